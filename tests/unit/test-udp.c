@@ -1,0 +1,282 @@
+/* test-udp.c: UDP (RFC 768) against datagrams from dig, dnsmasq and scapy. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <netproto/buf.h>
+#include <netproto/csum.h>
+#include <netproto/error.h>
+#include <netproto/udp.h>
+
+#include "testutil.h"
+
+#define ADDR_CLI 0x0a4d0001u         /* 10.77.0.1 */
+#define ADDR_SRV 0x0a4d0002u         /* 10.77.0.2 */
+
+/* A captured frame and the UDP datagram inside it, found from its own bytes. */
+struct capture {
+	uint8_t frame[1600];
+	size_t frame_len;
+	uint8_t *l4;
+	size_t l4_len;
+	uint32_t src, dst;
+};
+
+static void load(const char *name, struct capture *c)
+{
+	size_t ihl;
+
+	c->frame_len = np_test_load_hex(name, c->frame, sizeof(c->frame));
+	assert_true(c->frame_len >= 34);
+	/* Ethernet (14), then IPv4 with IHL words of header and a total length. */
+	ihl = (size_t)(c->frame[14] & 0x0f) * 4;
+	assert_int_equal(c->frame[23], NP_IPPROTO_UDP);
+	c->l4 = c->frame + 14 + ihl;
+	c->l4_len = np_load_be16(c->frame + 16) - ihl;
+	assert_true(14 + ihl + c->l4_len <= c->frame_len);
+	c->src = np_load_be32(c->frame + 26);
+	c->dst = np_load_be32(c->frame + 30);
+}
+
+static void parses_dig_query(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+
+	(void)state;
+	load("udp-dns-query-dig.hex", &c);
+	assert_int_equal(c.src, ADDR_CLI);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), 0);
+	assert_int_equal(u.src_port, 46289);
+	assert_int_equal(u.dst_port, 53);
+	assert_int_equal(u.length, 60);
+	assert_int_equal(u.checksum, np_load_be16(c.l4 + 6));
+	assert_int_not_equal(u.checksum, 0);
+	assert_ptr_equal(u.payload, c.l4 + 8);
+	assert_int_equal(u.payload_len, 52);
+	/* DNS id 17583 (0x44af), then RD set: what tcpdump showed as "17583+". */
+	assert_int_equal(np_load_be16(u.payload), 17583);
+	assert_int_equal(u.payload[2], 0x01);
+}
+
+static void parses_dnsmasq_answer(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+
+	(void)state;
+	load("udp-dns-answer-dnsmasq.hex", &c);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), 0);
+	assert_int_equal(u.src_port, 53);
+	assert_int_equal(u.dst_port, 46289);
+	assert_int_equal(u.length, 64);
+	assert_int_equal(u.payload_len, 56);
+	assert_int_equal(np_load_be16(u.payload), 17583);
+}
+
+/* Checksum 0: none was sent (RFC 768), so nothing is verified. */
+static void zero_checksum_is_not_verified(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+
+	(void)state;
+	load("udp-nocsum-scapy.hex", &c);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), 0);
+	assert_int_equal(u.checksum, 0);
+	assert_int_equal(u.src_port, 5000);
+	assert_int_equal(u.dst_port, 9999);
+	assert_int_equal(u.payload_len, 8);
+	assert_memory_equal(u.payload, "netproto", 8);
+	/* Any data, any addresses: still accepted. */
+	c.l4[8] ^= 0xff;
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, 1, 2, &u), 0);
+}
+
+static void bad_checksum_is_rejected(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+
+	(void)state;
+	load("udp-dns-query-dig.hex", &c);
+	/* The right bytes under other addresses: the pseudo-header is covered. */
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst + 1, &u), NP_ECSUM);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.dst, c.src + 1, &u), NP_ECSUM);
+	/* One flipped bit in the data (hand-made from the capture). */
+	c.l4[20] ^= 0x01;
+	u.src_port = 1;
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), NP_ECSUM);
+	assert_int_equal(u.src_port, 1);
+	/* The unchecked parse still reads it. */
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), 0);
+	assert_int_equal(u.dst_port, 53);
+}
+
+/* Hand-made length fields (from the dig capture) that contradict the data. */
+static void length_field_checked(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+	size_t cut;
+
+	(void)state;
+	load("udp-dns-query-dig.hex", &c);
+	for (cut = 0; cut < NP_UDP_HDR_LEN; cut++)
+		assert_int_equal(np_udp_parse(c.l4, cut, c.src, c.dst, &u), NP_ETRUNC);
+	/* The datagram is cut short of its length field. */
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len - 1, c.src, c.dst, &u), NP_EBADLEN);
+	/* Length 61 on 60 bytes, and 0xffff. */
+	np_store_be16(c.l4 + 4, 61);
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), NP_EBADLEN);
+	np_store_be16(c.l4 + 4, 0xffff);
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), NP_EBADLEN);
+	/* Below the header size: 7 and 0. */
+	np_store_be16(c.l4 + 4, 7);
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), NP_EBADLEN);
+	np_store_be16(c.l4 + 4, 0);
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), NP_EBADLEN);
+	/* Exactly 8: an empty datagram, a valid one. */
+	np_store_be16(c.l4 + 4, 8);
+	assert_int_equal(np_udp_parse_nocsum(c.l4, c.l4_len, &u), 0);
+	assert_int_equal(u.payload_len, 0);
+}
+
+/* Bytes past the length field (link padding) are neither data nor summed. */
+static void data_beyond_length_ignored(void **state)
+{
+	struct capture c;
+	struct np_udp u;
+
+	(void)state;
+	load("udp-dns-query-dig.hex", &c);
+	memset(c.l4 + c.l4_len, 0xa5, 10);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len + 10, c.src, c.dst, &u), 0);
+	assert_int_equal(u.length, 60);
+	assert_int_equal(u.payload_len, 52);
+}
+
+/* parse -> build gives back the senders' exact bytes, checksum included. */
+static void round_trip_real_datagrams(void **state)
+{
+	static const char *const names[] = { "udp-dns-query-dig.hex", "udp-dns-answer-dnsmasq.hex" };
+	struct capture c;
+	struct np_udp u, back;
+	uint8_t out[1600];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		load(names[i], &c);
+		assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), 0);
+		memset(out, 0xee, sizeof(out));
+		assert_int_equal(np_udp_build(&u, c.src, c.dst, out, sizeof(out)), (int)c.l4_len);
+		assert_memory_equal(out, c.l4, c.l4_len);
+		assert_int_equal(np_udp_parse(out, c.l4_len, c.src, c.dst, &back), 0);
+		assert_int_equal(back.checksum, u.checksum);
+	}
+}
+
+/* A datagram sent without a checksum gets one when rebuilt. */
+static void build_fills_checksum(void **state)
+{
+	struct capture c;
+	struct np_udp u, back;
+	uint8_t out[64];
+	uint32_t sum;
+
+	(void)state;
+	load("udp-nocsum-scapy.hex", &c);
+	assert_int_equal(np_udp_parse(c.l4, c.l4_len, c.src, c.dst, &u), 0);
+	assert_int_equal(np_udp_build(&u, c.src, c.dst, out, sizeof(out)), 16);
+	assert_memory_equal(out, c.l4, 6);
+	assert_memory_equal(out + 8, "netproto", 8);
+	assert_int_not_equal(np_load_be16(out + 6), 0);
+	sum = np_csum_pseudo4(c.src, c.dst, NP_IPPROTO_UDP, 16);
+	assert_int_equal(np_csum_finish(np_csum_add(sum, out, 16)), 0);
+	assert_int_equal(np_udp_parse(out, 16, c.src, c.dst, &back), 0);
+	/* Under other addresses it no longer verifies. */
+	assert_int_equal(np_udp_parse(out, 16, c.dst, c.src + 1, &back), NP_ECSUM);
+}
+
+/* A computed checksum of 0 goes out as 0xffff (RFC 768), which verifies. */
+static void computed_zero_sent_as_ffff(void **state)
+{
+	uint8_t pay[2] = { 0, 0 }, out[16];
+	struct np_udp u = { .src_port = 5000, .dst_port = 9999, .payload = pay, .payload_len = 2 };
+	struct np_udp back;
+	uint16_t c;
+
+	(void)state;
+	assert_int_equal(np_udp_build(&u, ADDR_CLI, ADDR_SRV, out, sizeof(out)), 10);
+	c = np_load_be16(out + 6);
+	/* Data equal to that checksum makes the one's complement sum all ones. */
+	np_store_be16(pay, c);
+	assert_int_equal(np_udp_build(&u, ADDR_CLI, ADDR_SRV, out, sizeof(out)), 10);
+	assert_int_equal(np_load_be16(out + 6), 0xffff);
+	assert_int_equal(np_udp_parse(out, 10, ADDR_CLI, ADDR_SRV, &back), 0);
+	assert_int_equal(back.checksum, 0xffff);
+	assert_int_equal(np_load_be16(back.payload), c);
+}
+
+/* The payload may already be in place right after the header. */
+static void build_in_place(void **state)
+{
+	uint8_t buf[300];
+	struct np_udp u = { .src_port = 68, .dst_port = 67 };
+	struct np_udp back;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 250; i++)
+		buf[8 + i] = (uint8_t)(i * 7);
+	u.payload = buf + 8;
+	u.payload_len = 250;
+	assert_int_equal(np_udp_build(&u, 0, 0xffffffffu, buf, sizeof(buf)), 258);
+	assert_int_equal(np_udp_parse(buf, 258, 0, 0xffffffffu, &back), 0);
+	assert_int_equal(back.length, 258);
+	for (i = 0; i < 250; i++)
+		assert_int_equal(back.payload[i], (uint8_t)(i * 7));
+}
+
+static void build_refuses_bad_input(void **state)
+{
+	static uint8_t big[NP_UDP_MAX_LEN];
+	uint8_t out[16];
+	struct np_udp u = { .src_port = 1, .dst_port = 2, .payload = big };
+
+	(void)state;
+	u.payload_len = NP_UDP_MAX_LEN - NP_UDP_HDR_LEN + 1;
+	assert_int_equal(np_udp_build(&u, 1, 2, big, sizeof(big)), NP_EINVAL);
+	u.payload_len = 9;
+	assert_int_equal(np_udp_build(&u, 1, 2, out, sizeof(out)), NP_ENOSPC);
+	assert_int_equal(np_udp_build(&u, 1, 2, out, 7), NP_ENOSPC);
+	u.payload = NULL;
+	assert_int_equal(np_udp_build(&u, 1, 2, out, sizeof(out)), NP_EINVAL);
+	u.payload_len = 8;
+	u.payload = big;
+	assert_int_equal(np_udp_build(&u, 1, 2, out, sizeof(out)), 16);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_dig_query),
+		cmocka_unit_test(parses_dnsmasq_answer),
+		cmocka_unit_test(zero_checksum_is_not_verified),
+		cmocka_unit_test(bad_checksum_is_rejected),
+		cmocka_unit_test(length_field_checked),
+		cmocka_unit_test(data_beyond_length_ignored),
+		cmocka_unit_test(round_trip_real_datagrams),
+		cmocka_unit_test(build_fills_checksum),
+		cmocka_unit_test(computed_zero_sent_as_ffff),
+		cmocka_unit_test(build_in_place),
+		cmocka_unit_test(build_refuses_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -26,6 +26,8 @@ static int tcp_opt_sack(uint8_t len, struct np_reader *body, struct np_tcp_opts 
 	n = (len - 2u) / OPT_SACK_BLOCK_LEN;
 	if (n > NP_TCP_SACK_MAX)
 		return NP_EOPT;
+	/* A repeated SACK option replaces every block of an earlier one. */
+	memset(o->sack, 0, sizeof(o->sack));
 	for (i = 0; i < n; i++) {
 		o->sack[i].left = np_read_be32(body);
 		o->sack[i].right = np_read_be32(body);

@@ -1,0 +1,110 @@
+/*
+ * fuzz-tcp.c: TCP decoder.  The input is the IPv4 source and destination
+ * (4 octets each, network order) then the segment.  Properties: the
+ * checked parse fails only where the unchecked one does or on the
+ * checksum; a segment rebuilt with its raw options is the same bytes
+ * (checksum aside when it did not verify); a segment rebuilt with the
+ * Linux option layout parses back to the same fields and options, or the
+ * build refuses it for a reason the contract names.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netproto/buf.h>
+#include <netproto/error.h>
+#include <netproto/tcp.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void same_opts(const struct np_tcp_opts *a, const struct np_tcp_opts *b)
+{
+	unsigned i;
+
+	if (a->present != b->present || a->mss != b->mss || a->wscale != b->wscale ||
+	    a->ts_val != b->ts_val || a->ts_ecr != b->ts_ecr || a->sack_count != b->sack_count ||
+	    a->unknown_count != b->unknown_count)
+		abort();
+	for (i = 0; i < NP_TCP_SACK_MAX; i++)
+		if (a->sack[i].left != b->sack[i].left || a->sack[i].right != b->sack[i].right)
+			abort();
+	for (i = 0; i < a->unknown_count && i < NP_TCP_UNKNOWN_MAX; i++) {
+		const struct np_tcp_unknown_opt *x = &a->unknown[i], *y = &b->unknown[i];
+
+		if (x->kind != y->kind || x->len != y->len || memcmp(x->data, y->data, x->len - 2u))
+			abort();
+	}
+}
+
+static void same_segment(const struct np_tcp *a, const struct np_tcp *b)
+{
+	if (a->src_port != b->src_port || a->dst_port != b->dst_port || a->seq != b->seq ||
+	    a->ack != b->ack || a->flags != b->flags || a->reserved != b->reserved ||
+	    a->window != b->window || a->urgent != b->urgent || a->payload_len != b->payload_len ||
+	    memcmp(a->payload, b->payload, a->payload_len))
+		abort();
+	same_opts(&a->opts, &b->opts);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t out[65536];
+	struct np_tcp a, b, raw;
+	uint32_t src, dst;
+	const uint8_t *seg;
+	size_t len;
+	int checked, n;
+
+	if (size < 8)
+		return 0;
+	src = np_load_be32(data);
+	dst = np_load_be32(data + 4);
+	seg = data + 8;
+	len = size - 8;
+	checked = np_tcp_parse(seg, len, src, dst, &b);
+	if (np_tcp_parse_nocsum(seg, len, &a) < 0) {
+		if (checked == 0)
+			abort();
+		return 0;
+	}
+	if (checked < 0 && checked != NP_ECSUM)
+		abort();
+
+	/* Raw options: the input again, with a checksum that verifies. */
+	raw = a;
+	raw.opt_layout = NP_TCP_LAYOUT_RAW;
+	n = np_tcp_build(&raw, src, dst, out, sizeof(out));
+	if (n < 0 || (size_t)n != len)
+		abort();
+	if (memcmp(out, seg, 16) || memcmp(out + 18, seg + 18, len - 18))
+		abort();
+	/*
+	 * A checksum that verified is the computed one, except that one's
+	 * complement has two zeros: a sender's 0xffff verifies where 0 is
+	 * computed.
+	 */
+	if (checked == 0 && memcmp(out + 16, seg + 16, 2) &&
+	    !(np_load_be16(out + 16) == 0 && np_load_be16(seg + 16) == 0xffff))
+		abort();
+	if (np_tcp_parse(out, len, src, dst, &b) < 0)
+		abort();
+	same_segment(&a, &b);
+	if (b.hdr_len != a.hdr_len || memcmp(b.opt_data, a.opt_data, a.opt_len))
+		abort();
+
+	/* The Linux layout: same fields and options, or a refusal it documents. */
+	n = np_tcp_build(&a, src, dst, out, sizeof(out));
+	if (n < 0) {
+		if (n == NP_ECOUNT && a.opts.unknown_count > NP_TCP_UNKNOWN_MAX)
+			return 0;
+		if (n == NP_EOPT)            /* re-laid out with NOPs, over 40 octets */
+			return 0;
+		abort();
+	}
+	if (np_tcp_hdr_len(&a) != n - (int)a.payload_len)
+		abort();
+	if (np_tcp_parse(out, (size_t)n, src, dst, &b) < 0)
+		abort();
+	same_segment(&a, &b);
+	return 0;
+}

@@ -1,4 +1,6 @@
 /* test-log.c: sd-daemon prefixes, threshold, sanitizing and rate limits. */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

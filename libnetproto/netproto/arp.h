@@ -33,10 +33,12 @@ struct np_arp {
 
 /*
  * Parse an ARP message (the payload of an Ethernet frame of type 0x0806).
- * Returns 0, NP_ETRUNC (fewer than 28 bytes, or than the 8-byte fixed part),
- * NP_ETYPE (hardware type not Ethernet or protocol type not IPv4) or
- * NP_EBADLEN (hardware length not 6 or protocol length not 4).  Any opcode
- * is accepted: the caller decides what it answers.
+ * Returns 0 or, checked in this order on the 8-byte fixed part first,
+ *   NP_ETRUNC   fewer than 8 bytes,
+ *   NP_ETYPE    hardware type not Ethernet or protocol type not IPv4,
+ *   NP_EBADLEN  hardware length not 6 or protocol length not 4,
+ *   NP_ETRUNC   fewer than the 28 bytes these lengths imply.
+ * Any opcode is accepted: the caller decides what it answers.
  */
 int np_arp_parse(const void *buf, size_t len, struct np_arp *out);
 /* Write the 28-byte message; returns NP_ARP_LEN or NP_ENOSPC. */

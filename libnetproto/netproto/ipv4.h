@@ -52,9 +52,10 @@ struct np_ipv4 {
 };
 
 /*
- * Parse an IPv4 datagram.  Returns 0 or
- *   NP_ETRUNC    fewer than 20 bytes (or no byte at all),
- *   NP_EVERSION  the version field is not 4,
+ * Parse an IPv4 datagram.  Returns 0 or, checked in this order,
+ *   NP_ETRUNC    no byte at all,
+ *   NP_EVERSION  the version field is not 4 (known from the first byte),
+ *   NP_ETRUNC    fewer than 20 bytes,
  *   NP_EBADLEN   IHL < 5, IHL * 4 beyond the data, total length beyond the
  *                data or shorter than the header,
  *   NP_ECSUM     the header checksum does not verify (RFC 791 §3.1).

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,19 @@ static void err_emit(struct np_conf_err *e, const char *msg)
 }
 
 /* The file a setting came from: libconfig records it per setting (so errors
- * inside an @include name the included file); the root has the main file. */
+ * inside an @include name the included file).  Text read from a string has
+ * none: use the name given to np_conf_read_string(), from the np_conf that
+ * holds this tree (every tree here is read through np_conf_read*). */
 static const char *setting_file(const config_setting_t *s)
 {
 	const char *f = config_setting_source_file(s);
+	const struct np_conf *c;
 
-	return f ? f : "(config)";
+	if (f)
+		return f;
+	c = (const struct np_conf *)(const void *)((const char *)s->config -
+						   offsetof(struct np_conf, cfg));
+	return c->path ? c->path : "(config)";
 }
 
 /* The root group has no line of its own; point at the top of the file. */

@@ -341,6 +341,51 @@ static void read_string_reports_name(void **state)
 	assert_string_equal(s.msgs[0], "inline:3: syntax error");
 }
 
+/* host:port with and without a default port, copies, and a NULL group. */
+static void hostport_strdup_and_null_group(void **state)
+{
+	struct sink s = { .n = 0 };
+	struct np_conf_err e;
+	struct np_conf c;
+	struct np_conf_hostport hp = { 0, 0 };
+	const config_setting_t *root;
+	char *copy = NULL;
+	int v = 7;
+
+	(void)state;
+	np_conf_err_init(&e, collect, &s);
+	assert_int_equal(np_conf_read_string(&c, "inline",
+					     "a = \"10.0.0.1\";\nb = \"10.0.0.2:853\";\n"
+					     "c = \"10.0.0.1:65536\";\nd = \"ns1:53\";\n"
+					     "s = \"text\";\n", &e), 0);
+	root = np_conf_root(&c);
+	assert_int_equal(np_conf_get_hostport(&e, root, "a", NP_CONF_REQUIRED, 53, &hp), 1);
+	assert_int_equal(hp.addr, 0x0a000001);
+	assert_int_equal(hp.port, 53);
+	assert_int_equal(np_conf_get_hostport(&e, root, "b", NP_CONF_REQUIRED, 53, &hp), 1);
+	assert_int_equal(hp.addr, 0x0a000002);
+	assert_int_equal(hp.port, 853);
+	assert_int_equal(np_conf_get_hostport(&e, root, "a", NP_CONF_REQUIRED, 0, &hp), -1);
+	assert_int_equal(np_conf_get_hostport(&e, root, "c", NP_CONF_REQUIRED, 53, &hp), -1);
+	assert_int_equal(np_conf_get_hostport(&e, root, "d", NP_CONF_REQUIRED, 53, &hp), -1);
+	assert_int_equal(hp.port, 853);   /* untouched on error */
+	assert_int_equal(np_conf_get_strdup(&e, root, "s", NP_CONF_REQUIRED, &copy), 1);
+	assert_string_equal(copy, "text");
+	free(copy);
+	/* A group whose own lookup failed: no second report. */
+	assert_int_equal(np_conf_get_int(&e, NULL, "x", NP_CONF_OPTIONAL, 0, 9, &v), 0);
+	assert_int_equal(np_conf_get_int(&e, NULL, "x", NP_CONF_REQUIRED, 0, 9, &v), -1);
+	assert_int_equal(v, 7);
+	np_conf_free(&c);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.msgs[0], "inline:1: a: \"10.0.0.1\" is not an address and port "
+			    "(a.b.c.d:port, port 1..65535)");
+	assert_string_equal(s.msgs[1], "inline:3: c: \"10.0.0.1:65536\" is not an address and "
+			    "port (a.b.c.d:port or a.b.c.d, port 1..65535)");
+	assert_string_equal(s.msgs[2], "inline:4: d: \"ns1:53\" is not an address and "
+			    "port (a.b.c.d:port or a.b.c.d, port 1..65535)");
+}
+
 static void parse_ipv4_strictly(void **state)
 {
 	uint32_t a = 0;
@@ -417,6 +462,7 @@ int main(void)
 		cmocka_unit_test(error_in_included_file),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(read_string_reports_name),
+		cmocka_unit_test(hostport_strdup_and_null_group),
 		cmocka_unit_test(parse_ipv4_strictly),
 		cmocka_unit_test(parse_cidr_bounds),
 		cmocka_unit_test(parse_durations),

@@ -100,4 +100,270 @@ void np_dns_ctable_init(struct np_dns_ctable *t, size_t base);
 int np_dns_name_write(struct np_writer *w, const uint8_t *wire, size_t len,
 		      struct np_dns_ctable *ct);
 
+/* ---- Messages (RFC 1035 §4) ----------------------------------------- */
+
+#define NP_DNS_HDR_LEN 12
+#define NP_DNS_UDP_MIN 512            /* without EDNS (RFC 1035 §4.2.1) */
+#define NP_DNS_MSG_MAX 65535
+/* Records (questions included) accepted in one message: bounds the work. */
+#define NP_DNS_MAX_RECORDS 1024
+
+enum np_dns_section {
+	NP_DNS_SEC_QUESTION = 0,
+	NP_DNS_SEC_ANSWER = 1,
+	NP_DNS_SEC_AUTHORITY = 2,
+	NP_DNS_SEC_ADDITIONAL = 3,
+};
+
+#define NP_DNS_TYPE_A 1
+#define NP_DNS_TYPE_NS 2
+#define NP_DNS_TYPE_CNAME 5
+#define NP_DNS_TYPE_SOA 6
+#define NP_DNS_TYPE_PTR 12
+#define NP_DNS_TYPE_MX 15
+#define NP_DNS_TYPE_TXT 16
+#define NP_DNS_TYPE_AAAA 28
+#define NP_DNS_TYPE_SRV 33
+#define NP_DNS_TYPE_OPT 41
+#define NP_DNS_TYPE_ANY 255
+
+#define NP_DNS_CLASS_IN 1
+#define NP_DNS_CLASS_ANY 255
+
+#define NP_DNS_OPCODE_QUERY 0
+
+#define NP_DNS_RCODE_NOERROR 0
+#define NP_DNS_RCODE_FORMERR 1
+#define NP_DNS_RCODE_SERVFAIL 2
+#define NP_DNS_RCODE_NXDOMAIN 3
+#define NP_DNS_RCODE_NOTIMP 4
+#define NP_DNS_RCODE_REFUSED 5
+#define NP_DNS_RCODE_BADVERS 16       /* extended, needs OPT (RFC 6891 §6.1.3) */
+
+#define NP_DNS_EDNS_NSID 3            /* RFC 5001 */
+#define NP_DNS_EDNS_COOKIE 10         /* RFC 7873 */
+#define NP_DNS_EDNS_PADDING 12        /* RFC 7830 */
+
+/* The fixed header (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD and CD). */
+struct np_dns_header {
+	uint16_t id;
+	uint8_t qr, opcode, aa, tc, rd, ra, z, ad, cd;
+	uint8_t rcode;                    /* the low 4 bits; see np_dns_msg_rcode() */
+	uint16_t count[4];                /* indexed by enum np_dns_section */
+};
+
+/*
+ * A parsed message: a view of buf, which must outlive it.  np_dns_msg_parse()
+ * walks every record once, so a message it accepts has only well-formed
+ * names and, for the types it knows, rdata of exactly the right shape.
+ */
+struct np_dns_msg {
+	const uint8_t *data;
+	size_t len;
+	struct np_dns_header hdr;
+	size_t opt_off;                   /* offset of the OPT record's owner, 0 if none */
+	size_t end;                       /* offset after the last record (<= len) */
+};
+
+/*
+ * Returns 0 or NP_ETRUNC (header short, counts larger than the data can hold,
+ * or a record cut off), NP_ECOUNT (more than NP_DNS_MAX_RECORDS records),
+ * a name error (NP_ELOOP, NP_ELABEL, NP_ENAME), NP_EBADLEN (rdata that does
+ * not match its type or its rdlength), NP_EFORMAT (an OPT record outside the
+ * additional section, not owned by the root, or more than one: RFC 6891
+ * §6.1.1).  Octets after the last record are ignored.
+ */
+int np_dns_msg_parse(const void *buf, size_t len, struct np_dns_msg *out);
+
+/* One question or resource record, as found by the iterator. */
+struct np_dns_rr {
+	enum np_dns_section section;
+	uint8_t owner[NP_DNS_NAME_MAX];   /* uncompressed wire form */
+	size_t owner_len;
+	uint16_t type, rclass;
+	uint32_t ttl;                     /* 0 for questions */
+	const uint8_t *rdata;             /* into the message; NULL for questions */
+	uint16_t rdlength;
+	size_t rdata_off;                 /* offset of rdata in the message */
+};
+
+/* Walks the sections in order; bounded by the header counts. */
+struct np_dns_iter {
+	const struct np_dns_msg *msg;
+	struct np_reader r;
+	int section;
+	unsigned left;
+};
+
+void np_dns_iter_init(struct np_dns_iter *it, const struct np_dns_msg *msg);
+/* 1 and *rr filled, 0 after the last record, or a negative NP_E* code. */
+int np_dns_iter_next(struct np_dns_iter *it, struct np_dns_rr *rr);
+
+struct np_dns_mx {
+	uint16_t preference;
+	uint8_t exchange[NP_DNS_NAME_MAX];
+	size_t exchange_len;
+};
+
+struct np_dns_soa {
+	uint8_t mname[NP_DNS_NAME_MAX];
+	size_t mname_len;
+	uint8_t rname[NP_DNS_NAME_MAX];
+	size_t rname_len;
+	uint32_t serial, refresh, retry, expire, minimum;
+};
+
+struct np_dns_srv {
+	uint16_t priority, weight, port;
+	uint8_t target[NP_DNS_NAME_MAX];
+	size_t target_len;
+};
+
+/*
+ * Rdata of one record.  For A, AAAA, NS, CNAME, PTR, MX, SOA and SRV the
+ * typed member is used (names uncompressed); for every other type (TXT, OPT
+ * and unknown types, RFC 3597) raw/raw_len is the rdata as octets, in which
+ * names are never decompressed or compressed.  When parsed, raw/raw_len is
+ * the rdata as received for every type.
+ */
+struct np_dns_rdata {
+	union {
+		uint32_t a;                       /* host order */
+		uint8_t aaaa[16];
+		struct {
+			uint8_t name[NP_DNS_NAME_MAX];
+			size_t len;
+		} name;                           /* NS, CNAME, PTR */
+		struct np_dns_mx mx;
+		struct np_dns_soa soa;
+		struct np_dns_srv srv;
+	};
+	const uint8_t *raw;
+	size_t raw_len;
+};
+
+/* True for the types whose rdata np_dns_rdata holds in a typed member. */
+int np_dns_type_is_typed(uint16_t type);
+
+/*
+ * Decode the rdata of rr (from msg), decompressing names relative to msg.
+ * Lengths are checked exactly: A 4, AAAA 16, a name must end exactly at
+ * rdlength, TXT one or more character-strings filling rdlength, OPT options
+ * filling rdlength.  Returns 0, NP_EINVAL (a question) or NP_EBADLEN or a
+ * name error.
+ */
+int np_dns_rr_rdata(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
+		    struct np_dns_rdata *out);
+
+/* TXT character-strings (RFC 1035 §3.3.14): iterate over raw rdata. */
+struct np_dns_txt_iter {
+	struct np_reader r;
+};
+
+void np_dns_txt_init(struct np_dns_txt_iter *it, const uint8_t *rdata, size_t len);
+/* 1 and the string in *s and *len, 0 at the end, NP_EBADLEN if a string overruns. */
+int np_dns_txt_next(struct np_dns_txt_iter *it, const uint8_t **s, size_t *len);
+
+/* EDNS(0) OPT pseudo-record (RFC 6891 §6.1.2, §6.1.3). */
+struct np_dns_opt {
+	uint16_t udp_size;                /* requestor's payload size (the CLASS field) */
+	uint8_t ext_rcode;                /* upper 8 bits of the 12-bit rcode */
+	uint8_t version;
+	uint8_t do_bit;                   /* DNSSEC OK (RFC 3225) */
+	uint16_t z;                       /* the other 15 flag bits, kept as received */
+	const uint8_t *options;           /* option TLVs as octets */
+	size_t options_len;
+};
+
+#define NP_DNS_OPT_DO 0x8000
+
+/* The OPT record of msg: 0, or NP_ENOTFOUND without one. */
+int np_dns_msg_opt(const struct np_dns_msg *msg, struct np_dns_opt *out);
+/* The OPT fields of an OPT rr: 0 or NP_ETYPE or NP_EBADLEN. */
+int np_dns_rr_opt(const struct np_dns_rr *rr, struct np_dns_opt *out);
+/* The full 12-bit rcode: header bits plus the OPT's extended bits. */
+int np_dns_msg_rcode(const struct np_dns_msg *msg);
+/*
+ * The largest UDP answer the sender of query accepts: its EDNS payload size
+ * (values below 512 count as 512, RFC 6891 §6.2.5), else 512.
+ */
+size_t np_dns_msg_udp_limit(const struct np_dns_msg *query);
+
+struct np_dns_opt_iter {
+	struct np_reader r;
+};
+
+void np_dns_opt_iter_init(struct np_dns_opt_iter *it, const struct np_dns_opt *opt);
+/* 1 and one option, 0 at the end, NP_EBADLEN if an option overruns. */
+int np_dns_opt_next(struct np_dns_opt_iter *it, uint16_t *code, const uint8_t **data,
+		    uint16_t *len);
+
+/* ---- Building messages ---------------------------------------------- */
+
+/*
+ * A message being written.  The header is rewritten after every record, so
+ * the buffer always holds a well-formed message with correct counts.  When
+ * a record does not fit the size limit, it is left out, the builder stops
+ * adding records and sets TC, unless the record was for the additional
+ * section, whose loss does not make the answer incomplete (RFC 2181 §9,
+ * RFC 1035 §4.2.1).  Records must be added in section order.
+ */
+struct np_dns_builder {
+	struct np_writer w;
+	struct np_dns_ctable ct;
+	struct np_dns_header hdr;
+	size_t limit;                     /* message size limit */
+	size_t reserve;                   /* kept free for the OPT record */
+	int section;                      /* last section written to */
+	int full;                         /* a record did not fit */
+	int has_opt;
+	uint8_t ext_rcode;                /* from np_dns_builder_rcode() */
+	size_t opt_ttl_off;               /* where the OPT's TTL was written */
+};
+
+/*
+ * Start a message in buf with hdr (its counts are ignored).  limit is the
+ * size allowed (512, the client's EDNS size, 65535 for TCP), capped by cap
+ * and NP_DNS_MSG_MAX.  Returns 0 or NP_ENOSPC or NP_EINVAL.
+ */
+int np_dns_builder_init(struct np_dns_builder *b, void *buf, size_t cap, size_t limit,
+			const struct np_dns_header *hdr);
+/*
+ * Start the answer to query: id, opcode, RD and CD copied (RFC 1035 §4.1.1,
+ * RFC 4035 §3.1.6), QR set, and its questions copied.
+ */
+int np_dns_builder_reply(struct np_dns_builder *b, void *buf, size_t cap, size_t limit,
+			 const struct np_dns_msg *query);
+/* Keep n octets free for a later np_dns_add_opt() that other records cannot use. */
+void np_dns_builder_reserve(struct np_dns_builder *b, size_t n);
+
+int np_dns_add_question(struct np_dns_builder *b, const uint8_t *name, size_t len,
+			uint16_t qtype, uint16_t qclass);
+/*
+ * Add a record.  Names of the owner and inside NS, CNAME, PTR, MX and SOA
+ * are compressed (RFC 1035 §4.1.4); the SRV target is not (RFC 2782), nor
+ * anything in raw rdata (RFC 3597 §4).  OPT must use np_dns_add_opt().
+ * Returns 0, NP_ENOSPC (did not fit: see above), NP_EINVAL (section out of
+ * order, OPT, raw rdata over 65535 or malformed TXT) or a name error.
+ */
+int np_dns_add_rr(struct np_dns_builder *b, enum np_dns_section section, const uint8_t *owner,
+		  size_t owner_len, uint16_t type, uint16_t rclass, uint32_t ttl,
+		  const struct np_dns_rdata *rd);
+/* Add rdata as opaque octets, whatever the type (OPT excepted). */
+int np_dns_add_raw(struct np_dns_builder *b, enum np_dns_section section, const uint8_t *owner,
+		   size_t owner_len, uint16_t type, uint16_t rclass, uint32_t ttl,
+		   const uint8_t *rdata, size_t rdlength);
+/*
+ * Add the OPT record to the additional section, using any reserved space.
+ * Only one per message; allowed after a record did not fit (RFC 6891 §7).
+ */
+int np_dns_add_opt(struct np_dns_builder *b, const struct np_dns_opt *opt);
+/*
+ * Set the rcode (0..4095): the low 4 bits go to the header, the upper 8 to
+ * the OPT record, added before or after (RFC 6891 §6.1.3).
+ */
+void np_dns_builder_rcode(struct np_dns_builder *b, unsigned rcode);
+/* The length of the message, or the builder's error. */
+int np_dns_builder_finish(struct np_dns_builder *b);
+
 #endif

@@ -156,7 +156,6 @@ static int rdata_decode(const struct np_reader *m, uint16_t type, size_t off, si
 			struct np_dns_rdata *out)
 {
 	struct np_reader r;
-	int err;
 
 	np_reader_init(&r, m->data, off + len);
 	np_reader_seek(&r, off);
@@ -168,8 +167,7 @@ static int rdata_decode(const struct np_reader *m, uint16_t type, size_t off, si
 		return txt_check(out->raw, len);
 	if (type == NP_DNS_TYPE_OPT)
 		return opt_check(out->raw, len);
-	err = rdata_typed(m, type, off, len, out);
-	return err;
+	return rdata_typed(m, type, off, len, out);
 }
 
 int np_dns_rr_rdata(const struct np_dns_msg *msg, const struct np_dns_rr *rr,

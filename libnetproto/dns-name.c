@@ -349,8 +349,9 @@ static int ctable_find(const struct np_dns_ctable *ct, const struct np_writer *w
 {
 	size_t k;
 
+	/* Only entries spelling a name of the same length can match (bounds the work). */
 	for (k = 0; k < ct->count; k++)
-		if (suffix_at(w, ct->base, ct->off[k], name, len))
+		if (ct->rest[k] == len && suffix_at(w, ct->base, ct->off[k], name, len))
 			return (int)k;
 	return -1;
 }
@@ -376,8 +377,10 @@ int np_dns_name_write(struct np_writer *w, const uint8_t *wire, size_t len,
 	for (i = 0; i < stop; i += 1 + (size_t)wire[i]) {
 		size_t at = np_writer_len(w) - ct->base;
 
-		if (at <= NP_DNS_PTR_MAX && ct->count < NP_DNS_CTABLE_SIZE)
-			ct->off[ct->count++] = (uint16_t)at;
+		if (at <= NP_DNS_PTR_MAX && ct->count < NP_DNS_CTABLE_SIZE) {
+			ct->off[ct->count] = (uint16_t)at;
+			ct->rest[ct->count++] = (uint8_t)(len - i);
+		}
 		np_write_bytes(w, &wire[i], 1 + (size_t)wire[i]);
 	}
 	if (hit >= 0)

@@ -85,6 +85,7 @@ struct np_dns_ctable {
 	size_t base;                          /* writer offset where the message starts */
 	size_t count;
 	uint16_t off[NP_DNS_CTABLE_SIZE];     /* from base */
+	uint8_t rest[NP_DNS_CTABLE_SIZE];     /* wire length of the name from there: a cheap filter */
 };
 
 /* base: the offset in the writer where the message (its header) starts. */

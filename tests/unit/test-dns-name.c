@@ -267,6 +267,18 @@ static void wire_to_text_escapes_as_dig(void **state)
 		assert_int_equal(np_dns_name_from_text(text, back, sizeof(back)), (int)len);
 		assert_memory_equal(back, wire, len);
 	}
+	/* What DiG 9.18 printed in its question section for this name. */
+	{
+		static const char dig[] = "a\\.b\\032\\\"\\;\\(\\)\\@\\$\\\\\\127\\000\\255z.x.";
+		uint8_t back[NP_DNS_NAME_MAX];
+		int n = np_dns_name_from_text(dig, back, sizeof(back));
+
+		assert_int_equal(n, 1 + 15 + 1 + 1 + 1);
+		assert_memory_equal(back, "\17a.b \"\073()@$\\\177\0\377z\1x", (size_t)n - 1);
+		assert_int_equal(np_dns_name_to_text(back, (size_t)n, text, sizeof(text)),
+				 (int)strlen(dig));
+		assert_string_equal(text, dig);
+	}
 	assert_int_equal(np_dns_name_to_text(www_example_net, WWW_LEN, text, 16), NP_ENOSPC);
 	assert_int_equal(np_dns_name_to_text(www_example_net, WWW_LEN - 1, text, sizeof(text)),
 			 NP_EBADLEN);

@@ -28,6 +28,7 @@ static const char *const captures[] = {
 	"dhcp4-discover-udhcpc.hex",   "dhcp4-request-udhcpc.hex",
 	"dhcp4-ack-dnsmasq-udhcpc.hex", "dhcp4-discover-dhcpcd.hex",
 	"dhcp4-request-dhcpcd.hex",    "dhcp4-ack-dnsmasq-dhcpcd.hex",
+	"dhcp4-ack-kea.hex",
 };
 
 /*
@@ -191,6 +192,43 @@ static void parses_dnsmasq_ack(void **state)
 	name_text(names + off, names_len - off, text, sizeof(text));
 	assert_string_equal(text, "corp.example.org.");
 	assert_int_equal(np_dhcp4_get_domain_search(&m, names, 20, &names_len), NP_ENOSPC);
+}
+
+/* Kea writes option 119 without compression and 121 as configured. */
+static void parses_kea_ack(void **state)
+{
+	uint8_t frame[1600], names[512], type = 0;
+	uint32_t v = 0;
+	char text[NP_DNS_NAME_TEXT_MAX], host[32];
+	struct np_dhcp4_route rt[4];
+	struct np_dhcp4 m;
+	size_t names_len = 0;
+
+	(void)state;
+	parse_capture("dhcp4-ack-kea.hex", frame, sizeof(frame), &m);
+	assert_int_equal(m.op, NP_BOOTREPLY);
+	assert_int_equal(m.xid, 0xdc5b493d);
+	assert_int_equal(m.yiaddr, IP4(10, 77, 0, 100));
+	assert_memory_equal(m.chaddr, client_mac, 6);
+	assert_int_equal(np_dhcp4_get_msg_type(&m, &type), 0);
+	assert_int_equal(type, NP_DHCPACK);
+	assert_int_equal(np_dhcp4_get_u32(&m, NP_DHCP4_OPT_LEASE_TIME, &v), 0);
+	assert_int_equal(v, 3600);
+	assert_int_equal(np_dhcp4_get_u32(&m, NP_DHCP4_OPT_T1, &v), 0);
+	assert_int_equal(v, 900);
+	assert_int_equal(np_dhcp4_get_u32(&m, NP_DHCP4_OPT_T2, &v), 0);
+	assert_int_equal(v, 1800);
+	assert_int_equal(np_dhcp4_get_string(&m, NP_DHCP4_OPT_HOSTNAME, host, sizeof(host)), 13);
+	assert_string_equal(host, "dhclient-host");
+	assert_int_equal(np_dhcp4_get_domain_search(&m, names, sizeof(names), &names_len), 2);
+	assert_int_equal(names_len, 13 + 17);
+	name_text(names + 13, 17, text, sizeof(text));
+	assert_string_equal(text, "lab.example.net.");
+	assert_int_equal(np_dhcp4_get_routes(&m, rt, 4), 2);
+	assert_int_equal(rt[0].dest, IP4(192, 168, 0, 0));
+	assert_int_equal(rt[0].prefix_len, 16);
+	assert_int_equal(rt[1].prefix_len, 0);
+	assert_int_equal(rt[1].router, IP4(10, 77, 0, 1));
 }
 
 static void parses_udhcpc_discover(void **state)
@@ -1060,6 +1098,7 @@ int main(void)
 		cmocka_unit_test(parses_dhclient_discover),
 		cmocka_unit_test(parses_dhclient_request),
 		cmocka_unit_test(parses_dnsmasq_ack),
+		cmocka_unit_test(parses_kea_ack),
 		cmocka_unit_test(parses_udhcpc_discover),
 		cmocka_unit_test(parses_udhcpc_request_and_ack),
 		cmocka_unit_test(parses_dhcpcd_fqdn),

@@ -279,9 +279,12 @@ int np_dhcp4_builder_init(struct np_dhcp4_builder *b, const struct np_dhcp4 *hdr
 			  size_t cap, uint16_t max_size, unsigned flags);
 /*
  * Append an option.  A value longer than 255 octets becomes several
- * instances of code (RFC 3396 §5).  NP_ENOSPC when it does not fit (the
- * builder then fails for good), NP_EINVAL for PAD/END/52 (the builder writes
- * those).
+ * instances of code (RFC 3396 §5); an instance is never split across fields,
+ * so receivers without RFC 3396 still read short options whole.  Options
+ * fill the options field, then (with NP_DHCP4_BUILD_OVERLOAD) file, then
+ * sname, never going back to an earlier field, so split values keep their
+ * order.  NP_ENOSPC when it does not fit (the builder then fails for good),
+ * NP_EINVAL for PAD/END/52 (the builder writes those).
  */
 int np_dhcp4_add(struct np_dhcp4_builder *b, uint8_t code, const void *val, size_t len);
 int np_dhcp4_add_u8(struct np_dhcp4_builder *b, uint8_t code, uint8_t v);
@@ -299,7 +302,7 @@ int np_dhcp4_add_routes(struct np_dhcp4_builder *b, const struct np_dhcp4_route 
 /*
  * Write option 52 when file/sname were used, END in every used area, and
  * zeros up to NP_DHCP4_BOOTP_MIN_LEN.  Returns the message length or the
- * first error met while building.
+ * first error met while building.  The builder is done with after this.
  */
 int np_dhcp4_builder_finish(struct np_dhcp4_builder *b);
 

@@ -381,6 +381,26 @@ static void udp_freebind(void **state)
 	close(fd);
 }
 
+/* SO_BINDTODEVICE: done when allowed (CAP_NET_RAW), the refusal otherwise. */
+static void udp_bind_to_device(void **state)
+{
+	struct np_sock_opts o = { .addr = LOOPBACK, .ifname = "lo" };
+	char dev[IF_NAMESIZE] = "";
+	socklen_t len = sizeof(dev);
+	int fd;
+
+	(void)state;
+	fd = np_udp_open(&o);
+	if (fd == -EPERM)
+		return;
+	assert_true(fd >= 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len), 0);
+	assert_string_equal(dev, "lo");
+	close(fd);
+	o.ifname = "np-nosuch0";
+	assert_int_equal(np_udp_open(&o), -ENODEV);
+}
+
 static void tcp_listen_accepts(void **state)
 {
 	struct np_sock_opts o = { .addr = LOOPBACK, .backlog = 4 };
@@ -694,6 +714,7 @@ int main(void)
 		cmocka_unit_test(ifinfo_unknown),
 		cmocka_unit_test(udp_open_options),
 		cmocka_unit_test(udp_freebind),
+		cmocka_unit_test(udp_bind_to_device),
 		cmocka_unit_test(tcp_listen_accepts),
 		cmocka_unit_test(udp_batch_pktinfo_round_trip),
 		cmocka_unit_test(udp_reply_without_pktinfo_uses_route),

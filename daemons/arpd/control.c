@@ -1,0 +1,154 @@
+/*
+ * control.c: np-arpd's control commands, in Kea's command shape (ctl.h).
+ *
+ *   statistic-get-all (alias "stats"): every counter, by name
+ *   table [{"address": "a.b.c.d"}]: the entries, or what one address is
+ *   config-reload: re-read the configuration file (as SIGHUP)
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <netproto/ipv4.h>
+
+#include "ctl.h"
+#include "daemon.h"
+#include "io.h"
+
+static json_t *stats_json(struct arpd *a)
+{
+	const struct arpd_stats *st = &a->resp.stats;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	arpd_io_refresh_stats(a);
+	json_object_set_new(o, "pkt-received", json_integer((json_int_t)st->received));
+	json_object_set_new(o, "arp-request-received", json_integer((json_int_t)st->requests));
+	for (int v = 0; v < ARPD_VERDICTS; v++)
+		json_object_set_new(o, arpd_verdict_name(v),
+				    json_integer((json_int_t)st->verdict[v]));
+	json_object_set_new(o, "conflicts", json_integer((json_int_t)(
+		st->verdict[ARPD_DEFEND] + st->verdict[ARPD_CONFLICT])));
+	json_object_set_new(o, "pkt-sent", json_integer((json_int_t)a->stats.sent));
+	json_object_set_new(o, "pkt-send-dropped", json_integer((json_int_t)a->stats.send_dropped));
+	json_object_set_new(o, "pkt-truncated", json_integer((json_int_t)a->stats.truncated));
+	json_object_set_new(o, "pkt-kernel-dropped", json_integer((json_int_t)a->stats.kernel_drops));
+	json_object_set_new(o, "receive-batches", json_integer((json_int_t)a->stats.batches));
+	json_object_set_new(o, "announcements-sent", json_integer((json_int_t)a->stats.announcements));
+	json_object_set_new(o, "probes-sent", json_integer((json_int_t)a->stats.probes));
+	return o;
+}
+
+static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
+{
+	json_t *o = stats_json(ctx);
+
+	(void)command;
+	(void)args;
+	return o ? np_ctl_answer(0, "statistics", o) : NULL;
+}
+
+static void mac_text(const uint8_t *m, char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static const char *state_name(const struct arpd_slot *s)
+{
+	static const char *const names[] = { "unknown", "free", "used" };
+	unsigned int st = s->state & ~ARPD_STATE_PROBING;
+
+	if (!(s->flags & ARPD_SLOT_UNUSED_ONLY))
+		return "claimed";
+	return st < 3 ? names[st] : "unknown";
+}
+
+static json_t *one_address(struct arpd *a, const char *text)
+{
+	const struct arpd_table *t = &a->conf->table;
+	const struct arpd_slot *s;
+	char mac[18];
+	uint32_t addr;
+
+	if (np_ipv4_addr_parse(text, &addr) < 0)
+		return np_ctl_answer(1, "\"address\" is not an IPv4 address", NULL);
+	s = arpd_table_find(t, addr);
+	if (!s)
+		return np_ctl_answer(3, "not in the table", NULL);
+	mac_text(arpd_table_slot_mac(t, s, a->ifmac), mac);
+	return np_ctl_answer(0, "in the table",
+			     json_pack("{s:s, s:s, s:b, s:s, s:b}", "address", text, "mac", mac,
+				       "unused-only", !!(s->flags & ARPD_SLOT_UNUSED_ONLY),
+				       "state", state_name(s), "probing",
+				       !!(s->state & ARPD_STATE_PROBING)));
+}
+
+static json_t *cmd_table(const char *command, json_t *args, void *ctx)
+{
+	struct arpd *a = ctx;
+	const struct arpd_conf *conf = a->conf;
+	json_t *addr = args ? json_object_get(args, "address") : NULL;
+	json_t *entries = json_array();
+	char first[NP_IPV4_ADDR_TEXT_LEN], last[NP_IPV4_ADDR_TEXT_LEN], mac[18];
+
+	(void)command;
+	if (addr) {
+		json_decref(entries);
+		if (!json_is_string(addr))
+			return np_ctl_answer(1, "\"address\" must be a string", NULL);
+		return one_address(a, json_string_value(addr));
+	}
+	if (!entries)
+		return NULL;
+	for (unsigned int i = 0; i < conf->nentries; i++) {
+		const struct arpd_entry *en = &conf->entries[i];
+
+		np_ipv4_addr_to_text(en->first, first);
+		np_ipv4_addr_to_text(en->last, last);
+		mac_text(en->has_mac ? en->mac : a->ifmac, mac);
+		json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:I, s:b}", "first",
+							 first, "last", last, "mac", mac,
+							 "addresses", (json_int_t)(en->last -
+							 en->first + 1), "unused-only",
+							 en->unused_only));
+	}
+	return np_ctl_answer(0, "table", json_pack("{s:s, s:I, s:I, s:I, s:o}", "interface",
+				conf->interface, "addresses", (json_int_t)conf->table.count,
+				"unused-only", (json_int_t)conf->table.unused_only,
+				"memory-bytes", (json_int_t)arpd_table_memory(&conf->table),
+				"entries", entries));
+}
+
+static json_t *cmd_reload(const char *command, json_t *args, void *ctx)
+{
+	struct arpd *a = ctx;
+	char why[512];
+
+	(void)command;
+	(void)args;
+	if (np_daemon_reload(a->d, why, sizeof(why)) < 0)
+		return np_ctl_answer(1, why, NULL);
+	np_ctl_reloaded(a->ctl);
+	return np_ctl_answer(0, "configuration reloaded", NULL);
+}
+
+int arpd_control_start(struct arpd *a)
+{
+	struct np_ctl_opts opts = { .path = a->conf->control_socket, .version = PACKAGE_VERSION };
+	int r = np_ctl_new(np_daemon_base(a->d), &opts, &a->ctl);
+
+	if (r < 0) {
+		np_log_err("control socket %s: %s", opts.path, strerror(-r));
+		return -1;
+	}
+	if ((r = np_ctl_register(a->ctl, "statistic-get-all", cmd_stats, a)) < 0 ||
+	    (r = np_ctl_register(a->ctl, "stats", cmd_stats, a)) < 0 ||
+	    (r = np_ctl_register(a->ctl, "table", cmd_table, a)) < 0 ||
+	    (r = np_ctl_register(a->ctl, "config-reload", cmd_reload, a)) < 0) {
+		np_log_err("control socket: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}

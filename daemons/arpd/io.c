@@ -1,0 +1,453 @@
+/*
+ * io.c: np-arpd's receive/answer loop, announcer and prober (see io.h).
+ * Everything here is plumbing; the decisions are in responder.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <netproto/ether.h>
+#include <netproto/ipv4.h>
+
+#include "ctl.h"
+#include "daemon.h"
+#include "io.h"
+#include "log.h"
+#include "netio.h"
+#include "notify.h"
+
+/* Rounds of recvmmsg per wake-up before letting timers run. */
+#define RX_ROUNDS 16
+/* Receive buffer per frame: an ARP frame is 42 to 64 bytes (more with padding). */
+#define RX_FRAME 128
+
+/*
+ * Every ARP frame, not only well-formed requests: replies and gratuitous
+ * ARP show conflicts (RFC 5227 §2.1.1, §2.4) and answer unused_only probes,
+ * and malformed ARP is to be counted, which a kernel drop would hide.
+ * IPv4 and everything else, the bulk of a LAN, never wakes the daemon.
+ */
+static const struct sock_filter arp_only[] = {
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                 /* A = EtherType */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 1),   /* ARP? */
+	BPF_STMT(BPF_RET | BPF_K, 0xffff),                      /* accept */
+	BPF_STMT(BPF_RET | BPF_K, 0),                           /* drop */
+};
+
+uint64_t arpd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void ms_to_tv(uint64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+}
+
+static void log_result(const struct arpd_result *res)
+{
+	char ip[NP_IPV4_ADDR_TEXT_LEN], peer[NP_IPV4_ADDR_TEXT_LEN];
+	const uint8_t *m = res->peer;
+
+	switch (res->verdict) {
+	case ARPD_DEFEND:
+	case ARPD_CONFLICT:
+		np_ipv4_addr_to_text(res->addr, ip);
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is claimed by %02x:%02x:%02x:%02x:"
+				 "%02x:%02x%s", ip, m[0], m[1], m[2], m[3], m[4], m[5],
+				 res->verdict == ARPD_DEFEND ? ", defending it" : "");
+		break;
+	case ARPD_IGNORE_MALFORMED:
+		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a malformed ARP frame");
+		break;
+	case ARPD_IGNORE_BAD_SENDER:
+		np_ipv4_addr_to_text(res->peer_ip, peer);
+		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a request from a bad sender %s "
+				 "%02x:%02x:%02x:%02x:%02x:%02x", peer, m[0], m[1], m[2], m[3],
+				 m[4], m[5]);
+		break;
+	case ARPD_IGNORE_CLAIMED:
+	case ARPD_PROBE_ANSWER:
+		if (np_log_enabled(NP_LOG_DEBUG)) {
+			np_ipv4_addr_to_text(res->addr, ip);
+			np_log_debug("%s is in use by %02x:%02x:%02x:%02x:%02x:%02x: not answering",
+				     ip, m[0], m[1], m[2], m[3], m[4], m[5]);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Send what tx holds; whatever the socket cannot take now is dropped. */
+static void flush_tx(struct arpd *a)
+{
+	int n;
+
+	if (a->tx.count == 0)
+		return;
+	n = np_batch_send(a->fd, &a->tx);
+	if (n > 0)
+		a->stats.sent += (uint64_t)n;
+	a->stats.send_dropped += a->tx.send_errors + np_batch_pending(&a->tx);
+	if (a->tx.send_errors)
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "send: %s", strerror(-a->tx.last_error));
+	np_batch_clear(&a->tx);
+}
+
+static void handle_batch(struct arpd *a, unsigned int n)
+{
+	uint64_t now = arpd_now();
+	struct arpd_result res;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (np_batch_truncated(&a->rx, i))
+			a->stats.truncated++;
+		arpd_handle(&a->resp, np_batch_buf(&a->rx, i), np_batch_len(&a->rx, i), now,
+			    np_batch_buf(&a->tx, a->tx.count), a->tx.bufsize, &res);
+		if (res.len && np_batch_add(&a->tx, res.len, NULL, 0, NULL) < 0)
+			a->stats.send_dropped++;
+		if (res.verdict > ARPD_REPLY_PROBE)
+			log_result(&res);
+	}
+	flush_tx(a);
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct arpd *a = arg;
+
+	(void)what;
+	for (int round = 0; round < RX_ROUNDS; round++) {
+		int n = np_batch_recv(fd, &a->rx);
+
+		if (n <= 0) {
+			if (n < 0 && n != -EAGAIN && n != -EINTR)
+				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", strerror(-n));
+			return;
+		}
+		a->stats.batches++;
+		handle_batch(a, (unsigned int)n);
+		if ((unsigned int)n < a->rx.cap)
+			return;
+	}
+}
+
+void arpd_io_refresh_stats(struct arpd *a)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* The kernel resets these on every read: accumulate. */
+	if (a->fd >= 0 && getsockopt(a->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		a->stats.kernel_drops += st.tp_drops;
+}
+
+/* ---- Announcements (RFC 5227 §2.3) ---------------------------------- */
+
+/* The next address of cursor c in entries matching want_unused; false at the end. */
+static bool cursor_next(const struct arpd_conf *conf, struct arpd_cursor *c, bool want_unused,
+			uint32_t *addr)
+{
+	while (c->entry < conf->nentries) {
+		const struct arpd_entry *en = &conf->entries[c->entry];
+
+		if (en->unused_only == want_unused) {
+			if (c->addr < en->first)
+				c->addr = en->first;
+			if (c->addr <= en->last) {
+				*addr = (uint32_t)c->addr++;
+				return true;
+			}
+		}
+		c->entry++;
+		c->addr = 0;
+	}
+	return false;
+}
+
+static void announce_schedule(struct arpd *a, uint64_t ms)
+{
+	struct timeval tv;
+
+	ms_to_tv(ms, &tv);
+	evtimer_add(a->announce_ev, &tv);
+}
+
+/* One batch of announcements per call, so a large table never blocks the loop. */
+static void on_announce(evutil_socket_t fd, short what, void *arg)
+{
+	struct arpd *a = arg;
+	const struct arpd_conf *conf = a->conf;
+	uint32_t addr;
+
+	(void)fd;
+	(void)what;
+	flush_tx(a);
+	while (a->tx.count < a->tx.cap && cursor_next(conf, &a->announce_at, false, &addr)) {
+		const struct arpd_slot *s = arpd_table_find(&conf->table, addr);
+		int n = arpd_announcement_frame(arpd_table_slot_mac(&conf->table, s, a->ifmac),
+						addr, np_batch_buf(&a->tx, a->tx.count),
+						a->tx.bufsize);
+
+		if (n > 0 && np_batch_add(&a->tx, (size_t)n, NULL, 0, NULL) >= 0)
+			a->stats.announcements++;
+	}
+	if (a->tx.count == a->tx.cap) {
+		flush_tx(a);
+		announce_schedule(a, 0);
+		return;
+	}
+	flush_tx(a);
+	a->announce_at = (struct arpd_cursor){ 0, 0 };
+	if (++a->announce_round < conf->announce.count)
+		announce_schedule(a, conf->announce.interval_ms);
+	else
+		np_log_info("announced %u addresses %d times", conf->table.count -
+			    conf->table.unused_only, conf->announce.count);
+}
+
+static void announce_start(struct arpd *a)
+{
+	evtimer_del(a->announce_ev);
+	a->announce_round = 0;
+	a->announce_at = (struct arpd_cursor){ 0, 0 };
+	if (a->conf->announce.count > 0 && a->conf->table.count > a->conf->table.unused_only)
+		announce_schedule(a, a->conf->announce.wait_ms);
+}
+
+/* ---- unused_only probing ---------------------------------------------- */
+
+#define PROBE_TICK_MS 100
+
+static void probe_expire(struct arpd *a, uint64_t now)
+{
+	uint64_t timeout = a->conf->probe.timeout_ms * 1000;
+
+	while (a->pending_len) {
+		struct arpd_probe_pending *p = &a->pending[a->pending_head];
+		struct arpd_slot *s;
+
+		if (now - p->sent < timeout)
+			break;
+		s = arpd_table_find(&a->conf->table, p->addr);
+		if (s && (s->flags & ARPD_SLOT_UNUSED_ONLY))
+			arpd_probe_expire(s);
+		a->pending_head = (a->pending_head + 1) % a->pending_cap;
+		a->pending_len--;
+	}
+}
+
+static void probe_send(struct arpd *a, uint64_t now, unsigned int quota)
+{
+	const struct arpd_conf *conf = a->conf;
+	uint32_t addr;
+
+	while (quota-- && a->pending_len < a->pending_cap && a->tx.count < a->tx.cap) {
+		struct arpd_slot *s;
+		int n;
+
+		if (!cursor_next(conf, &a->probe_at, true, &addr)) {
+			a->sweep_started = 0;   /* sweep done: wait for the recheck time */
+			break;
+		}
+		s = arpd_table_find(&conf->table, addr);
+		n = arpd_probe_frame(a->ifmac, addr, np_batch_buf(&a->tx, a->tx.count),
+				     a->tx.bufsize);
+		if (!s || n < 0 || np_batch_add(&a->tx, (size_t)n, NULL, 0, NULL) < 0)
+			continue;
+		arpd_probe_start(s);
+		a->pending[(a->pending_head + a->pending_len++) % a->pending_cap] =
+			(struct arpd_probe_pending){ addr, now };
+		a->stats.probes++;
+	}
+	flush_tx(a);
+}
+
+static void on_probe_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct arpd *a = arg;
+	uint64_t now = arpd_now();
+	unsigned int quota = (unsigned int)(a->conf->probe.rate * PROBE_TICK_MS / 1000);
+
+	(void)fd;
+	(void)what;
+	probe_expire(a, now);
+	if (!a->sweeping) {
+		/* The next sweep starts `recheck` after the previous one began. */
+		if (a->sweep_started && now - a->sweep_started < a->conf->probe.recheck_ms * 1000)
+			return;
+		a->probe_at = (struct arpd_cursor){ 0, 0 };
+		a->sweeping = true;
+		a->sweep_started = now;
+	}
+	probe_send(a, now, quota ? quota : 1);
+}
+
+/* A pending ring large enough for every probe that can be outstanding. */
+static int probe_setup(struct arpd *a)
+{
+	const struct arpd_conf *conf = a->conf;
+	struct timeval tick;
+	uint64_t cap = (uint64_t)conf->probe.rate * (conf->probe.timeout_ms + PROBE_TICK_MS) /
+		       1000 + 64;
+
+	if (!conf->table.unused_only)
+		return 0;
+	if (cap > a->pending_cap) {
+		struct arpd_probe_pending *p = calloc(cap, sizeof(*p));
+
+		if (!p)
+			return -1;
+		/* Keep what is outstanding, in order. */
+		for (unsigned int i = 0; i < a->pending_len; i++)
+			p[i] = a->pending[(a->pending_head + i) % a->pending_cap];
+		free(a->pending);
+		a->pending = p;
+		a->pending_cap = (unsigned int)cap;
+		a->pending_head = 0;
+	}
+	if (!a->probe_ev) {
+		a->probe_ev = event_new(np_daemon_base(a->d), -1, EV_PERSIST, on_probe_tick, a);
+		ms_to_tv(PROBE_TICK_MS, &tick);
+		if (!a->probe_ev || event_add(a->probe_ev, &tick) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- Start, reload, stop ---------------------------------------------- */
+
+static int open_socket(struct arpd *a, const struct arpd_conf *conf)
+{
+	struct np_packet_opts opts = {
+		.protocol = ETH_P_ARP,
+		.filter = arp_only,
+		.filter_len = sizeof(arp_only) / sizeof(arp_only[0]),
+		.rcvbuf = conf->rcvbuf,
+		.ignore_outgoing = 1,
+	};
+	struct np_ifinfo ifi;
+	int r = np_ifinfo_get(conf->interface, &ifi);
+
+	if (r < 0) {
+		np_log_err("interface %s: %s", conf->interface, strerror(-r));
+		return -1;
+	}
+	if (np_ether_is_zero(ifi.mac) || (ifi.flags & IFF_LOOPBACK) || (ifi.flags & IFF_NOARP)) {
+		np_log_err("interface %s has no Ethernet address to answer ARP with",
+			   conf->interface);
+		return -1;
+	}
+	a->fd = np_packet_open(conf->interface, &opts);
+	if (a->fd < 0) {
+		np_log_err("packet socket on %s: %s", conf->interface, strerror(-a->fd));
+		return -1;
+	}
+	a->ifindex = ifi.ifindex;
+	memcpy(a->ifmac, ifi.mac, 6);
+	return 0;
+}
+
+static void status(const struct arpd *a)
+{
+	np_notify_status("answering for %u addresses on %s (%u unused_only)",
+			 a->conf->table.count, a->conf->interface, a->conf->table.unused_only);
+}
+
+int arpd_io_start(struct arpd *a, struct arpd_conf *conf)
+{
+	struct event_base *base = np_daemon_base(a->d);
+	int r;
+
+	a->fd = -1;
+	a->conf = conf;
+	if (open_socket(a, conf) < 0)
+		return -1;
+	if ((r = np_batch_init(&a->rx, (unsigned int)conf->batch, RX_FRAME)) < 0 ||
+	    (r = np_batch_init(&a->tx, 1024, ARPD_FRAME_MAX)) < 0) {
+		np_log_err("batches: %s", strerror(-r));
+		return -1;
+	}
+	arpd_responder_init(&a->resp, &conf->table, a->ifmac, conf->defend);
+	a->rx_ev = event_new(base, a->fd, EV_READ | EV_PERSIST, on_readable, a);
+	a->announce_ev = evtimer_new(base, on_announce, a);
+	if (!a->rx_ev || !a->announce_ev || event_add(a->rx_ev, NULL) < 0 || probe_setup(a) < 0) {
+		np_log_err("cannot register events");
+		return -1;
+	}
+	announce_start(a);
+	if (conf->control_socket[0] && arpd_control_start(a) < 0)
+		return -1;
+	if (conf->user[0])
+		np_daemon_set_privileges(a->d, conf->user, 0);
+	np_log_info("answering for %u addresses (%zu KiB of table) on %s", conf->table.count,
+		    arpd_table_memory(&conf->table) / 1024, conf->interface);
+	status(a);
+	return 0;
+}
+
+int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
+{
+	const struct arpd_conf *old = a->conf;
+
+	if (strcmp(conf->interface, old->interface) != 0 ||
+	    strcmp(conf->control_socket, old->control_socket) != 0 ||
+	    strcmp(conf->user, old->user) != 0 || conf->rcvbuf != old->rcvbuf ||
+	    conf->batch != old->batch) {
+		snprintf(why, cap, "interface, control_socket, user, receive_buffer and batch "
+			 "take effect on restart only");
+		return -1;
+	}
+	arpd_table_copy_state(&conf->table, &old->table);
+	a->conf = conf;
+	a->resp.table = &conf->table;
+	a->resp.defend = conf->defend;
+	/* The old table is about to be freed; the prober starts over on the new one. */
+	a->pending_len = 0;
+	a->sweeping = false;
+	a->sweep_started = 0;
+	if (probe_setup(a) < 0) {
+		snprintf(why, cap, "out of memory");
+		a->conf = (struct arpd_conf *)old;
+		a->resp.table = &a->conf->table;
+		a->resp.defend = old->defend;
+		return -1;
+	}
+	np_daemon_set_log_level(a->d, conf->log_level);
+	announce_start(a);
+	status(a);
+	return 0;
+}
+
+void arpd_io_stop(struct arpd *a)
+{
+	np_ctl_free(a->ctl);
+	a->ctl = NULL;
+	if (a->rx_ev)
+		event_free(a->rx_ev);
+	if (a->announce_ev)
+		event_free(a->announce_ev);
+	if (a->probe_ev)
+		event_free(a->probe_ev);
+	a->rx_ev = a->announce_ev = a->probe_ev = NULL;
+	np_batch_free(&a->rx);
+	np_batch_free(&a->tx);
+	free(a->pending);
+	a->pending = NULL;
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}

@@ -126,7 +126,8 @@ int arpd_parse_range(const char *s, uint32_t *first, uint32_t *last, char *why, 
 	return 0;
 
 bad_range:
-	snprintf(why, cap, "\"%s\" is not a range a.b.c.d-e.f.g.h", s);
+	snprintf(why, cap, "\"%s\" is not an address, a prefix a.b.c.d/n or a range "
+		 "a.b.c.d-e.f.g.h", s);
 	return -1;
 }
 

@@ -143,6 +143,81 @@ static void compare(const struct np_dns_msg *a, const struct np_dns_msg *b)
 	}
 }
 
+/* b's records appear in a, in order (a subsequence), each equal to its match. */
+static void compare_subsequence(const struct np_dns_msg *a, const struct np_dns_msg *b)
+{
+	static struct np_dns_rr ra, rb;
+	static struct np_dns_rdata da, db;
+	struct np_dns_iter ia, ib;
+	int nb;
+
+	np_dns_iter_init(&ia, a);
+	np_dns_iter_init(&ib, b);
+	while ((nb = np_dns_iter_next(&ib, &rb)) == 1) {
+		for (;;) {
+			if (np_dns_iter_next(&ia, &ra) != 1)
+				abort();
+			if (!same_rr(&ra, &rb))
+				continue;
+			if (ra.section == NP_DNS_SEC_QUESTION)
+				break;
+			if (np_dns_rr_rdata(a, &ra, &da) || np_dns_rr_rdata(b, &rb, &db))
+				abort();
+			if (same_rdata(ra.type, &da, &db))
+				break;
+		}
+	}
+	if (nb != 0)
+		abort();
+}
+
+/*
+ * Rebuild under a small size limit: the result fits, parses, counts what was
+ * added, has TC exactly when something outside the additional section was
+ * left out (RFC 2181 §9), and holds records of the original in order.
+ */
+static void check_truncation(const struct np_dns_msg *a, size_t limit)
+{
+	static uint8_t out[NP_DNS_MSG_MAX];
+	static struct np_dns_rr rr;
+	struct np_dns_builder bld;
+	struct np_dns_iter it;
+	struct np_dns_msg b;
+	unsigned added[4] = { 0 };
+	int n, lost = 0, full = 0, i;
+
+	if (np_dns_builder_init(&bld, out, sizeof(out), limit, &a->hdr) < 0)
+		return;
+	np_dns_iter_init(&it, a);
+	while (np_dns_iter_next(&it, &rr) == 1) {
+		int is_opt = rr.section != NP_DNS_SEC_QUESTION && rr.type == NP_DNS_TYPE_OPT;
+
+		n = add_one(&bld, a, &rr);
+		if (n == 0) {
+			/* After a record did not fit, only the OPT may still go in. */
+			if (full && !is_opt)
+				abort();
+			added[rr.section]++;
+		} else if (n == NP_ENOSPC) {
+			if (rr.section != NP_DNS_SEC_ADDITIONAL)
+				lost = 1;
+			if (!is_opt)
+				full = 1;
+		} else {
+			abort();
+		}
+	}
+	n = np_dns_builder_finish(&bld);
+	if (n < 0 || (size_t)n > limit || np_dns_msg_parse(out, (size_t)n, &b) < 0)
+		abort();
+	for (i = 0; i < 4; i++)
+		if (b.hdr.count[i] != added[i])
+			abort();
+	if (b.hdr.tc != (a->hdr.tc | lost) || b.hdr.id != a->hdr.id || b.hdr.rcode != a->hdr.rcode)
+		abort();
+	compare_subsequence(a, &b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[NP_DNS_MSG_MAX];
@@ -175,5 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memcmp(&a.hdr, &b.hdr, sizeof(a.hdr)) != 0)
 		abort();
 	compare(&a, &b);
+	/* Limits from the header (12 octets) up, picked by the message's id. */
+	check_truncation(&a, NP_DNS_HDR_LEN + a.hdr.id % (size + 1));
 	return 0;
 }

@@ -311,6 +311,18 @@ int np_dns_iter_next(struct np_dns_iter *it, struct np_dns_rr *rr)
 	return 1;
 }
 
+int np_dns_msg_question(const struct np_dns_msg *msg, struct np_dns_rr *q)
+{
+	struct np_dns_iter it;
+	int rc;
+
+	if (!msg->hdr.count[NP_DNS_SEC_QUESTION])
+		return NP_ENOTFOUND;
+	np_dns_iter_init(&it, msg);
+	rc = np_dns_iter_next(&it, q);
+	return rc == 1 ? 0 : rc < 0 ? rc : NP_ENOTFOUND;
+}
+
 /* Section-level rules for one record (RFC 6891 §6.1.1). */
 static int rr_check_opt(struct np_dns_msg *m, const struct np_dns_rr *rr, size_t owner_off)
 {

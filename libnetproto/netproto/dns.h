@@ -196,6 +196,9 @@ struct np_dns_iter {
 	unsigned left;
 };
 
+/* The first question of msg: 0, or NP_ENOTFOUND when qdcount is 0. */
+int np_dns_msg_question(const struct np_dns_msg *msg, struct np_dns_rr *q);
+
 void np_dns_iter_init(struct np_dns_iter *it, const struct np_dns_msg *msg);
 /* 1 and *rr filled, 0 after the last record, or a negative NP_E* code. */
 int np_dns_iter_next(struct np_dns_iter *it, struct np_dns_rr *rr);

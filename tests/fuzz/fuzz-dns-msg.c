@@ -231,6 +231,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)np_dns_msg_rcode(&a);
 	(void)np_dns_msg_udp_limit(&a);
+	if (np_dns_msg_question(&a, &rr) != (a.hdr.count[NP_DNS_SEC_QUESTION] ? 0 : NP_ENOTFOUND))
+		abort();
 	if (np_dns_builder_init(&bld, out, sizeof(out), sizeof(out), &a.hdr) < 0)
 		abort();
 	np_dns_iter_init(&it, &a);

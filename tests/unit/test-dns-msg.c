@@ -415,6 +415,14 @@ static void parses_nsd_truncated_and_tcp(void **state)
 	}
 	load("dns-query-tcp-kdig.hex", buf, &m);
 	assert_int_equal(m.hdr.rd, 1);
+	assert_int_equal(np_dns_msg_question(&m, &rr), 0);
+	assert_int_equal(rr.section, NP_DNS_SEC_QUESTION);
+	assert_name(rr.owner, rr.owner_len, "big.example.net.");
+	assert_int_equal(rr.type, NP_DNS_TYPE_TXT);
+	/* No question at all. */
+	buf[5] = 0;
+	assert_int_equal(np_dns_msg_parse(buf, NP_DNS_HDR_LEN, &m), 0);
+	assert_int_equal(np_dns_msg_question(&m, &rr), NP_ENOTFOUND);
 }
 
 /* RP (RFC 1183) and TYPE65280 are unknown here: rdata stays octets (RFC 3597). */

@@ -724,6 +724,20 @@ static void caps_option_counts(void **state)
 	assert_int_equal(np_dhcp4_opts_validate(&m), NP_ECOUNT);
 	assert_int_equal(np_dhcp4_get_msg_type(&m, &type), NP_ECOUNT);
 
+	/* Hand-made: the cap is per area: 200 in options and 60 in file pass. */
+	len = make_msg(buf, sizeof(buf), "34 01 01");
+	for (i = 0; i < 199; i++) {
+		buf[len++] = 200;
+		buf[len++] = 0;
+	}
+	for (i = 0; i < 60; i++) {
+		buf[108 + 2 * i] = 201;
+		buf[108 + 2 * i + 1] = 0;
+	}
+	assert_int_equal(np_dhcp4_parse(buf, len, &m), 0);
+	assert_int_equal(np_dhcp4_opts_validate(&m), 0);
+	assert_int_equal(np_dhcp4_opt_get(&m, 201, buf + 4096, 16), 0);
+
 	/* Hand-made: 3000 one-octet options (1500 x "0c 00"). */
 	len = make_msg(buf, sizeof(buf), "");
 	for (i = 0; i < 3000; i++)

@@ -38,7 +38,7 @@
 #define NP_DHCP4_FIXED_LEN 236       /* op .. file */
 #define NP_DHCP4_COOKIE 0x63825363u  /* RFC 2131 §3 */
 #define NP_DHCP4_HDR_LEN 240         /* fixed part + cookie */
-#define NP_DHCP4_BOOTP_MIN_LEN 300   /* RFC 951 vendor area of 64: RFC 1542 §2.1 */
+#define NP_DHCP4_BOOTP_MIN_LEN 300   /* BOOTP with its 64-octet vendor area (RFC 951, RFC 1542 §2.1) */
 #define NP_DHCP4_MIN_MAX_SIZE 576    /* smallest legal option 57 (RFC 2132 §9.10) */
 #define NP_DHCP4_IP_UDP_LEN 28       /* IPv4 (no options) + UDP headers, counted by option 57 */
 #define NP_DHCP4_MAX_OPTS 255        /* non-PAD options per area before NP_ECOUNT */
@@ -172,8 +172,9 @@ int np_dhcp4_opt_has(const struct np_dhcp4 *msg, uint8_t code);
 /*
  * Typed accessors.  Each returns 0 (or a count) and writes its output only
  * on success; NP_ENOTFOUND when absent; NP_EBADLEN when the length does not
- * fit the option's format; NP_ENOSPC / NP_ECOUNT when the caller's room is
- * too small.
+ * fit the option's format; NP_ENOSPC when the caller's room is too small;
+ * NP_ECOUNT for a list option whose concatenated value exceeds 1024 octets
+ * (the accessors' bound on work and stack).
  */
 /* 1, 28, 50, 54 and any other single-address option. */
 int np_dhcp4_get_addr(const struct np_dhcp4 *msg, uint8_t code, uint32_t *addr);

@@ -1,0 +1,81 @@
+# arpd-lib.sh: shared set-up of the np-arpd scenarios (sourced, not a test).
+#
+#   . "$(dirname "$0")/arpd-lib.sh"
+#   arpd_lab                 # namespaces srv and cli joined by a veth (eth0)
+#   arpd_conf FILE <<EOF ... # write a config
+#   arpd_start FILE          # np-arpd in srv, waits until it is up
+#   arpd_ctl COMMAND [ARGS]  # control socket answer (JSON) on stdout
+#   arpd_stat NAME           # one statistic
+#   arpd_mac_of IP           # the MAC Habets' arping in cli gets for IP, or ""
+. "$(dirname "$0")/netns.sh"
+
+ARPD=${NP_ARPD:-${NP_BUILDDIR:-.}/daemons/arpd/np-arpd}
+
+arpd_lab() {
+	np_lab_init
+	[ -x "$ARPD" ] || np_fail "no np-arpd at $ARPD"
+	command -v arping >/dev/null 2>&1 || np_skip_or_fail "arping (Habets) not installed"
+	np_ns_add srv
+	np_ns_add cli
+	np_link srv eth0 cli eth0
+	np_addr cli eth0 10.77.0.2/16
+	SRV_MAC=$(np_mac srv eth0)
+	CLI_MAC=$(np_mac cli eth0)
+	CTL=$(np_tmp)/arpd.sock
+	LOG=$(np_tmp)/arpd.log
+}
+
+arpd_conf() { cat > "$1"; }
+
+arpd_up() { [ -S "$CTL" ] && arpd_ctl status-get >/dev/null 2>&1; }
+
+arpd_start() {
+	np_bg srv "$ARPD" -c "$1" 2>>"$LOG"
+	ARPD_PID=$NP_BG_PID
+	np_wait 5 arpd_up || { cat "$LOG" >&2; np_fail "np-arpd did not start"; }
+}
+
+# arpd_ctl COMMAND [JSON-ARGUMENTS]
+arpd_ctl() {
+	/usr/bin/python3 - "$CTL" "$1" "${2:-}" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+req = {"command": sys.argv[2]}
+if sys.argv[3]:
+    req["arguments"] = json.loads(sys.argv[3])
+s.sendall(json.dumps(req).encode())
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+print(data.decode())
+PY
+}
+
+arpd_stat() {
+	arpd_ctl statistic-get-all | /usr/bin/python3 -c \
+		"import json,sys; print(json.load(sys.stdin)['arguments']['$1'])"
+}
+
+# The MAC in the first reply arping (Habets) gets for $1 within 1 s.
+arpd_mac_of() {
+	np_in cli arping -i eth0 -c 1 -w 1000000 "$1" 2>/dev/null |
+		sed -n 's/^[0-9]* bytes from \([0-9a-f:]*\) (.*/\1/p' | head -n 1
+}
+
+arpd_expect_mac() {
+	_got=$(arpd_mac_of "$1")
+	[ "$_got" = "$2" ] || np_fail "$1: expected $2, got '${_got}'"
+	np_log "$1 is-at $_got"
+}
+
+arpd_expect_silence() {
+	_got=$(arpd_mac_of "$1")
+	[ -z "$_got" ] || np_fail "$1: expected no answer, got $_got"
+	np_log "$1: no answer, as expected"
+}

@@ -260,7 +260,7 @@ static void probe_send(struct arpd *a, uint64_t now, unsigned int quota)
 		int n;
 
 		if (!cursor_next(conf, &a->probe_at, true, &addr)) {
-			a->sweep_started = 0;   /* sweep done: wait for the recheck time */
+			a->sweeping = false;   /* done: the next waits for the recheck time */
 			break;
 		}
 		s = arpd_table_find(&conf->table, addr);

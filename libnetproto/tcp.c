@@ -436,7 +436,7 @@ int np_tcp_build(const struct np_tcp *in, uint32_t src, uint32_t dst, void *buf,
 	np_write_bytes(&w, opt, (size_t)n);
 	if (np_writer_error(&w))
 		return np_writer_error(&w);
-	/* TCP has no "no checksum": a computed 0 is sent as 0 (RFC 9293 §3.1). */
+	/* Unlike UDP, TCP gives a checksum of 0 no meaning of its own: send it as computed. */
 	np_writer_patch_be16(&w, TCP_CSUM_OFF,
 			     np_csum_finish(np_csum_add(np_csum_pseudo4(src, dst, NP_IPPROTO_TCP,
 									(uint16_t)len),

@@ -9,10 +9,12 @@
  * Options: MSS (kind 2, RFC 9293 §3.2), window scale (3, RFC 7323 §2),
  * SACK-permitted (4) and SACK blocks (5, RFC 2018), timestamps (8,
  * RFC 7323 §3), NOP (1), EOL (0).  Other kinds are kept as unknown
- * options.  Parsing is strict where RFC 9293 §3.2 and the kernel are: a
- * length octet below 2, an option running past the header, or a wrong
- * length for a known kind makes the whole segment NP_EOPT.  A known kind
- * that appears twice keeps its last value, as Linux does.
+ * options.  RFC 9293 §3.2 (MUST-7) requires handling an illegal option
+ * length; this parser refuses the segment with NP_EOPT for a length octet
+ * below 2, an option running past the header, and a wrong length for a
+ * known kind (Linux's tcp_parse_options() instead stops reading or skips
+ * the option).  A known kind that appears twice keeps its last value, as
+ * in Linux.
  */
 #ifndef NETPROTO_TCP_H
 #define NETPROTO_TCP_H

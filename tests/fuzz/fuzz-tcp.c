@@ -5,7 +5,9 @@
  * checksum; a segment rebuilt with its raw options is the same bytes
  * (checksum aside when it did not verify); a segment rebuilt with the
  * Linux option layout parses back to the same fields and options, or the
- * build refuses it for a reason the contract names.
+ * build refuses it for a reason the contract names; a segment rebuilt with
+ * its options listed in the order they came gives the same option octets
+ * up to the first EOL, then zero padding.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,80 @@ static void same_segment(const struct np_tcp *a, const struct np_tcp *b)
 	    memcmp(a->payload, b->payload, a->payload_len))
 		abort();
 	same_opts(&a->opts, &b->opts);
+}
+
+static unsigned known_bit(uint8_t kind)
+{
+	switch (kind) {
+	case NP_TCP_OPT_MSS:
+		return NP_TCP_HAS_MSS;
+	case NP_TCP_OPT_WSCALE:
+		return NP_TCP_HAS_WSCALE;
+	case NP_TCP_OPT_SACK_PERM:
+		return NP_TCP_HAS_SACK_PERM;
+	case NP_TCP_OPT_SACK:
+		return NP_TCP_HAS_SACK;
+	case NP_TCP_OPT_TIMESTAMP:
+		return NP_TCP_HAS_TIMESTAMP;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The kinds of a parsed segment's options before the first EOL, as an
+ * order list, and the octets they span.  0 when the order layout cannot
+ * reproduce them: a known kind repeated (it has one value) or unknown
+ * options counted but not stored.
+ */
+static int order_of(const struct np_tcp *t, uint8_t *order, size_t *n, size_t *octets)
+{
+	unsigned seen = 0, bit;
+	size_t i = 0;
+
+	*n = 0;
+	if (t->opts.unknown_count > NP_TCP_UNKNOWN_MAX)
+		return 0;
+	while (i < t->opt_len && t->opt_data[i] != NP_TCP_OPT_EOL) {
+		uint8_t kind = t->opt_data[i];
+
+		order[(*n)++] = kind;
+		if (kind == NP_TCP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		bit = known_bit(kind);
+		if (seen & bit)
+			return 0;
+		seen |= bit;
+		i += t->opt_data[i + 1];  /* the parse checked every length */
+	}
+	*octets = i;
+	return 1;
+}
+
+static void check_order_layout(const struct np_tcp *a, uint32_t src, uint32_t dst, uint8_t *out,
+			       size_t cap)
+{
+	uint8_t order[NP_TCP_MAX_OPT_LEN];
+	struct np_tcp o = *a, b;
+	size_t n, octets, i;
+	int len;
+
+	if (!order_of(a, order, &n, &octets))
+		return;
+	o.opt_layout = NP_TCP_LAYOUT_ORDER;
+	o.opt_order = order;
+	o.opt_order_len = n;
+	len = np_tcp_build(&o, src, dst, out, cap);
+	if (len < 0 || np_tcp_parse(out, (size_t)len, src, dst, &b) < 0)
+		abort();
+	same_segment(a, &b);
+	if (b.opt_len < octets || b.opt_len - octets >= 4 || memcmp(b.opt_data, a->opt_data, octets))
+		abort();
+	for (i = octets; i < b.opt_len; i++)
+		if (b.opt_data[i] != NP_TCP_OPT_EOL)
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -91,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	same_segment(&a, &b);
 	if (b.hdr_len != a.hdr_len || memcmp(b.opt_data, a.opt_data, a.opt_len))
 		abort();
+
+	check_order_layout(&a, src, dst, out, sizeof(out));
 
 	/* The Linux layout: same fields and options, or a refusal it documents. */
 	n = np_tcp_build(&a, src, dst, out, sizeof(out));

@@ -80,6 +80,7 @@ struct lease_reservation {
 	struct lease_client client;    /* cid for a client-id reservation, else htype/chaddr */
 	uint32_t addr;
 	const char *hostname;          /* may be NULL; copied */
+	const void *user;              /* the caller's (engine: its reservation), kept as is */
 };
 
 struct lease_table;

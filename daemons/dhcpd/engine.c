@@ -1,0 +1,804 @@
+/*
+ * engine.c: RFC 2131 server policy over the lease table, without I/O (see
+ * engine.h).  Section numbers are RFC 2131's unless another RFC is named.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netproto/dhcp4.h>
+#include <netproto/error.h>
+
+struct engine {
+	const struct engine_config *cfg;
+	struct lease_table *lt;
+	struct engine_stats st;
+};
+
+/* One received message, its options read once. */
+struct req {
+	struct np_dhcp4 msg;
+	uint8_t type;
+	struct lease_client client;
+	uint8_t cid[255];
+	uint32_t requested;            /* option 50, 0 when absent */
+	uint32_t server_id;            /* option 54, 0 when absent */
+	uint8_t prl[512];              /* option 55 (RFC 3396 may make it long) */
+	size_t nprl;
+	uint16_t max_size;             /* option 57, 0 when absent or invalid */
+	uint8_t relay[255];            /* option 82, echoed (RFC 3046 §2.2) */
+	int relay_len;                 /* -1: absent */
+	uint32_t lease_req;            /* option 51, 0 when absent */
+	char hostname[256];            /* option 12, "" when absent */
+	bool rapid_commit;             /* option 80 present */
+	const struct engine_subnet *subnet;
+	size_t sidx;
+	uint32_t our_id;               /* our server identifier for this link */
+	const struct engine_rx *rx;
+	int64_t now;
+};
+
+/* ---- configuration helpers ----------------------------------------------- */
+
+static uint32_t prefix_mask(uint8_t prefix)
+{
+	return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+static bool subnet_has(const struct engine_subnet *s, uint32_t addr)
+{
+	uint32_t m = prefix_mask(s->prefix);
+
+	return (addr & m) == (s->addr & m);
+}
+
+static int register_subnet(struct engine *e, size_t i)
+{
+	const struct engine_subnet *s = &e->cfg->subnets[i];
+	int err;
+
+	for (size_t p = 0; p < s->npools; p++) {
+		if (!subnet_has(s, s->pools[p].first) || !subnet_has(s, s->pools[p].last))
+			return -EINVAL;
+		err = lease_pool_add(e->lt, s->pools[p].first, s->pools[p].last, (int)i);
+		if (err < 0)
+			return err;
+	}
+	for (size_t r = 0; r < s->nresv; r++) {
+		const struct engine_reservation *er = &s->resv[r];
+		struct lease_reservation lr = {
+			.client = er->client, .addr = er->addr, .hostname = er->hostname, .user = er,
+		};
+
+		if (!subnet_has(s, er->addr))
+			return -EINVAL;
+		err = lease_reserve(e->lt, &lr);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int engine_new(const struct engine_config *cfg, struct lease_table *leases, struct engine **out)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	int err = 0;
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->cfg = cfg;
+	e->lt = leases;
+	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
+		err = register_subnet(e, i);
+	if (err != 0) {
+		free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+void engine_free(struct engine *e)
+{
+	free(e);
+}
+
+const struct engine_stats *engine_get_stats(const struct engine *e)
+{
+	return &e->st;
+}
+
+struct lease_table *engine_leases(const struct engine *e)
+{
+	return e->lt;
+}
+
+/* ---- reading the request ---------------------------------------------------- */
+
+static int read_client(struct req *q)
+{
+	int n = np_dhcp4_get_client_id(&q->msg, q->cid, sizeof(q->cid));
+
+	q->client.htype = q->msg.htype;
+	q->client.hlen = q->msg.hlen;
+	memcpy(q->client.chaddr, q->msg.chaddr, sizeof(q->client.chaddr));
+	if (n == NP_ENOTFOUND)
+		return 0;
+	if (n < 0)
+		return n;
+	q->client.cid = q->cid;
+	q->client.cid_len = (uint8_t)n;
+	return 0;
+}
+
+/* An optional single-address option: absent is 0, malformed is an error. */
+static int read_addr_opt(const struct np_dhcp4 *m, uint8_t code, uint32_t *v)
+{
+	int err = np_dhcp4_get_addr(m, code, v);
+
+	if (err == NP_ENOTFOUND) {
+		*v = 0;
+		return 0;
+	}
+	return err;
+}
+
+static int read_options(struct req *q)
+{
+	int n, err;
+
+	if ((err = np_dhcp4_get_msg_type(&q->msg, &q->type)) < 0)
+		return err;            /* plain BOOTP is not served */
+	if ((err = read_client(q)) < 0)
+		return err;
+	if ((err = read_addr_opt(&q->msg, NP_DHCP4_OPT_REQUESTED_IP, &q->requested)) < 0)
+		return err;
+	if ((err = read_addr_opt(&q->msg, NP_DHCP4_OPT_SERVER_ID, &q->server_id)) < 0)
+		return err;
+	n = np_dhcp4_get_param_list(&q->msg, q->prl, sizeof(q->prl));
+	q->nprl = n > 0 ? (size_t)n : 0;
+	/* Below 576 is illegal (RFC 2132 §9.10) and ignored. */
+	if (np_dhcp4_get_max_size(&q->msg, &q->max_size) < 0)
+		q->max_size = 0;
+	q->relay_len = np_dhcp4_get_relay_info(&q->msg, q->relay, sizeof(q->relay));
+	if (q->relay_len < 0)
+		q->relay_len = -1;
+	if (np_dhcp4_get_u32(&q->msg, NP_DHCP4_OPT_LEASE_TIME, &q->lease_req) < 0)
+		q->lease_req = 0;
+	if (np_dhcp4_get_string(&q->msg, NP_DHCP4_OPT_HOSTNAME, q->hostname,
+				sizeof(q->hostname)) < 0)
+		q->hostname[0] = '\0';
+	q->rapid_commit = np_dhcp4_opt_has(&q->msg, NP_DHCP4_OPT_RAPID_COMMIT) > 0;
+	return 0;
+}
+
+/*
+ * The client's subnet: the relay's (giaddr, §4.3.1), else one on the
+ * receiving link, preferring the one holding ciaddr, then our own address.
+ */
+static const struct engine_subnet *select_subnet(const struct engine *e, struct req *q)
+{
+	const struct engine_config *c = e->cfg;
+	size_t best = c->nsubnets;
+	int best_score = -1;
+
+	for (size_t i = 0; i < c->nsubnets; i++) {
+		const struct engine_subnet *s = &c->subnets[i];
+		int score;
+
+		if (q->msg.giaddr != 0) {
+			if (!subnet_has(s, q->msg.giaddr))
+				continue;
+			score = 3;
+		} else {
+			if (s->ifindex != 0 && s->ifindex != q->rx->ifindex)
+				continue;
+			score = q->msg.ciaddr != 0 && subnet_has(s, q->msg.ciaddr) ? 2 :
+				subnet_has(s, q->rx->local_addr) ? 1 : 0;
+		}
+		if (score > best_score) {
+			best_score = score;
+			best = i;
+		}
+	}
+	if (best == c->nsubnets)
+		return NULL;
+	q->sidx = best;
+	return q->subnet = &c->subnets[best];
+}
+
+/* ---- addresses ---------------------------------------------------------------- */
+
+static const struct engine_reservation *reservation_for(const struct engine *e,
+							const struct req *q)
+{
+	const struct lease_reservation *r = lease_reservation_for(e->lt, &q->client);
+
+	if (r == NULL || !subnet_has(q->subnet, r->addr))
+		return NULL;
+	return r->user;
+}
+
+/* Whether addr may be this client's: its reservation, or a free pool address. */
+static bool addr_ok_for(const struct engine *e, const struct req *q, uint32_t addr)
+{
+	const struct lease_reservation *r = lease_reservation_of(e->lt, addr);
+	const struct lease *l;
+	int pool;
+
+	if (addr == 0 || !subnet_has(q->subnet, addr))
+		return false;
+	if (r != NULL)
+		return lease_reservation_for(e->lt, &q->client) == r;
+	pool = lease_pool_of(e->lt, addr);
+	if (pool < 0 || (size_t)lease_pool_tag(e->lt, pool) != q->sidx)
+		return false;
+	l = lease_by_addr(e->lt, addr);
+	return l == NULL || lease_is_client(l, &q->client) || lease_state_reusable(l->state);
+}
+
+/* A free address from the subnet's pools. */
+static int find_free(struct engine *e, const struct req *q, uint32_t *addr)
+{
+	for (size_t p = 0; p < lease_pool_count(e->lt); p++)
+		if ((size_t)lease_pool_tag(e->lt, (int)p) == q->sidx &&
+		    lease_find_free(e->lt, (int)p, addr) == 0)
+			return 0;
+	return -ENOSPC;
+}
+
+/*
+ * The address to offer (§4.3.1): the client's reservation, else its current
+ * or previous address, else the one it asks for, else a free one.
+ */
+static int pick_address(struct engine *e, const struct req *q, uint32_t *addr)
+{
+	const struct engine_reservation *r = reservation_for(e, q);
+	const struct lease *l = lease_by_client(e->lt, &q->client);
+
+	if (r != NULL && addr_ok_for(e, q, r->addr)) {
+		const struct lease *cur = lease_by_addr(e->lt, r->addr);
+
+		if (cur == NULL || lease_is_client(cur, &q->client) ||
+		    lease_state_reusable(cur->state)) {
+			*addr = r->addr;
+			return 0;
+		}
+	}
+	if (l != NULL && addr_ok_for(e, q, l->addr)) {
+		*addr = l->addr;
+		return 0;
+	}
+	if (addr_ok_for(e, q, q->requested)) {
+		*addr = q->requested;
+		return 0;
+	}
+	return find_free(e, q, addr);
+}
+
+static void out_rec(struct engine_out *out, const struct lease *l)
+{
+	if (out->nrecs < ENGINE_MAX_RECS)
+		lease_to_rec(l, &out->recs[out->nrecs++]);
+}
+
+static void out_free_rec(struct engine_out *out, uint32_t addr)
+{
+	struct leasedb_rec *r;
+
+	if (out->nrecs >= ENGINE_MAX_RECS)
+		return;
+	r = &out->recs[out->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->type = LEASEDB_REC_FREE;
+	r->addr = addr;
+}
+
+/*
+ * Give addr to the client in state until expire.  A lease the client holds
+ * elsewhere (it moved) is let go first, with a journal record.
+ */
+static int claim(struct engine *e, const struct req *q, uint32_t addr, uint8_t state,
+		 int64_t expire, struct engine_out *out, struct lease **lp)
+{
+	struct lease *old = lease_by_client(e->lt, &q->client);
+	const struct engine_reservation *r;
+	int err;
+
+	if (old != NULL && old->addr != addr) {
+		if (old->state == LEASE_BOUND)
+			out_free_rec(out, old->addr);
+		lease_remove(e->lt, old);
+	}
+	err = lease_claim(e->lt, addr, &q->client, state, q->now, expire, lp);
+	if (err != 0)
+		return err;
+	r = reservation_for(e, q);
+	if (r != NULL && r->addr == addr && r->hostname != NULL)
+		return lease_set_hostname(e->lt, *lp, r->hostname);
+	if (q->hostname[0] != '\0')
+		return lease_set_hostname(e->lt, *lp, q->hostname);
+	return 0;
+}
+
+/* ---- building replies -------------------------------------------------------- */
+
+static uint32_t lease_secs(const struct req *q)
+{
+	uint32_t t = q->subnet->lease_time;
+
+	/* A client may ask for less (§4.3.1 says the server decides). */
+	if (q->lease_req != 0 && q->lease_req < t)
+		t = q->lease_req;
+	return t;
+}
+
+static const struct engine_option *find_opt(const struct engine_option *v, size_t n, uint8_t code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].code == code)
+			return &v[i];
+	return NULL;
+}
+
+/* A configured option: the reservation's first, then the subnet's. */
+static const struct engine_option *config_opt(const struct req *q,
+					      const struct engine_reservation *r, uint8_t code)
+{
+	const struct engine_option *o = NULL;
+
+	if (r != NULL)
+		o = find_opt(r->opts, r->nopts, code);
+	return o != NULL ? o : find_opt(q->subnet->opts, q->subnet->nopts, code);
+}
+
+/* Codes the engine writes itself, never from configuration. */
+static bool engine_code(uint8_t code)
+{
+	switch (code) {
+	case NP_DHCP4_OPT_LEASE_TIME: case NP_DHCP4_OPT_OVERLOAD: case NP_DHCP4_OPT_MSG_TYPE:
+	case NP_DHCP4_OPT_SERVER_ID: case NP_DHCP4_OPT_PARAM_LIST: case NP_DHCP4_OPT_MAX_SIZE:
+	case NP_DHCP4_OPT_T1: case NP_DHCP4_OPT_T2: case NP_DHCP4_OPT_CLIENT_ID:
+	case NP_DHCP4_OPT_RAPID_COMMIT: case NP_DHCP4_OPT_RELAY_INFO: case NP_DHCP4_OPT_REQUESTED_IP:
+	case NP_DHCP4_OPT_PAD: case NP_DHCP4_OPT_END:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Where configuration options go; careful: skip those that do not fit. */
+struct opt_sink {
+	struct np_dhcp4_builder *b;
+	uint8_t *buf;                  /* the builder's buffer */
+	bool careful;
+	uint8_t done[32];              /* codes already considered */
+};
+
+static void add_value(struct np_dhcp4_builder *b, const struct req *q,
+		      const struct engine_reservation *r, uint8_t code)
+{
+	const struct engine_option *o = config_opt(q, r, code);
+
+	if (o != NULL)
+		np_dhcp4_add(b, code, o->data, o->len);
+	else if (code == NP_DHCP4_OPT_SUBNET_MASK)
+		np_dhcp4_add_u32(b, code, prefix_mask(q->subnet->prefix));
+	else if (code == NP_DHCP4_OPT_HOSTNAME && r != NULL && r->hostname != NULL)
+		np_dhcp4_add_string(b, code, r->hostname);
+}
+
+/* One option by code, from configuration or derived (mask, hostname). */
+static void add_one(struct opt_sink *k, const struct req *q, const struct engine_reservation *r,
+		    uint8_t code)
+{
+	uint8_t saved_buf[ENGINE_REPLY_MAX];
+	struct np_dhcp4_builder saved;
+
+	if (engine_code(code) || k->done[code >> 3] & (1u << (code & 7)))
+		return;
+	k->done[code >> 3] |= (uint8_t)(1u << (code & 7));
+	if (!k->careful) {
+		add_value(k->b, q, r, code);
+		return;
+	}
+	/* The builder fails for good when full: undo an option that did not fit. */
+	saved = *k->b;
+	memcpy(saved_buf, k->buf, sizeof(saved_buf));
+	add_value(k->b, q, r, code);
+	if (k->b->err != 0) {
+		*k->b = saved;
+		memcpy(k->buf, saved_buf, sizeof(saved_buf));
+	}
+}
+
+/*
+ * Configuration options: those the client lists in option 55, in its order
+ * (RFC 2132 §9.8), or, without a list, the subnet mask and every configured
+ * option.
+ */
+static void add_config_opts(struct opt_sink *k, const struct req *q,
+			    const struct engine_reservation *r)
+{
+	if (q->nprl > 0) {
+		for (size_t i = 0; i < q->nprl; i++)
+			add_one(k, q, r, q->prl[i]);
+		return;
+	}
+	add_one(k, q, r, NP_DHCP4_OPT_SUBNET_MASK);
+	if (r != NULL)
+		for (size_t i = 0; i < r->nopts; i++)
+			add_one(k, q, r, r->opts[i].code);
+	for (size_t i = 0; i < q->subnet->nopts; i++)
+		add_one(k, q, r, q->subnet->opts[i].code);
+}
+
+static void add_lease_opts(struct np_dhcp4_builder *b, const struct req *q)
+{
+	uint32_t t = lease_secs(q);
+	uint32_t t1 = q->subnet->t1 ? q->subnet->t1 : t / 2;
+	uint32_t t2 = q->subnet->t2 ? q->subnet->t2 : (uint32_t)((uint64_t)t * 7 / 8);
+
+	np_dhcp4_add_u32(b, NP_DHCP4_OPT_LEASE_TIME, t);
+	if (t1 < t)
+		np_dhcp4_add_u32(b, NP_DHCP4_OPT_T1, t1);
+	if (t2 < t)
+		np_dhcp4_add_u32(b, NP_DHCP4_OPT_T2, t2);
+}
+
+enum { WITH_LEASE = 1, WITH_CONFIG = 2, WITH_RAPID = 4 };
+
+static int build_reply(const struct req *q, uint8_t type, uint32_t yiaddr, unsigned what,
+		       const struct engine_reservation *r, struct engine_out *out, bool careful)
+{
+	struct np_dhcp4 h = { 0 };
+	struct np_dhcp4_builder b;
+	struct opt_sink k = { .b = &b, .buf = out->buf, .careful = careful };
+	int len;
+
+	h.op = NP_BOOTREPLY;
+	h.htype = q->msg.htype;
+	h.hlen = q->msg.hlen;
+	h.xid = q->msg.xid;
+	h.flags = q->msg.flags;
+	h.giaddr = q->msg.giaddr;
+	h.yiaddr = yiaddr;
+	/* Table 3: ciaddr from the request in ACKs, 0 in OFFER and NAK. */
+	h.ciaddr = type == NP_DHCPACK ? q->msg.ciaddr : 0;
+	if (type == NP_DHCPNAK && q->msg.giaddr != 0)
+		h.flags |= NP_DHCP4_FLAG_BROADCAST;   /* §4.3.2: relay broadcasts the NAK */
+	memcpy(h.chaddr, q->msg.chaddr, sizeof(h.chaddr));
+	np_dhcp4_builder_init(&b, &h, out->buf, sizeof(out->buf), q->max_size,
+			      NP_DHCP4_BUILD_OVERLOAD);
+	np_dhcp4_add_u8(&b, NP_DHCP4_OPT_MSG_TYPE, type);
+	np_dhcp4_add_u32(&b, NP_DHCP4_OPT_SERVER_ID, q->our_id);
+	if (what & WITH_LEASE)
+		add_lease_opts(&b, q);
+	if (what & WITH_RAPID)
+		np_dhcp4_add(&b, NP_DHCP4_OPT_RAPID_COMMIT, NULL, 0);
+	if (type == NP_DHCPNAK)
+		np_dhcp4_add_string(&b, NP_DHCP4_OPT_MESSAGE, "address not valid for this client");
+	if (what & WITH_CONFIG)
+		add_config_opts(&k, q, r);
+	/* RFC 6842: echo the client identifier. */
+	if (q->client.cid_len > 0)
+		np_dhcp4_add(&b, NP_DHCP4_OPT_CLIENT_ID, q->client.cid, q->client.cid_len);
+	/* RFC 3046 §2.2: relay agent information echoed, last. */
+	if (q->relay_len >= 0)
+		np_dhcp4_add(&b, NP_DHCP4_OPT_RELAY_INFO, q->relay, (size_t)q->relay_len);
+	len = np_dhcp4_builder_finish(&b);
+	if (len < 0)
+		return len;
+	out->len = (size_t)len;
+	return 0;
+}
+
+/* §4.1: where the reply goes. */
+static void set_dest(const struct req *q, struct engine_out *out, uint32_t yiaddr)
+{
+	const struct np_dhcp4 *m = &q->msg;
+
+	out->src_addr = q->our_id;
+	out->ifindex = q->rx->ifindex;
+	out->dst_port = NP_DHCP4_CLIENT_PORT;
+	if (m->giaddr != 0) {
+		out->dest = ENGINE_DEST_RELAY;
+		out->dst_addr = m->giaddr;
+		out->dst_port = NP_DHCP4_SERVER_PORT;
+	} else if (out->type == NP_DHCPNAK) {
+		out->dest = ENGINE_DEST_BROADCAST;   /* §4.1: NAKs are broadcast */
+		out->dst_addr = 0xffffffffu;
+	} else if (m->ciaddr != 0) {
+		out->dest = ENGINE_DEST_CIADDR;
+		out->dst_addr = m->ciaddr;
+	} else if ((m->flags & NP_DHCP4_FLAG_BROADCAST) || m->hlen == 0 || yiaddr == 0) {
+		out->dest = ENGINE_DEST_BROADCAST;
+		out->dst_addr = 0xffffffffu;
+	} else {
+		out->dest = ENGINE_DEST_CHADDR;
+		out->dst_addr = yiaddr;
+		out->hlen = m->hlen;
+		memcpy(out->chaddr, m->chaddr, sizeof(out->chaddr));
+	}
+}
+
+/*
+ * Build a reply.  When it does not fit the size the client accepts (option
+ * 57, else 576), build it again leaving out the configuration options that
+ * do not fit, in the client's order of preference.
+ */
+static int reply(struct engine *e, const struct req *q, uint8_t type, uint32_t yiaddr,
+		 unsigned what, struct engine_out *out)
+{
+	const struct engine_reservation *r = reservation_for(e, q);
+	int err = build_reply(q, type, yiaddr, what, r, out, false);
+
+	if (err == NP_ENOSPC)
+		err = build_reply(q, type, yiaddr, what, r, out, true);
+	if (err < 0) {
+		out->len = 0;
+		e->st.pkt4_receive_drop++;
+		return 0;
+	}
+	out->type = type;
+	set_dest(q, out, yiaddr);
+	if (type == NP_DHCPOFFER)
+		e->st.pkt4_offer_sent++;
+	else if (type == NP_DHCPACK)
+		e->st.pkt4_ack_sent++;
+	else if (type == NP_DHCPNAK)
+		e->st.pkt4_nak_sent++;
+	return 0;
+}
+
+static int nak(struct engine *e, const struct req *q, struct engine_out *out)
+{
+	return reply(e, q, NP_DHCPNAK, 0, 0, out);
+}
+
+/* Bind addr to the client and ACK once durable. */
+static int ack(struct engine *e, const struct req *q, uint32_t addr, unsigned extra,
+	       struct engine_out *out)
+{
+	struct lease *l;
+	int err = claim(e, q, addr, LEASE_BOUND, q->now + lease_secs(q), out, &l);
+
+	if (err == -EBUSY)
+		return nak(e, q, out);
+	if (err != 0) {
+		e->st.pkt4_receive_drop++;
+		return 0;
+	}
+	out_rec(out, l);
+	out->wait_commit = true;
+	return reply(e, q, NP_DHCPACK, addr, WITH_LEASE | WITH_CONFIG | extra, out);
+}
+
+/* ---- handlers, one per message type -------------------------------------------- */
+
+static int handle_discover(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l;
+	uint32_t addr;
+	int err;
+
+	e->st.pkt4_discover_received++;
+	if (pick_address(e, q, &addr) != 0) {
+		e->st.pkt4_receive_drop++;     /* pool exhausted: say nothing */
+		return 0;
+	}
+	/* RFC 4039: with rapid commit on both sides, DISCOVER -> ACK. */
+	if (q->subnet->rapid_commit && q->rapid_commit)
+		return ack(e, q, addr, WITH_RAPID, out);
+	l = lease_by_client(e->lt, &q->client);
+	if (l != NULL && l->addr == addr && l->state == LEASE_BOUND) {
+		/* Still bound (it lost its state): offer the same, keep the binding. */
+		return reply(e, q, NP_DHCPOFFER, addr, WITH_LEASE | WITH_CONFIG, out);
+	}
+	/* §4.3.1: held for this client while it decides, so no one else gets it. */
+	err = claim(e, q, addr, LEASE_OFFERED, q->now + e->cfg->offer_hold, out, &l);
+	if (err != 0) {
+		e->st.pkt4_receive_drop++;
+		return 0;
+	}
+	return reply(e, q, NP_DHCPOFFER, addr, WITH_LEASE | WITH_CONFIG, out);
+}
+
+/* SELECTING (§4.3.2): the client answers one server's offer. */
+static int request_selecting(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l = lease_by_client(e->lt, &q->client);
+
+	if (q->server_id != q->our_id) {
+		/* It chose another server: our offer is free again.  No reply. */
+		if (l != NULL && l->state == LEASE_OFFERED)
+			lease_set_state(e->lt, l, LEASE_EXPIRED, q->now);
+		return 0;
+	}
+	if (q->msg.ciaddr != 0 || q->requested == 0)
+		return nak(e, q, out);         /* §4.3.2: ciaddr 0, option 50 required */
+	if (l == NULL || l->addr != q->requested || !addr_ok_for(e, q, q->requested))
+		return nak(e, q, out);
+	return ack(e, q, q->requested, 0, out);
+}
+
+/* INIT-REBOOT (§4.3.2): the client verifies an address it remembers. */
+static int request_init_reboot(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l = lease_by_client(e->lt, &q->client);
+	const struct engine_reservation *r = reservation_for(e, q);
+
+	/* "on the wrong network": NAK. */
+	if (!subnet_has(q->subnet, q->requested))
+		return nak(e, q, out);
+	if (r != NULL && r->addr != q->requested)
+		return nak(e, q, out);
+	if (l != NULL && l->addr == q->requested && addr_ok_for(e, q, q->requested))
+		return ack(e, q, q->requested, 0, out);
+	if (l != NULL)
+		return nak(e, q, out);         /* we know it, with another address */
+	/* No record of the client: "MUST remain silent" unless we own the subnet. */
+	if (!e->cfg->authoritative)
+		return 0;
+	if (addr_ok_for(e, q, q->requested))
+		return ack(e, q, q->requested, 0, out);
+	return nak(e, q, out);
+}
+
+/* RENEWING (unicast) and REBINDING (broadcast) (§4.3.2): extend ciaddr. */
+static int request_renew(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l = lease_by_addr(e->lt, q->msg.ciaddr);
+
+	if (l != NULL && lease_is_client(l, &q->client) && addr_ok_for(e, q, q->msg.ciaddr))
+		return ack(e, q, q->msg.ciaddr, 0, out);
+	if (!e->cfg->authoritative)
+		return 0;                      /* not ours to refuse: another server may know it */
+	if (l == NULL && addr_ok_for(e, q, q->msg.ciaddr))
+		return ack(e, q, q->msg.ciaddr, 0, out);
+	return nak(e, q, out);
+}
+
+static int handle_request(struct engine *e, struct req *q, struct engine_out *out)
+{
+	e->st.pkt4_request_received++;
+	if (q->server_id != 0)
+		return request_selecting(e, q, out);
+	if (q->requested != 0 && q->msg.ciaddr == 0)
+		return request_init_reboot(e, q, out);
+	if (q->msg.ciaddr != 0)
+		return request_renew(e, q, out);
+	e->st.pkt4_receive_drop++;             /* neither: not a valid REQUEST */
+	return 0;
+}
+
+/* DECLINE (§4.3.3): the address is in use by someone else; probation. */
+static int handle_decline(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l = lease_by_client(e->lt, &q->client);
+
+	e->st.pkt4_decline_received++;
+	if ((q->server_id != 0 && q->server_id != q->our_id) || l == NULL ||
+	    l->addr != q->requested || q->requested == 0) {
+		e->st.pkt4_receive_drop++;
+		return 0;
+	}
+	lease_remove(e->lt, l);
+	if (lease_decline_addr(e->lt, q->requested, q->now + e->cfg->decline_probation, &l) == 0)
+		out_rec(out, l);
+	return 0;
+}
+
+/* RELEASE (§4.3.4): the client gives ciaddr back; remembered for it. */
+static int handle_release(struct engine *e, struct req *q, struct engine_out *out)
+{
+	struct lease *l = lease_by_addr(e->lt, q->msg.ciaddr);
+
+	e->st.pkt4_release_received++;
+	if (l == NULL || !lease_is_client(l, &q->client) || l->state != LEASE_BOUND ||
+	    (q->server_id != 0 && q->server_id != q->our_id)) {
+		e->st.pkt4_receive_drop++;
+		return 0;
+	}
+	lease_set_state(e->lt, l, LEASE_RELEASED, q->now);
+	out_rec(out, l);
+	return 0;
+}
+
+/* INFORM (§4.3.5): configuration only, no lease, no lease time. */
+static int handle_inform(struct engine *e, struct req *q, struct engine_out *out)
+{
+	e->st.pkt4_inform_received++;
+	return reply(e, q, NP_DHCPACK, 0, WITH_CONFIG, out);
+}
+
+/* ---- entry points ------------------------------------------------------------------- */
+
+static int parse(struct engine *e, const uint8_t *pkt, size_t len, struct req *q)
+{
+	int err = np_dhcp4_parse(pkt, len, &q->msg);
+
+	if (err == 0 && q->msg.op != NP_BOOTREQUEST)
+		err = NP_ETYPE;
+	if (err == 0)
+		err = np_dhcp4_opts_validate(&q->msg);
+	if (err == 0)
+		err = read_options(q);
+	if (err < 0)
+		e->st.pkt4_parse_failed++;
+	return err;
+}
+
+int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct engine_rx *rx,
+		  int64_t now, struct engine_out *out)
+{
+	struct req q;
+	int err;
+
+	memset(&q, 0, sizeof(q));
+	out->len = 0;
+	out->nrecs = 0;
+	out->dest = ENGINE_DEST_NONE;
+	out->wait_commit = false;
+	out->type = 0;
+	q.rx = rx;
+	q.now = now;
+	e->st.pkt4_received++;
+	if ((err = parse(e, pkt, len, &q)) < 0)
+		return err;
+	q.our_id = e->cfg->server_id ? e->cfg->server_id : rx->local_addr;
+	if (select_subnet(e, &q) == NULL) {
+		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
+		return 0;
+	}
+	switch (q.type) {
+	case NP_DHCPDISCOVER:
+		return handle_discover(e, &q, out);
+	case NP_DHCPREQUEST:
+		return handle_request(e, &q, out);
+	case NP_DHCPDECLINE:
+		return handle_decline(e, &q, out);
+	case NP_DHCPRELEASE:
+		return handle_release(e, &q, out);
+	case NP_DHCPINFORM:
+		return handle_inform(e, &q, out);
+	default:
+		e->st.pkt4_unknown_received++;
+		return 0;
+	}
+}
+
+struct expire_ctx {
+	struct engine *e;
+	engine_rec_fn fn;
+	void *arg;
+};
+
+static void on_expired(void *arg, const struct lease *l, uint8_t old)
+{
+	struct expire_ctx *c = arg;
+	struct leasedb_rec rec;
+
+	if (l->state == LEASE_FREE) {
+		c->e->st.reclaimed_declined++;
+		memset(&rec, 0, sizeof(rec));
+		rec.type = LEASEDB_REC_FREE;
+		rec.addr = l->addr;
+	} else {
+		if (old == LEASE_BOUND)
+			c->e->st.reclaimed_leases++;
+		lease_to_rec(l, &rec);
+	}
+	/* Offers were never journaled; their end need not be either. */
+	if (c->fn != NULL && old != LEASE_OFFERED)
+		c->fn(c->arg, &rec);
+}
+
+size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg)
+{
+	struct expire_ctx c = { e, fn, arg };
+
+	return lease_expire(e->lt, now, max, on_expired, &c);
+}

@@ -1,0 +1,161 @@
+/*
+ * engine.h: np-dhcpd's policy, RFC 2131 as a pure function.
+ *
+ * engine_handle() takes one received DHCP message (the UDP payload), where
+ * it came from and the time, updates the lease table, and returns what to do:
+ * a reply (the DHCP payload and where it goes, per RFC 2131 §4.1) and the
+ * journal records the change needs.  It never does I/O: io.c appends the
+ * records to the lease store and, for a reply marked wait_commit (an ACK),
+ * sends it only once leasedb_commit() says those records are durable
+ * (RFC 2131 §4.3.1: the binding is committed before the DHCPACK).
+ *
+ * One handler per message type (DISCOVER, REQUEST, DECLINE, RELEASE,
+ * INFORM).  REQUEST is told apart as RFC 2131 §4.3.2 says: SELECTING
+ * (server identifier present), INIT-REBOOT (requested address, no ciaddr),
+ * RENEWING (ciaddr, unicast to us) and REBINDING (ciaddr, broadcast).
+ *
+ * `authoritative` (as in ISC dhcpd and Kea): the server owns the subnets it
+ * serves, so a client asking for an address the server has no record of is
+ * told NAK (and the address is given when it is free and valid) instead of
+ * being left to another server by silence.
+ */
+#ifndef NP_DHCPD_ENGINE_H
+#define NP_DHCPD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lease.h"
+#include "leasedb.h"
+
+/* ---- Configuration (filled by conf.c, read-only here) ------------------ */
+
+/* An option value already in wire form; len may exceed 255 (RFC 3396 split). */
+struct engine_option {
+	uint8_t code;
+	uint16_t len;
+	const uint8_t *data;
+};
+
+struct engine_pool {
+	uint32_t first, last;                   /* host order, inclusive */
+};
+
+struct engine_reservation {
+	struct lease_client client;             /* client id, else htype + chaddr */
+	uint32_t addr;
+	const char *hostname;                   /* NULL: none */
+	const struct engine_option *opts;       /* override the subnet's */
+	size_t nopts;
+};
+
+struct engine_subnet {
+	uint32_t addr;                          /* network, host order */
+	uint8_t prefix;                         /* 0..32 */
+	int ifindex;                            /* link it is on; 0: any */
+	const struct engine_pool *pools;
+	size_t npools;
+	uint32_t lease_time;                    /* seconds */
+	uint32_t t1, t2;                        /* 0: 50 % and 87.5 % (RFC 2131 §4.4.5) */
+	bool rapid_commit;                      /* RFC 4039 */
+	const struct engine_option *opts;       /* subnet mask (1) is derived unless given */
+	size_t nopts;
+	const struct engine_reservation *resv;
+	size_t nresv;
+};
+
+struct engine_config {
+	bool authoritative;
+	uint32_t server_id;                     /* 0: the receiving interface's address */
+	uint32_t offer_hold;                    /* seconds an offered address is held */
+	uint32_t decline_probation;             /* seconds a declined address rests */
+	const struct engine_subnet *subnets;
+	size_t nsubnets;
+};
+
+#define ENGINE_OFFER_HOLD_DEFAULT 30
+#define ENGINE_PROBATION_DEFAULT 86400
+
+/* ---- Input and output --------------------------------------------------- */
+
+struct engine_rx {
+	int ifindex;                            /* interface it arrived on */
+	uint32_t local_addr;                    /* our address there (server identifier) */
+	bool unicast;                           /* sent to our address, not broadcast */
+};
+
+enum engine_dest {
+	ENGINE_DEST_NONE = 0,                   /* no reply */
+	ENGINE_DEST_RELAY,                      /* UDP to giaddr, port 67 */
+	ENGINE_DEST_CIADDR,                     /* UDP to ciaddr, port 68 */
+	ENGINE_DEST_BROADCAST,                  /* 255.255.255.255:68, link broadcast */
+	ENGINE_DEST_CHADDR,                     /* yiaddr:68 at link level to chaddr */
+};
+
+#define ENGINE_REPLY_MAX 1472                   /* Ethernet MTU - IPv4 - UDP */
+#define ENGINE_MAX_RECS 2
+
+struct engine_out {
+	enum engine_dest dest;
+	uint32_t dst_addr;                      /* host order */
+	uint16_t dst_port;
+	uint32_t src_addr;                      /* our server identifier */
+	uint8_t chaddr[16];                     /* ENGINE_DEST_CHADDR */
+	uint8_t hlen;
+	int ifindex;                            /* where to send (rx's) */
+	uint8_t type;                           /* of the reply: NP_DHCPOFFER, ... */
+	bool wait_commit;                       /* send only once recs are durable */
+	size_t nrecs;                           /* journal records to append, reply or not */
+	struct leasedb_rec recs[ENGINE_MAX_RECS];
+	size_t len;                             /* reply length, 0: none */
+	uint8_t buf[ENGINE_REPLY_MAX];
+};
+
+/* Counters, named as Kea's statistics. */
+struct engine_stats {
+	uint64_t pkt4_received;
+	uint64_t pkt4_discover_received;
+	uint64_t pkt4_request_received;
+	uint64_t pkt4_decline_received;
+	uint64_t pkt4_release_received;
+	uint64_t pkt4_inform_received;
+	uint64_t pkt4_unknown_received;
+	uint64_t pkt4_parse_failed;
+	uint64_t pkt4_receive_drop;
+	uint64_t pkt4_offer_sent;               /* replies produced (io.c may fail to send) */
+	uint64_t pkt4_ack_sent;
+	uint64_t pkt4_nak_sent;
+	uint64_t reclaimed_leases;
+	uint64_t reclaimed_declined;
+};
+
+struct engine;
+
+/*
+ * A new engine over cfg (which must outlive it) and a lease table it fills
+ * with the pools and reservations of cfg.  -EINVAL (overlapping pools, a
+ * pool outside its subnet, duplicate reservations), -ENOMEM.
+ */
+int engine_new(const struct engine_config *cfg, struct lease_table *leases, struct engine **out);
+void engine_free(struct engine *e);
+
+/*
+ * Handle one message.  0 with *out filled (out->len 0: nothing to send), or
+ * a negative NP_E* code when the message is malformed (counted, no reply).
+ */
+int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct engine_rx *rx,
+		  int64_t now, struct engine_out *out);
+
+/*
+ * Reclaim leases and probations that ran out by now; for each, fn gets the
+ * journal record to append (may be NULL).  At most max (0: all).  Returns
+ * how many.
+ */
+typedef void (*engine_rec_fn)(void *arg, const struct leasedb_rec *rec);
+size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg);
+
+const struct engine_stats *engine_get_stats(const struct engine *e);
+struct lease_table *engine_leases(const struct engine *e);
+
+#endif

@@ -199,6 +199,7 @@ static int add_signal(struct np_daemon *d, struct event **ev, int sig)
 static int setup_events(struct np_daemon *d)
 {
 	uint64_t wd = np_notify_watchdog_usec();
+	struct timeval tv;
 
 	if (add_signal(d, &d->sigterm, SIGTERM) < 0 || add_signal(d, &d->sigint, SIGINT) < 0 ||
 	    add_signal(d, &d->sighup, SIGHUP) < 0) {
@@ -209,7 +210,8 @@ static int setup_events(struct np_daemon *d)
 		return 0;
 	/* Half the period, as sd_watchdog_enabled(3) recommends. */
 	wd /= 2;
-	struct timeval tv = { .tv_sec = (time_t)(wd / 1000000), .tv_usec = (suseconds_t)(wd % 1000000) };
+	tv.tv_sec = (time_t)(wd / 1000000);
+	tv.tv_usec = (suseconds_t)(wd % 1000000);
 
 	d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 	if (!d->watchdog || event_add(d->watchdog, &tv) < 0) {

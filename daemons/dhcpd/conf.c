@@ -1,0 +1,654 @@
+/*
+ * conf.c: np-dhcpd's configuration file (see conf/np-dhcpd.conf).
+ */
+#include "conf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netproto/dhcp4.h>
+
+#include "../common/log.h"
+
+#define MAX_SUBNETS 256
+#define MAX_POOLS 64
+#define MAX_RESV 65536
+#define MAX_OPTS 64
+#define MAX_LIST 32
+
+/* ---- allowed keys ------------------------------------------------------- */
+
+static const struct np_conf_key route_keys[] = {
+	{ "destination", NULL }, { "router", NULL }, { NULL, NULL },
+};
+static const struct np_conf_key custom_keys[] = {
+	{ "code", NULL }, { "type", NULL }, { "value", NULL }, { NULL, NULL },
+};
+static const struct np_conf_key option_keys[] = {
+	{ "routers", NULL }, { "dns_servers", NULL }, { "domain_name", NULL },
+	{ "domain_search", NULL }, { "ntp_servers", NULL }, { "mtu", NULL },
+	{ "broadcast_address", NULL }, { "classless_routes", route_keys },
+	{ "custom", custom_keys }, { NULL, NULL },
+};
+static const struct np_conf_key pool_keys[] = {
+	{ "first", NULL }, { "last", NULL }, { NULL, NULL },
+};
+static const struct np_conf_key resv_keys[] = {
+	{ "mac", NULL }, { "client_id", NULL }, { "address", NULL }, { "hostname", NULL },
+	{ "options", option_keys }, { NULL, NULL },
+};
+static const struct np_conf_key subnet_keys[] = {
+	{ "subnet", NULL }, { "interface", NULL }, { "pools", pool_keys },
+	{ "lease_time", NULL }, { "renew_time", NULL }, { "rebind_time", NULL },
+	{ "rapid_commit", NULL }, { "options", option_keys }, { "reservations", resv_keys },
+	{ NULL, NULL },
+};
+static const struct np_conf_key dns_keys[] = {
+	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { NULL, NULL },
+};
+static const struct np_conf_key root_keys[] = {
+	{ "interfaces", NULL }, { "lease_file", NULL }, { "control_socket", NULL },
+	{ "authoritative", NULL }, { "offer_hold", NULL }, { "decline_probation", NULL },
+	{ "log_level", NULL }, { "user", NULL }, { "compact_every", NULL },
+	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
+};
+
+static const struct np_conf_enum levels[] = {
+	{ "err", NP_LOG_ERR }, { "warning", NP_LOG_WARNING }, { "notice", NP_LOG_NOTICE },
+	{ "info", NP_LOG_INFO }, { "debug", NP_LOG_DEBUG }, { NULL, 0 },
+};
+
+/* ---- option values in wire form -------------------------------------------- */
+
+struct optset {
+	struct engine_option v[MAX_OPTS];
+	size_t n;
+};
+
+static int opt_put(struct np_conf_err *e, const config_setting_t *s, struct optset *o,
+		   uint8_t code, const uint8_t *data, size_t len)
+{
+	uint8_t *copy;
+
+	if (o->n == MAX_OPTS || len > 4096) {
+		np_conf_error(e, s, "too many options, or one too long");
+		return -1;
+	}
+	for (size_t i = 0; i < o->n; i++)
+		if (o->v[i].code == code) {
+			np_conf_error(e, s, "option %u given twice", code);
+			return -1;
+		}
+	copy = malloc(len ? len : 1);
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, data, len);
+	o->v[o->n++] = (struct engine_option){ code, (uint16_t)len, copy };
+	return 0;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* A list of addresses: routers, DNS, NTP. */
+static int opt_addrs(struct np_conf_err *e, const config_setting_t *g, const char *name,
+		     uint8_t code, struct optset *o)
+{
+	char **v = NULL;
+	size_t n = 0;
+	uint8_t buf[MAX_LIST * 4];
+	int rc = np_conf_get_strv(e, g, name, NP_CONF_OPTIONAL, MAX_LIST, 16, &v, &n);
+
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a;
+
+		if (np_conf_parse_ipv4(v[i], &a) < 0) {
+			np_conf_error(e, config_setting_get_member(g, name),
+				      "%s: \"%s\" is not an IPv4 address", name, v[i]);
+			np_conf_strv_free(v);
+			return -1;
+		}
+		put_be32(buf + 4 * i, a);
+	}
+	np_conf_strv_free(v);
+	if (n == 0)
+		return 0;
+	return opt_put(e, config_setting_get_member(g, name), o, code, buf, 4 * n);
+}
+
+/* A domain name in uncompressed wire form (RFC 1035 §3.1); length or -1. */
+static int name_to_wire(const char *name, uint8_t *out, size_t cap)
+{
+	size_t pos = 0;
+
+	while (*name != '\0') {
+		const char *dot = strchr(name, '.');
+		size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+		if (len == 0 || len > 63 || pos + 1 + len + 1 > cap)
+			return -1;
+		out[pos++] = (uint8_t)len;
+		memcpy(out + pos, name, len);
+		pos += len;
+		name += len;
+		if (*name == '.')
+			name++;
+	}
+	if (pos + 1 > cap || pos + 1 > 255)
+		return -1;
+	out[pos++] = 0;
+	return (int)pos;
+}
+
+/* 119: the names one after another, uncompressed (RFC 3397 §2 allows it). */
+static int opt_search(struct np_conf_err *e, const config_setting_t *g, struct optset *o)
+{
+	char **v = NULL;
+	size_t n = 0, len = 0;
+	uint8_t buf[MAX_LIST * 256];
+	int rc = np_conf_get_strv(e, g, "domain_search", NP_CONF_OPTIONAL, MAX_LIST, 254, &v, &n);
+
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		int w = name_to_wire(v[i], buf + len, sizeof(buf) - len);
+
+		if (w < 0) {
+			np_conf_error(e, config_setting_get_member(g, "domain_search"),
+				      "domain_search: \"%s\" is not a domain name", v[i]);
+			np_conf_strv_free(v);
+			return -1;
+		}
+		len += (size_t)w;
+	}
+	np_conf_strv_free(v);
+	return opt_put(e, config_setting_get_member(g, "domain_search"), o,
+		       NP_DHCP4_OPT_DOMAIN_SEARCH, buf, len);
+}
+
+/* 121 (RFC 3442 §3): width, significant destination octets, router. */
+static int opt_routes(struct np_conf_err *e, const config_setting_t *g, struct optset *o)
+{
+	const config_setting_t *list = NULL;
+	uint8_t buf[MAX_LIST * 9];
+	size_t len = 0;
+	int n, rc = np_conf_get_list(e, g, "classless_routes", NP_CONF_OPTIONAL, &list);
+
+	if (rc <= 0)
+		return rc;
+	n = config_setting_length(list);
+	if (n > MAX_LIST) {
+		np_conf_error(e, list, "classless_routes: at most %d routes", MAX_LIST);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *r = config_setting_get_elem(list, (unsigned)i);
+		struct np_conf_cidr dst;
+		uint32_t gw;
+
+		if (np_conf_get_cidr(e, r, "destination", NP_CONF_REQUIRED | NP_CONF_NETWORK,
+				     &dst) < 0 ||
+		    np_conf_get_ipv4(e, r, "router", NP_CONF_REQUIRED, &gw) < 0)
+			return -1;
+		buf[len++] = dst.prefix;
+		for (int k = 0; k < (dst.prefix + 7) / 8; k++)
+			buf[len++] = (uint8_t)(dst.addr >> (24 - 8 * k));
+		put_be32(buf + len, gw);
+		len += 4;
+	}
+	return opt_put(e, list, o, NP_DHCP4_OPT_CLASSLESS_ROUTE, buf, len);
+}
+
+static int hex_octets(const char *s, uint8_t *out, size_t cap, size_t *n)
+{
+	size_t k = 0;
+
+	while (*s != '\0') {
+		unsigned v;
+		int used;
+
+		if (*s == ':' || *s == '-' || *s == ' ') {
+			s++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) || k == cap)
+			return -1;
+		if (sscanf(s, "%2x%n", &v, &used) != 1 || used != 2)
+			return -1;
+		out[k++] = (uint8_t)v;
+		s += 2;
+	}
+	*n = k;
+	return 0;
+}
+
+static const struct np_conf_enum custom_types[] = {
+	{ "string", 's' }, { "ip", 'a' }, { "ips", 'A' }, { "u8", '1' }, { "u16", '2' },
+	{ "u32", '4' }, { "bool", 'b' }, { "hex", 'x' }, { NULL, 0 },
+};
+
+/* Any option by code with a typed value, as Kea's option-data. */
+static int opt_custom_one(struct np_conf_err *e, const config_setting_t *c, struct optset *o)
+{
+	int code = 0, type = 0;
+	const config_setting_t *val;
+	uint8_t buf[1024];
+	size_t len = 0;
+
+	if (np_conf_get_int(e, c, "code", NP_CONF_REQUIRED, 1, 254, &code) < 0 ||
+	    np_conf_get_enum(e, c, "type", NP_CONF_REQUIRED, custom_types, &type) < 0)
+		return -1;
+	val = config_setting_get_member(c, "value");
+	if (val == NULL) {
+		np_conf_error(e, c, "custom option %d: value missing", code);
+		return -1;
+	}
+	if (type == 'A') {
+		/* Reuse the address-list reader under the name "value". */
+		struct optset tmp = { .n = 0 };
+		int rc = opt_addrs(e, c, "value", (uint8_t)code, &tmp);
+
+		if (rc <= 0 || o->n == MAX_OPTS) {
+			if (rc > 0)
+				free((void *)tmp.v[0].data);
+			return rc < 0 ? -1 : 0;
+		}
+		o->v[o->n++] = tmp.v[0];
+		return 0;
+	}
+	if (type == 's' || type == 'a' || type == 'x') {
+		const char *s = config_setting_get_string(val);
+		uint32_t a;
+
+		if (s == NULL) {
+			np_conf_error(e, val, "custom option %d: value must be a string", code);
+			return -1;
+		}
+		if (type == 's') {
+			len = strlen(s);
+			if (len > sizeof(buf))
+				len = sizeof(buf) + 1;
+			else
+				memcpy(buf, s, len);
+		} else if (type == 'a') {
+			if (np_conf_parse_ipv4(s, &a) < 0)
+				len = sizeof(buf) + 1;
+			else
+				put_be32(buf, a), len = 4;
+		} else if (hex_octets(s, buf, sizeof(buf), &len) < 0) {
+			len = sizeof(buf) + 1;
+		}
+		if (len > sizeof(buf)) {
+			np_conf_error(e, val, "custom option %d: bad %s value", code,
+				      type == 'a' ? "ip" : type == 'x' ? "hex" : "string");
+			return -1;
+		}
+	} else {
+		long long v;
+		long long max = type == '1' || type == 'b' ? (type == 'b' ? 1 : 255) :
+				type == '2' ? 65535 : 4294967295LL;
+
+		if (type == 'b' && config_setting_type(val) == CONFIG_TYPE_BOOL)
+			v = config_setting_get_bool(val);
+		else if (config_setting_type(val) == CONFIG_TYPE_INT ||
+			 config_setting_type(val) == CONFIG_TYPE_INT64)
+			v = config_setting_get_int64(val);
+		else
+			v = -1;
+		if (v < 0 || v > max) {
+			np_conf_error(e, val, "custom option %d: value out of range 0..%lld", code,
+				      max);
+			return -1;
+		}
+		len = type == '2' ? 2 : type == '4' ? 4 : 1;
+		for (size_t k = 0; k < len; k++)
+			buf[k] = (uint8_t)(v >> (8 * (len - 1 - k)));
+	}
+	return opt_put(e, c, o, (uint8_t)code, buf, len);
+}
+
+static int opt_custom(struct np_conf_err *e, const config_setting_t *g, struct optset *o)
+{
+	const config_setting_t *list = NULL;
+	int rc = np_conf_get_list(e, g, "custom", NP_CONF_OPTIONAL, &list), bad = 0;
+
+	if (rc <= 0)
+		return rc;
+	for (int i = 0; i < config_setting_length(list); i++)
+		bad |= opt_custom_one(e, config_setting_get_elem(list, (unsigned)i), o);
+	return bad ? -1 : 0;
+}
+
+static int read_options(struct np_conf_err *e, const config_setting_t *parent, struct optset *o)
+{
+	const config_setting_t *g = NULL;
+	char str[256];
+	uint32_t a;
+	int mtu, bad = 0;
+
+	o->n = 0;
+	if (np_conf_get_group(e, parent, "options", NP_CONF_OPTIONAL, &g) <= 0)
+		return 0;
+	bad |= opt_addrs(e, g, "routers", NP_DHCP4_OPT_ROUTER, o) < 0;
+	bad |= opt_addrs(e, g, "dns_servers", NP_DHCP4_OPT_DNS, o) < 0;
+	bad |= opt_addrs(e, g, "ntp_servers", NP_DHCP4_OPT_NTP, o) < 0;
+	if (np_conf_get_string(e, g, "domain_name", NP_CONF_OPTIONAL, str, sizeof(str)) > 0)
+		bad |= opt_put(e, g, o, NP_DHCP4_OPT_DOMAIN_NAME, (uint8_t *)str, strlen(str)) < 0;
+	bad |= opt_search(e, g, o) < 0;
+	if (np_conf_get_int(e, g, "mtu", NP_CONF_OPTIONAL, 68, 65535, &mtu) > 0) {
+		uint8_t v[2] = { (uint8_t)(mtu >> 8), (uint8_t)mtu };
+
+		bad |= opt_put(e, g, o, 26, v, 2) < 0;   /* interface MTU, RFC 2132 §5.1 */
+	}
+	if (np_conf_get_ipv4(e, g, "broadcast_address", NP_CONF_OPTIONAL, &a) > 0) {
+		uint8_t v[4];
+
+		put_be32(v, a);
+		bad |= opt_put(e, g, o, NP_DHCP4_OPT_BROADCAST, v, 4) < 0;
+	}
+	bad |= opt_routes(e, g, o) < 0;
+	bad |= opt_custom(e, g, o) < 0;
+	return bad ? -1 : 0;
+}
+
+static struct engine_option *opts_dup(const struct optset *o)
+{
+	struct engine_option *v = calloc(o->n ? o->n : 1, sizeof(*v));
+
+	if (v != NULL)
+		memcpy(v, o->v, o->n * sizeof(*v));
+	return v;
+}
+
+/* ---- subnets ----------------------------------------------------------------- */
+
+static bool in_subnet(const struct np_conf_cidr *c, uint32_t a)
+{
+	uint32_t m = c->prefix ? 0xffffffffu << (32 - c->prefix) : 0;
+
+	return (a & m) == c->addr;
+}
+
+static int read_pools(struct np_conf_err *e, const config_setting_t *sg,
+		      const struct np_conf_cidr *net, struct engine_subnet *s)
+{
+	const config_setting_t *list = NULL;
+	struct engine_pool *p;
+	int n, bad = 0;
+
+	if (np_conf_get_list(e, sg, "pools", NP_CONF_OPTIONAL, &list) <= 0)
+		return 0;
+	n = config_setting_length(list);
+	if (n > MAX_POOLS) {
+		np_conf_error(e, list, "at most %d pools per subnet", MAX_POOLS);
+		return -1;
+	}
+	p = calloc((size_t)n + 1, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	s->pools = p;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *pg = config_setting_get_elem(list, (unsigned)i);
+
+		if (np_conf_get_ipv4(e, pg, "first", NP_CONF_REQUIRED, &p[i].first) < 0 ||
+		    np_conf_get_ipv4(e, pg, "last", NP_CONF_REQUIRED, &p[i].last) < 0) {
+			bad = 1;
+			continue;
+		}
+		if (p[i].first > p[i].last || !in_subnet(net, p[i].first) ||
+		    !in_subnet(net, p[i].last)) {
+			np_conf_error(e, pg, "pool %u.%u.%u.%u-%u.%u.%u.%u is not a range inside the subnet",
+				      p[i].first >> 24, (p[i].first >> 16) & 255,
+				      (p[i].first >> 8) & 255, p[i].first & 255, p[i].last >> 24,
+				      (p[i].last >> 16) & 255, (p[i].last >> 8) & 255,
+				      p[i].last & 255);
+			bad = 1;
+			continue;
+		}
+		for (int k = 0; k < i; k++)
+			if (!(p[i].last < p[k].first || p[i].first > p[k].last)) {
+				np_conf_error(e, pg, "pool overlaps another pool");
+				bad = 1;
+			}
+	}
+	s->npools = (size_t)n;
+	return bad ? -1 : 0;
+}
+
+static int read_resv_one(struct np_conf_err *e, const config_setting_t *rg,
+			 const struct np_conf_cidr *net, struct engine_reservation *r)
+{
+	char mac[64] = "", cid[800] = "", host[256] = "";
+	int has_mac = np_conf_get_string(e, rg, "mac", NP_CONF_OPTIONAL, mac, sizeof(mac));
+	int has_cid = np_conf_get_string(e, rg, "client_id", NP_CONF_OPTIONAL, cid, sizeof(cid));
+	struct optset o;
+	size_t n;
+
+	if (np_conf_get_ipv4(e, rg, "address", NP_CONF_REQUIRED, &r->addr) < 0 ||
+	    has_mac < 0 || has_cid < 0)
+		return -1;
+	if ((has_mac > 0) == (has_cid > 0)) {
+		np_conf_error(e, rg, "a reservation needs exactly one of mac and client_id");
+		return -1;
+	}
+	if (!in_subnet(net, r->addr)) {
+		np_conf_error(e, rg, "reserved address is outside the subnet");
+		return -1;
+	}
+	r->client.htype = 1;
+	if (has_mac > 0) {
+		if (hex_octets(mac, r->client.chaddr, 16, &n) < 0 || n != 6) {
+			np_conf_error(e, rg, "mac \"%s\" is not a MAC address", mac);
+			return -1;
+		}
+		r->client.hlen = 6;
+	} else {
+		uint8_t *v = malloc(255);
+
+		if (v == NULL)
+			return -1;
+		r->client.cid = v;
+		if (hex_octets(cid, v, 255, &n) < 0 || n < 2) {
+			np_conf_error(e, rg, "client_id \"%s\": hex octets, at least 2 (RFC 2132 §9.14)",
+				      cid);
+			return -1;
+		}
+		r->client.cid_len = (uint8_t)n;
+	}
+	if (np_conf_get_string(e, rg, "hostname", NP_CONF_OPTIONAL, host, sizeof(host)) > 0)
+		r->hostname = strdup(host);
+	if (read_options(e, rg, &o) < 0)
+		return -1;
+	r->opts = opts_dup(&o);
+	r->nopts = o.n;
+	return 0;
+}
+
+static int read_resv(struct np_conf_err *e, const config_setting_t *sg,
+		     const struct np_conf_cidr *net, struct engine_subnet *s)
+{
+	const config_setting_t *list = NULL;
+	struct engine_reservation *r;
+	int n, bad = 0;
+
+	if (np_conf_get_list(e, sg, "reservations", NP_CONF_OPTIONAL, &list) <= 0)
+		return 0;
+	n = config_setting_length(list);
+	if (n > MAX_RESV) {
+		np_conf_error(e, list, "at most %d reservations per subnet", MAX_RESV);
+		return -1;
+	}
+	r = calloc((size_t)n + 1, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	s->resv = r;
+	s->nresv = (size_t)n;
+	for (int i = 0; i < n; i++)
+		bad |= read_resv_one(e, config_setting_get_elem(list, (unsigned)i), net, &r[i]) < 0;
+	return bad ? -1 : 0;
+}
+
+static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct engine_subnet *s,
+		       char ifname[IF_NAMESIZE])
+{
+	struct np_conf_cidr net;
+	uint64_t ms = 3600 * 1000ull, t1 = 0, t2 = 0;
+	struct optset o;
+	int bad = 0;
+
+	if (np_conf_get_cidr(e, sg, "subnet", NP_CONF_REQUIRED | NP_CONF_NETWORK, &net) < 0)
+		return -1;
+	s->addr = net.addr;
+	s->prefix = net.prefix;
+	np_conf_get_string(e, sg, "interface", NP_CONF_OPTIONAL, ifname, IF_NAMESIZE);
+	bad |= np_conf_get_duration(e, sg, "lease_time", NP_CONF_OPTIONAL, 60000,
+				    0xffffffffull * 1000, &ms) < 0;
+	bad |= np_conf_get_duration(e, sg, "renew_time", NP_CONF_OPTIONAL, 1000,
+				    0xffffffffull * 1000, &t1) < 0;
+	bad |= np_conf_get_duration(e, sg, "rebind_time", NP_CONF_OPTIONAL, 1000,
+				    0xffffffffull * 1000, &t2) < 0;
+	s->lease_time = (uint32_t)(ms / 1000);
+	s->t1 = (uint32_t)(t1 / 1000);
+	s->t2 = (uint32_t)(t2 / 1000);
+	if ((s->t1 && s->t1 >= s->lease_time) || (s->t2 && s->t2 >= s->lease_time) ||
+	    (s->t1 && s->t2 && s->t1 >= s->t2)) {
+		np_conf_error(e, sg, "renew_time < rebind_time < lease_time is required (RFC 2131 §4.4.5)");
+		bad = 1;
+	}
+	bad |= np_conf_get_bool(e, sg, "rapid_commit", NP_CONF_OPTIONAL, &s->rapid_commit) < 0;
+	bad |= read_pools(e, sg, &net, s) < 0;
+	bad |= read_resv(e, sg, &net, s) < 0;
+	if (read_options(e, sg, &o) < 0)
+		bad = 1;
+	s->opts = opts_dup(&o);
+	s->nopts = o.n;
+	return bad ? -1 : 0;
+}
+
+static int read_subnets(struct np_conf_err *e, const config_setting_t *root, struct dhcpd_conf *c)
+{
+	const config_setting_t *list = NULL;
+	struct engine_subnet *s;
+	int n, bad = 0;
+
+	if (np_conf_get_list(e, root, "subnets", NP_CONF_REQUIRED, &list) < 0)
+		return -1;
+	n = config_setting_length(list);
+	if (n == 0 || n > MAX_SUBNETS) {
+		np_conf_error(e, list, "subnets: between 1 and %d", MAX_SUBNETS);
+		return -1;
+	}
+	s = calloc((size_t)n, sizeof(*s));
+	c->subnet_ifname = calloc((size_t)n, sizeof(*c->subnet_ifname));
+	if (s == NULL || c->subnet_ifname == NULL) {
+		free(s);
+		return -1;
+	}
+	c->engine.subnets = s;
+	c->engine.nsubnets = (size_t)n;
+	for (int i = 0; i < n; i++)
+		bad |= read_subnet(e, config_setting_get_elem(list, (unsigned)i), &s[i],
+				   c->subnet_ifname[i]) < 0;
+	/* Pools of different subnets must not overlap either. */
+	for (int i = 0; i < n && !bad; i++)
+		for (int k = 0; k < i; k++)
+			if (s[i].prefix && s[k].prefix &&
+			    ((s[i].addr ^ s[k].addr) &
+			     (0xffffffffu << (32 - (s[i].prefix < s[k].prefix ? s[i].prefix :
+						    s[k].prefix)))) == 0) {
+				np_conf_error(e, config_setting_get_elem(list, (unsigned)i),
+					      "subnet overlaps subnet %d", k + 1);
+				bad = 1;
+			}
+	return bad ? -1 : 0;
+}
+
+static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
+			   struct dhcpd_dns_update *d)
+{
+	const config_setting_t *g = NULL;
+	int bad = 0;
+
+	if (np_conf_get_group(e, root, "dns_update", NP_CONF_OPTIONAL, &g) <= 0)
+		return 0;
+	d->enabled = true;
+	bad |= np_conf_get_hostport(e, g, "server", NP_CONF_REQUIRED, 53, &d->server) < 0;
+	bad |= np_conf_get_string(e, g, "zone", NP_CONF_REQUIRED, d->zone, sizeof(d->zone)) < 0;
+	bad |= np_conf_get_string(e, g, "reverse_zone", NP_CONF_OPTIONAL, d->reverse_zone,
+				  sizeof(d->reverse_zone)) < 0;
+	return bad ? -1 : 0;
+}
+
+void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
+{
+	const config_setting_t *root = np_conf_root(nc);
+	struct dhcpd_conf *c = calloc(1, sizeof(*c));
+	uint64_t hold = 30000, probation = 86400000;
+	int every = 100000;
+
+	if (c == NULL)
+		return NULL;
+	snprintf(c->lease_file, sizeof(c->lease_file), "%s", DHCPD_DEFAULT_LEASE_FILE);
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s", DHCPD_DEFAULT_CONTROL);
+	c->log_level = NP_LOG_INFO;
+	np_conf_check_keys(e, root, root_keys);
+	np_conf_get_strv(e, root, "interfaces", NP_CONF_REQUIRED, DHCPD_MAX_INTERFACES,
+			 IF_NAMESIZE, &c->interfaces, &c->ninterfaces);
+	np_conf_get_string(e, root, "lease_file", NP_CONF_OPTIONAL, c->lease_file,
+			   sizeof(c->lease_file));
+	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, c->control_socket,
+			   sizeof(c->control_socket));
+	np_conf_get_bool(e, root, "authoritative", NP_CONF_OPTIONAL, &c->engine.authoritative);
+	np_conf_get_duration(e, root, "offer_hold", NP_CONF_OPTIONAL, 1000, 3600000, &hold);
+	np_conf_get_duration(e, root, "decline_probation", NP_CONF_OPTIONAL, 0,
+			     365ull * 86400000, &probation);
+	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &c->log_level);
+	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, c->user, sizeof(c->user));
+	np_conf_get_int(e, root, "compact_every", NP_CONF_OPTIONAL, 100, 100000000, &every);
+	c->compact_every = (uint32_t)every;
+	c->engine.offer_hold = (uint32_t)(hold / 1000);
+	c->engine.decline_probation = (uint32_t)(probation / 1000);
+	read_subnets(e, root, c);
+	read_dns_update(e, root, &c->dns_update);
+	return c;   /* the skeleton discards it if any error was reported */
+}
+
+static void free_opts(const struct engine_option *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((void *)v[i].data);
+	free((void *)v);
+}
+
+void dhcpd_conf_free(void *conf)
+{
+	struct dhcpd_conf *c = conf;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->engine.nsubnets; i++) {
+		const struct engine_subnet *s = &c->engine.subnets[i];
+
+		for (size_t k = 0; k < s->nresv; k++) {
+			free((void *)s->resv[k].client.cid);
+			free((void *)s->resv[k].hostname);
+			free_opts(s->resv[k].opts, s->nresv ? s->resv[k].nopts : 0);
+		}
+		free((void *)s->resv);
+		free((void *)s->pools);
+		free_opts(s->opts, s->nopts);
+	}
+	free((void *)c->engine.subnets);
+	free(c->subnet_ifname);
+	np_conf_strv_free(c->interfaces);
+	free(c);
+}

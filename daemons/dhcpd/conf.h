@@ -1,0 +1,50 @@
+/*
+ * conf.h: np-dhcpd's configuration, read from a libconfig file into a
+ * validated struct (conf/np-dhcpd.conf documents every setting).
+ *
+ * Option values are turned into their wire form here (RFC 2132 formats,
+ * RFC 3397 domain search, RFC 3442 classless routes), so the engine only
+ * copies octets.  Every error names FILE:LINE; unknown settings are errors.
+ */
+#ifndef NP_DHCPD_CONF_H
+#define NP_DHCPD_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <net/if.h>
+
+#include "../common/conf.h"
+#include "engine.h"
+
+#define DHCPD_MAX_INTERFACES 32
+#define DHCPD_DEFAULT_CONFIG "/etc/netproto/np-dhcpd.conf"
+#define DHCPD_DEFAULT_LEASE_FILE "/var/lib/netproto/np-dhcpd.leases"
+#define DHCPD_DEFAULT_CONTROL "/run/netproto/np-dhcpd.sock"
+
+struct dhcpd_dns_update {
+	bool enabled;
+	struct np_conf_hostport server;
+	char zone[256];
+	char reverse_zone[256];
+};
+
+struct dhcpd_conf {
+	char **interfaces;                  /* NULL-terminated */
+	size_t ninterfaces;
+	char lease_file[256];
+	char control_socket[108];
+	int log_level;
+	char user[32];                      /* "" keeps root */
+	uint32_t compact_every;             /* journal records between compactions */
+	struct dhcpd_dns_update dns_update;
+	/* Per subnet: the interface name it is bound to ("" = by address). */
+	char (*subnet_ifname)[IF_NAMESIZE];
+	struct engine_config engine;        /* subnets, pools, options, reservations */
+};
+
+/* The np_daemon_ops conf_load / conf_free pair. */
+void *dhcpd_conf_load(const struct np_conf *c, struct np_conf_err *e);
+void dhcpd_conf_free(void *conf);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * io.c: np-dhcpd's sockets and group commit (see io.h).
+ */
+#include "io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <event2/event.h>
+
+#include <netproto/dhcp4.h>
+#include <netproto/ether.h>
+#include <netproto/ipv4.h>
+#include <netproto/udp.h>
+
+#include "../common/log.h"
+#include "../common/netio.h"
+
+#define RX_BATCH 64
+#define FRAME_MAX 1600
+
+struct iface {
+	struct np_ifinfo info;
+	int fd;                         /* AF_PACKET */
+	struct event *ev;
+	struct dhcpd_io *io;
+};
+
+/* A reply waiting for its records to be durable. */
+struct pending {
+	uint64_t seq;
+	struct engine_out out;
+};
+
+struct dhcpd_io {
+	struct event_base *base;
+	struct dhcpd_conf *conf;
+	struct engine *eng;
+	struct leasedb *db;
+	dhcpd_io_fail_fn fail;
+	void *fail_arg;
+	struct iface *ifs;
+	size_t nifs;
+	int udp_fd;
+	struct event *udp_ev;
+	struct np_batch rx;
+	struct pending *pend;           /* RX_BATCH of them */
+	size_t npend;
+	struct dhcpd_io_stats st;
+};
+
+static int64_t wall_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+int dhcpd_build_frame(const uint8_t src_mac[6], const uint8_t dst_mac[6], uint32_t src,
+		      uint32_t dst, const uint8_t *payload, size_t len, uint8_t *frame, size_t cap)
+{
+	uint8_t udpbuf[FRAME_MAX], ipbuf[FRAME_MAX];
+	struct np_udp u = { .src_port = NP_DHCP4_SERVER_PORT, .dst_port = NP_DHCP4_CLIENT_PORT,
+			    .payload = payload, .payload_len = len };
+	struct np_ipv4 ip = { .ttl = 64, .proto = NP_IPPROTO_UDP, .src = src, .dst = dst };
+	struct np_ether eth = { .ethertype = NP_ETHERTYPE_IPV4 };
+	int n;
+
+	n = np_udp_build(&u, src, dst, udpbuf, sizeof(udpbuf));
+	if (n < 0)
+		return n;
+	ip.payload = udpbuf;
+	ip.payload_len = (size_t)n;
+	n = np_ipv4_build(&ip, ipbuf, sizeof(ipbuf));
+	if (n < 0)
+		return n;
+	memcpy(eth.dst, dst_mac, 6);
+	memcpy(eth.src, src_mac, 6);
+	eth.payload = ipbuf;
+	eth.payload_len = (size_t)n;
+	return np_ether_build(&eth, frame, cap);
+}
+
+static struct iface *iface_by_index(struct dhcpd_io *io, int ifindex)
+{
+	for (size_t i = 0; i < io->nifs; i++)
+		if (io->ifs[i].info.ifindex == ifindex)
+			return &io->ifs[i];
+	return NULL;
+}
+
+static int send_udp(struct dhcpd_io *io, const struct engine_out *o)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(o->dst_port),
+				   .sin_addr.s_addr = htonl(o->dst_addr) };
+	union np_batch_cmsg cbuf;
+	struct iovec iov = { .iov_base = (void *)o->buf, .iov_len = o->len };
+	struct msghdr mh = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov,
+			     .msg_iovlen = 1 };
+	struct in_pktinfo *pi;
+	struct cmsghdr *cm;
+
+	/* Leave from the server identifier's address (§4.1: the client checks it). */
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(*pi));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	pi->ipi_spec_dst.s_addr = htonl(o->src_addr);
+	if (o->dest == ENGINE_DEST_BROADCAST)
+		pi->ipi_ifindex = o->ifindex;
+	if (sendmsg(io->udp_fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+static int send_raw(struct dhcpd_io *io, struct iface *ifc, const struct engine_out *o)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t frame[FRAME_MAX];
+	const uint8_t *dmac = o->dest == ENGINE_DEST_CHADDR ? o->chaddr : bcast;
+	int n;
+
+	(void)io;
+	n = dhcpd_build_frame(ifc->info.mac, dmac, o->src_addr, o->dst_addr, o->buf, o->len,
+			      frame, sizeof(frame));
+	if (n < 0)
+		return -EINVAL;
+	return np_packet_send(ifc->fd, ifc->info.ifindex, frame, (size_t)n);
+}
+
+/* §4.1: relays and clients with an address by UDP, the others at link level. */
+static void send_reply(struct dhcpd_io *io, const struct engine_out *o)
+{
+	struct iface *ifc = iface_by_index(io, o->ifindex);
+	int err;
+
+	if ((o->dest == ENGINE_DEST_BROADCAST || o->dest == ENGINE_DEST_CHADDR) && ifc != NULL)
+		err = send_raw(io, ifc, o);
+	else
+		err = send_udp(io, o);
+	if (err < 0) {
+		io->st.send_errors++;
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send DHCP%s: %s",
+				 np_dhcp4_msg_type_name(o->type), strerror(-err));
+		return;
+	}
+	io->st.sent++;
+}
+
+/* ---- group commit ------------------------------------------------------------ */
+
+/*
+ * Make the pending records durable with one fdatasync, then send the replies
+ * they cover.  On failure no ACK leaves: the clients retry.
+ */
+static void commit_and_flush(struct dhcpd_io *io)
+{
+	uint64_t durable = 0;
+	int err = 0;
+
+	if (leasedb_pending(io->db) > 0 || io->npend > 0)
+		err = leasedb_commit(io->db, &durable);
+	io->st.batches++;
+	if (err < 0) {
+		io->st.commit_failures++;
+		io->st.acks_withheld += io->npend;
+		io->npend = 0;
+		if (io->fail != NULL)
+			io->fail(io->fail_arg, err);
+		return;
+	}
+	for (size_t i = 0; i < io->npend; i++)
+		if (io->pend[i].seq <= durable)
+			send_reply(io, &io->pend[i].out);
+	io->npend = 0;
+}
+
+int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n)
+{
+	uint64_t durable;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t seq = leasedb_append(io->db, &recs[i]);
+
+		if (seq < 0)
+			return (int)seq;
+	}
+	return leasedb_commit(io->db, &durable);
+}
+
+/* One message through the engine; the reply is sent now or after commit. */
+static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
+		   const struct engine_rx *rx)
+{
+	struct engine_out *o;
+	int64_t seq = 0;
+
+	if (io->npend >= RX_BATCH)
+		commit_and_flush(io);
+	o = &io->pend[io->npend].out;
+	if (engine_handle(io->eng, pkt, len, rx, wall_now(), o) < 0)
+		return;        /* malformed: counted by the engine */
+	for (size_t i = 0; i < o->nrecs; i++) {
+		seq = leasedb_append(io->db, &o->recs[i]);
+		if (seq < 0)
+			break;
+	}
+	if (o->len == 0)
+		return;
+	if (!o->wait_commit) {
+		send_reply(io, o);
+		return;
+	}
+	if (seq < 0) {
+		io->st.acks_withheld++;
+		NP_LOG_RATELIMIT(NP_LOG_ERR, "lease journal refuses records: ACK withheld");
+		return;
+	}
+	io->pend[io->npend++].seq = (uint64_t)seq;
+}
+
+/* ---- receiving --------------------------------------------------------------- */
+
+/* A client without an address: Ethernet, IPv4 to 255.255.255.255, UDP to 67. */
+static void on_packet(evutil_socket_t fd, short what, void *arg)
+{
+	struct iface *ifc = arg;
+	struct dhcpd_io *io = ifc->io;
+	struct engine_rx rx = { .ifindex = ifc->info.ifindex,
+				.local_addr = ifc->info.naddr ? ifc->info.addr[0].addr : 0 };
+	uint8_t frame[FRAME_MAX];
+
+	(void)what;
+	for (int k = 0; k < RX_BATCH; k++) {
+		struct np_ether eth;
+		struct np_ipv4 ip;
+		struct np_udp udp;
+		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
+
+		if (n < 0)
+			break;
+		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
+		    eth.ethertype != NP_ETHERTYPE_IPV4 ||
+		    np_ipv4_parse(eth.payload, eth.payload_len, &ip) < 0 ||
+		    np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) < 0)
+			continue;
+		/* Unicast to us comes through the UDP socket: do not see it twice. */
+		if (ip.dst != 0xffffffffu || udp.dst_port != NP_DHCP4_SERVER_PORT)
+			continue;
+		handle(io, udp.payload, udp.payload_len, &rx);
+	}
+	commit_and_flush(io);
+}
+
+/* Relays and renewals: UDP port 67, with IP_PKTINFO. */
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcpd_io *io = arg;
+	int n = np_batch_recv(fd, &io->rx);
+
+	(void)what;
+	for (int i = 0; i < n; i++) {
+		struct np_pktinfo pi;
+		struct engine_rx rx = { 0 };
+
+		if (np_batch_pktinfo(&io->rx, (unsigned)i, &pi) < 0 || np_batch_truncated(&io->rx, (unsigned)i))
+			continue;
+		/*
+		 * Limited broadcasts are served from the AF_PACKET socket of a
+		 * configured interface; here they would be seen twice, or on a
+		 * link the server is not configured for.
+		 */
+		if (pi.dst == 0xffffffffu)
+			continue;
+		rx.ifindex = pi.ifindex;
+		rx.local_addr = pi.local;
+		rx.unicast = pi.dst != 0xffffffffu;
+		handle(io, np_batch_buf(&io->rx, (unsigned)i), np_batch_len(&io->rx, (unsigned)i), &rx);
+	}
+	commit_and_flush(io);
+}
+
+/* ---- setup ---------------------------------------------------------------------- */
+
+static bool subnet_has(const struct engine_subnet *s, uint32_t a)
+{
+	uint32_t m = s->prefix ? 0xffffffffu << (32 - s->prefix) : 0;
+
+	return (a & m) == (s->addr & m);
+}
+
+/* Which link each subnet is on: named in the config, or holding its address. */
+static void bind_subnets(struct dhcpd_io *io)
+{
+	struct engine_subnet *subs = (struct engine_subnet *)io->conf->engine.subnets;
+
+	for (size_t s = 0; s < io->conf->engine.nsubnets; s++) {
+		for (size_t i = 0; i < io->nifs; i++) {
+			const struct np_ifinfo *inf = &io->ifs[i].info;
+			bool match = strcmp(io->conf->subnet_ifname[s], inf->name) == 0;
+
+			for (unsigned a = 0; a < inf->naddr && !io->conf->subnet_ifname[s][0]; a++)
+				match |= subnet_has(&subs[s], inf->addr[a].addr);
+			if (match) {
+				subs[s].ifindex = inf->ifindex;
+				break;
+			}
+		}
+	}
+}
+
+static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
+{
+	struct np_packet_opts po = { .protocol = NP_ETHERTYPE_IPV4, .filter = np_bpf_dhcp_server,
+				     .filter_len = np_bpf_dhcp_server_len, .rcvbuf = 4 << 20,
+				     .ignore_outgoing = 1 };
+	int err = np_ifinfo_get(name, &ifc->info);
+
+	if (err < 0) {
+		np_log_err("interface %s: %s", name, strerror(-err));
+		return err;
+	}
+	ifc->io = io;
+	ifc->fd = np_packet_open(name, &po);
+	if (ifc->fd < 0) {
+		np_log_err("interface %s: cannot open a packet socket: %s", name, strerror(-ifc->fd));
+		return ifc->fd;
+	}
+	ifc->ev = event_new(io->base, ifc->fd, EV_READ | EV_PERSIST, on_packet, ifc);
+	if (ifc->ev == NULL || event_add(ifc->ev, NULL) < 0)
+		return -ENOMEM;
+	if (ifc->info.naddr == 0)
+		np_log_warning("interface %s has no IPv4 address: replies need one as server identifier",
+			       name);
+	return 0;
+}
+
+int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engine *eng,
+		   struct leasedb *db, dhcpd_io_fail_fn fail, void *arg, struct dhcpd_io **out)
+{
+	struct np_sock_opts so = { .port = NP_DHCP4_SERVER_PORT, .broadcast = 1,
+				   .rcvbuf = 4 << 20 };
+	struct dhcpd_io *io = calloc(1, sizeof(*io));
+	int err = 0;
+
+	if (io == NULL)
+		return -ENOMEM;
+	io->base = base;
+	io->conf = conf;
+	io->eng = eng;
+	io->db = db;
+	io->fail = fail;
+	io->fail_arg = arg;
+	io->udp_fd = -1;
+	io->ifs = calloc(conf->ninterfaces, sizeof(*io->ifs));
+	io->pend = calloc(RX_BATCH, sizeof(*io->pend));
+	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0)
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < conf->ninterfaces; i++) {
+		io->ifs[i].fd = -1;
+		err = open_iface(io, &io->ifs[i], conf->interfaces[i]);
+		io->nifs = i + 1;
+	}
+	if (err == 0) {
+		io->udp_fd = np_udp_open(&so);
+		if (io->udp_fd < 0) {
+			err = io->udp_fd;
+			np_log_err("cannot bind UDP port 67: %s", strerror(-err));
+		}
+	}
+	if (err == 0) {
+		io->udp_ev = event_new(base, io->udp_fd, EV_READ | EV_PERSIST, on_udp, io);
+		if (io->udp_ev == NULL || event_add(io->udp_ev, NULL) < 0)
+			err = -ENOMEM;
+	}
+	if (err != 0) {
+		dhcpd_io_free(io);
+		return err;
+	}
+	bind_subnets(io);
+	*out = io;
+	return 0;
+}
+
+void dhcpd_io_free(struct dhcpd_io *io)
+{
+	if (io == NULL)
+		return;
+	for (size_t i = 0; i < io->nifs; i++) {
+		if (io->ifs[i].ev != NULL)
+			event_free(io->ifs[i].ev);
+		if (io->ifs[i].fd >= 0)
+			close(io->ifs[i].fd);
+	}
+	if (io->udp_ev != NULL)
+		event_free(io->udp_ev);
+	if (io->udp_fd >= 0)
+		close(io->udp_fd);
+	np_batch_free(&io->rx);
+	free(io->ifs);
+	free(io->pend);
+	free(io);
+}
+
+void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st)
+{
+	*st = io->st;
+}

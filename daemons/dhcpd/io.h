@@ -1,0 +1,50 @@
+/*
+ * io.h: np-dhcpd's sockets.  Thin libevent glue around the engine: receive
+ * (AF_PACKET per interface for clients without an address, UDP port 67 for
+ * relays and unicast renewals), call engine_handle(), append the journal
+ * records, commit them in one fdatasync per batch (group commit), then send
+ * the replies whose records are durable.  Replies to clients without an
+ * address are built as Ethernet + IPv4 + UDP frames with libnetproto.
+ */
+#ifndef NP_DHCPD_IO_H
+#define NP_DHCPD_IO_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "leasedb.h"
+
+struct event_base;
+struct dhcpd_io;
+
+struct dhcpd_io_stats {
+	uint64_t sent;
+	uint64_t send_errors;
+	uint64_t commit_failures;       /* syncs that failed: their ACKs were not sent */
+	uint64_t acks_withheld;
+	uint64_t batches;
+};
+
+/* Called after each failed commit (the daemon logs and updates STATUS=). */
+typedef void (*dhcpd_io_fail_fn)(void *arg, int err);
+
+/*
+ * Open the sockets for conf's interfaces and serve them on base.  Fills in
+ * each subnet's ifindex from the interfaces (by name, or by holding one of
+ * the interface's addresses).  0, or -errno after logging what failed.
+ */
+int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engine *eng,
+		   struct leasedb *db, dhcpd_io_fail_fn fail, void *arg, struct dhcpd_io **out);
+void dhcpd_io_free(struct dhcpd_io *io);
+void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
+
+/* Append records and commit them (also used for expiry); 0 or -errno. */
+int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n);
+
+/* Test hook and tools: Ethernet + IPv4 + UDP frame carrying a reply. */
+int dhcpd_build_frame(const uint8_t src_mac[6], const uint8_t dst_mac[6], uint32_t src,
+		      uint32_t dst, const uint8_t *payload, size_t len, uint8_t *frame,
+		      size_t cap);
+
+#endif

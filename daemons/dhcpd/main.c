@@ -1,0 +1,219 @@
+/*
+ * main.c: np-dhcpd, the DHCPv4 server of netproto.
+ *
+ * Start-up: read the config, build the lease table and the engine, replay
+ * the lease store, reclaim what expired while the daemon was down, open
+ * the sockets, then READY=1.  A one-second timer reclaims expired leases
+ * and compacts the journal when it has grown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "../common/daemon.h"
+#include "../common/log.h"
+#include "../common/notify.h"
+#include "../common/privdrop.h"
+#include "conf.h"
+#include "engine.h"
+#include "io.h"
+#include "lease.h"
+#include "leasedb.h"
+
+struct dhcpd {
+	struct lease_table *lt;
+	struct engine *eng;
+	struct leasedb *db;
+	struct dhcpd_io *io;
+	struct event *tick;
+	uint64_t replay_errors;
+	int last_err;
+};
+
+static int replay_one(void *arg, const struct leasedb_rec *rec)
+{
+	struct dhcpd *d = arg;
+
+	if (lease_apply_rec(d->lt, rec) < 0)
+		d->replay_errors++;
+	return 0;
+}
+
+static void expired_rec(void *arg, const struct leasedb_rec *rec)
+{
+	struct dhcpd *d = arg;
+
+	(void)leasedb_append(d->db, rec);
+}
+
+static int compact_next(void *arg, struct leasedb_rec *rec)
+{
+	void **it = arg;
+	struct lease_table *lt = it[0];
+	size_t *cur = it[1];
+	struct lease *l = lease_iter(lt, cur);
+
+	if (l == NULL)
+		return 0;
+	lease_to_rec(l, rec);
+	return 1;
+}
+
+static int compact(struct dhcpd *d)
+{
+	size_t cur = 0;
+	void *it[2] = { d->lt, &cur };
+	uint64_t durable;
+	int err = leasedb_compact(d->db, compact_next, it, &durable);
+
+	return err;
+}
+
+static void update_status(struct dhcpd *d)
+{
+	const struct engine_stats *st = engine_get_stats(d->eng);
+
+	if (d->last_err != 0) {
+		np_notify_status("lease file not writable (%s): no ACK is sent",
+				 strerror(-d->last_err));
+		return;
+	}
+	np_notify_status("%zu leases, %llu received, %llu acks", lease_count(d->lt),
+			 (unsigned long long)st->pkt4_received,
+			 (unsigned long long)st->pkt4_ack_sent);
+}
+
+static void on_commit_failed(void *arg, int err)
+{
+	struct dhcpd *d = arg;
+
+	if (d->last_err == 0)
+		np_log_err("cannot write the lease journal: %s; ACKs are withheld until it works",
+			   strerror(-err));
+	d->last_err = err;
+	update_status(d);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct np_daemon *dm = arg;
+	struct dhcpd *d = np_daemon_userdata(dm);
+	const struct dhcpd_conf *conf = np_daemon_conf(dm);
+	struct leasedb_stats ls;
+	uint64_t durable;
+	int err;
+
+	(void)fd;
+	(void)what;
+
+	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired_rec, d);
+	err = leasedb_commit(d->db, &durable);
+	leasedb_get_stats(d->db, &ls);
+	if (err == 0 && ls.journal_records >= conf->compact_every)
+		err = compact(d);
+	if (err < 0) {
+		on_commit_failed(d, err);
+		/* A failed sync poisons the journal: a fresh snapshot recovers. */
+		if (compact(d) == 0) {
+			np_log_notice("lease store rewritten; ACKs resume");
+			d->last_err = 0;
+		}
+	}
+	update_status(d);
+}
+
+static int dhcpd_start(struct np_daemon *dm, void *confp)
+{
+	struct dhcpd_conf *conf = confp;
+	struct dhcpd *d = np_daemon_userdata(dm);
+	struct timeval one = { 1, 0 };
+	struct leasedb_stats ls;
+	int err;
+
+	np_daemon_set_log_level(dm, conf->log_level);
+	d->lt = lease_table_new();
+	if (d->lt == NULL)
+		return -1;
+	err = engine_new(&conf->engine, d->lt, &d->eng);
+	if (err < 0) {
+		np_log_err("configuration: %s", strerror(-err));
+		return -1;
+	}
+	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
+	if (err < 0) {
+		np_log_err("lease file %s: %s", conf->lease_file, strerror(-err));
+		return -1;
+	}
+	leasedb_get_stats(d->db, &ls);
+	np_log_info("lease file %s: %llu leases from the snapshot, %llu journal records, %llu torn octets dropped, %llu corrupt octets skipped",
+		    conf->lease_file, (unsigned long long)ls.snapshot_records,
+		    (unsigned long long)ls.journal_records, (unsigned long long)ls.torn_bytes,
+		    (unsigned long long)ls.skipped_bytes);
+	if (d->replay_errors)
+		np_log_warning("%llu lease records could not be applied",
+			       (unsigned long long)d->replay_errors);
+	err = dhcpd_io_start(np_daemon_base(dm), conf, d->eng, d->db, on_commit_failed, d, &d->io);
+	if (err < 0)
+		return -1;
+	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
+	if (d->tick == NULL || event_add(d->tick, &one) < 0)
+		return -1;
+	if (conf->user[0])
+		np_daemon_set_privileges(dm, conf->user, NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
+	on_tick(-1, 0, dm);
+	return 0;
+}
+
+static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
+{
+	(void)dm;
+	(void)new_conf;
+	/* The engine and sockets hold the running config: not swapped live yet. */
+	snprintf(why, cap, "np-dhcpd applies configuration changes on restart only");
+	return -1;
+}
+
+static void dhcpd_stop(struct np_daemon *dm)
+{
+	struct dhcpd *d = np_daemon_userdata(dm);
+
+	if (d->tick != NULL)
+		event_free(d->tick);
+	dhcpd_io_free(d->io);
+	leasedb_close(d->db);
+	engine_free(d->eng);
+	lease_table_free(d->lt);
+	memset(d, 0, sizeof(*d));
+}
+
+static bool dhcpd_healthy(struct np_daemon *dm)
+{
+	const struct dhcpd *d = np_daemon_userdata(dm);
+
+	return d->last_err == 0;
+}
+
+static const struct np_daemon_ops dhcpd_ops = {
+	.name = "np-dhcpd",
+	.description = "DHCPv4 server (RFC 2131) with durable leases.",
+	.default_config = DHCPD_DEFAULT_CONFIG,
+	.conf_load = dhcpd_conf_load,
+	.conf_free = dhcpd_conf_free,
+	.start = dhcpd_start,
+	.apply = dhcpd_apply,
+	.stop = dhcpd_stop,
+	.healthy = dhcpd_healthy,
+};
+
+int main(int argc, char **argv)
+{
+	static struct dhcpd d;
+
+	return np_daemon_main(&dhcpd_ops, &d, argc, argv);
+}

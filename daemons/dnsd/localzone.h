@@ -1,0 +1,63 @@
+/*
+ * localzone.h: np-dnsd's authoritative local data.
+ *
+ * The authoritative local zone (e.g. "lan.") and its reverse zone(s): static
+ * records from the config plus names published by DHCP through RFC 2136 UPDATE.
+ * A and AAAA records get their PTR automatically (in in-addr.arpa / ip6.arpa).
+ *
+ * Answers carry AA; a name that does not exist gets NXDOMAIN and a name
+ * without the type NODATA, both with a synthesized SOA in the authority
+ * section whose TTL is the negative TTL (RFC 2308 §3) and whose serial grows
+ * with every change (RFC 1982 arithmetic, RFC 2136 §3.6).  Pure: no sockets,
+ * no clock, no logging.
+ */
+#ifndef NP_DNSD_LOCALZONE_H
+#define NP_DNSD_LOCALZONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netproto/dns.h"
+
+/* TTL of records added without one, of the SOA and of negative answers. */
+#define DNS_LOCAL_DEFAULT_TTL 300
+
+struct dns_local;
+/* zone: wire name of the local zone; ttl: default TTL for SOA/negative answers. */
+struct dns_local *dns_local_new(const uint8_t *zone, size_t zlen);
+void dns_local_free(struct dns_local *z);                      /* NULL ok */
+/*
+ * Add one static record from a zone-file line such as
+ * "printer.lan. 300 IN A 10.77.0.50" (types A, AAAA, CNAME, PTR, MX, TXT, SRV;
+ * owner must be absolute; TTL and class optional).  On error returns a negative
+ * code and writes a one-line reason to err (for the config's file:line error).
+ */
+int dns_local_add_line(struct dns_local *z, const char *line, char *err, size_t errlen);
+/* Is name in the local zone or in a reverse zone we own entries for? (never forwarded) */
+int dns_local_owns(const struct dns_local *z, const uint8_t *name, size_t len);
+/*
+ * Answer a query for a name dns_local_owns(): adds the records (following a
+ * local CNAME), sets AA; NXDOMAIN with the zone's SOA in authority when the
+ * name does not exist, NODATA with SOA when the type does not.  Returns 0 or a
+ * negative code (NP_ENOSPC from the builder).
+ */
+int dns_local_answer(struct dns_local *z, const uint8_t *qname, size_t qlen,
+		     uint16_t qtype, struct np_dns_builder *b);
+/*
+ * Apply an RFC 2136 UPDATE message (opcode 5) already checked against
+ * update_acl by the caller: zone section must be the local zone (else NOTAUTH),
+ * prerequisites (§2.4) evaluated, updates (§2.5: add RR, delete RRset, delete
+ * all RRsets of a name, delete one RR) applied atomically (all or nothing,
+ * §3.4.2), PTRs kept in step with A/AAAA.  Returns the RFC 2136 rcode to
+ * answer with (0 NOERROR, 1 FORMERR, 2 SERVFAIL, 5 REFUSED, 6 YXDOMAIN,
+ * 7 YXRRSET, 8 NXRRSET, 9 NOTAUTH, 10 NOTZONE).
+ */
+int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg);
+/* Dump and counts for the control socket. */
+void dns_local_walk(const struct dns_local *z,
+		    int (*fn)(void *arg, const uint8_t *owner, size_t len, uint16_t type,
+			      uint32_t ttl, const uint8_t *rdata, size_t rdlen, int dynamic),
+		    void *arg);
+size_t dns_local_count(const struct dns_local *z);
+
+#endif

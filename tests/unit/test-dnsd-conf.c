@@ -1,0 +1,239 @@
+/*
+ * test-dnsd-conf.c: np-dnsd's configuration loader (daemons/dnsd/conf.c):
+ * every setting read with its default, every error reported with its
+ * file:line, the access-control and update ACL matching.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+
+struct errs {
+	char msg[32][320];
+	unsigned n;
+};
+
+static void collect(void *arg, const char *msg)
+{
+	struct errs *e = arg;
+
+	if (e->n < 32)
+		snprintf(e->msg[e->n++], sizeof(e->msg[0]), "%s", msg);
+}
+
+static struct dnsd_conf *load(const char *text, struct errs *errs)
+{
+	struct np_conf c;
+	struct np_conf_err e;
+	struct dnsd_conf *conf = NULL;
+
+	memset(errs, 0, sizeof(*errs));
+	np_conf_err_init(&e, collect, errs);
+	if (np_conf_read_string(&c, "t.conf", text, &e) == 0)
+		conf = dnsd_conf_load(&c, &e);
+	np_conf_free(&c);
+	if (e.count)
+		assert_null(conf);
+	return conf;
+}
+
+/* An error at "t.conf:line:" whose text contains what. */
+static void expect_error(const struct errs *e, int line, const char *what)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "t.conf:%d: ", line);
+	for (unsigned i = 0; i < e->n; i++)
+		if (strncmp(e->msg[i], prefix, strlen(prefix)) == 0 && strstr(e->msg[i], what))
+			return;
+	for (unsigned i = 0; i < e->n; i++)
+		print_error("got: %s\n", e->msg[i]);
+	fail_msg("no error \"%s\" at line %d", what, line);
+}
+
+static const char full[] =
+	"listen = [ \"127.0.0.1\", \"10.77.0.1:5353\" ];\n"           /* 1 */
+	"upstreams = ( \"10.77.1.1\", \"10.77.1.2:5300\" );\n"
+	"forward_zones = (\n"
+	"  { zone = \"Corp.Example.\"; servers = ( \"10.77.2.1\" ); },\n"
+	"  { zone = \"10.in-addr.arpa\"; servers = ( \"10.77.2.2:53\", \"10.77.2.3\" ); }\n"
+	");\n"
+	"cache_size = 5000;\n"
+	"min_ttl = 5; max_ttl = 3600; max_negative_ttl = 300;\n"
+	"serve_stale = true; prefetch = true; use_0x20 = true;\n"
+	"edns_buffer_size = 1400;\n"                                  /* 10 */
+	"local_zone = \"lan.\";\n"
+	"records = ( \"printer.lan. 300 IN A 10.77.0.50\" );\n"
+	"access_control = ( { net = \"10.77.0.0/16\"; action = \"allow\"; },\n"
+	"  { net = \"10.77.9.0/24\"; action = \"refuse\"; } );\n"
+	"update_acl = ( \"10.77.0.1\", \"10.77.5.0/24\" );\n"
+	"tcp_idle_timeout = \"2s\"; tcp_max_connections = 50;\n"
+	"upstream_timeout = \"800ms\";\n"
+	"control_socket = \"/run/np-dnsd.sock\";\n"
+	"log_level = \"debug\";\n";
+
+static void every_setting(void **state)
+{
+	struct errs e;
+	struct dnsd_conf *c = load(full, &e);
+	static const uint8_t corp[] = "\4corp\7example";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->nlisten, 2);
+	assert_int_equal(c->listen[0].addr, 0x7f000001);
+	assert_int_equal(c->listen[0].port, 53);
+	assert_int_equal(c->listen[1].addr, 0x0a4d0001);
+	assert_int_equal(c->listen[1].port, 5353);
+	assert_int_equal(c->nsets, 3);
+	assert_int_equal(c->sets[0].zlen, 1);
+	assert_int_equal(c->sets[0].nservers, 2);
+	assert_int_equal(c->sets[0].servers[1].addr, 0x0a4d0102);
+	assert_int_equal(c->sets[0].servers[1].port, 5300);
+	/* zone names are kept lowercased */
+	assert_int_equal(c->sets[1].zlen, sizeof(corp));
+	assert_memory_equal(c->sets[1].zone, corp, sizeof(corp));
+	assert_int_equal(c->sets[2].nservers, 2);
+	assert_int_equal(c->sets[2].servers[1].port, 53);
+	assert_int_equal(c->cache_size, 5000);
+	assert_int_equal(c->min_ttl, 5);
+	assert_int_equal(c->max_ttl, 3600);
+	assert_int_equal(c->max_negative_ttl, 300);
+	assert_true(c->serve_stale && c->prefetch && c->use_0x20);
+	assert_int_equal(c->edns_buffer_size, 1400);
+	assert_int_equal(c->local_zone_len, 5);
+	assert_non_null(c->local);
+	assert_true(c->acl_given);
+	assert_int_equal(c->nacl, 2);
+	assert_int_equal(c->nupdate_acl, 2);
+	assert_int_equal(c->update_acl[0].prefix, 32);
+	assert_int_equal(c->tcp_idle_timeout_ms, 2000);
+	assert_int_equal(c->tcp_max_connections, 50);
+	assert_int_equal(c->upstream_timeout_ms, 800);
+	assert_string_equal(c->control_socket, "/run/np-dnsd.sock");
+	assert_int_equal(c->log_level, NP_LOG_DEBUG);
+	dnsd_conf_free(c);
+}
+
+static void defaults(void **state)
+{
+	struct errs e;
+	struct dnsd_conf *c = load("listen = [ \"127.0.0.1\" ];\n", &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->edns_buffer_size, 1232);
+	assert_int_equal(c->cache_size, 100000);
+	assert_int_equal(c->max_ttl, 86400);
+	assert_int_equal(c->max_negative_ttl, 3600);
+	assert_false(c->serve_stale || c->prefetch || c->use_0x20 || c->acl_given);
+	assert_int_equal(c->local_zone_len, 0);
+	assert_null(c->local);
+	assert_int_equal(c->nsets, 1);
+	assert_int_equal(c->sets[0].nservers, 0);
+	assert_int_equal(c->tcp_idle_timeout_ms, 10000);
+	assert_int_equal(c->upstream_timeout_ms, 1500);
+	dnsd_conf_free(c);
+}
+
+static void errors_name_their_line(void **state)
+{
+	struct errs e;
+	struct dnsd_conf *c = load(
+		"listen = [ \"127.0.0.1:0\" ];\n"                                 /* 1 */
+		"upstreams = ( \"10.77.1.300\" );\n"                              /* 2 */
+		"forward_zones = ( { zone = \"a..b\"; servers = ( \"10.1.1.1\" ); },\n" /* 3 */
+		"  { zone = \"x.\"; servers = ( ); },\n"                          /* 4 */
+		"  { zone = \"X.\"; servers = ( \"10.1.1.1\" ); } );\n"           /* 5 */
+		"edns_buffer_size = 100;\n"                                       /* 6 */
+		"cache_sise = 10;\n"                                              /* 7 */
+		"access_control = ( { net = \"10.0.0.1/8\"; action = \"allow\"; },\n" /* 8 */
+		"  { net = \"10.0.0.0/8\"; action = \"maybe\"; } );\n"            /* 9 */
+		"update_acl = ( \"nope\" );\n"                                    /* 10 */
+		"local_zone = \"lan.\";\n"                                        /* 11 */
+		"records = ( \"ok.lan. A 10.0.0.1\",\n"                           /* 12 */
+		"  \"BAD line\" );\n"                                             /* 13 */
+		"min_ttl = 100; max_ttl = 10;\n"                                  /* 14 */
+		"tcp_idle_timeout = \"5 parsecs\";\n",                            /* 15 */
+		&e);
+
+	(void)state;
+	assert_null(c);
+	expect_error(&e, 1, "listen");
+	expect_error(&e, 2, "upstreams");
+	expect_error(&e, 3, "zone");
+	expect_error(&e, 4, "empty");
+	expect_error(&e, 5, "also forwarded at line 4");
+	expect_error(&e, 6, "edns_buffer_size");
+	expect_error(&e, 7, "cache_sise");
+	expect_error(&e, 8, "net");
+	expect_error(&e, 9, "action");
+	expect_error(&e, 10, "update_acl");
+	expect_error(&e, 13, "BAD line");
+	expect_error(&e, 14, "min_ttl");
+	expect_error(&e, 15, "tcp_idle_timeout");
+}
+
+static void missing_listen_and_records_without_zone(void **state)
+{
+	struct errs e;
+
+	(void)state;
+	assert_null(load("records = ( \"a.lan. A 10.0.0.1\" );\n", &e));
+	expect_error(&e, 1, "needs a local_zone");
+	for (unsigned i = 0; i < e.n; i++)
+		if (strstr(e.msg[i], "listen"))
+			return;
+	fail_msg("no error for the missing listen");
+}
+
+static void acl_longest_prefix(void **state)
+{
+	static const struct dnsd_acl_entry acl[] = {
+		{ 0x0a000000, 8, DNSD_ACL_ALLOW },
+		{ 0x0a4d0900, 24, DNSD_ACL_REFUSE },
+		{ 0x0a4d0905, 32, DNSD_ACL_ALLOW },
+	};
+
+	(void)state;
+	assert_int_equal(dnsd_acl_check(acl, 3, 0x0a010203), DNSD_ACL_ALLOW);
+	assert_int_equal(dnsd_acl_check(acl, 3, 0x0a4d0901), DNSD_ACL_REFUSE);
+	assert_int_equal(dnsd_acl_check(acl, 3, 0x0a4d0905), DNSD_ACL_ALLOW);
+	assert_int_equal(dnsd_acl_check(acl, 3, 0xc0a80001), DNSD_ACL_DENY);
+	assert_int_equal(dnsd_acl_check(acl, 0, 0x0a010203), DNSD_ACL_DENY);
+}
+
+static void update_acl_match(void **state)
+{
+	struct errs e;
+	struct dnsd_conf *c = load(full, &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_true(dnsd_update_allowed(c, 0x0a4d0001));
+	assert_false(dnsd_update_allowed(c, 0x0a4d0002));
+	assert_true(dnsd_update_allowed(c, 0x0a4d05fe));
+	assert_false(dnsd_update_allowed(c, 0x0a4d0601));
+	dnsd_conf_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_setting),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(errors_name_their_line),
+		cmocka_unit_test(missing_listen_and_records_without_zone),
+		cmocka_unit_test(acl_longest_prefix),
+		cmocka_unit_test(update_acl_match),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -21,6 +21,8 @@
 #include "../common/netio.h"
 
 #define RX_BATCH 64
+#define PEND_MAX 1024               /* ACKs covered by one fdatasync at most */
+#define RX_ROUNDS 16                /* receive batches drained before a commit */
 #define FRAME_MAX 1600
 
 struct iface {
@@ -48,7 +50,7 @@ struct dhcpd_io {
 	int udp_fd;
 	struct event *udp_ev;
 	struct np_batch rx;
-	struct pending *pend;           /* RX_BATCH of them */
+	struct pending *pend;           /* PEND_MAX of them */
 	size_t npend;
 	struct dhcpd_io_stats st;
 };
@@ -203,7 +205,7 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 	struct engine_out *o;
 	int64_t seq = 0;
 
-	if (io->npend >= RX_BATCH)
+	if (io->npend >= PEND_MAX)
 		commit_and_flush(io);
 	o = &io->pend[io->npend].out;
 	if (engine_handle(io->eng, pkt, len, rx, wall_now(), o) < 0)
@@ -239,7 +241,7 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 	uint8_t frame[FRAME_MAX];
 
 	(void)what;
-	for (int k = 0; k < RX_BATCH; k++) {
+	for (int k = 0; k < RX_BATCH * RX_ROUNDS; k++) {
 		struct np_ether eth;
 		struct np_ipv4 ip;
 		struct np_udp udp;
@@ -260,13 +262,30 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 	commit_and_flush(io);
 }
 
+static void udp_batch(struct dhcpd_io *io, int n);
+
 /* Relays and renewals: UDP port 67, with IP_PKTINFO. */
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcpd_io *io = arg;
-	int n = np_batch_recv(fd, &io->rx);
 
 	(void)what;
+	/*
+	 * Drain what is queued (a bounded number of batches) before the one
+	 * fdatasync: the longer a sync takes, the more ACKs the next one covers.
+	 */
+	for (int round = 0; round < RX_ROUNDS; round++) {
+		int n = np_batch_recv(fd, &io->rx);
+
+		udp_batch(io, n);
+		if (n < RX_BATCH)
+			break;
+	}
+	commit_and_flush(io);
+}
+
+static void udp_batch(struct dhcpd_io *io, int n)
+{
 	for (int i = 0; i < n; i++) {
 		struct np_pktinfo pi;
 		struct engine_rx rx = { 0 };
@@ -285,7 +304,6 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 		rx.unicast = pi.dst != 0xffffffffu;
 		handle(io, np_batch_buf(&io->rx, (unsigned)i), np_batch_len(&io->rx, (unsigned)i), &rx);
 	}
-	commit_and_flush(io);
 }
 
 /* ---- setup ---------------------------------------------------------------------- */
@@ -361,7 +379,7 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	io->fail_arg = arg;
 	io->udp_fd = -1;
 	io->ifs = calloc(conf->ninterfaces, sizeof(*io->ifs));
-	io->pend = calloc(RX_BATCH, sizeof(*io->pend));
+	io->pend = calloc(PEND_MAX, sizeof(*io->pend));
 	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0)
 		err = -ENOMEM;
 	for (size_t i = 0; err == 0 && i < conf->ninterfaces; i++) {

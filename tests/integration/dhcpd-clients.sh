@@ -92,8 +92,9 @@ expect "$T/dhclient.out" "BOUND ip=10.77.2.1[0-9][0-9] router=10.77.2.1 dns=10.7
 D_IP=$(sed -n 's/^BOUND ip=\([0-9.]*\).*/\1/p' "$T/dhclient.out" | head -1)
 np_log "dhclient: $D_IP"
 
-# dhcpcd on link 3.
-np_in c3 dhcpcd -4 -1 -B -d -t 15 -f /dev/null -o domain_name_servers -o domain_name \
+# dhcpcd on link 3.  -L: no IPv4LL, which would otherwise race the ARP probe
+# of the offered address and end the one-shot run on a 169.254 address.
+np_in c3 dhcpcd -4 -1 -B -L -d -t 15 -f /dev/null -o domain_name_servers -o domain_name \
 	-c "$T/dhcpcd.hook" eth0 \
 	>"$T/dhcpcd.log" 2>&1 &
 DC_PID=$!

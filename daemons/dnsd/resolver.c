@@ -1,0 +1,502 @@
+/*
+ * resolver.c: forwarding resolution as a state machine (see resolver.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <netproto/dns.h>
+#include <netproto/error.h>
+
+#include "resolver.h"
+
+static void free_sets(struct dnsd_res_set *sets, unsigned n)
+{
+	if (!sets)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		free(sets[i].servers);
+	free(sets);
+}
+
+/* The old state of a server with the same address, to keep its RTT. */
+static const struct dnsd_server *find_old(const struct dnsd_resolver *r,
+					  const struct dnsd_addr *a)
+{
+	for (unsigned i = 0; i < r->nsets; i++)
+		for (unsigned j = 0; j < r->sets[i].nservers; j++) {
+			const struct dnsd_server *s = &r->sets[i].servers[j];
+
+			if (s->addr.addr == a->addr && s->addr.port == a->port)
+				return s;
+		}
+	return NULL;
+}
+
+static struct dnsd_res_set *build_sets(const struct dnsd_resolver *r,
+				       const struct dnsd_conf *conf)
+{
+	struct dnsd_res_set *sets = calloc(conf->nsets ? conf->nsets : 1, sizeof(*sets));
+
+	if (!sets)
+		return NULL;
+	for (unsigned i = 0; i < conf->nsets; i++) {
+		const struct dnsd_upstream_set *cs = &conf->sets[i];
+
+		memcpy(sets[i].zone, cs->zone, cs->zlen);
+		sets[i].zlen = cs->zlen;
+		sets[i].servers = calloc(cs->nservers ? cs->nservers : 1,
+					 sizeof(*sets[i].servers));
+		if (!sets[i].servers) {
+			free_sets(sets, conf->nsets);
+			return NULL;
+		}
+		sets[i].nservers = cs->nservers;
+		for (unsigned j = 0; j < cs->nservers; j++) {
+			const struct dnsd_server *old = r->sets ? find_old(r, &cs->servers[j]) : NULL;
+			struct dnsd_server *s = &sets[i].servers[j];
+
+			s->addr = cs->servers[j];
+			if (old) {
+				s->srtt_ms = old->srtt_ms;
+				s->rttvar_ms = old->rttvar_ms;
+			}
+		}
+	}
+	return sets;
+}
+
+int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
+		  const struct dnsd_conf *conf)
+{
+	memset(r, 0, sizeof(*r));
+	r->ops = *ops;
+	r->buckets = calloc(DNSD_RES_BUCKETS, sizeof(*r->buckets));
+	if (!r->buckets)
+		return -1;
+	if (dnsd_res_configure(r, conf) < 0) {
+		free(r->buckets);
+		r->buckets = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_conf *conf)
+{
+	struct dnsd_res_set *sets = build_sets(r, conf);
+
+	if (!sets)
+		return -1;
+	free_sets(r->sets, r->nsets);
+	r->sets = sets;
+	r->nsets = conf->nsets;
+	r->gen++;
+	r->use_0x20 = conf->use_0x20;
+	r->timeout_ms = conf->upstream_timeout_ms;
+	return 0;
+}
+
+unsigned dnsd_res_pick_set(const struct dnsd_resolver *r, const uint8_t *name, size_t len)
+{
+	unsigned best = 0;
+	int best_labels = -1;
+
+	for (unsigned i = 1; i < r->nsets; i++) {
+		int l = np_dns_name_labels(r->sets[i].zone, r->sets[i].zlen);
+
+		if (l > best_labels &&
+		    np_dns_name_is_subdomain(name, len, r->sets[i].zone, r->sets[i].zlen)) {
+			best = i;
+			best_labels = l;
+		}
+	}
+	return best;
+}
+
+uint64_t dnsd_res_rto(const struct dnsd_resolver *r, const struct dnsd_server *s)
+{
+	uint64_t rto = s->srtt_ms ? (uint64_t)s->srtt_ms + 4 * (uint64_t)s->rttvar_ms
+				  : DNSD_RTT_UNKNOWN_MS;
+
+	if (rto < DNSD_RTO_MIN_MS)
+		rto = DNSD_RTO_MIN_MS;
+	if (rto > r->timeout_ms)
+		rto = r->timeout_ms;
+	return rto;
+}
+
+/* RFC 6298 §2 smoothing, as Unbound's rtt_update(). */
+static void rtt_update(struct dnsd_server *s, uint64_t rtt)
+{
+	uint32_t m = rtt > 120000 ? 120000 : (uint32_t)rtt;
+
+	if (m == 0)
+		m = 1;
+	if (s->srtt_ms == 0) {
+		s->srtt_ms = m;
+		s->rttvar_ms = m / 2;
+		return;
+	}
+	uint32_t d = s->srtt_ms > m ? s->srtt_ms - m : m - s->srtt_ms;
+
+	s->rttvar_ms = (3 * s->rttvar_ms + d) / 4;
+	s->srtt_ms = (7 * s->srtt_ms + m) / 8;
+	if (s->srtt_ms == 0)
+		s->srtt_ms = 1;
+}
+
+/* A timeout doubles the server's RTT estimate (Unbound's backoff), bounded. */
+static void rtt_backoff(const struct dnsd_resolver *r, struct dnsd_server *s)
+{
+	uint64_t v = s->srtt_ms ? (uint64_t)s->srtt_ms * 2 : DNSD_RTT_UNKNOWN_MS * 2;
+
+	if (v > r->timeout_ms * 4)
+		v = r->timeout_ms * 4;
+	s->srtt_ms = (uint32_t)v;
+}
+
+static uint32_t effective_rtt(const struct dnsd_server *s)
+{
+	return s->srtt_ms ? s->srtt_ms : DNSD_RTT_UNKNOWN_MS;
+}
+
+/* Pick an untried server of q's set: random within the RTT band of the best. */
+static int pick_server(struct dnsd_resolver *r, const struct dnsd_upq *q)
+{
+	const struct dnsd_res_set *set = &r->sets[q->set];
+	uint32_t best = UINT32_MAX;
+	unsigned n = 0, k;
+
+	for (unsigned i = 0; i < set->nservers && i < 32; i++)
+		if (!(q->tried & (1u << i)) && effective_rtt(&set->servers[i]) < best)
+			best = effective_rtt(&set->servers[i]);
+	if (best == UINT32_MAX)
+		return -1;
+	for (unsigned i = 0; i < set->nservers && i < 32; i++)
+		if (!(q->tried & (1u << i)) && effective_rtt(&set->servers[i]) <= best + DNSD_RTT_BAND_MS)
+			n++;
+	k = r->ops.random(r->ops.arg) % n;
+	for (unsigned i = 0; i < set->nservers && i < 32; i++)
+		if (!(q->tried & (1u << i)) &&
+		    effective_rtt(&set->servers[i]) <= best + DNSD_RTT_BAND_MS && k-- == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct dnsd_server *cur_server(struct dnsd_resolver *r, const struct dnsd_upq *q)
+{
+	if (q->gen != r->gen || q->server < 0 || q->set >= r->nsets ||
+	    (unsigned)q->server >= r->sets[q->set].nservers)
+		return NULL;
+	return &r->sets[q->set].servers[q->server];
+}
+
+static void apply_0x20(struct dnsd_resolver *r, struct dnsd_upq *q)
+{
+	uint32_t bits = 0;
+	unsigned have = 0;
+
+	np_dns_name_lower(q->qname, q->qlen);
+	if (!r->use_0x20)
+		return;
+	for (size_t i = 0; i < q->qlen; i++) {
+		uint8_t c = q->qname[i];
+
+		if (c < 'a' || c > 'z')
+			continue;
+		if (have == 0) {
+			bits = r->ops.random(r->ops.arg);
+			have = 32;
+		}
+		if (bits & 1)
+			q->qname[i] = (uint8_t)(c - 'a' + 'A');
+		bits >>= 1;
+		have--;
+	}
+}
+
+static void unlink_query(struct dnsd_resolver *r, struct dnsd_upq *q)
+{
+	struct dnsd_upq **pp = &r->buckets[q->hash % DNSD_RES_BUCKETS];
+
+	while (*pp && *pp != q)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = q->next;
+	r->inflight--;
+}
+
+static void finish(struct dnsd_resolver *r, struct dnsd_upq *q, const struct np_dns_msg *resp)
+{
+	if (q->io)
+		r->ops.abandon(r->ops.arg, q);
+	q->io = NULL;
+	unlink_query(r, q);
+	if (!resp)
+		r->stats.failed++;
+	r->ops.finish(r->ops.arg, q, resp);
+	free(q->waiters);
+	free(q);
+}
+
+/*
+ * Send the next try: over TCP to the same server when tcp, else over UDP to
+ * a new server.  Servers that cannot be sent to are skipped; with none
+ * left, q finishes with NULL.  Returns 0 when a try is in flight, -1 when q
+ * was finished (and freed).
+ */
+static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, bool tcp, uint64_t now_ms)
+{
+	for (;;) {
+		struct dnsd_server *s;
+
+		if (q->io)
+			r->ops.abandon(r->ops.arg, q);
+		q->io = NULL;
+		if (!tcp || cur_server(r, q) == NULL) {
+			int i;
+
+			tcp = false;
+			if (q->gen != r->gen) {        /* reloaded: indexes are new */
+				q->gen = r->gen;
+				q->set = dnsd_res_pick_set(r, q->qname, q->qlen);
+				q->tried = 0;
+			}
+			i = pick_server(r, q);
+			/* A lone server gets a second try (RFC 1035 §7.2 retransmission). */
+			if (i < 0 && r->sets[q->set].nservers == 1 && q->tries < 2) {
+				q->tried = 0;
+				i = 0;
+			}
+			if (i < 0) {
+				finish(r, q, NULL);
+				return -1;
+			}
+			q->server = i;
+			q->tried |= 1u << i;
+		}
+		s = cur_server(r, q);
+		q->tcp = tcp;
+		q->to = s->addr;
+		q->id = (uint16_t)r->ops.random(r->ops.arg);
+		q->sent_ms = now_ms;
+		/* TCP gets the full timeout: connection set-up costs round trips. */
+		q->deadline_ms = now_ms + (tcp ? r->timeout_ms : dnsd_res_rto(r, s));
+		q->tries++;
+		s->sent++;
+		r->stats.sent++;
+		if (tcp) {
+			s->tcp++;
+			r->stats.sent_tcp++;
+		}
+		if (r->ops.send(r->ops.arg, q) == 0)
+			return 0;
+		r->stats.send_errors++;
+		s->failures++;
+		tcp = false;
+	}
+}
+
+static uint32_t question_hash(const uint8_t *name, size_t len, uint16_t qtype, uint16_t qclass,
+			      int cd)
+{
+	return np_dns_name_hash(name, len) ^ ((uint32_t)qtype * 2654435761u) ^
+	       ((uint32_t)qclass << 16) ^ (uint32_t)(cd ? 0x5bd1e995 : 0);
+}
+
+static struct dnsd_upq *find_query(struct dnsd_resolver *r, uint32_t h, const uint8_t *name,
+				   size_t len, uint16_t qtype, uint16_t qclass, int cd)
+{
+	for (struct dnsd_upq *q = r->buckets[h % DNSD_RES_BUCKETS]; q; q = q->next)
+		if (q->hash == h && q->qtype == qtype && q->qclass == qclass &&
+		    q->cd == (cd ? 1 : 0) && np_dns_name_equal(q->qname, q->qlen, name, len))
+			return q;
+	return NULL;
+}
+
+static int add_waiter(struct dnsd_upq *q, const struct dnsd_waiter *w)
+{
+	if (!w)
+		return 0;
+	if (q->nwaiters == q->capwaiters) {
+		unsigned cap = q->capwaiters ? q->capwaiters * 2 : 2;
+		struct dnsd_waiter *nw;
+
+		if (cap > DNSD_MAX_WAITERS)
+			cap = DNSD_MAX_WAITERS;
+		if (q->nwaiters >= cap)
+			return -1;
+		nw = realloc(q->waiters, cap * sizeof(*nw));
+		if (!nw)
+			return -1;
+		q->waiters = nw;
+		q->capwaiters = cap;
+	}
+	q->waiters[q->nwaiters++] = *w;
+	return 0;
+}
+
+int dnsd_res_query(struct dnsd_resolver *r, const uint8_t *qname, size_t qlen, uint16_t qtype,
+		   uint16_t qclass, int cd, const struct dnsd_waiter *w, uint64_t now_ms)
+{
+	uint32_t h = question_hash(qname, qlen, qtype, qclass, cd);
+	struct dnsd_upq *q = find_query(r, h, qname, qlen, qtype, qclass, cd);
+	unsigned set;
+
+	if (q) {
+		if (add_waiter(q, w) < 0) {
+			r->stats.overload++;
+			return -1;
+		}
+		r->stats.coalesced++;
+		return 1;
+	}
+	set = dnsd_res_pick_set(r, qname, qlen);
+	if (r->sets[set].nservers == 0)
+		return -1;
+	if (r->inflight >= DNSD_MAX_INFLIGHT || qlen > NP_DNS_NAME_MAX) {
+		r->stats.overload++;
+		return -1;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q || add_waiter(q, w) < 0) {
+		free(q);
+		r->stats.overload++;
+		return -1;
+	}
+	memcpy(q->qname, qname, qlen);
+	q->qlen = qlen;
+	q->qtype = qtype;
+	q->qclass = qclass;
+	q->cd = cd ? 1 : 0;
+	q->set = set;
+	q->server = -1;
+	q->gen = r->gen;
+	q->hash = h;
+	q->last_rcode = -1;
+	apply_0x20(r, q);
+	q->next = r->buckets[h % DNSD_RES_BUCKETS];
+	r->buckets[h % DNSD_RES_BUCKETS] = q;
+	r->inflight++;
+	r->stats.started++;
+	/* A query whose every server failed to send was finished with NULL already. */
+	send_try(r, q, false, now_ms);
+	return 0;
+}
+
+/* The checks that make an off-path answer fail (RFC 5452 §9.1). */
+static enum dnsd_res_verdict check_answer(struct dnsd_resolver *r, const struct dnsd_upq *q,
+					  const struct np_dns_msg *m)
+{
+	struct np_dns_rr qr;
+	bool same;
+
+	if (!m->hdr.qr || m->hdr.id != q->id || m->hdr.opcode != NP_DNS_OPCODE_QUERY) {
+		r->stats.bad_id++;
+		return DNSD_RES_BAD_ID;
+	}
+	if (m->hdr.count[NP_DNS_SEC_QUESTION] != 1 || np_dns_msg_question(m, &qr) < 0) {
+		r->stats.bad_question++;
+		return DNSD_RES_BAD_QUESTION;
+	}
+	same = qr.type == q->qtype && qr.rclass == q->qclass && qr.owner_len == q->qlen &&
+	       (r->use_0x20 ? memcmp(qr.owner, q->qname, q->qlen) == 0
+			    : np_dns_name_equal(qr.owner, qr.owner_len, q->qname, q->qlen));
+	if (!same) {
+		r->stats.bad_question++;
+		return DNSD_RES_BAD_QUESTION;
+	}
+	return DNSD_RES_ACCEPTED;
+}
+
+enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq *q,
+					const struct dnsd_addr *from, bool tcp,
+					const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	struct np_dns_msg m;
+	struct dnsd_server *s;
+	enum dnsd_res_verdict v;
+	int rcode;
+
+	if (from->addr != q->to.addr || from->port != q->to.port || tcp != q->tcp) {
+		r->stats.bad_source++;
+		return DNSD_RES_BAD_SOURCE;
+	}
+	if (np_dns_msg_parse(buf, len, &m) < 0) {
+		r->stats.malformed++;
+		return DNSD_RES_MALFORMED;
+	}
+	v = check_answer(r, q, &m);
+	if (v != DNSD_RES_ACCEPTED)
+		return v;
+	s = cur_server(r, q);
+	if (s) {
+		rtt_update(s, now_ms > q->sent_ms ? now_ms - q->sent_ms : 0);
+		s->answers++;
+		s->rtt_sum_ms += now_ms > q->sent_ms ? now_ms - q->sent_ms : 0;
+	}
+	rcode = np_dns_msg_rcode(&m);
+	if (m.hdr.tc && !tcp) {
+		/* RFC 7766 §5: a truncated UDP answer is retried over TCP. */
+		r->stats.tc_retries++;
+		send_try(r, q, true, now_ms);
+		return DNSD_RES_TCP;
+	}
+	if (rcode != NP_DNS_RCODE_NOERROR && rcode != NP_DNS_RCODE_NXDOMAIN) {
+		if (rcode == NP_DNS_RCODE_SERVFAIL)
+			r->stats.servfail++;
+		else if (rcode == NP_DNS_RCODE_REFUSED)
+			r->stats.refused++;
+		else
+			r->stats.other_rcode++;
+		if (s)
+			s->failures++;
+		q->last_rcode = rcode;
+		send_try(r, q, false, now_ms);
+		return DNSD_RES_RETRY;
+	}
+	r->stats.accepted++;
+	finish(r, q, &m);
+	return DNSD_RES_ACCEPTED;
+}
+
+void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_ms)
+{
+	struct dnsd_server *s = cur_server(r, q);
+
+	r->stats.timeouts++;
+	if (s) {
+		s->timeouts++;
+		rtt_backoff(r, s);
+	}
+	send_try(r, q, false, now_ms);
+}
+
+void dnsd_res_free(struct dnsd_resolver *r)
+{
+	if (r->buckets)
+		for (unsigned i = 0; i < DNSD_RES_BUCKETS; i++)
+			while (r->buckets[i])
+				finish(r, r->buckets[i], NULL);
+	free(r->buckets);
+	r->buckets = NULL;
+	free_sets(r->sets, r->nsets);
+	r->sets = NULL;
+	r->nsets = 0;
+}
+
+int dnsd_res_build_query(const struct dnsd_upq *q, unsigned edns_size, uint8_t *buf, size_t cap)
+{
+	struct np_dns_header h = { .id = q->id, .rd = 1, .cd = q->cd };
+	struct np_dns_builder b;
+	struct np_dns_opt opt = { .udp_size = (uint16_t)edns_size };
+	int rc;
+
+	if ((rc = np_dns_builder_init(&b, buf, cap, cap, &h)) < 0 ||
+	    (rc = np_dns_add_question(&b, q->qname, q->qlen, q->qtype, q->qclass)) < 0 ||
+	    (rc = np_dns_add_opt(&b, &opt)) < 0)
+		return rc;
+	return np_dns_builder_finish(&b);
+}

@@ -1,0 +1,183 @@
+/*
+ * resolver.h: forwarding resolution as a pure state machine (no sockets, no
+ * clock reads, no logging), in the shape of Knot Resolver's
+ * kr_resolve_produce/consume, so it can iterate when full recursion comes.
+ *
+ * One upstream query (struct dnsd_upq) exists per distinct in-flight
+ * question (name case-insensitively, type, class, CD): identical questions
+ * from many clients wait on the same one (coalescing: the DNSpooq lesson is
+ * to never have two queries out for one question, which would multiply a
+ * spoofer's chances).  For each question:
+ *
+ *   - the upstream set is the forward_zones entry whose zone is the longest
+ *     match of the name, else `upstreams`;
+ *   - a server is picked among those not tried yet: at random among the ones
+ *     whose smoothed RTT is within DNSD_RTT_BAND_MS of the fastest, as
+ *     Unbound does, so every server keeps being measured (exploration);
+ *   - the query gets a random ID, and with use_0x20 a random case for each
+ *     letter of the name (draft-vixie-dnsext-dns0x20); the I/O layer sends it
+ *     from a new random source port on a socket connected to the server;
+ *   - an answer is accepted only when it comes from the server's address and
+ *     port over the transport the query went out on, has QR, the ID, and
+ *     exactly the question sent (octet for octet when 0x20 is on, else
+ *     case-insensitively); anything else is counted and ignored, and the
+ *     query keeps waiting for the real answer;
+ *   - a timeout (the server's RTO: srtt + 4 rttvar, clamped), SERVFAIL,
+ *     REFUSED, FORMERR or NOTIMP moves on to the next server; TC retries the
+ *     same server over TCP (RFC 7766 §5); when every server was tried, the
+ *     waiters get SERVFAIL (finish with NULL).
+ *
+ * The I/O layer supplies random numbers and sends through the ops, arms a
+ * timer at q->deadline_ms after each send and calls dnsd_res_timeout(), and
+ * passes every datagram or TCP message that arrives for q to
+ * dnsd_res_response().  finish() is called exactly once per query, after
+ * which the query is freed.
+ */
+#ifndef NP_DNSD_RESOLVER_H
+#define NP_DNSD_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netproto/dns.h>
+
+#include "conf.h"
+
+#define DNSD_RTT_BAND_MS 400           /* Unbound's RTT_BAND */
+#define DNSD_RTT_UNKNOWN_MS 376        /* Unbound's UNKNOWN_SERVER_NICENESS */
+#define DNSD_RTO_MIN_MS 50
+#define DNSD_MAX_INFLIGHT 8192         /* upstream queries at once */
+#define DNSD_MAX_WAITERS 256           /* clients waiting on one query */
+
+/* A client waiting for the answer to a question. */
+struct dnsd_waiter {
+	uint64_t token;                /* the I/O layer's handle of the client */
+	uint16_t id;                   /* the client's query ID */
+	uint16_t udp_limit;            /* answer size limit; 0 over TCP */
+	uint8_t rd, cd, edns, do_bit;
+	uint8_t qname[NP_DNS_NAME_MAX];/* as the client wrote it (its case) */
+	uint8_t qlen;
+};
+
+struct dnsd_server {
+	struct dnsd_addr addr;
+	uint32_t srtt_ms, rttvar_ms;   /* srtt 0: not measured yet */
+	uint64_t sent, answers, timeouts, failures, tcp;
+	uint64_t rtt_sum_ms;           /* for the average in statistics */
+};
+
+struct dnsd_res_set {
+	uint8_t zone[NP_DNS_NAME_MAX];
+	size_t zlen;
+	struct dnsd_server *servers;
+	unsigned nservers;
+};
+
+struct dnsd_upq {
+	uint8_t qname[NP_DNS_NAME_MAX];/* as sent (0x20 case applied) */
+	size_t qlen;
+	uint16_t qtype, qclass;
+	uint8_t cd;
+	uint16_t id;                   /* of the try in flight */
+	bool tcp;                      /* the try in flight is over TCP */
+	unsigned set;                  /* index in the resolver's sets */
+	int server;                    /* index in the set; -1 before the first try */
+	struct dnsd_addr to;           /* where the try in flight went */
+	uint32_t tried;                /* servers of the set tried over UDP (bits) */
+	unsigned tries;
+	unsigned gen;                  /* resolver generation the indexes belong to */
+	uint64_t sent_ms, deadline_ms;
+	int last_rcode;                /* of the last rejected-by-rcode answer, or -1 */
+	struct dnsd_waiter *waiters;
+	unsigned nwaiters, capwaiters;
+	void *io;                      /* the I/O layer's state for the try (socket, timer) */
+	uint32_t hash;
+	struct dnsd_upq *next;         /* hash chain */
+};
+
+struct dnsd_res_stats {
+	uint64_t started, coalesced, sent, sent_tcp, accepted, timeouts;
+	uint64_t servfail, refused, other_rcode, tc_retries, failed;
+	uint64_t bad_source, bad_id, bad_question, malformed, send_errors, overload;
+};
+
+struct dnsd_res_ops {
+	uint32_t (*random)(void *arg);
+	/* Send q (q->id, q->qname, q->tcp) to q->to: 0, or -1 to move on at once. */
+	int (*send)(void *arg, struct dnsd_upq *q);
+	/* The answer (NULL: none, answer SERVFAIL); q is freed afterwards. */
+	void (*finish)(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp);
+	/* The try in flight is over (answer, timeout, next server): drop its socket and timer. */
+	void (*abandon)(void *arg, struct dnsd_upq *q);
+	void *arg;
+};
+
+struct dnsd_resolver {
+	struct dnsd_res_ops ops;
+	struct dnsd_res_set *sets;
+	unsigned nsets;
+	unsigned gen;
+	bool use_0x20;
+	uint64_t timeout_ms;           /* upstream_timeout: the longest RTO */
+	struct dnsd_upq **buckets;     /* DNSD_RES_BUCKETS chains */
+	unsigned inflight;
+	struct dnsd_res_stats stats;
+};
+
+#define DNSD_RES_BUCKETS 4096
+
+/* 0, or -1 when out of memory. */
+int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
+		  const struct dnsd_conf *conf);
+/*
+ * Take new upstream sets and settings (reload).  Measured RTTs are kept for
+ * servers that stay; queries in flight keep waiting for their server and
+ * move on in the new sets.  0 or -1 (out of memory: the old ones stay).
+ */
+int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_conf *conf);
+/* Finish (SERVFAIL) every query in flight and free everything. */
+void dnsd_res_free(struct dnsd_resolver *r);
+
+/* Index of the set for name: the longest forward_zones match, else 0. */
+unsigned dnsd_res_pick_set(const struct dnsd_resolver *r, const uint8_t *name, size_t len);
+
+/*
+ * A client asks (qname, qtype, qclass, cd): join the query in flight for
+ * the same question, or start one and send its first try.  Returns 1 when
+ * joined, 0 when started, -1 when the client must get SERVFAIL now (no
+ * upstream server, every server failed to send, too many queries or
+ * waiters).  w may be NULL for a query nobody waits for (prefetch).
+ */
+int dnsd_res_query(struct dnsd_resolver *r, const uint8_t *qname, size_t qlen, uint16_t qtype,
+		   uint16_t qclass, int cd, const struct dnsd_waiter *w, uint64_t now_ms);
+
+enum dnsd_res_verdict {
+	DNSD_RES_ACCEPTED = 0,         /* finished with this answer */
+	DNSD_RES_RETRY,                /* SERVFAIL/REFUSED/...: next server (or finished with NULL) */
+	DNSD_RES_TCP,                  /* TC: the same server again over TCP */
+	DNSD_RES_BAD_SOURCE,           /* ignored: wrong address, port or transport */
+	DNSD_RES_BAD_ID,               /* ignored: not a response, or another ID */
+	DNSD_RES_BAD_QUESTION,         /* ignored: another question (or case, with 0x20) */
+	DNSD_RES_MALFORMED,            /* ignored: does not parse */
+};
+
+/* A message arrived for q from `from` over UDP or TCP (tcp true). */
+enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq *q,
+					const struct dnsd_addr *from, bool tcp,
+					const uint8_t *buf, size_t len, uint64_t now_ms);
+/* q's deadline passed (or its TCP connection failed): next server. */
+void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_ms);
+
+/*
+ * The query for q's try in flight: ID, RD (forwarding asks for recursion),
+ * CD as the clients asked, the question, and an OPT record advertising
+ * edns_size (RFC 6891).  Returns the length or a negative NP_E* code.
+ */
+int dnsd_res_build_query(const struct dnsd_upq *q, unsigned edns_size, uint8_t *buf,
+			 size_t cap);
+
+/* The server's current retransmission timeout in milliseconds. */
+uint64_t dnsd_res_rto(const struct dnsd_resolver *r, const struct dnsd_server *s);
+
+#endif

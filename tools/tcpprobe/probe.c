@@ -1,0 +1,490 @@
+/*
+ * probe.c: one TCP handshake and close as a pure state machine (probe.h).
+ */
+#include <string.h>
+
+#include <netproto/buf.h>
+#include <netproto/error.h>
+#include <netproto/icmp.h>
+#include <netproto/ipv4.h>
+#include <netproto/tcp.h>
+
+#include "probe.h"
+
+/* What one segment we write looks like; the numbers are ours, not the peer's. */
+struct seg_out {
+	uint8_t flags;
+	uint32_t seq;
+	uint32_t ack;
+	int syn;                     /* the SYN: the options of the configuration */
+};
+
+static uint32_t probe_tsval(const struct probe *p, uint64_t now)
+{
+	/* A millisecond clock (RFC 7323 §5.4 allows 1 ms to 1 s per tick). */
+	return (uint32_t)(now / 1000000u) + p->ts_offset;
+}
+
+static void seg_options(const struct probe *p, const struct seg_out *s, uint64_t now,
+			struct np_tcp *t)
+{
+	const struct probe_config *c = &p->cfg;
+
+	memset(&t->opts, 0, sizeof(t->opts));
+	t->opt_layout = NP_TCP_LAYOUT_LINUX;
+	if (s->syn) {
+		if (c->mss) {
+			t->opts.present |= NP_TCP_HAS_MSS;
+			t->opts.mss = c->mss;
+		}
+		if (c->wscale >= 0) {
+			t->opts.present |= NP_TCP_HAS_WSCALE;
+			t->opts.wscale = (uint8_t)c->wscale;
+		}
+		if (c->sack)
+			t->opts.present |= NP_TCP_HAS_SACK_PERM;
+		if (c->timestamps) {
+			t->opts.present |= NP_TCP_HAS_TIMESTAMP;
+			t->opts.ts_val = probe_tsval(p, now);
+		}
+		return;
+	}
+	/* RFC 7323 §3.2: once agreed, on every segment but RST. */
+	if (p->ts_ok && !(s->flags & NP_TCP_RST)) {
+		t->opts.present |= NP_TCP_HAS_TIMESTAMP;
+		t->opts.ts_val = probe_tsval(p, now);
+		t->opts.ts_ecr = p->ts_recent;
+	}
+}
+
+static uint16_t seg_window(const struct probe *p, const struct seg_out *s)
+{
+	if (s->flags & NP_TCP_RST)
+		return 0;
+	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
+	if (!s->syn && p->ws_ok)
+		return (uint16_t)(p->cfg.window >> p->cfg.wscale);
+	return p->cfg.window;
+}
+
+/* Append one IPv4 datagram carrying the segment s to tx. */
+static int probe_emit(struct probe *p, const struct seg_out *s, uint64_t now,
+		      struct probe_tx *tx)
+{
+	struct np_tcp t;
+	struct np_ipv4 ip;
+	uint8_t *pkt;
+	int tlen, len;
+
+	if (tx->count >= PROBE_TX_MAX)
+		return NP_ENOSPC;
+	pkt = tx->pkt[tx->count];
+	memset(&t, 0, sizeof(t));
+	t.src_port = p->cfg.sport;
+	t.dst_port = p->cfg.dport;
+	t.seq = s->seq;
+	t.ack = (s->flags & NP_TCP_ACK) ? s->ack : 0;
+	t.flags = s->flags;
+	t.window = seg_window(p, s);
+	seg_options(p, s, now, &t);
+	tlen = np_tcp_build(&t, p->cfg.src, p->cfg.dst, &pkt[NP_IPV4_HDR_LEN],
+			    PROBE_PKT_MAX - NP_IPV4_HDR_LEN);
+	if (tlen < 0)
+		return tlen;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.id = p->ip_id++;
+	ip.flags = NP_IPV4_DF;       /* as Linux: path MTU discovery, RFC 1191 */
+	ip.ttl = p->cfg.ttl;
+	ip.proto = NP_IPPROTO_TCP;
+	ip.src = p->cfg.src;
+	ip.dst = p->cfg.dst;
+	ip.payload = &pkt[NP_IPV4_HDR_LEN];
+	ip.payload_len = (size_t)tlen;
+	len = np_ipv4_build(&ip, pkt, PROBE_PKT_MAX);
+	if (len < 0)
+		return len;
+	tx->len[tx->count++] = (size_t)len;
+	return 0;
+}
+
+static void emit(struct probe *p, uint8_t flags, uint32_t seq, uint32_t ack, uint64_t now,
+		 struct probe_tx *tx)
+{
+	const struct seg_out s = { .flags = flags, .seq = seq, .ack = ack };
+
+	/* Only a full tx can fail here: the SYN proved the options fit. */
+	(void)probe_emit(p, &s, now, tx);
+}
+
+int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, uint16_t ip_id,
+		uint64_t now, struct probe_tx *tx)
+{
+	const struct seg_out syn = { .flags = NP_TCP_SYN, .seq = iss, .syn = 1 };
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = *cfg;
+	if (p->cfg.wscale > NP_TCP_WSCALE_MAX)
+		return NP_EINVAL;
+	p->state = PROBE_SYN_SENT;
+	p->result = PROBE_PENDING;
+	p->iss = iss;
+	p->snd_nxt = iss + 1;
+	p->ip_id = ip_id;
+	/* A TSval unrelated to the host's uptime (RFC 7323 §7.1). */
+	p->ts_offset = iss * 2654435761u;
+	p->t_syn = now;
+	p->deadline = now + cfg->timeout_ns;
+	tx->count = 0;
+	err = probe_emit(p, &syn, now, tx);
+	return err < 0 ? err : 0;
+}
+
+static void finish(struct probe *p, enum probe_result r, uint64_t now)
+{
+	p->result = r;
+	p->rtt_ns = now - p->t_syn;
+	p->state = PROBE_DONE;
+}
+
+/* Keep the peer's options with their own copy of the unknown options' data. */
+static void keep_peer_options(struct probe *p, const struct np_tcp *t)
+{
+	unsigned int i, n;
+
+	p->peer_opts = t->opts;
+	p->peer_raw_opts_len = t->opt_len <= sizeof(p->peer_raw_opts) ? t->opt_len : 0;
+	if (p->peer_raw_opts_len)
+		memcpy(p->peer_raw_opts, t->opt_data, p->peer_raw_opts_len);
+	n = t->opts.unknown_count < NP_TCP_UNKNOWN_MAX ? t->opts.unknown_count : NP_TCP_UNKNOWN_MAX;
+	for (i = 0; i < n; i++) {
+		size_t off = (size_t)(t->opts.unknown[i].data - t->opt_data);
+
+		p->peer_opts.unknown[i].data = off < p->peer_raw_opts_len ? &p->peer_raw_opts[off] : NULL;
+	}
+}
+
+/* RFC 9293 §3.10.7.3, SYN-SENT: the SYN-ACK that acknowledges our SYN. */
+static void on_synack(struct probe *p, const struct np_tcp *t, uint8_t ttl, uint64_t now,
+		      struct probe_tx *tx)
+{
+	finish(p, PROBE_OPEN, now);
+	p->peer_isn = t->seq;
+	p->peer_window = t->window;
+	p->peer_ttl = ttl;
+	keep_peer_options(p, t);
+	p->ts_ok = p->cfg.timestamps && (t->opts.present & NP_TCP_HAS_TIMESTAMP);
+	p->ws_ok = p->cfg.wscale >= 0 && (t->opts.present & NP_TCP_HAS_WSCALE);
+	if (p->ts_ok)
+		p->ts_recent = t->opts.ts_val;
+	/* Data on a SYN-ACK (TCP Fast Open) is not acknowledged: it will come again. */
+	p->rcv_nxt = t->seq + 1;
+
+	emit(p, NP_TCP_ACK, p->snd_nxt, p->rcv_nxt, now, tx);
+	if (p->cfg.close_rst) {
+		/* RFC 9293 §3.10.7.4: a RST in a synchronized state carries SND.NXT. */
+		emit(p, NP_TCP_RST, p->snd_nxt, 0, now, tx);
+		p->close = PROBE_CLOSE_RST;
+		return;
+	}
+	emit(p, NP_TCP_FIN | NP_TCP_ACK, p->snd_nxt, p->rcv_nxt, now, tx);
+	p->snd_nxt++;
+	p->state = PROBE_FIN_WAIT_1;
+	p->deadline = now + p->cfg.close_timeout_ns;
+}
+
+static enum probe_verdict in_syn_sent(struct probe *p, const struct np_tcp *t, uint8_t ttl,
+				      uint64_t now, struct probe_tx *tx)
+{
+	if (t->flags & NP_TCP_ACK) {
+		if (t->ack != p->iss + 1) {
+			/* Not for this SYN: "send a reset <SEQ=SEG.ACK><CTL=RST>". */
+			if (!(t->flags & NP_TCP_RST))
+				emit(p, NP_TCP_RST, t->ack, 0, now, tx);
+			return PROBE_IGNORED_UNRELATED;
+		}
+		if (t->flags & NP_TCP_RST) {
+			finish(p, PROBE_CLOSED, now);
+			p->rst_ttl = ttl;
+			return PROBE_CONSUMED;
+		}
+		if (t->flags & NP_TCP_SYN) {
+			on_synack(p, t, ttl, now, tx);
+			return PROBE_CONSUMED;
+		}
+	}
+	/* A RST without ACK, a bare SYN (simultaneous open), anything else. */
+	return PROBE_IGNORED_UNRELATED;
+}
+
+/* RFC 5961 §3.2 in short: a RST is believed when its sequence number is in the window. */
+static int rst_acceptable(const struct probe *p, const struct np_tcp *t)
+{
+	return np_tcp_seq_ge(t->seq, p->rcv_nxt) &&
+	       np_tcp_seq_lt(t->seq, p->rcv_nxt + (p->cfg.window ? p->cfg.window : 1));
+}
+
+/* The peer's SYN-ACK came again: our ACK was lost (RFC 9293 §3.10.7.4). */
+static enum probe_verdict on_synack_again(struct probe *p, const struct np_tcp *t, uint64_t now,
+					  struct probe_tx *tx)
+{
+	if (t->seq != p->peer_isn || !(t->flags & NP_TCP_ACK) || t->ack != p->iss + 1)
+		return PROBE_IGNORED_UNRELATED;
+	p->synack_retrans++;
+	if (p->state == PROBE_FIN_WAIT_1 || p->close == PROBE_CLOSE_RST) {
+		/* Nothing after the SYN-ACK arrived either: send both segments again. */
+		emit(p, NP_TCP_ACK, p->iss + 1, p->peer_isn + 1, now, tx);
+		if (p->close == PROBE_CLOSE_RST)
+			emit(p, NP_TCP_RST, p->iss + 1, 0, now, tx);
+		else
+			emit(p, NP_TCP_FIN | NP_TCP_ACK, p->iss + 1, p->rcv_nxt, now, tx);
+		return PROBE_CONSUMED;
+	}
+	emit(p, NP_TCP_ACK, p->snd_nxt, p->rcv_nxt, now, tx);
+	return PROBE_CONSUMED;
+}
+
+/* The peer's FIN arrived in order (RFC 9293 §3.10.7.4, eighth step). */
+static void on_fin(struct probe *p, int our_fin_acked_now)
+{
+	p->rcv_nxt++;
+	switch (p->state) {
+	case PROBE_FIN_WAIT_1:
+		p->state = PROBE_CLOSING;
+		break;
+	case PROBE_FIN_WAIT_2:
+		p->close = our_fin_acked_now ? PROBE_CLOSE_FIN3 : PROBE_CLOSE_FIN4;
+		p->state = PROBE_DONE;
+		break;
+	default:
+		break;
+	}
+}
+
+/* FIN-WAIT-1, FIN-WAIT-2, CLOSING, and DONE after an open port. */
+static enum probe_verdict in_synchronized(struct probe *p, const struct np_tcp *t, uint64_t now,
+					  struct probe_tx *tx)
+{
+	int need_ack = 0, moved = 0, acked_fin = 0;
+	uint32_t end;
+
+	if (t->flags & NP_TCP_RST) {
+		if (!rst_acceptable(p, t))
+			return PROBE_IGNORED_UNRELATED;
+		if (p->state == PROBE_DONE)
+			return PROBE_IGNORED_LATE;
+		p->close = PROBE_CLOSE_PEER_RST;
+		p->state = PROBE_DONE;
+		return PROBE_CONSUMED;
+	}
+	if (t->flags & NP_TCP_SYN)
+		return on_synack_again(p, t, now, tx);
+	if (!(t->flags & NP_TCP_ACK))
+		return PROBE_IGNORED_UNRELATED;  /* RFC 9293: "if the ACK bit is off drop" */
+	if (p->close == PROBE_CLOSE_RST || p->close == PROBE_CLOSE_PEER_RST ||
+	    p->close == PROBE_CLOSE_TIMEOUT_RST)
+		return PROBE_IGNORED_LATE;   /* reset: nothing to answer */
+
+	if (p->ts_ok && (t->opts.present & NP_TCP_HAS_TIMESTAMP) && np_tcp_seq_le(t->seq, p->rcv_nxt))
+		p->ts_recent = t->opts.ts_val;
+	if (t->ack == p->snd_nxt && (p->state == PROBE_FIN_WAIT_1 || p->state == PROBE_CLOSING)) {
+		acked_fin = 1;
+		moved = 1;
+		if (p->state == PROBE_CLOSING) {
+			p->close = PROBE_CLOSE_SIMULTANEOUS;
+			p->state = PROBE_DONE;
+		} else {
+			p->state = PROBE_FIN_WAIT_2;
+		}
+	}
+	end = t->seq + (uint32_t)t->payload_len;
+	if (t->payload_len || (t->flags & NP_TCP_FIN)) {
+		if (t->seq == p->rcv_nxt) {
+			/* In order: keep (count) the data; a banner is normal. */
+			p->rcv_nxt = end;
+			p->data_bytes += t->payload_len;
+			if ((t->flags & NP_TCP_FIN) && p->state != PROBE_DONE) {
+				on_fin(p, acked_fin);
+				moved = 1;
+			}
+		}
+		/* Out of order or a retransmission (our ACK lost): acknowledge what we have. */
+		need_ack = 1;
+	}
+	if (need_ack)
+		emit(p, NP_TCP_ACK, p->snd_nxt, p->rcv_nxt, now, tx);
+	if (moved || need_ack)
+		return PROBE_CONSUMED;
+	return PROBE_IGNORED_LATE;
+}
+
+static enum probe_verdict input_tcp(struct probe *p, const struct np_ipv4 *ip, int csum_verified,
+				    uint64_t now, struct probe_tx *tx)
+{
+	struct np_tcp t;
+	int err;
+
+	if (ip->src != p->cfg.dst)
+		return PROBE_IGNORED_UNRELATED;
+	if (csum_verified)
+		err = np_tcp_parse_nocsum(ip->payload, ip->payload_len, &t);
+	else
+		err = np_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, &t);
+	if (err == NP_ECSUM)
+		return PROBE_IGNORED_CSUM;
+	if (err < 0)
+		return PROBE_IGNORED_MALFORMED;
+	if (t.src_port != p->cfg.dport || t.dst_port != p->cfg.sport)
+		return PROBE_IGNORED_UNRELATED;
+	if (p->state == PROBE_SYN_SENT)
+		return in_syn_sent(p, &t, ip->ttl, now, tx);
+	if (p->result != PROBE_OPEN)
+		return PROBE_IGNORED_LATE;
+	return in_synchronized(p, &t, now, tx);
+}
+
+/* The ICMP error quotes our SYN: addresses, ports and sequence number (RFC 5927 §4.1). */
+static int quotes_our_syn(const struct probe *p, const struct np_icmp_quote *q)
+{
+	struct np_reader r;
+
+	if (q->ip.proto != NP_IPPROTO_TCP || !q->has_ports || q->ip.src != p->cfg.src ||
+	    q->ip.dst != p->cfg.dst || q->sport != p->cfg.sport || q->dport != p->cfg.dport)
+		return 0;
+	np_reader_init(&r, q->ip.payload, q->ip.payload_len);
+	np_reader_skip(&r, 4);
+	return np_read_be32(&r) == p->iss && !np_reader_error(&r);
+}
+
+static enum probe_verdict input_icmp(struct probe *p, const struct np_ipv4 *ip, uint64_t now)
+{
+	struct np_icmp m;
+	struct np_icmp_quote q;
+	int err;
+
+	err = np_icmp_parse(ip->payload, ip->payload_len, &m);
+	if (err == NP_ECSUM)
+		return PROBE_IGNORED_CSUM;
+	if (err < 0)
+		return PROBE_IGNORED_MALFORMED;
+	if (m.type != NP_ICMP_DEST_UNREACH)
+		return PROBE_IGNORED_UNRELATED;
+	if (np_icmp_quote_parse(&m, &q) < 0)
+		return PROBE_IGNORED_MALFORMED;
+	if (!quotes_our_syn(p, &q))
+		return PROBE_IGNORED_UNRELATED;
+	if (p->state != PROBE_SYN_SENT)
+		return PROBE_IGNORED_LATE;
+	finish(p, PROBE_UNREACHABLE, now);
+	p->icmp_type = m.type;
+	p->icmp_code = m.code;
+	p->icmp_from = ip->src;
+	return PROBE_CONSUMED;
+}
+
+enum probe_verdict probe_input(struct probe *p, const uint8_t *buf, size_t len, int csum_verified,
+			       uint64_t now, struct probe_tx *tx)
+{
+	struct np_ipv4 ip;
+	int err;
+
+	tx->count = 0;
+	err = np_ipv4_parse(buf, len, &ip);
+	if (err == NP_ECSUM)
+		return PROBE_IGNORED_CSUM;
+	if (err < 0 || np_ipv4_is_fragment(&ip))
+		return PROBE_IGNORED_MALFORMED;
+	if (ip.dst != p->cfg.src)
+		return PROBE_IGNORED_UNRELATED;
+	if (ip.proto == NP_IPPROTO_TCP)
+		return input_tcp(p, &ip, csum_verified, now, tx);
+	if (ip.proto == NP_IPPROTO_ICMP)
+		return input_icmp(p, &ip, now);
+	return PROBE_IGNORED_UNRELATED;
+}
+
+void probe_timeout(struct probe *p, uint64_t now, struct probe_tx *tx)
+{
+	tx->count = 0;
+	switch (p->state) {
+	case PROBE_SYN_SENT:
+		p->result = PROBE_FILTERED;
+		p->state = PROBE_DONE;
+		break;
+	case PROBE_FIN_WAIT_1:
+	case PROBE_FIN_WAIT_2:
+	case PROBE_CLOSING:
+		/* Never leave the peer half-open: reset what the FINs did not close. */
+		emit(p, NP_TCP_RST, p->snd_nxt, 0, now, tx);
+		p->close = PROBE_CLOSE_TIMEOUT_RST;
+		p->state = PROBE_DONE;
+		break;
+	case PROBE_DONE:
+		break;
+	}
+}
+
+int probe_packet_port(const uint8_t *buf, size_t len, uint16_t *port)
+{
+	struct np_ipv4 ip, quoted;
+	struct np_reader r;
+	const uint8_t *rest;
+	size_t n;
+	uint16_t v;
+	int err;
+
+	err = np_ipv4_parse_quoted(buf, len, &ip);
+	if (err < 0)
+		return err;
+	np_reader_init(&r, ip.payload, ip.payload_len);
+	if (ip.proto == NP_IPPROTO_TCP) {
+		np_reader_skip(&r, 2);
+		v = np_read_be16(&r);       /* a read past the end leaves a sticky error */
+		goto out;
+	}
+	if (ip.proto != NP_IPPROTO_ICMP)
+		return NP_ETYPE;
+	np_reader_skip(&r, NP_ICMP_HDR_LEN);
+	rest = np_read_rest(&r, &n);
+	if (np_reader_error(&r))
+		return NP_ETRUNC;
+	err = np_ipv4_parse_quoted(rest, n, &quoted);
+	if (err < 0)
+		return err;
+	if (quoted.proto != NP_IPPROTO_TCP)
+		return NP_ETYPE;
+	np_reader_init(&r, quoted.payload, quoted.payload_len);
+	v = np_read_be16(&r);
+out:
+	if (np_reader_error(&r))
+		return NP_ETRUNC;
+	*port = v;
+	return 0;
+}
+
+const char *probe_result_name(enum probe_result r)
+{
+	switch (r) {
+	case PROBE_PENDING: return "pending";
+	case PROBE_OPEN: return "open";
+	case PROBE_CLOSED: return "closed";
+	case PROBE_FILTERED: return "filtered";
+	case PROBE_UNREACHABLE: return "unreachable";
+	}
+	return "?";
+}
+
+const char *probe_close_name(enum probe_close c)
+{
+	switch (c) {
+	case PROBE_CLOSE_NONE: return "none";
+	case PROBE_CLOSE_FIN3: return "fin3";
+	case PROBE_CLOSE_FIN4: return "fin4";
+	case PROBE_CLOSE_SIMULTANEOUS: return "fin-simultaneous";
+	case PROBE_CLOSE_RST: return "rst";
+	case PROBE_CLOSE_PEER_RST: return "peer-rst";
+	case PROBE_CLOSE_TIMEOUT_RST: return "timeout-rst";
+	}
+	return "?";
+}

@@ -1,0 +1,182 @@
+/*
+ * probe.h: np-tcpprobe's policy, one TCP handshake as a pure state machine.
+ *
+ * A probe is one connection attempt from (src, sport) to (dst, dport).
+ * probe_start() writes the SYN; probe_input() takes every IPv4 datagram
+ * that may concern the probe and classifies the answer, the way a TCP in
+ * SYN-SENT does (RFC 9293 §3.10.7.3):
+ *
+ *   - SYN-ACK acknowledging our SYN: OPEN.  The handshake is completed with
+ *     an ACK, then the connection is closed: by FIN (RFC 9293 §3.6, the
+ *     peer may answer with FIN+ACK in one segment, a 3-way close, or ACK
+ *     then FIN, a 4-way close; a simultaneous close is handled too) or by
+ *     RST.  A close that does not finish within the close timeout is ended
+ *     with RST, so nothing is left half-open on the target.
+ *   - RST acknowledging our SYN: CLOSED.
+ *   - ICMP destination unreachable quoting our SYN (addresses, ports and
+ *     sequence number): UNREACHABLE with the ICMP type, code and sender.
+ *   - nothing within the timeout: FILTERED (probe_timeout()).
+ *
+ * Anything else is ignored: other addresses or ports, a SYN-ACK or RST
+ * that does not acknowledge our SYN (RFC 9293 §3.10.7.3; a wrong SYN-ACK
+ * gets the RST the RFC prescribes), fragments, malformed headers, and bad
+ * checksums (unless the caller says the link already verified them).
+ * A retransmitted SYN-ACK after the handshake means our ACK was lost: it
+ * is acknowledged again (RFC 9293 §3.10.7.4, "If the SYN bit is on").
+ *
+ * Once the peer agreed to timestamps (RFC 7323 §3.2) every segment but RST
+ * carries them; window scaling (RFC 7323 §2) applies to our window after
+ * the SYN when both sides sent the option.
+ *
+ * No I/O, no clock (now is given, nanoseconds from any monotonic origin),
+ * no allocation, no logging: unit tests and the fuzzer drive it directly,
+ * io.c sends what it returns.
+ */
+#ifndef NP_TCPPROBE_PROBE_H
+#define NP_TCPPROBE_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netproto/tcp.h>
+
+/* Room for any datagram the probe writes: IPv4 header and TCP with options. */
+#define PROBE_PKT_MAX (20 + NP_TCP_MAX_HDR_LEN)
+/* Datagrams one call may ask to send (the ACK and the FIN or RST after it). */
+#define PROBE_TX_MAX 2
+
+struct probe_config {
+	uint32_t src;                /* host order */
+	uint32_t dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t mss;                /* 0: no MSS option */
+	int wscale;                  /* -1: no window scale option, else 0..14 */
+	int sack;                    /* send SACK-permitted */
+	int timestamps;              /* send timestamps */
+	uint16_t window;             /* our receive window in bytes (unscaled) */
+	uint8_t ttl;
+	int close_rst;               /* close with RST instead of FIN */
+	uint64_t timeout_ns;         /* wait for an answer to the SYN */
+	uint64_t close_timeout_ns;   /* wait for the FIN exchange before RST */
+};
+
+enum probe_state {
+	PROBE_SYN_SENT,
+	PROBE_FIN_WAIT_1,            /* our FIN sent, not acknowledged */
+	PROBE_FIN_WAIT_2,            /* our FIN acknowledged, peer's FIN awaited */
+	PROBE_CLOSING,               /* both FINs sent, ours not acknowledged */
+	PROBE_DONE,                  /* nothing more to send (but re-ACKs) */
+};
+
+enum probe_result {
+	PROBE_PENDING,
+	PROBE_OPEN,
+	PROBE_CLOSED,
+	PROBE_FILTERED,
+	PROBE_UNREACHABLE,
+};
+
+/* How an open connection ended. */
+enum probe_close {
+	PROBE_CLOSE_NONE,
+	PROBE_CLOSE_FIN3,            /* our FIN, peer's FIN+ACK, our ACK */
+	PROBE_CLOSE_FIN4,            /* our FIN, peer's ACK, peer's FIN, our ACK */
+	PROBE_CLOSE_SIMULTANEOUS,    /* both FINs crossed (RFC 9293 §3.6 case 3) */
+	PROBE_CLOSE_RST,             /* we reset it (--close rst) */
+	PROBE_CLOSE_PEER_RST,        /* the peer reset it during the close */
+	PROBE_CLOSE_TIMEOUT_RST,     /* the close timed out; we reset it */
+};
+
+/* What probe_input() made of a datagram. */
+enum probe_verdict {
+	PROBE_IGNORED_MALFORMED,     /* not a whole IPv4 TCP/ICMP datagram we can read */
+	PROBE_IGNORED_CSUM,          /* a checksum does not verify */
+	PROBE_IGNORED_UNRELATED,     /* other addresses, ports or sequence numbers */
+	PROBE_IGNORED_LATE,          /* for this connection, but nothing left to do */
+	PROBE_CONSUMED,              /* it moved the probe (tx may hold segments) */
+};
+
+struct probe_tx {
+	unsigned int count;
+	size_t len[PROBE_TX_MAX];
+	uint8_t pkt[PROBE_TX_MAX][PROBE_PKT_MAX];   /* IPv4 datagrams */
+};
+
+struct probe {
+	struct probe_config cfg;
+	enum probe_state state;
+	enum probe_result result;
+	enum probe_close close;
+	uint32_t iss;                /* our initial sequence number */
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint16_t ip_id;
+	uint32_t ts_offset;          /* added to the millisecond clock for TSval */
+	int ts_ok;                   /* both sides sent timestamps */
+	int ws_ok;                   /* both sides sent window scale */
+	uint32_t ts_recent;          /* the peer's last TSval, echoed (RFC 7323 §4.3) */
+	uint64_t t_syn;              /* when the SYN was handed out */
+	uint64_t deadline;           /* probe_timeout() is due at this time */
+	uint64_t rtt_ns;             /* SYN to the answer (open, closed, unreachable) */
+	/* The peer's SYN-ACK (OPEN). */
+	uint32_t peer_isn;
+	uint16_t peer_window;
+	uint8_t peer_ttl;
+	struct np_tcp_opts peer_opts; /* unknown[].data point into peer_raw_opts */
+	uint8_t peer_raw_opts[NP_TCP_MAX_OPT_LEN];
+	size_t peer_raw_opts_len;
+	/* RST answer (CLOSED). */
+	uint8_t rst_ttl;
+	/* ICMP answer (UNREACHABLE). */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint32_t icmp_from;
+	/* Counters. */
+	unsigned int synack_retrans; /* SYN-ACKs acknowledged again */
+	uint64_t data_bytes;         /* payload the peer sent (a banner) */
+};
+
+/*
+ * Initialise p from cfg and write the SYN into tx (tx->count 1).  iss and
+ * ip_id come from the caller (random in io.c, fixed in tests).  Returns 0
+ * or a negative NP_E* code from the codecs (options that cannot be built).
+ */
+int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, uint16_t ip_id,
+		uint64_t now, struct probe_tx *tx);
+
+/*
+ * Feed one IPv4 datagram (exactly the datagram; trailing link padding is
+ * ignored) received at now.  csum_verified: the link already checked the
+ * TCP checksum, or it is not filled in yet (AF_PACKET's
+ * TP_STATUS_CSUM_VALID / TP_STATUS_CSUMNOTREADY), so it is not verified
+ * again; the IPv4 header checksum always is.  tx receives what to send
+ * (tx->count may be 0).
+ */
+enum probe_verdict probe_input(struct probe *p, const uint8_t *ip, size_t len, int csum_verified,
+			       uint64_t now, struct probe_tx *tx);
+
+/*
+ * Call when now >= p->deadline and the probe is not PROBE_DONE: a SYN
+ * without answer becomes FILTERED; a close that did not finish is reset.
+ */
+void probe_timeout(struct probe *p, uint64_t now, struct probe_tx *tx);
+
+/* True when the probe has nothing more to wait for. */
+static inline int probe_done(const struct probe *p)
+{
+	return p->state == PROBE_DONE;
+}
+
+/*
+ * The local port a datagram concerns: the TCP destination port of a
+ * segment, or the TCP source port quoted by an ICMP error.  For io.c to
+ * find the probe; it checks lengths only (probe_input() checks the rest).
+ * Returns 0 and sets *port, or NP_ETRUNC / NP_ETYPE.
+ */
+int probe_packet_port(const uint8_t *ip, size_t len, uint16_t *port);
+
+const char *probe_result_name(enum probe_result r);
+const char *probe_close_name(enum probe_close c);
+
+#endif

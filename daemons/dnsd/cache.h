@@ -44,14 +44,18 @@ struct dns_cache_limits {
 
 /*
  * A cache of at most max_rrsets entries (at least 1 is used), or NULL when
- * out of memory.  lim NULL: no clamps (min 0, max and max_negative 1 day,
- * RFC 8767's values for serve-stale, which is off).
+ * out of memory.  The limits are taken literally (max_ttl 0 caches nothing,
+ * max_negative_ttl 0 no negative answer; a TTL of 0 after the clamps is not
+ * cached, RFC 1035 §3.2.1); min_ttl is applied after max_ttl.  lim NULL:
+ * Unbound's defaults (min_ttl 0, max_ttl 86400, max_negative_ttl 3600,
+ * serve-stale off, stale_answer_ttl 30, max_stale 86400).
  */
 struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim);
 void dns_cache_free(struct dns_cache *c);                      /* NULL ok */
 /*
  * Reload: new limits/size; entries kept (evicted down to the new size,
- * least recently used first).  Returns 0 or NP_ENOMEM (cache unchanged).
+ * least recently used first).  Returns 0 or NP_ENOSPC (out of memory: the
+ * cache keeps its old table and limits).
  * New clamps apply to data stored from now on.
  */
 int dns_cache_configure(struct dns_cache *c, size_t max_rrsets, const struct dns_cache_limits *lim);
@@ -95,9 +99,10 @@ enum dns_cache_result {
  *
  * With DNS_CACHE_F_STALE and limits.serve_stale, entries expired for at most
  * max_stale seconds are used, with stale_answer_ttl as their TTL (RFC 8767
- * §4).  qtype ANY is answered from the cache only by a negative entry (RFC
- * 8482 lets a resolver decline it; the caller forwards it).  prefetch may be
- * NULL.
+ * §4).  Responses to qtype ANY and other meta types (RFC 6895 §3.1) are
+ * never stored, and a lookup of ANY is answered only by an NXDOMAIN entry
+ * (the caller forwards it otherwise).  A final entry counts as popular from
+ * its second use.  prefetch may be NULL.
  */
 int dns_cache_lookup(struct dns_cache *c, const uint8_t *qname, size_t qlen,
 		     uint16_t qtype, uint64_t now_ms, unsigned flags,

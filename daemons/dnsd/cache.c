@@ -1,0 +1,976 @@
+/*
+ * cache.c: np-dnsd's RRset cache (see cache.h for the contract).
+ *
+ * One heap block per entry: a fixed header, the owner in lowercased wire
+ * form, then the records as (rdlength, canonical rdata) pairs; a negative
+ * entry holds instead the SOA that proved it (owner length, owner, rdlength,
+ * rdata).  Entries of one owner share a hash chain (the hash covers the
+ * owner only), so flushing a name and an NXDOMAIN replacing every type of
+ * its name touch one chain.  A doubly linked list in recency order gives
+ * LRU eviction.  The table has a power-of-two size of at least max_rrsets
+ * buckets (load factor <= 1), and the hash is SipHash-1-3 keyed with a
+ * per-cache random key, so chains stay short whatever names clients choose.
+ */
+#include <malloc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
+
+#include <netproto/buf.h>
+#include <netproto/error.h>
+
+#include "cache.h"
+
+/* An entry used this many times is popular enough to be prefetched. */
+#define PREFETCH_HITS 2
+/* Largest hash table, in buckets: beyond it chains grow instead. */
+#define TABLE_MAX_BUCKETS ((size_t)1 << 26)
+/* Canonical rdata of a typed type is at most an SOA: two names and 20 octets. */
+#define TYPED_RDATA_MAX (2 * NP_DNS_NAME_MAX + 20)
+
+struct entry {
+	struct entry *hnext;            /* hash chain */
+	struct entry *newer, *older;    /* recency list */
+	uint64_t expire_ms;
+	uint32_t hash;
+	uint32_t ttl;                   /* the TTL stored, seconds (after clamps) */
+	uint32_t data_len;
+	uint16_t type;                  /* RRset type; qtype of NODATA; 0 for NXDOMAIN */
+	uint16_t nrec;
+	uint16_t hits;                  /* saturating */
+	uint8_t neg;                    /* 0, DNS_CACHE_NEG_NXDOMAIN or DNS_CACHE_NEG_NODATA */
+	uint8_t owner_len;              /* a wire name is at most 255 octets */
+	uint8_t prefetched;             /* prefetch already asked for this entry */
+	uint8_t data[];
+};
+
+struct dns_cache {
+	struct entry **tab;
+	size_t mask;                    /* buckets - 1 */
+	size_t max;
+	struct entry *newest, *oldest;
+	struct dns_cache_limits lim;
+	uint64_t key[2];                /* SipHash key */
+	struct dns_cache_stats st;
+};
+
+/* ---- Memory accounting ------------------------------------------------ */
+
+/* What a block really costs: glibc keeps a size word in front of each. */
+static size_t block_bytes(void *p)
+{
+	return p ? malloc_usable_size(p) + sizeof(size_t) : 0;
+}
+
+/* ---- Hashing ---------------------------------------------------------- */
+
+static uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1]; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
+	v[2] += v[3]; v[3] = rotl(v[3], 16); v[3] ^= v[2];
+	v[0] += v[3]; v[3] = rotl(v[3], 21); v[3] ^= v[0];
+	v[2] += v[1]; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
+}
+
+/* SipHash-1-3 of the lowercased name (RFC 4343: the key ignores case). */
+static uint32_t name_hash(const struct dns_cache *c, const uint8_t *name, size_t len)
+{
+	uint64_t v[4] = {
+		c->key[0] ^ 0x736f6d6570736575ull, c->key[1] ^ 0x646f72616e646f6dull,
+		c->key[0] ^ 0x6c7967656e657261ull, c->key[1] ^ 0x7465646279746573ull,
+	};
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint8_t ch = name[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (uint8_t)(ch + ('a' - 'A'));
+		m |= (uint64_t)ch << (8 * (i & 7));
+		if ((i & 7) == 7) {
+			v[3] ^= m;
+			sip_round(v);
+			v[0] ^= m;
+			m = 0;
+		}
+	}
+	m |= (uint64_t)(len & 0xff) << 56;
+	v[3] ^= m;
+	sip_round(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	sip_round(v);
+	sip_round(v);
+	sip_round(v);
+	m = v[0] ^ v[1] ^ v[2] ^ v[3];
+	return (uint32_t)(m ^ (m >> 32));
+}
+
+static void seed_key(struct dns_cache *c)
+{
+	if (getrandom(c->key, sizeof(c->key), GRND_NONBLOCK) != (ssize_t)sizeof(c->key)) {
+		/* No entropy yet (early boot): the address still differs per run (ASLR). */
+		c->key[0] = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull;
+		c->key[1] = (uint64_t)(uintptr_t)&c->key ^ 0xd6e8feb86659fd93ull;
+	}
+}
+
+/* ---- Entries ---------------------------------------------------------- */
+
+static const uint8_t *entry_owner(const struct entry *e)
+{
+	return e->data;
+}
+
+static int entry_is(const struct entry *e, uint32_t h, const uint8_t *name, size_t len)
+{
+	return e->hash == h && e->owner_len == len && np_dns_name_equal(e->data, len, name, len);
+}
+
+static void lru_unlink(struct dns_cache *c, struct entry *e)
+{
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void lru_push(struct dns_cache *c, struct entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+}
+
+/* Unlink e from its chain (pp points at the link to it) and free it. */
+static void entry_drop(struct dns_cache *c, struct entry **pp)
+{
+	struct entry *e = *pp;
+
+	*pp = e->hnext;
+	lru_unlink(c, e);
+	c->st.entries--;
+	c->st.bytes -= block_bytes(e);
+	free(e);
+}
+
+static struct entry **bucket(const struct dns_cache *c, uint32_t h)
+{
+	return &c->tab[h & c->mask];
+}
+
+static void entry_insert(struct dns_cache *c, struct entry *e)
+{
+	struct entry **b = bucket(c, e->hash);
+
+	e->hnext = *b;
+	*b = e;
+	lru_push(c, e);
+	c->st.entries++;
+	c->st.bytes += block_bytes(e);
+	c->st.inserts++;
+}
+
+static void evict_to(struct dns_cache *c, size_t max)
+{
+	while (c->st.entries > max && c->oldest) {
+		struct entry *victim = c->oldest;
+		struct entry **pp = bucket(c, victim->hash);
+
+		while (*pp != victim)
+			pp = &(*pp)->hnext;
+		entry_drop(c, pp);
+		c->st.evictions++;
+	}
+}
+
+/*
+ * Make room for e's key: an entry of the same (owner, type) is replaced; a
+ * positive RRset or NODATA proves the name exists, so an NXDOMAIN entry for
+ * it goes; an NXDOMAIN removes everything cached for the name (RFC 2308 §5).
+ */
+static void entry_replace_key(struct dns_cache *c, const struct entry *e)
+{
+	struct entry **pp = bucket(c, e->hash);
+
+	while (*pp) {
+		struct entry *o = *pp;
+
+		if (entry_is(o, e->hash, entry_owner(e), e->owner_len) &&
+		    (e->neg == DNS_CACHE_NEG_NXDOMAIN || o->neg == DNS_CACHE_NEG_NXDOMAIN ||
+		     o->type == e->type))
+			entry_drop(c, pp);
+		else
+			pp = &o->hnext;
+	}
+}
+
+static void entry_add(struct dns_cache *c, struct entry *e)
+{
+	entry_replace_key(c, e);
+	entry_insert(c, e);
+	evict_to(c, c->max);
+}
+
+/* Past serve-stale too: the entry can never be used again. */
+static int entry_dead(const struct dns_cache *c, const struct entry *e, uint64_t now)
+{
+	uint64_t grace = c->lim.serve_stale ? (uint64_t)c->lim.max_stale * 1000 : 0;
+
+	return now >= e->expire_ms && now - e->expire_ms >= grace;
+}
+
+/* Usable now: fresh, or stale within max_stale when the caller allows it. */
+static int entry_usable(const struct dns_cache *c, const struct entry *e, uint64_t now,
+			unsigned flags)
+{
+	if (now < e->expire_ms)
+		return 1;
+	return (flags & DNS_CACHE_F_STALE) && c->lim.serve_stale && !entry_dead(c, e, now);
+}
+
+/*
+ * The entry for (name, type) whose hash is h, neg: match positive (0) or
+ * negative (1) entries, or either (-1).  Dead entries met on the way are
+ * removed.
+ */
+static struct entry *entry_find(struct dns_cache *c, uint32_t h, const uint8_t *name,
+				size_t len, uint16_t type, uint64_t now)
+{
+	struct entry **pp = bucket(c, h);
+
+	while (*pp) {
+		struct entry *e = *pp;
+
+		if (entry_is(e, h, name, len) && entry_dead(c, e, now)) {
+			entry_drop(c, pp);
+			c->st.expired++;
+			continue;
+		}
+		if (entry_is(e, h, name, len) && e->type == type)
+			return e;
+		pp = &e->hnext;
+	}
+	return NULL;
+}
+
+/* ---- Limits ----------------------------------------------------------- */
+
+static void limits_set(struct dns_cache *c, const struct dns_cache_limits *lim)
+{
+	static const struct dns_cache_limits defaults = {
+		.min_ttl = 0, .max_ttl = 86400, .max_negative_ttl = 3600,
+		.serve_stale = 0, .stale_answer_ttl = 30, .max_stale = 86400,
+	};
+
+	c->lim = lim ? *lim : defaults;
+}
+
+static uint32_t ttl_clamp(const struct dns_cache *c, uint32_t ttl)
+{
+	if (ttl > c->lim.max_ttl)
+		ttl = c->lim.max_ttl;
+	if (ttl < c->lim.min_ttl)
+		ttl = c->lim.min_ttl;
+	return ttl;
+}
+
+static size_t table_buckets(size_t max)
+{
+	size_t n = 16;
+
+	while (n < max && n < TABLE_MAX_BUCKETS)
+		n <<= 1;
+	return n;
+}
+
+/* Move every entry to a table of n buckets (a power of two). */
+static int table_resize(struct dns_cache *c, size_t n)
+{
+	struct entry **tab = calloc(n, sizeof(*tab));
+	struct entry *e;
+
+	if (!tab)
+		return NP_ENOSPC;
+	for (e = c->oldest; e; e = e->newer) {
+		e->hnext = tab[e->hash & (n - 1)];
+		tab[e->hash & (n - 1)] = e;
+	}
+	c->st.bytes -= block_bytes(c->tab);
+	free(c->tab);
+	c->tab = tab;
+	c->mask = n - 1;
+	c->st.bytes += block_bytes(tab);
+	return 0;
+}
+
+struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim)
+{
+	struct dns_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->st.bytes = block_bytes(c);
+	seed_key(c);
+	limits_set(c, lim);
+	c->max = max_rrsets ? max_rrsets : 1;
+	if (table_resize(c, table_buckets(c->max))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void dns_cache_free(struct dns_cache *c)
+{
+	if (!c)
+		return;
+	dns_cache_flush(c, NULL, 0);
+	free(c->tab);
+	free(c);
+}
+
+int dns_cache_configure(struct dns_cache *c, size_t max_rrsets, const struct dns_cache_limits *lim)
+{
+	size_t max = max_rrsets ? max_rrsets : 1;
+	size_t n = table_buckets(max);
+	int err;
+
+	if (n != c->mask + 1) {
+		/* Shrink after evicting, so the rehash moves fewer entries. */
+		if (n < c->mask + 1)
+			evict_to(c, max);
+		if ((err = table_resize(c, n)))
+			return err;
+	}
+	limits_set(c, lim);
+	c->max = max;
+	evict_to(c, max);
+	return 0;
+}
+
+/* ---- Storing ---------------------------------------------------------- */
+
+/* Canonical rdata: names uncompressed (RFC 3597 §4 keeps unknown types as octets). */
+static int rdata_canonical(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
+			   uint8_t *buf, const uint8_t **out)
+{
+	struct np_dns_rdata rd;
+	struct np_writer w;
+	int err;
+
+	if ((err = np_dns_rr_rdata(msg, rr, &rd)))
+		return err;
+	if (!np_dns_type_is_typed(rr->type) || rr->type == NP_DNS_TYPE_A ||
+	    rr->type == NP_DNS_TYPE_AAAA) {
+		*out = rd.raw;
+		return (int)rd.raw_len;
+	}
+	np_writer_init(&w, buf, TYPED_RDATA_MAX);
+	switch (rr->type) {
+	case NP_DNS_TYPE_MX:
+		np_write_be16(&w, rd.mx.preference);
+		np_write_bytes(&w, rd.mx.exchange, rd.mx.exchange_len);
+		break;
+	case NP_DNS_TYPE_SOA:
+		np_write_bytes(&w, rd.soa.mname, rd.soa.mname_len);
+		np_write_bytes(&w, rd.soa.rname, rd.soa.rname_len);
+		np_write_be32(&w, rd.soa.serial);
+		np_write_be32(&w, rd.soa.refresh);
+		np_write_be32(&w, rd.soa.retry);
+		np_write_be32(&w, rd.soa.expire);
+		np_write_be32(&w, rd.soa.minimum);
+		break;
+	case NP_DNS_TYPE_SRV:
+		np_write_be16(&w, rd.srv.priority);
+		np_write_be16(&w, rd.srv.weight);
+		np_write_be16(&w, rd.srv.port);
+		np_write_bytes(&w, rd.srv.target, rd.srv.target_len);
+		break;
+	default:                        /* NS, CNAME, PTR */
+		np_write_bytes(&w, rd.name.name, rd.name.len);
+		break;
+	}
+	*out = buf;
+	return np_writer_result(&w);
+}
+
+/* Is rr an answer-section IN record of (owner, type)? */
+static int rr_matches(const struct np_dns_rr *rr, const uint8_t *owner, size_t len,
+		      uint16_t type)
+{
+	return rr->section == NP_DNS_SEC_ANSWER && rr->rclass == NP_DNS_CLASS_IN &&
+	       rr->type == type && np_dns_name_equal(rr->owner, rr->owner_len, owner, len);
+}
+
+/* Is (rdata, len) already among the n records written to data[start, end)? */
+static int rrset_has(const uint8_t *data, size_t start, size_t end, const uint8_t *rd,
+		     size_t len)
+{
+	struct np_reader r;
+
+	np_reader_init(&r, data, end);
+	np_reader_seek(&r, start);
+	while (np_reader_left(&r) >= 2) {
+		size_t n = np_read_be16(&r);
+		const uint8_t *p = np_read_bytes(&r, n);
+
+		if (p && n == len && !memcmp(p, rd, len))
+			return 1;
+	}
+	return 0;
+}
+
+static struct entry *entry_alloc(const struct dns_cache *c, const uint8_t *owner, size_t len,
+				 size_t body)
+{
+	struct entry *e;
+
+	if (len + body > UINT32_MAX)
+		return NULL;
+	e = calloc(1, offsetof(struct entry, data) + len + body);
+	if (!e)
+		return NULL;
+	memcpy(e->data, owner, len);
+	np_dns_name_lower(e->data, len);
+	e->owner_len = (uint8_t)len;
+	e->hash = name_hash(c, owner, len);
+	e->data_len = (uint32_t)len;
+	return e;
+}
+
+/*
+ * The RRset (owner, type) of the answer section: the space its canonical
+ * records need, their number and the smallest TTL (RFC 2181 §5.2 wants one
+ * TTL per RRset; the smallest is the safe one).
+ */
+static int rrset_measure(const struct np_dns_msg *msg, const uint8_t *owner, size_t len,
+			 uint16_t type, size_t *body, uint32_t *ttl)
+{
+	uint8_t buf[TYPED_RDATA_MAX];
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	const uint8_t *rd;
+	int rc, n = 0, rl;
+
+	*body = 0;
+	*ttl = UINT32_MAX;
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (!rr_matches(&rr, owner, len, type))
+			continue;
+		if ((rl = rdata_canonical(msg, &rr, buf, &rd)) < 0)
+			return rl;
+		*body += 2 + (size_t)rl;
+		if (rr.ttl < *ttl)
+			*ttl = rr.ttl;
+		n++;
+	}
+	return rc < 0 ? rc : n;
+}
+
+/* Fill e (allocated by rrset_measure's numbers) with the RRset's records, once each. */
+static int rrset_fill(const struct np_dns_msg *msg, struct entry *e, const uint8_t *owner,
+		      size_t len, uint16_t type, size_t cap)
+{
+	uint8_t buf[TYPED_RDATA_MAX];
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_writer w;
+	const uint8_t *rd;
+	int rc, rl;
+
+	np_writer_init(&w, e->data, cap);
+	w.pos = e->owner_len;           /* after the owner entry_alloc() wrote */
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (!rr_matches(&rr, owner, len, type))
+			continue;
+		if ((rl = rdata_canonical(msg, &rr, buf, &rd)) < 0)
+			return rl;
+		/* RFC 2181 §5: duplicate records of an RRset are dropped. */
+		if (rrset_has(e->data, e->owner_len, w.pos, rd, (size_t)rl))
+			continue;
+		np_write_be16(&w, (uint16_t)rl);
+		np_write_bytes(&w, rd, (size_t)rl);
+		e->nrec++;
+	}
+	e->data_len = (uint32_t)w.pos;
+	return rc < 0 ? rc : np_writer_error(&w);
+}
+
+/* Cache the RRset (owner, type) of msg's answer section: 1 stored, 0 not, or an error. */
+static int store_rrset(struct dns_cache *c, const struct np_dns_msg *msg, const uint8_t *owner,
+		       size_t len, uint16_t type, uint64_t now)
+{
+	struct entry *e;
+	size_t body;
+	uint32_t ttl;
+	int n, err;
+
+	if ((n = rrset_measure(msg, owner, len, type, &body, &ttl)) <= 0)
+		return n;
+	ttl = ttl_clamp(c, ttl);
+	if (!ttl)                       /* RFC 1035 §3.2.1: TTL 0 is not cached */
+		return 0;
+	if (!(e = entry_alloc(c, owner, len, body)))
+		return NP_ENOSPC;
+	if ((err = rrset_fill(msg, e, owner, len, type, len + body))) {
+		free(e);
+		return err;
+	}
+	e->type = type;
+	e->ttl = ttl;
+	e->expire_ms = now + (uint64_t)ttl * 1000;
+	entry_add(c, e);
+	return 1;
+}
+
+/* What the answer section holds at one name of the chain. */
+struct link {
+	int nq, ncname;
+	uint8_t target[NP_DNS_NAME_MAX];
+	size_t target_len;
+};
+
+static int link_scan(const struct np_dns_msg *msg, const uint8_t *owner, size_t len,
+		     uint16_t qtype, struct link *l)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_dns_rdata rd;
+	int rc, err;
+
+	memset(l, 0, sizeof(*l));
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (rr_matches(&rr, owner, len, qtype)) {
+			l->nq++;
+		} else if (rr_matches(&rr, owner, len, NP_DNS_TYPE_CNAME)) {
+			if ((err = np_dns_rr_rdata(msg, &rr, &rd)))
+				return err;
+			/* Identical copies are one record; two different CNAMEs are not DNS. */
+			if (l->ncname && np_dns_name_equal(l->target, l->target_len, rd.name.name,
+							   rd.name.len))
+				continue;
+			memcpy(l->target, rd.name.name, rd.name.len);
+			l->target_len = rd.name.len;
+			l->ncname++;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The SOA proving a negative answer for name: an IN SOA in the authority
+ * section that owns name or an ancestor of it and lies inside zone (RFC 2308
+ * §2.1, §5; anything else is out of bailiwick).  Returns 1 with *soa_rr, 0
+ * or an error.
+ */
+static int find_soa(const struct np_dns_msg *msg, const uint8_t *name, size_t len,
+		    const uint8_t *zone, size_t zlen, struct np_dns_rr *soa_rr)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	int rc;
+
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_AUTHORITY) {
+		if (rr.section == NP_DNS_SEC_AUTHORITY && rr.type == NP_DNS_TYPE_SOA &&
+		    rr.rclass == NP_DNS_CLASS_IN &&
+		    np_dns_name_is_subdomain(name, len, rr.owner, rr.owner_len) &&
+		    np_dns_name_is_subdomain(rr.owner, rr.owner_len, zone, zlen)) {
+			*soa_rr = rr;
+			return 1;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* Cache a negative answer for (name, qtype) proved by the SOA of msg, if any. */
+static int store_negative(struct dns_cache *c, const struct np_dns_msg *msg,
+			  const uint8_t *name, size_t len, uint16_t qtype, int neg,
+			  const uint8_t *zone, size_t zlen, uint64_t now)
+{
+	uint8_t buf[TYPED_RDATA_MAX];
+	struct np_dns_rr soa;
+	struct np_dns_rdata rd;
+	const uint8_t *canon;
+	struct entry *e;
+	struct np_writer w;
+	uint32_t ttl;
+	int rc, rl;
+
+	if ((rc = find_soa(msg, name, len, zone, zlen, &soa)) <= 0)
+		return rc;              /* no SOA: not cached (RFC 2308 §5) */
+	if ((rc = np_dns_rr_rdata(msg, &soa, &rd)))
+		return rc;
+	ttl = soa.ttl < rd.soa.minimum ? soa.ttl : rd.soa.minimum;
+	if (ttl > c->lim.max_negative_ttl)
+		ttl = c->lim.max_negative_ttl;
+	if (!ttl)
+		return 0;
+	if ((rl = rdata_canonical(msg, &soa, buf, &canon)) < 0)
+		return rl;
+	if (!(e = entry_alloc(c, name, len, 1 + soa.owner_len + 2 + (size_t)rl)))
+		return NP_ENOSPC;
+	np_writer_init(&w, e->data, e->owner_len + 1 + soa.owner_len + 2 + (size_t)rl);
+	w.pos = e->owner_len;
+	np_write_u8(&w, (uint8_t)soa.owner_len);
+	np_write_bytes(&w, soa.owner, soa.owner_len);
+	np_write_be16(&w, (uint16_t)rl);
+	np_write_bytes(&w, canon, (size_t)rl);
+	e->data_len = (uint32_t)w.pos;
+	e->nrec = 1;
+	e->neg = (uint8_t)neg;
+	e->type = neg == DNS_CACHE_NEG_NXDOMAIN ? 0 : qtype;
+	e->ttl = ttl;
+	e->expire_ms = now + (uint64_t)ttl * 1000;
+	entry_add(c, e);
+	return 1;
+}
+
+/* Types that are questions, not data: never cached (RFC 6895 §3.1). */
+static int qtype_cacheable(uint16_t qtype)
+{
+	return qtype != 0 && qtype != NP_DNS_TYPE_OPT && (qtype < 128 || qtype > 255);
+}
+
+/* Is resp an answer worth caching for (qname, qtype, IN)? */
+static int resp_cacheable(const struct np_dns_msg *resp, const uint8_t *qname, size_t qlen,
+			  uint16_t qtype)
+{
+	struct np_dns_rr q;
+	int rcode = np_dns_msg_rcode(resp);
+
+	if (!resp->hdr.qr || resp->hdr.opcode != NP_DNS_OPCODE_QUERY || resp->hdr.tc)
+		return 0;
+	if (rcode != NP_DNS_RCODE_NOERROR && rcode != NP_DNS_RCODE_NXDOMAIN)
+		return 0;
+	if (np_dns_msg_question(resp, &q) == 0 &&
+	    (q.type != qtype || q.rclass != NP_DNS_CLASS_IN ||
+	     !np_dns_name_equal(q.owner, q.owner_len, qname, qlen)))
+		return 0;
+	return qtype_cacheable(qtype);
+}
+
+int dns_cache_store(struct dns_cache *c, const struct np_dns_msg *resp,
+		    const uint8_t *qname, size_t qlen, uint16_t qtype,
+		    const uint8_t *zone, size_t zlen, uint64_t now_ms)
+{
+	uint8_t cur[NP_DNS_NAME_MAX];
+	size_t len = qlen;
+	struct link l;
+	int stored = 0, links, rc;
+
+	if (np_dns_name_check(qname, qlen) || np_dns_name_check(zone, zlen))
+		return NP_EINVAL;
+	if (!resp_cacheable(resp, qname, qlen, qtype) ||
+	    !np_dns_name_is_subdomain(qname, qlen, zone, zlen))
+		return 0;
+	memcpy(cur, qname, qlen);
+	for (links = 0; links <= DNS_CACHE_MAX_CHAIN; links++) {
+		if ((rc = link_scan(resp, cur, len, qtype, &l)) < 0)
+			return rc;
+		if (l.nq) {
+			rc = store_rrset(c, resp, cur, len, qtype, now_ms);
+			return rc < 0 ? rc : stored + rc;
+		}
+		if (l.ncname > 1)
+			return stored;
+		if (!l.ncname) {
+			rc = store_negative(c, resp, cur, len, qtype,
+					    np_dns_msg_rcode(resp) == NP_DNS_RCODE_NXDOMAIN ?
+					    DNS_CACHE_NEG_NXDOMAIN : DNS_CACHE_NEG_NODATA,
+					    zone, zlen, now_ms);
+			return rc < 0 ? rc : stored + rc;
+		}
+		if ((rc = store_rrset(c, resp, cur, len, NP_DNS_TYPE_CNAME, now_ms)) < 0)
+			return rc;
+		stored += rc;
+		/* The chain leaves the zone: the rest is another upstream's to tell. */
+		if (!np_dns_name_is_subdomain(l.target, l.target_len, zone, zlen))
+			return stored;
+		memcpy(cur, l.target, l.target_len);
+		len = l.target_len;
+	}
+	return stored;
+}
+
+/* ---- Lookup ----------------------------------------------------------- */
+
+/* Write one record of e; rdata is canonical, so it decodes as a message of its own. */
+static int put_record(struct np_dns_builder *b, enum np_dns_section sec, const uint8_t *owner,
+		      size_t len, uint16_t type, uint32_t ttl, const uint8_t *rdata,
+		      size_t rdlen)
+{
+	struct np_dns_msg m;
+	struct np_dns_rr rr;
+	struct np_dns_rdata rd;
+	int err;
+
+	if (!np_dns_type_is_typed(type))
+		return np_dns_add_raw(b, sec, owner, len, type, NP_DNS_CLASS_IN, ttl, rdata, rdlen);
+	memset(&m, 0, sizeof(m));
+	m.data = rdata;
+	m.len = rdlen;
+	memset(&rr, 0, sizeof(rr));
+	rr.section = NP_DNS_SEC_ANSWER;
+	rr.type = type;
+	rr.rclass = NP_DNS_CLASS_IN;
+	rr.rdlength = (uint16_t)rdlen;
+	if ((err = np_dns_rr_rdata(&m, &rr, &rd)))
+		return err;
+	/* Compressed again on the way out (RFC 1035 §4.1.4). */
+	return np_dns_add_rr(b, sec, owner, len, type, NP_DNS_CLASS_IN, ttl, &rd);
+}
+
+static uint32_t ttl_left(const struct dns_cache *c, const struct entry *e, uint64_t now)
+{
+	if (now >= e->expire_ms)        /* stale (RFC 8767 §4) */
+		return c->lim.stale_answer_ttl;
+	return (uint32_t)((e->expire_ms - now) / 1000);
+}
+
+/* The RRset of e in the answer section under owner (the case the chain gave). */
+static int put_rrset(const struct dns_cache *c, struct np_dns_builder *b,
+		     const struct entry *e, const uint8_t *owner, size_t len, uint64_t now)
+{
+	struct np_reader r;
+	uint32_t ttl = ttl_left(c, e, now);
+	int err;
+
+	np_reader_init(&r, e->data, e->data_len);
+	np_reader_skip(&r, e->owner_len);
+	while (np_reader_left(&r) >= 2) {
+		size_t n = np_read_be16(&r);
+		const uint8_t *p = np_read_bytes(&r, n);
+
+		if (!p)
+			return NP_EINVAL;
+		if ((err = put_record(b, NP_DNS_SEC_ANSWER, owner, len, e->type, ttl, p, n)))
+			return err;
+	}
+	return 0;
+}
+
+/* The SOA of negative entry e in the authority section (RFC 2308 §3). */
+static int put_soa(const struct dns_cache *c, struct np_dns_builder *b,
+		   const struct entry *e, uint64_t now)
+{
+	struct np_reader r;
+	const uint8_t *owner, *rd;
+	size_t olen, rdlen;
+
+	np_reader_init(&r, e->data, e->data_len);
+	np_reader_skip(&r, e->owner_len);
+	olen = np_read_u8(&r);
+	owner = np_read_bytes(&r, olen);
+	rdlen = np_read_be16(&r);
+	rd = np_read_bytes(&r, rdlen);
+	if (np_reader_error(&r))
+		return NP_EINVAL;
+	return put_record(b, NP_DNS_SEC_AUTHORITY, owner, olen, NP_DNS_TYPE_SOA,
+			  ttl_left(c, e, now), rd, rdlen);
+}
+
+/* The chain found in the cache: links[0..n) are CNAMEs, then final. */
+struct chain {
+	struct entry *links[DNS_CACHE_MAX_CHAIN];
+	struct entry *final;
+	int n;
+};
+
+static struct entry *find_usable(struct dns_cache *c, uint32_t h, const uint8_t *name,
+				 size_t len, uint16_t type, uint64_t now, unsigned flags)
+{
+	struct entry *e = entry_find(c, h, name, len, type, now);
+
+	return e && entry_usable(c, e, now, flags) ? e : NULL;
+}
+
+/* The CNAME target stored in e (positive CNAME entry, one record). */
+static int cname_target(const struct entry *e, const uint8_t **t, size_t *tlen)
+{
+	struct np_reader r;
+
+	np_reader_init(&r, e->data, e->data_len);
+	np_reader_skip(&r, e->owner_len);
+	*tlen = np_read_be16(&r);
+	*t = np_read_bytes(&r, *tlen);
+	return np_reader_error(&r) || np_dns_name_check(*t, *tlen) ? NP_EINVAL : 0;
+}
+
+/* Follow the chain from qname: 1 complete (ch filled), 0 a miss. */
+static int chain_resolve(struct dns_cache *c, const uint8_t *qname, size_t qlen,
+			 uint16_t qtype, uint64_t now, unsigned flags, struct chain *ch)
+{
+	const uint8_t *name = qname;
+	size_t len = qlen;
+	struct entry *e;
+
+	ch->n = 0;
+	for (;;) {
+		uint32_t h = name_hash(c, name, len);
+
+		if (qtype != NP_DNS_TYPE_ANY &&
+		    (e = find_usable(c, h, name, len, qtype, now, flags))) {
+			ch->final = e;
+			return 1;
+		}
+		if ((e = find_usable(c, h, name, len, 0, now, flags))) {
+			ch->final = e;  /* NXDOMAIN covers every type */
+			return 1;
+		}
+		if (qtype == NP_DNS_TYPE_CNAME || qtype == NP_DNS_TYPE_ANY ||
+		    ch->n == DNS_CACHE_MAX_CHAIN ||
+		    !(e = find_usable(c, h, name, len, NP_DNS_TYPE_CNAME, now, flags)) ||
+		    e->neg || cname_target(e, &name, &len))
+			return 0;
+		ch->links[ch->n++] = e;
+	}
+}
+
+static void entry_touch(struct dns_cache *c, struct entry *e)
+{
+	if (e->hits < UINT16_MAX)
+		e->hits++;
+	lru_unlink(c, e);
+	lru_push(c, e);
+}
+
+/* Popular and within 10 % of its TTL of expiring: ask once for a refresh. */
+static int want_prefetch(struct entry *e, uint64_t now)
+{
+	if (e->prefetched || e->hits < PREFETCH_HITS || now >= e->expire_ms ||
+	    (e->expire_ms - now) * 10 > (uint64_t)e->ttl * 1000)
+		return 0;
+	e->prefetched = 1;
+	return 1;
+}
+
+static int chain_write(const struct dns_cache *c, const struct chain *ch,
+		       const uint8_t *qname, size_t qlen, uint64_t now,
+		       struct np_dns_builder *b)
+{
+	const uint8_t *owner = qname;
+	size_t len = qlen;
+	int i, err;
+
+	for (i = 0; i < ch->n; i++) {
+		if ((err = put_rrset(c, b, ch->links[i], owner, len, now)))
+			return err;
+		if ((err = cname_target(ch->links[i], &owner, &len)))
+			return err;
+	}
+	if (!ch->final->neg)
+		return put_rrset(c, b, ch->final, owner, len, now);
+	/* RFC 2308 §2.1 and RFC 6604 §2: the rcode speaks of the chain's last name. */
+	if (ch->final->neg == DNS_CACHE_NEG_NXDOMAIN)
+		np_dns_builder_rcode(b, NP_DNS_RCODE_NXDOMAIN);
+	return put_soa(c, b, ch->final, now);
+}
+
+int dns_cache_lookup(struct dns_cache *c, const uint8_t *qname, size_t qlen,
+		     uint16_t qtype, uint64_t now_ms, unsigned flags,
+		     struct np_dns_builder *b, int *prefetch)
+{
+	struct chain ch;
+	int i, err;
+
+	if (prefetch)
+		*prefetch = 0;
+	if (np_dns_name_check(qname, qlen))
+		return NP_EINVAL;
+	if (!chain_resolve(c, qname, qlen, qtype, now_ms, flags, &ch)) {
+		c->st.misses++;
+		return DNS_CACHE_MISS;
+	}
+	c->st.hits++;
+	for (i = 0; i < ch.n; i++)
+		entry_touch(c, ch.links[i]);
+	entry_touch(c, ch.final);
+	if ((err = chain_write(c, &ch, qname, qlen, now_ms, b)))
+		return err;
+	if (prefetch)
+		*prefetch = want_prefetch(ch.final, now_ms);
+	if (ch.final->neg == DNS_CACHE_NEG_NXDOMAIN)
+		return DNS_CACHE_NXDOMAIN;
+	return ch.final->neg ? DNS_CACHE_NODATA : DNS_CACHE_HIT;
+}
+
+/* ---- Flush, walk, stats ----------------------------------------------- */
+
+size_t dns_cache_flush(struct dns_cache *c, const uint8_t *name, size_t len)
+{
+	size_t n = 0;
+
+	if (!name) {
+		while (c->oldest) {
+			struct entry **pp = bucket(c, c->oldest->hash);
+
+			while (*pp != c->oldest)
+				pp = &(*pp)->hnext;
+			entry_drop(c, pp);
+			n++;
+		}
+		return n;
+	}
+	if (np_dns_name_check(name, len) == 0) {
+		uint32_t h = name_hash(c, name, len);
+		struct entry **pp = bucket(c, h);
+
+		while (*pp) {
+			if (entry_is(*pp, h, name, len)) {
+				entry_drop(c, pp);
+				n++;
+			} else {
+				pp = &(*pp)->hnext;
+			}
+		}
+	}
+	return n;
+}
+
+void dns_cache_walk(struct dns_cache *c, uint64_t now_ms,
+		    int (*fn)(void *arg, const struct dns_cache_entry_info *e), void *arg)
+{
+	const struct entry *e;
+
+	for (e = c->newest; e; e = e->older) {
+		struct dns_cache_entry_info info;
+
+		info.owner = e->data;
+		info.owner_len = e->owner_len;
+		info.type = e->type;
+		info.negative = e->neg;
+		info.ttl_left = now_ms < e->expire_ms ?
+				(uint32_t)((e->expire_ms - now_ms) / 1000) : 0;
+		info.nrecords = e->nrec;
+		if (fn(arg, &info))
+			return;
+	}
+}
+
+void dns_cache_get_stats(const struct dns_cache *c, struct dns_cache_stats *st)
+{
+	*st = c->st;
+}

@@ -1,0 +1,64 @@
+/*
+ * metrics.h: an optional Prometheus endpoint (text exposition format 0.0.4)
+ * on libevent's HTTP server, for a daemon's `metrics_listen = "ADDR:PORT"`.
+ *
+ * GET /metrics (or /) calls the daemon's writer, which emits the same
+ * counters its control socket's statistic-get-all reports, each as
+ *
+ *     # TYPE np_arpd_pkt_received counter
+ *     np_arpd_pkt_received 42
+ *
+ * The daemon's prefix ("np_arpd") is put before each name and characters
+ * Prometheus does not allow in names ('-', '.') become '_'.  Anything else
+ * gets 404, methods other than GET and HEAD 405.  Requests are served on the
+ * daemon's event loop; the writer must not block.
+ *
+ * Functions return 0 or a negative errno value and never log.
+ */
+#ifndef NP_METRICS_H
+#define NP_METRICS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct np_metrics;
+struct np_metrics_out;
+
+enum np_metric_type {
+	NP_METRIC_COUNTER,             /* only grows (until a restart) */
+	NP_METRIC_GAUGE,               /* goes up and down */
+};
+
+/* Called for each scrape: emit every sample with np_metrics_write*(). */
+typedef void np_metrics_fn(struct np_metrics_out *out, void *ctx);
+
+/*
+ * Serve on addr:port (host byte order; port 0 picks a free port, see
+ * np_metrics_port()).  prefix (copied, at most 31 bytes) is put before each
+ * name.  -EINVAL for a bad prefix, -ENOMEM, or the bind error (-EADDRINUSE,
+ * -EADDRNOTAVAIL, -EACCES...).
+ */
+int np_metrics_new(struct event_base *base, uint32_t addr, uint16_t port, const char *prefix,
+		   np_metrics_fn *fn, void *ctx, struct np_metrics **out);
+
+/* The bound port (the chosen one when asked for 0). */
+uint16_t np_metrics_port(const struct np_metrics *m);
+
+/* Stop serving and free; NULL is fine. */
+void np_metrics_free(struct np_metrics *m);
+
+/* One sample, "PREFIX_NAME value" with its TYPE line. */
+void np_metrics_write(struct np_metrics_out *out, const char *name, enum np_metric_type type,
+		      uint64_t value);
+
+/*
+ * Every integer member of obj (a statistics object as a control command
+ * answers it) as a sample; type gives gauges by name (NULL: all counters).
+ * Members that are not non-negative integers are skipped.
+ */
+void np_metrics_write_json(struct np_metrics_out *out, const json_t *obj,
+			   enum np_metric_type (*type)(const char *name));
+
+#endif

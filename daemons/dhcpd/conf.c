@@ -46,12 +46,14 @@ static const struct np_conf_key subnet_keys[] = {
 	{ NULL, NULL },
 };
 static const struct np_conf_key dns_keys[] = {
-	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { NULL, NULL },
+	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { "ttl", NULL },
+	{ "timeout", NULL }, { "retries", NULL }, { NULL, NULL },
 };
 static const struct np_conf_key root_keys[] = {
 	{ "interfaces", NULL }, { "lease_file", NULL }, { "control_socket", NULL },
 	{ "authoritative", NULL }, { "offer_hold", NULL }, { "decline_probation", NULL },
 	{ "log_level", NULL }, { "user", NULL }, { "compact_every", NULL },
+	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
 };
 
@@ -572,11 +574,20 @@ static int read_subnets(struct np_conf_err *e, const config_setting_t *root, str
 	return bad ? -1 : 0;
 }
 
+/* A zone name in presentation form that fits the wire (RFC 1035 §2.3.4). */
+static bool ddns_name_ok(const char *name)
+{
+	uint8_t wire[256];
+
+	return name_to_wire(name, wire, sizeof(wire)) > 1;
+}
+
 static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 			   struct dhcpd_dns_update *d)
 {
 	const config_setting_t *g = NULL;
-	int bad = 0;
+	uint64_t ttl = 300000, timeout = 1000;
+	int retries = 3, bad = 0;
 
 	if (np_conf_get_group(e, root, "dns_update", NP_CONF_OPTIONAL, &g) <= 0)
 		return 0;
@@ -585,6 +596,23 @@ static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 	bad |= np_conf_get_string(e, g, "zone", NP_CONF_REQUIRED, d->zone, sizeof(d->zone)) < 0;
 	bad |= np_conf_get_string(e, g, "reverse_zone", NP_CONF_OPTIONAL, d->reverse_zone,
 				  sizeof(d->reverse_zone)) < 0;
+	bad |= np_conf_get_duration(e, g, "ttl", NP_CONF_OPTIONAL, 0, 0x7fffffffull * 1000,
+				    &ttl) < 0;
+	bad |= np_conf_get_duration(e, g, "timeout", NP_CONF_OPTIONAL, 10, 60000, &timeout) < 0;
+	bad |= np_conf_get_int(e, g, "retries", NP_CONF_OPTIONAL, 0, 10, &retries) < 0;
+	d->ttl = (uint32_t)(ttl / 1000);
+	d->timeout_ms = (uint32_t)timeout;
+	d->retries = (uint32_t)retries;
+	if (!bad && !ddns_name_ok(d->zone)) {
+		np_conf_error(e, config_setting_get_member(g, "zone"),
+			      "zone \"%s\" is not a domain name", d->zone);
+		bad = 1;
+	}
+	if (!bad && d->reverse_zone[0] && !ddns_name_ok(d->reverse_zone)) {
+		np_conf_error(e, config_setting_get_member(g, "reverse_zone"),
+			      "reverse_zone \"%s\" is not a domain name", d->reverse_zone);
+		bad = 1;
+	}
 	return bad ? -1 : 0;
 }
 
@@ -592,7 +620,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 {
 	const config_setting_t *root = np_conf_root(nc);
 	struct dhcpd_conf *c = calloc(1, sizeof(*c));
-	uint64_t hold = 30000, probation = 86400000;
+	uint64_t hold = 30000, probation = 86400000, probe_ms = 300;
 	int every = 100000;
 
 	if (c == NULL)
@@ -615,6 +643,10 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, c->user, sizeof(c->user));
 	np_conf_get_int(e, root, "compact_every", NP_CONF_OPTIONAL, 100, 100000000, &every);
 	c->compact_every = (uint32_t)every;
+	c->ping_check = true;
+	np_conf_get_bool(e, root, "ping_check", NP_CONF_OPTIONAL, &c->ping_check);
+	np_conf_get_duration(e, root, "probe_timeout", NP_CONF_OPTIONAL, 50, 10000, &probe_ms);
+	c->probe_timeout_ms = (uint32_t)probe_ms;
 	c->engine.offer_hold = (uint32_t)(hold / 1000);
 	c->engine.decline_probation = (uint32_t)(probation / 1000);
 	read_subnets(e, root, c);

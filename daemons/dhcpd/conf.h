@@ -26,7 +26,10 @@ struct dhcpd_dns_update {
 	bool enabled;
 	struct np_conf_hostport server;
 	char zone[256];
-	char reverse_zone[256];
+	char reverse_zone[256];             /* "": PTR records in in-addr.arpa by address */
+	uint32_t ttl;                       /* seconds, of the A and PTR records */
+	uint32_t timeout_ms;                /* before an UPDATE is sent again */
+	uint32_t retries;                   /* sends after the first */
 };
 
 struct dhcpd_conf {
@@ -37,6 +40,8 @@ struct dhcpd_conf {
 	int log_level;
 	char user[32];                      /* "" keeps root */
 	uint32_t compact_every;             /* journal records between compactions */
+	bool ping_check;                    /* ARP probe an address before offering it */
+	uint32_t probe_timeout_ms;          /* no answer within this: free */
 	struct dhcpd_dns_update dns_update;
 	/* Per subnet: the interface name it is bound to ("" = by address). */
 	char (*subnet_ifname)[IF_NAMESIZE];

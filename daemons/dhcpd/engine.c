@@ -11,9 +11,12 @@
 #include <netproto/dhcp4.h>
 #include <netproto/error.h>
 
+#include "probe.h"
+
 struct engine {
 	const struct engine_config *cfg;
 	struct lease_table *lt;
+	struct probe_table *probe;     /* NULL: no conflict detection */
 	struct engine_stats st;
 };
 
@@ -110,6 +113,11 @@ const struct engine_stats *engine_get_stats(const struct engine *e)
 	return &e->st;
 }
 
+void engine_set_probe(struct engine *e, struct probe_table *p)
+{
+	e->probe = p;
+}
+
 struct lease_table *engine_leases(const struct engine *e)
 {
 	return e->lt;
@@ -145,6 +153,32 @@ static int read_addr_opt(const struct np_dhcp4 *m, uint8_t code, uint32_t *v)
 	return err;
 }
 
+/*
+ * Without option 12, the host part of the client FQDN (option 81, RFC 4702
+ * §2.3) serves as the client's name: its first label in wire form (E), or
+ * the ASCII form up to the first dot.
+ */
+static void read_fqdn(struct req *q)
+{
+	struct np_dhcp4_fqdn f;
+	size_t len = 0;
+
+	q->hostname[0] = '\0';
+	if (np_dhcp4_get_fqdn(&q->msg, &f) < 0)
+		return;
+	if (f.flags & NP_DHCP4_FQDN_E) {
+		if (f.name_len > 1 && f.name[0] < f.name_len) {
+			len = f.name[0];
+			memcpy(q->hostname, f.name + 1, len);
+		}
+	} else {
+		while (len < f.name_len && f.name[len] != '.' && f.name[len] != '\0')
+			len++;
+		memcpy(q->hostname, f.name, len);
+	}
+	q->hostname[len] = '\0';
+}
+
 static int read_options(struct req *q)
 {
 	int n, err;
@@ -169,7 +203,7 @@ static int read_options(struct req *q)
 		q->lease_req = 0;
 	if (np_dhcp4_get_string(&q->msg, NP_DHCP4_OPT_HOSTNAME, q->hostname,
 				sizeof(q->hostname)) < 0)
-		q->hostname[0] = '\0';
+		read_fqdn(q);
 	q->rapid_commit = np_dhcp4_opt_has(&q->msg, NP_DHCP4_OPT_RAPID_COMMIT) > 0;
 	return 0;
 }
@@ -573,20 +607,109 @@ static int ack(struct engine *e, const struct req *q, uint32_t addr, unsigned ex
 	}
 	out_rec(out, l);
 	out->wait_commit = true;
+	if (e->probe != NULL)
+		probe_forget(e->probe, addr);  /* handed out: the probe's answer is spent */
 	return reply(e, q, NP_DHCPACK, addr, WITH_LEASE | WITH_CONFIG | extra, out);
 }
 
 /* ---- handlers, one per message type -------------------------------------------- */
 
-static int handle_discover(struct engine *e, struct req *q, struct engine_out *out)
+enum check { CHECK_OK, CHECK_WAIT, CHECK_INUSE, CHECK_DROP };
+
+/* The address was found in use: probation, as if a client had declined it. */
+static enum check probe_conflict(struct engine *e, struct req *q, uint32_t addr,
+				 struct engine_out *out)
+{
+	struct lease *l = lease_by_addr(e->lt, addr);
+
+	probe_forget(e->probe, addr);
+	if (l != NULL && lease_is_client(l, &q->client) && l->state != LEASE_BOUND)
+		lease_remove(e->lt, l);        /* the hold made for the probe */
+	if (lease_decline_addr(e->lt, addr, q->now + e->cfg->decline_probation, &l) == 0) {
+		out_rec(out, l);
+		e->st.declined_in_use++;
+	}
+	return CHECK_INUSE;
+}
+
+/* Hold addr for the client, ask io.c for a probe and keep the message. */
+static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
+			      struct engine_out *out, const uint8_t *pkt, size_t len)
+{
+	const struct engine_rx *rx = q->rx;
+	struct lease *l;
+
+	if (probe_start(e->probe, addr, rx->ifindex, rx->now_ms) < 0)
+		return CHECK_DROP;
+	if (claim(e, q, addr, LEASE_OFFERED, q->now + e->cfg->offer_hold, out, &l) != 0 ||
+	    probe_hold(e->probe, addr, pkt, len, rx->ifindex, rx->local_addr, rx->unicast) < 0) {
+		probe_forget(e->probe, addr);
+		return CHECK_DROP;
+	}
+	out->probe_addr = addr;
+	out->probe_ifindex = rx->ifindex;
+	return CHECK_WAIT;
+}
+
+/*
+ * Conflict detection before an offer (probe.h): only on a link we are on
+ * (a relayed client's link is out of ARP's reach), and not for the address
+ * the client already holds.
+ */
+static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
+			     struct engine_out *out, const uint8_t *pkt, size_t len)
+{
+	const struct lease *l;
+	bool own;
+
+	if (e->probe == NULL || q->msg.giaddr != 0 || q->rx->ifindex == 0)
+		return CHECK_OK;
+	l = lease_by_addr(e->lt, addr);
+	own = l != NULL && lease_is_client(l, &q->client);
+	if (own && l->state == LEASE_BOUND)
+		return CHECK_OK;
+	switch (probe_state(e->probe, addr, q->rx->now_ms)) {
+	case PROBE_FREE:
+		return CHECK_OK;
+	case PROBE_INUSE:
+		return probe_conflict(e, q, addr, out);
+	case PROBE_PENDING:
+		if (probe_hold(e->probe, addr, pkt, len, q->rx->ifindex, q->rx->local_addr,
+			       q->rx->unicast) < 0)
+			return CHECK_DROP;
+		return CHECK_WAIT;
+	case PROBE_NONE:
+	default:
+		/* Held for it after a probe whose result has aged out: still good. */
+		if (own && l->state == LEASE_OFFERED)
+			return CHECK_OK;
+		return probe_begin(e, q, addr, out, pkt, len);
+	}
+}
+
+#define PICK_TRIES 8
+
+static int handle_discover(struct engine *e, struct req *q, struct engine_out *out,
+			   const uint8_t *pkt, size_t len)
 {
 	struct lease *l;
 	uint32_t addr;
+	enum check c = CHECK_INUSE;
 	int err;
 
-	e->st.pkt4_discover_received++;
-	if (pick_address(e, q, &addr) != 0) {
-		e->st.pkt4_receive_drop++;     /* pool exhausted: say nothing */
+	if (!q->rx->replay)
+		e->st.pkt4_discover_received++;
+	for (int tries = 0; c == CHECK_INUSE && tries < PICK_TRIES; tries++) {
+		if (pick_address(e, q, &addr) != 0) {
+			e->st.pkt4_receive_drop++;     /* pool exhausted: say nothing */
+			return 0;
+		}
+		c = check_addr(e, q, addr, out, pkt, len);
+	}
+	if (c == CHECK_WAIT)
+		return 0;                      /* answered when the probe ends */
+	if (c != CHECK_OK) {
+		e->st.pkt4_receive_drop++;
 		return 0;
 	}
 	/* RFC 4039: with rapid commit on both sides, DISCOVER -> ACK. */
@@ -743,9 +866,12 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	out->dest = ENGINE_DEST_NONE;
 	out->wait_commit = false;
 	out->type = 0;
+	out->probe_addr = 0;
+	out->probe_ifindex = 0;
 	q.rx = rx;
 	q.now = now;
-	e->st.pkt4_received++;
+	if (!rx->replay)
+		e->st.pkt4_received++;
 	if ((err = parse(e, pkt, len, &q)) < 0)
 		return err;
 	q.our_id = e->cfg->server_id ? e->cfg->server_id : rx->local_addr;
@@ -755,7 +881,7 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	}
 	switch (q.type) {
 	case NP_DHCPDISCOVER:
-		return handle_discover(e, &q, out);
+		return handle_discover(e, &q, out, pkt, len);
 	case NP_DHCPREQUEST:
 		return handle_request(e, &q, out);
 	case NP_DHCPDECLINE:

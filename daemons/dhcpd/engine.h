@@ -83,6 +83,8 @@ struct engine_rx {
 	int ifindex;                            /* interface it arrived on */
 	uint32_t local_addr;                    /* our address there (server identifier) */
 	bool unicast;                           /* sent to our address, not broadcast */
+	int64_t now_ms;                         /* monotonic ms, for conflict probes */
+	bool replay;                            /* held for a probe, handled again: not recounted */
 };
 
 enum engine_dest {
@@ -106,6 +108,8 @@ struct engine_out {
 	int ifindex;                            /* where to send (rx's) */
 	uint8_t type;                           /* of the reply: NP_DHCPOFFER, ... */
 	bool wait_commit;                       /* send only once recs are durable */
+	uint32_t probe_addr;                    /* != 0: send an ARP probe for it (probe.h) */
+	int probe_ifindex;                      /* on this link */
 	size_t nrecs;                           /* journal records to append, reply or not */
 	struct leasedb_rec recs[ENGINE_MAX_RECS];
 	size_t len;                             /* reply length, 0: none */
@@ -128,6 +132,7 @@ struct engine_stats {
 	uint64_t pkt4_nak_sent;
 	uint64_t reclaimed_leases;
 	uint64_t reclaimed_declined;
+	uint64_t declined_in_use;               /* found in use by a probe, put on probation */
 };
 
 struct engine;
@@ -154,6 +159,18 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
  */
 typedef void (*engine_rec_fn)(void *arg, const struct leasedb_rec *rec);
 size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg);
+
+/*
+ * Conflict detection (probe.h): with a probe table set, an address is
+ * offered to a client on a directly attached link only after a probe found
+ * it free.  A DISCOVER that needs a probe gets no reply yet: the engine
+ * holds the address for the client, asks for the probe (out->probe_addr)
+ * and leaves the message in the table; handled again (rx->replay) once the
+ * probe ends, it gets the OFFER, or, when the address was in use, that
+ * address goes on probation and another one is tried.  NULL: no probing.
+ */
+struct probe_table;
+void engine_set_probe(struct engine *e, struct probe_table *p);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
 struct lease_table *engine_leases(const struct engine *e);

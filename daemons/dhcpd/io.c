@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include <netproto/arp.h>
 #include <netproto/dhcp4.h>
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
@@ -19,6 +20,7 @@
 
 #include "../common/log.h"
 #include "../common/netio.h"
+#include "probe.h"
 
 #define RX_BATCH 64
 #define PEND_MAX 1024               /* ACKs covered by one fdatasync at most */
@@ -29,6 +31,8 @@ struct iface {
 	struct np_ifinfo info;
 	int fd;                         /* AF_PACKET */
 	struct event *ev;
+	int arp_fd;                     /* AF_PACKET for conflict probes, -1: none */
+	struct event *arp_ev;
 	struct dhcpd_io *io;
 };
 
@@ -53,11 +57,36 @@ struct dhcpd_io {
 	struct pending *pend;           /* PEND_MAX of them */
 	size_t npend;
 	struct dhcpd_io_stats st;
+	struct probe_table *probe;      /* conflict detection, NULL when off */
+	struct event *probe_ev;
+	dhcpd_io_rec_fn rec_fn;         /* told of every lease change made effective */
+	void *rec_arg;
 };
 
 static int64_t wall_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void tell_recs(struct dhcpd_io *io, const struct engine_out *o)
+{
+	if (io->rec_fn != NULL)
+		for (size_t i = 0; i < o->nrecs; i++)
+			io->rec_fn(io->rec_arg, &o->recs[i]);
+}
+
+void dhcpd_io_set_rec_hook(struct dhcpd_io *io, dhcpd_io_rec_fn fn, void *arg)
+{
+	io->rec_fn = fn;
+	io->rec_arg = arg;
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -180,8 +209,10 @@ static void commit_and_flush(struct dhcpd_io *io)
 		return;
 	}
 	for (size_t i = 0; i < io->npend; i++)
-		if (io->pend[i].seq <= durable)
+		if (io->pend[i].seq <= durable) {
 			send_reply(io, &io->pend[i].out);
+			tell_recs(io, &io->pend[i].out);
+		}
 	io->npend = 0;
 }
 
@@ -198,23 +229,155 @@ int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t
 	return leasedb_commit(io->db, &durable);
 }
 
+/* ---- conflict probes (probe.h) ------------------------------------------------ */
+
+#define PROBE_MAX 65536             /* addresses probed at once */
+#define PROBE_HELD_MAX 4096         /* DISCOVERs waiting for their probe */
+
+static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
+		   const struct engine_rx *rx);
+
+/* Wake up when the oldest probe is due. */
+static void probe_arm(struct dhcpd_io *io)
+{
+	int64_t due = probe_next_deadline(io->probe), wait;
+	struct timeval tv;
+
+	if (due == INT64_MAX) {
+		evtimer_del(io->probe_ev);
+		return;
+	}
+	wait = due - mono_ms();
+	if (wait < 1)
+		wait = 1;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	evtimer_add(io->probe_ev, &tv);
+}
+
+/* RFC 5227 §2.1.1: a broadcast ARP request with sender IP 0.0.0.0. */
+static void probe_send(struct dhcpd_io *io, uint32_t addr, int ifindex)
+{
+	struct iface *ifc = iface_by_index(io, ifindex);
+	struct np_ether eth = { .ethertype = NP_ETHERTYPE_ARP };
+	uint8_t arp[NP_ARP_LEN], frame[64];
+	struct np_arp a;
+	int n;
+
+	probe_arm(io);
+	if (ifc == NULL || ifc->arp_fd < 0)
+		return;                 /* nobody can answer: it times out as free */
+	np_arp_probe_init(&a, ifc->info.mac, addr);
+	memset(eth.dst, 0xff, sizeof(eth.dst));
+	memcpy(eth.src, ifc->info.mac, sizeof(eth.src));
+	eth.payload = arp;
+	eth.payload_len = (size_t)np_arp_build(&a, arp, sizeof(arp));
+	n = np_ether_build(&eth, frame, sizeof(frame));
+	if (n < 0 || (n = np_packet_send(ifc->arp_fd, ifindex, frame, (size_t)n)) < 0) {
+		io->st.send_errors++;
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send an ARP probe: %s", strerror(-n));
+	}
+}
+
+/* A DISCOVER that waited for its probe: through the engine again. */
+static void probe_replay(void *arg, const struct probe_msg *m)
+{
+	struct dhcpd_io *io = arg;
+	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
+				.unicast = m->unicast != 0, .replay = true };
+
+	handle(io, m->pkt, m->len, &rx);
+}
+
+static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcpd_io *io = arg;
+
+	(void)fd;
+	(void)what;
+	probe_run(io->probe, mono_ms(), probe_replay, io);
+	commit_and_flush(io);
+	probe_arm(io);
+}
+
+/* RFC 5227 §2.1.1: any ARP packet whose sender IP is being probed means in use. */
+static void on_arp(evutil_socket_t fd, short what, void *arg)
+{
+	struct iface *ifc = arg;
+	struct dhcpd_io *io = ifc->io;
+	uint8_t frame[FRAME_MAX];
+
+	(void)what;
+	for (int k = 0; k < RX_BATCH; k++) {
+		struct np_ether eth;
+		struct np_arp a;
+		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
+		char ip[16];
+
+		if (n < 0)
+			break;
+		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
+		    eth.ethertype != NP_ETHERTYPE_ARP ||
+		    np_arp_parse(eth.payload, eth.payload_len, &a) < 0 || a.spa == 0 ||
+		    probe_seen(io->probe, a.spa, ifc->info.ifindex, mono_ms()) != 1)
+			continue;
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a.spa >> 24, (a.spa >> 16) & 255,
+			 (a.spa >> 8) & 255, a.spa & 255);
+		NP_LOG_RATELIMIT(NP_LOG_WARNING,
+				 "%s is in use by %02x:%02x:%02x:%02x:%02x:%02x on %s: not offered",
+				 ip, a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5],
+				 ifc->info.name);
+		probe_take(io->probe, a.spa, probe_replay, io);
+	}
+	commit_and_flush(io);
+	probe_arm(io);
+}
+
+static int open_arp(struct dhcpd_io *io, struct iface *ifc, const char *name)
+{
+	struct np_packet_opts po = { .protocol = NP_ETHERTYPE_ARP, .filter = np_bpf_arp_any,
+				     .filter_len = np_bpf_arp_any_len, .ignore_outgoing = 1 };
+
+	ifc->arp_fd = np_packet_open(name, &po);
+	if (ifc->arp_fd < 0) {
+		np_log_err("interface %s: cannot open an ARP socket for conflict probes: %s", name,
+			   strerror(-ifc->arp_fd));
+		return ifc->arp_fd;
+	}
+	ifc->arp_ev = event_new(io->base, ifc->arp_fd, EV_READ | EV_PERSIST, on_arp, ifc);
+	if (ifc->arp_ev == NULL || event_add(ifc->arp_ev, NULL) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io)
+{
+	return io->probe;
+}
+
 /* One message through the engine; the reply is sent now or after commit. */
 static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 		   const struct engine_rx *rx)
 {
 	struct engine_out *o;
+	struct engine_rx r = *rx;
 	int64_t seq = 0;
 
 	if (io->npend >= PEND_MAX)
 		commit_and_flush(io);
 	o = &io->pend[io->npend].out;
-	if (engine_handle(io->eng, pkt, len, rx, wall_now(), o) < 0)
+	r.now_ms = io->probe != NULL ? mono_ms() : 0;
+	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
 		return;        /* malformed: counted by the engine */
 	for (size_t i = 0; i < o->nrecs; i++) {
 		seq = leasedb_append(io->db, &o->recs[i]);
 		if (seq < 0)
 			break;
 	}
+	if (o->probe_addr != 0)
+		probe_send(io, o->probe_addr, o->probe_ifindex);
+	if (!o->wait_commit)
+		tell_recs(io, o);
 	if (o->len == 0)
 		return;
 	if (!o->wait_commit) {
@@ -358,6 +521,8 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	if (ifc->info.naddr == 0)
 		np_log_warning("interface %s has no IPv4 address: replies need one as server identifier",
 			       name);
+	if (io->probe != NULL)
+		return open_arp(io, ifc, name);
 	return 0;
 }
 
@@ -382,8 +547,19 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	io->pend = calloc(PEND_MAX, sizeof(*io->pend));
 	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0)
 		err = -ENOMEM;
+	if (err == 0 && conf->ping_check) {
+		/* A probe's answer is trusted as long as an offer is held. */
+		io->probe = probe_table_new(PROBE_MAX, PROBE_HELD_MAX, conf->probe_timeout_ms,
+					    conf->engine.offer_hold * 1000u);
+		io->probe_ev = evtimer_new(base, on_probe_timer, io);
+		if (io->probe == NULL || io->probe_ev == NULL)
+			err = -ENOMEM;
+		else
+			engine_set_probe(eng, io->probe);
+	}
 	for (size_t i = 0; err == 0 && i < conf->ninterfaces; i++) {
 		io->ifs[i].fd = -1;
+		io->ifs[i].arp_fd = -1;
 		err = open_iface(io, &io->ifs[i], conf->interfaces[i]);
 		io->nifs = i + 1;
 	}
@@ -417,7 +593,16 @@ void dhcpd_io_free(struct dhcpd_io *io)
 			event_free(io->ifs[i].ev);
 		if (io->ifs[i].fd >= 0)
 			close(io->ifs[i].fd);
+		if (io->ifs[i].arp_ev != NULL)
+			event_free(io->ifs[i].arp_ev);
+		if (io->ifs[i].arp_fd >= 0)
+			close(io->ifs[i].arp_fd);
 	}
+	if (io->probe != NULL)
+		engine_set_probe(io->eng, NULL);
+	if (io->probe_ev != NULL)
+		event_free(io->probe_ev);
+	probe_table_free(io->probe);
 	if (io->udp_ev != NULL)
 		event_free(io->udp_ev);
 	if (io->udp_fd >= 0)

@@ -39,6 +39,18 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 void dhcpd_io_free(struct dhcpd_io *io);
 void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
 
+/*
+ * Told of each lease change once it is in effect: an ACK's records after
+ * they are durable and the ACK is sent, the others (release, decline) at
+ * once.  For DNS updates (ddns.h).
+ */
+typedef void (*dhcpd_io_rec_fn)(void *arg, const struct leasedb_rec *rec);
+void dhcpd_io_set_rec_hook(struct dhcpd_io *io, dhcpd_io_rec_fn fn, void *arg);
+
+/* The conflict probe table (NULL when ping_check is off), for statistics. */
+struct probe_table;
+const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io);
+
 /* Append records and commit them (also used for expiry); 0 or -errno. */
 int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n);
 

@@ -48,6 +48,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "probe", probe_keys },
 	{ "defend", NULL },
 	{ "control_socket", NULL },
+	{ "metrics_listen", NULL },
 	{ "user", NULL },
 	{ "log_level", NULL },
 	{ "receive_buffer", NULL },
@@ -352,6 +353,7 @@ struct arpd_conf *arpd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 	np_conf_get_bool(e, root, "defend", NP_CONF_OPTIONAL, &conf->defend);
 	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, conf->control_socket,
 			   sizeof(conf->control_socket));
+	np_conf_get_hostport(e, root, "metrics_listen", NP_CONF_OPTIONAL, 0, &conf->metrics);
 	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
 	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);
 	np_conf_get_int(e, root, "receive_buffer", NP_CONF_OPTIONAL, 65536, 1 << 30,

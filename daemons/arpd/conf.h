@@ -41,6 +41,7 @@ struct arpd_conf {
 	} probe;
 	bool defend;
 	char control_socket[108];        /* empty: none */
+	struct np_conf_hostport metrics; /* metrics_listen; port 0: none */
 	char user[64];                   /* empty: keep running as started */
 	int log_level;
 	int rcvbuf;                      /* bytes */

@@ -4,6 +4,8 @@
  *   statistic-get-all (alias "stats"): every counter, by name
  *   table [{"address": "a.b.c.d"}]: the entries, or what one address is
  *   config-reload: re-read the configuration file (as SIGHUP)
+ *
+ * and the same counters on metrics_listen as Prometheus samples (metrics.h).
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "io.h"
+#include "metrics.h"
 
 static json_t *stats_json(struct arpd *a)
 {
@@ -132,6 +135,32 @@ static json_t *cmd_reload(const char *command, json_t *args, void *ctx)
 		return np_ctl_answer(1, why, NULL);
 	np_ctl_reloaded(a->ctl);
 	return np_ctl_answer(0, "configuration reloaded", NULL);
+}
+
+/* A scrape gets exactly the counters statistic-get-all reports. */
+static void write_metrics(struct np_metrics_out *out, void *ctx)
+{
+	json_t *o = stats_json(ctx);
+
+	if (o)
+		np_metrics_write_json(out, o, NULL);
+	json_decref(o);
+}
+
+int arpd_metrics_start(struct arpd *a)
+{
+	const struct np_conf_hostport *hp = &a->conf->metrics;
+	char addr[NP_IPV4_ADDR_TEXT_LEN];
+	int r = np_metrics_new(np_daemon_base(a->d), hp->addr, hp->port, "np_arpd", write_metrics,
+			       a, &a->metrics);
+
+	np_ipv4_addr_to_text(hp->addr, addr);
+	if (r < 0) {
+		np_log_err("metrics_listen %s:%u: %s", addr, hp->port, strerror(-r));
+		return -1;
+	}
+	np_log_info("metrics on http://%s:%u/metrics", addr, hp->port);
+	return 0;
 }
 
 int arpd_control_start(struct arpd *a)

@@ -21,6 +21,7 @@
 
 struct event;
 struct np_ctl;
+struct np_metrics;
 struct np_daemon;
 
 /* Counters kept by the I/O layer (the responder keeps its own). */
@@ -68,6 +69,7 @@ struct arpd {
 	unsigned int pending_cap, pending_head, pending_len;
 
 	struct np_ctl *ctl;
+	struct np_metrics *metrics;    /* metrics_listen endpoint, or NULL */
 };
 
 /* Monotonic microseconds. */
@@ -83,5 +85,7 @@ void arpd_io_refresh_stats(struct arpd *a);
 
 /* The control socket commands (control.c). */
 int arpd_control_start(struct arpd *a);
+/* The Prometheus endpoint on metrics_listen: statistic-get-all's counters. */
+int arpd_metrics_start(struct arpd *a);
 
 #endif

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "io.h"
 #include "log.h"
+#include "metrics.h"
 
 static void *conf_load(const struct np_conf *c, struct np_conf_err *e)
 {
@@ -30,17 +31,31 @@ static int start(struct np_daemon *d, void *conf)
 
 	a->d = d;
 	np_daemon_set_log_level(d, c->log_level);
-	return arpd_io_start(a, c);
+	if (arpd_io_start(a, c) < 0)
+		return -1;
+	/* Bound while still privileged, like the other sockets. */
+	return c->metrics.port ? arpd_metrics_start(a) : 0;
 }
 
 static int apply(struct np_daemon *d, void *conf, char *why, size_t cap)
 {
-	return arpd_io_apply(np_daemon_userdata(d), conf, why, cap);
+	struct arpd *a = np_daemon_userdata(d);
+	const struct arpd_conf *c = conf;
+
+	if (c->metrics.addr != a->conf->metrics.addr || c->metrics.port != a->conf->metrics.port) {
+		snprintf(why, cap, "metrics_listen takes effect on restart only");
+		return -1;
+	}
+	return arpd_io_apply(a, conf, why, cap);
 }
 
 static void stop(struct np_daemon *d)
 {
-	arpd_io_stop(np_daemon_userdata(d));
+	struct arpd *a = np_daemon_userdata(d);
+
+	np_metrics_free(a->metrics);
+	a->metrics = NULL;
+	arpd_io_stop(a);
 }
 
 static const struct np_daemon_ops arpd_ops = {

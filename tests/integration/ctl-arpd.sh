@@ -2,7 +2,8 @@
 # ctl-arpd.sh: np-ctl against a running np-arpd in a namespace: status,
 # stats and table as tables and as JSON, a good reload, a broken reload that
 # fails with FILE:LINE while the daemon keeps running the old table, an
-# unknown command, and the "not running" error.
+# unknown command, and the "not running" error.  The Prometheus endpoint
+# (metrics_listen) serves the same counters as `np-ctl arpd stats`.
 set -u
 . "$(dirname "$0")/arpd-lib.sh"
 NPCTL=${NP_CTL:-${NP_BUILDDIR:-.}/tools/ctl/np-ctl}
@@ -16,10 +17,12 @@ interface = "eth0";
 entries = ( $1 );
 announce = { count = 0; };
 control_socket = "$CTL";
+metrics_listen = "127.0.0.1:9431";
 EOC
 }
 ctl() { "$NPCTL" -s "$CTL" -t 5 "$@"; }
 out=$(np_tmp)/out
+T_M=$(np_tmp)/metrics
 err=$(np_tmp)/err
 PY=/usr/bin/python3
 
@@ -54,6 +57,37 @@ grep -q "\"mac\": \"$SRV_MAC\"" "$out" || np_fail "table 10.77.1.1: $(cat "$out"
 ctl arpd table 10.77.9.9 > "$out" 2> "$err" && np_fail "table of an unknown address succeeded"
 grep -q "not in the table" "$err" || np_fail "table 10.77.9.9: $(cat "$err")"
 np_log "status, stats, table, --json: ok"
+
+# Metrics: every counter of the stats, same values, Prometheus names.
+scrape() {
+	np_in srv "$PY" -c 'import urllib.request as u, sys
+r = u.urlopen("http://127.0.0.1:9431" + sys.argv[1], timeout=5)
+print(r.headers["Content-Type"]); sys.stdout.write(r.read().decode())' "$1"
+}
+scrape /metrics > "$T_M" || np_fail "no metrics on 127.0.0.1:9431"
+head -n 1 "$T_M" | grep -q '^text/plain; version=0.0.4' || np_fail "metrics content type: $(head -n 1 "$T_M")"
+ctl --json arpd stats > "$out"
+$PY - "$out" "$T_M" <<'PY' || np_fail "metrics differ from stats"
+import json, sys
+stats = json.load(open(sys.argv[1]))["arguments"]
+lines = open(sys.argv[2]).read().splitlines()[1:]
+samples = {l.split()[0]: int(l.split()[1]) for l in lines if not l.startswith("#")}
+types = {l.split()[2]: l.split()[3] for l in lines if l.startswith("# TYPE ")}
+want = {"np_arpd_" + k.replace("-", "_"): v for k, v in stats.items()}
+# receive counters may have moved between the two reads; the rest may not
+for k, v in want.items():
+    assert k in samples, "missing " + k
+    assert types[k] == "counter", k
+assert set(samples) == set(want), set(samples) ^ set(want)
+assert samples["np_arpd_arp_reply_sent"] == want["np_arpd_arp_reply_sent"] >= 1
+PY
+np_in srv "$PY" -c 'import urllib.request as u, urllib.error as e
+try:
+    u.urlopen("http://127.0.0.1:9431/nothing", timeout=5)
+except e.HTTPError as x:
+    raise SystemExit(0 if x.code == 404 else 1)
+raise SystemExit(1)' || np_fail "metrics: /nothing is not 404"
+np_log "metrics: the stats' counters as np_arpd_* on 127.0.0.1:9431"
 
 # A good reload swaps the table; status then shows the reload.
 write_conf '{ address = "10.77.1.1"; }, { address = "10.77.3.0/24"; }'

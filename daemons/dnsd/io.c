@@ -1,0 +1,768 @@
+/*
+ * io.c: np-dnsd's sockets on the libevent loop (see io.h).  Everything
+ * here moves bytes; the decisions are query.c's and resolver.c's.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "ctl.h"
+#include "daemon.h"
+#include "io.h"
+#include "log.h"
+#include "notify.h"
+
+#define UDP_BUF 4096                   /* edns_buffer_size is at most 4096 */
+#define RX_BATCH 64
+#define UPSTREAM_READS 8               /* datagrams read per upstream wake-up */
+
+struct dnsd_tcpconn {
+	struct dnsd_io *io;
+	struct bufferevent *bev;
+	uint32_t addr;
+	uint16_t port;
+	unsigned pending;              /* queries waiting for an upstream */
+	bool closed, eof;
+	struct dnsd_tcpconn *prev, *next;  /* io->conns, while open */
+};
+
+/* The I/O state of one upstream try (q->io). */
+struct upio {
+	struct dnsd_io *io;
+	struct dnsd_upq *q;
+	int fd;
+	struct event *rd, *timer;
+	struct bufferevent *bev;
+};
+
+uint64_t dnsd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct event_base *base_of(struct dnsd_io *io)
+{
+	return np_daemon_base(io->d);
+}
+
+/* IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual stack). */
+static uint32_t peer_v4(const struct sockaddr *sa, uint16_t *port)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+
+		*port = ntohs(s->sin_port);
+		return ntohl(s->sin_addr.s_addr);
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+
+		*port = ntohs(s->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr))
+			return np_load_be32(&s->sin6_addr.s6_addr[12]);
+		if (IN6_IS_ADDR_LOOPBACK(&s->sin6_addr))
+			return 0x7f000001;
+	}
+	*port = 0;
+	return 0;
+}
+
+static uint32_t io_random(void *arg)
+{
+	struct dnsd_io *io = arg;
+
+	if (io->rnd_left == 0) {
+		if (getrandom(io->rnd, sizeof(io->rnd), 0) != (ssize_t)sizeof(io->rnd)) {
+			/* Never expected; a weak fallback beats stopping. */
+			for (unsigned i = 0; i < 64; i++)
+				io->rnd[i] ^= (uint32_t)dnsd_now_ms() * 2654435761u + i;
+		}
+		io->rnd_left = 64;
+	}
+	return io->rnd[--io->rnd_left];
+}
+
+/* ---- Waiting clients ------------------------------------------------ */
+
+static void slots_init(struct dnsd_io *io)
+{
+	for (uint32_t i = 0; i < DNSD_SLOTS; i++)
+		io->slots[i].next_free = i + 1 < DNSD_SLOTS ? i + 2 : 0;
+	io->free_head = 1;
+}
+
+/* A free slot's token (0 when none is free). */
+static uint64_t slot_alloc(struct dnsd_io *io, struct dnsd_slot **out)
+{
+	uint32_t i;
+
+	if (io->free_head == 0) {
+		io->stats.overload++;
+		return 0;
+	}
+	i = io->free_head - 1;
+	io->free_head = io->slots[i].next_free;
+	if (++io->slot_gen == 0)
+		io->slot_gen = 1;
+	io->slots[i].gen = io->slot_gen;
+	io->slots[i].conn = NULL;
+	io->slots[i].has_src = false;
+	*out = &io->slots[i];
+	return (uint64_t)io->slot_gen << 32 | i;
+}
+
+static struct dnsd_slot *slot_get(struct dnsd_io *io, uint64_t token)
+{
+	uint32_t i = (uint32_t)token, gen = (uint32_t)(token >> 32);
+
+	if (gen == 0 || i >= DNSD_SLOTS || io->slots[i].gen != gen)
+		return NULL;
+	return &io->slots[i];
+}
+
+static void slot_free(struct dnsd_io *io, uint64_t token)
+{
+	struct dnsd_slot *s = slot_get(io, token);
+
+	if (!s)
+		return;
+	s->gen = 0;
+	s->next_free = io->free_head;
+	io->free_head = (uint32_t)token + 1;
+}
+
+/* ---- TCP clients (RFC 7766) ------------------------------------------- */
+
+static void conn_free_if_done(struct dnsd_tcpconn *c)
+{
+	if (c->closed && c->pending == 0)
+		free(c);
+}
+
+static void conn_close(struct dnsd_tcpconn *c)
+{
+	if (c->closed)
+		return;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	c->closed = true;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->io->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->io->tcp_conns--;
+	conn_free_if_done(c);
+}
+
+/* After the client's EOF: close once every answer is written. */
+static void conn_close_when_done(struct dnsd_tcpconn *c)
+{
+	if (c->eof && c->pending == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_close(c);
+}
+
+static void conn_write(struct dnsd_tcpconn *c, const uint8_t *msg, size_t len)
+{
+	uint8_t pfx[2];
+
+	np_store_be16(pfx, (uint16_t)len);
+	bufferevent_write(c->bev, pfx, 2);
+	bufferevent_write(c->bev, msg, len);
+}
+
+static void conn_handle(struct dnsd_tcpconn *c, const uint8_t *msg, size_t len)
+{
+	struct dnsd_io *io = c->io;
+	struct dnsd_slot *s = NULL;
+	struct dnsd_client cl = { .addr = c->addr, .port = c->port, .tcp = true };
+	size_t outlen = 0;
+	enum dnsd_verdict v;
+
+	cl.token = slot_alloc(io, &s);
+	if (s)
+		s->conn = c;
+	c->pending++;                  /* the answer may come before the call returns */
+	v = dnsd_engine_query(&io->eng, msg, len, &cl, dnsd_now_ms(), io->tcpout,
+			      NP_DNS_MSG_MAX, &outlen);
+	if (v == DNSD_PENDING && cl.token)
+		return;
+	c->pending--;
+	slot_free(io, cl.token);
+	if (v == DNSD_ANSWER)
+		conn_write(c, io->tcpout, outlen);
+}
+
+static void on_conn_read(struct bufferevent *bev, void *arg)
+{
+	struct dnsd_tcpconn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t pfx[2];
+	size_t len;
+
+	while (!c->closed && evbuffer_get_length(in) >= 2) {
+		evbuffer_copyout(in, pfx, 2);
+		len = np_load_be16(pfx);
+		if (len < NP_DNS_HDR_LEN) {
+			/* Not a DNS message: the stream cannot be resynchronised. */
+			c->io->stats.tcp_bad_length++;
+			c->io->eng.stats.dropped_malformed++;
+			conn_close(c);
+			return;
+		}
+		if (evbuffer_get_length(in) < 2 + len)
+			break;
+		evbuffer_drain(in, 2);
+		evbuffer_remove(in, c->io->tcpin, len);
+		conn_handle(c, c->io->tcpin, len);
+	}
+}
+
+static void on_conn_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_close_when_done(arg);
+}
+
+static void on_conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct dnsd_tcpconn *c = arg;
+
+	if ((what & BEV_EVENT_TIMEOUT) && c->pending > 0) {
+		/* RFC 7766 §6.2.3: idle means no query outstanding. */
+		bufferevent_enable(bev, EV_READ);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		c->io->stats.tcp_idle_closed++;
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		c->eof = true;
+		bufferevent_disable(bev, EV_READ);
+		conn_close_when_done(c);
+		return;
+	}
+	conn_close(c);
+}
+
+static void on_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsd_listener *l = arg;
+	struct dnsd_io *io = l->io;
+
+	(void)what;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct dnsd_tcpconn *c;
+		struct timeval tv;
+
+		if (cfd < 0)
+			return;
+		if (io->tcp_conns >= io->conf->tcp_max_connections ||
+		    !(c = calloc(1, sizeof(*c)))) {
+			io->stats.tcp_refused_limit++;
+			close(cfd);
+			continue;
+		}
+		c->io = io;
+		c->addr = peer_v4((struct sockaddr *)&ss, &c->port);
+		c->bev = bufferevent_socket_new(base_of(io), cfd, BEV_OPT_CLOSE_ON_FREE);
+		if (!c->bev) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		io->tcp_conns++;
+		io->stats.tcp_accepted++;
+		c->next = io->conns;
+		if (c->next)
+			c->next->prev = c;
+		io->conns = c;
+		tv.tv_sec = (time_t)(io->conf->tcp_idle_timeout_ms / 1000);
+		tv.tv_usec = (suseconds_t)(io->conf->tcp_idle_timeout_ms % 1000) * 1000;
+		bufferevent_setcb(c->bev, on_conn_read, on_conn_write, on_conn_event, c);
+		bufferevent_set_timeouts(c->bev, &tv, NULL);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
+}
+
+/* ---- UDP clients -------------------------------------------------------- */
+
+static void udp_one(struct dnsd_io *io, struct dnsd_listener *l, unsigned i, uint64_t now)
+{
+	socklen_t plen;
+	const struct sockaddr *peer = np_batch_addr(&io->rx, i, &plen);
+	struct dnsd_client cl = { .tcp = false };
+	struct np_pktinfo pi;
+	struct np_pktinfo src = { 0 };
+	bool has_src = false;
+	struct dnsd_slot *s = NULL;
+	size_t outlen = 0;
+	enum dnsd_verdict v;
+
+	if (np_batch_truncated(&io->rx, i)) {
+		io->stats.udp_truncated++;
+		io->eng.stats.dropped_malformed++;
+		return;
+	}
+	cl.addr = peer_v4(peer, &cl.port);
+	if (np_batch_pktinfo(&io->rx, i, &pi) == 0) {
+		src.local = pi.local;
+		has_src = true;
+	}
+	cl.token = slot_alloc(io, &s);
+	if (s) {
+		s->l = l;
+		memcpy(&s->peer, peer, plen);
+		s->peerlen = plen;
+		s->src = src;
+		s->has_src = has_src;
+	}
+	v = dnsd_engine_query(&io->eng, np_batch_buf(&io->rx, i), np_batch_len(&io->rx, i), &cl,
+			      now, np_batch_buf(&io->tx, io->tx.count), io->tx.bufsize, &outlen);
+	if (v == DNSD_PENDING && cl.token)
+		return;
+	slot_free(io, cl.token);
+	if (v == DNSD_ANSWER &&
+	    np_batch_add(&io->tx, outlen, peer, plen, has_src ? &src : NULL) < 0)
+		io->stats.udp_send_errors++;
+}
+
+static void udp_flush(struct dnsd_io *io, int fd)
+{
+	int n;
+
+	if (io->tx.count == 0)
+		return;
+	n = np_batch_send(fd, &io->tx);
+	if (n > 0)
+		io->stats.udp_sent += (uint64_t)n;
+	io->stats.udp_send_errors += io->tx.send_errors + np_batch_pending(&io->tx);
+	np_batch_clear(&io->tx);
+}
+
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsd_listener *l = arg;
+	struct dnsd_io *io = l->io;
+
+	(void)what;
+	for (int round = 0; round < 8; round++) {
+		int n = np_batch_recv(fd, &io->rx);
+		uint64_t now = dnsd_now_ms();
+
+		if (n <= 0)
+			return;
+		io->stats.udp_batches++;
+		np_batch_clear(&io->tx);
+		for (unsigned i = 0; i < (unsigned)n; i++)
+			udp_one(io, l, i, now);
+		udp_flush(io, fd);
+		if ((unsigned)n < io->rx.cap)
+			return;
+	}
+}
+
+/* The late answer for a waiting client (engine ops->deliver). */
+static void io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
+{
+	struct dnsd_io *io = arg;
+	struct dnsd_slot *s = slot_get(io, token);
+
+	(void)tcp;
+	if (!s)
+		return;
+	if (s->conn) {
+		struct dnsd_tcpconn *c = s->conn;
+
+		c->pending--;
+		if (!c->closed) {
+			conn_write(c, msg, len);
+			conn_close_when_done(c);
+		} else {
+			conn_free_if_done(c);
+		}
+	} else if (len <= io->late.bufsize) {
+		np_batch_clear(&io->late);
+		memcpy(np_batch_buf(&io->late, 0), msg, len);
+		if (np_batch_add(&io->late, len, &s->peer, s->peerlen,
+				 s->has_src ? &s->src : NULL) >= 0 &&
+		    np_batch_send(s->l->fd, &io->late) == 1)
+			io->stats.udp_sent++;
+		else
+			io->stats.udp_send_errors++;
+	}
+	slot_free(io, token);
+}
+
+/* ---- Upstreams ----------------------------------------------------------- */
+
+static void upio_free(struct upio *u)
+{
+	if (!u)
+		return;
+	if (u->rd)
+		event_free(u->rd);
+	if (u->timer)
+		event_free(u->timer);
+	if (u->bev)
+		bufferevent_free(u->bev);
+	if (u->fd >= 0)
+		close(u->fd);
+	free(u);
+}
+
+static void io_abandon(void *arg, struct dnsd_upq *q)
+{
+	(void)arg;
+	upio_free(q->io);
+	q->io = NULL;
+}
+
+static void on_up_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct upio *u = arg;
+	struct dnsd_io *io = u->io;
+	uint64_t now = dnsd_now_ms();
+
+	(void)fd;
+	(void)what;
+	io->eng.now_ms = now;
+	dnsd_res_timeout(&io->eng.res, u->q, now);
+}
+
+static void on_up_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct upio *u = arg;
+	struct dnsd_io *io = u->io;
+
+	(void)what;
+	for (int i = 0; i < UPSTREAM_READS; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, io->upbuf, NP_DNS_MSG_MAX, 0, (struct sockaddr *)&from, &fl);
+		struct dnsd_addr a;
+		uint64_t now = dnsd_now_ms();
+		enum dnsd_res_verdict v;
+
+		if (n < 0 && errno == ECONNREFUSED) {
+			/* ICMP port unreachable: no server there, move on now. */
+			io->eng.now_ms = now;
+			dnsd_res_timeout(&io->eng.res, u->q, now);
+			return;
+		}
+		if (n < 0)
+			return;
+		a.addr = peer_v4((struct sockaddr *)&from, &a.port);
+		io->eng.now_ms = now;
+		v = dnsd_res_response(&io->eng.res, u->q, &a, false, io->upbuf, (size_t)n, now);
+		if (v == DNSD_RES_ACCEPTED || v == DNSD_RES_RETRY || v == DNSD_RES_TCP)
+			return;        /* u is gone */
+	}
+}
+
+static void on_up_tcp_read(struct bufferevent *bev, void *arg)
+{
+	struct upio *u = arg;
+	struct dnsd_io *io = u->io;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	while (evbuffer_get_length(in) >= 2) {
+		uint8_t pfx[2];
+		size_t len;
+		uint64_t now = dnsd_now_ms();
+		struct dnsd_addr a = u->q->to;
+		enum dnsd_res_verdict v;
+
+		evbuffer_copyout(in, pfx, 2);
+		len = np_load_be16(pfx);
+		if (evbuffer_get_length(in) < 2 + len)
+			return;
+		evbuffer_drain(in, 2);
+		evbuffer_remove(in, io->upbuf, len);
+		io->eng.now_ms = now;
+		v = dnsd_res_response(&io->eng.res, u->q, &a, true, io->upbuf, len, now);
+		if (v == DNSD_RES_ACCEPTED || v == DNSD_RES_RETRY || v == DNSD_RES_TCP)
+			return;
+	}
+}
+
+static void on_up_tcp_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct upio *u = arg;
+	uint64_t now = dnsd_now_ms();
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	u->io->eng.now_ms = now;
+	dnsd_res_timeout(&u->io->eng.res, u->q, now);
+}
+
+static int up_send_udp(struct dnsd_io *io, struct upio *u, const struct sockaddr_in *to,
+		       const uint8_t *msg, size_t len)
+{
+	/* connect() binds a random ephemeral port (RFC 5452 §9.2) and makes the
+	 * kernel drop datagrams from any other address or port. */
+	u->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (u->fd < 0 || connect(u->fd, (const struct sockaddr *)to, sizeof(*to)) < 0 ||
+	    send(u->fd, msg, len, 0) != (ssize_t)len)
+		return -1;
+	u->rd = event_new(base_of(io), u->fd, EV_READ | EV_PERSIST, on_up_udp, u);
+	return u->rd && event_add(u->rd, NULL) == 0 ? 0 : -1;
+}
+
+static int up_send_tcp(struct dnsd_io *io, struct upio *u, const struct sockaddr_in *to,
+		       const uint8_t *msg, size_t len)
+{
+	uint8_t pfx[2];
+
+	u->bev = bufferevent_socket_new(base_of(io), -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!u->bev)
+		return -1;
+	bufferevent_setcb(u->bev, on_up_tcp_read, NULL, on_up_tcp_event, u);
+	if (bufferevent_socket_connect(u->bev, (const struct sockaddr *)to, sizeof(*to)) < 0)
+		return -1;
+	np_store_be16(pfx, (uint16_t)len);
+	bufferevent_write(u->bev, pfx, 2);
+	bufferevent_write(u->bev, msg, len);
+	return bufferevent_enable(u->bev, EV_READ | EV_WRITE);
+}
+
+static int io_send(void *arg, struct dnsd_upq *q)
+{
+	struct dnsd_io *io = arg;
+	struct upio *u = calloc(1, sizeof(*u));
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t msg[512];
+	int n = dnsd_res_build_query(q, io->conf->edns_buffer_size, msg, sizeof(msg));
+	uint64_t now = dnsd_now_ms(), wait;
+	struct timeval tv;
+
+	if (!u || n < 0) {
+		free(u);
+		return -1;
+	}
+	u->io = io;
+	u->q = q;
+	u->fd = -1;
+	to.sin_addr.s_addr = htonl(q->to.addr);
+	to.sin_port = htons(q->to.port);
+	if ((q->tcp ? up_send_tcp(io, u, &to, msg, (size_t)n)
+		    : up_send_udp(io, u, &to, msg, (size_t)n)) < 0)
+		goto fail;
+	wait = q->deadline_ms > now ? q->deadline_ms - now : 1;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	u->timer = evtimer_new(base_of(io), on_up_timeout, u);
+	if (!u->timer || evtimer_add(u->timer, &tv) < 0)
+		goto fail;
+	q->io = u;
+	return 0;
+
+fail:
+	io->stats.upstream_socket_errors++;
+	NP_LOG_RATELIMIT(NP_LOG_WARNING, "upstream %s:%u: %s", inet_ntoa(to.sin_addr),
+			 q->to.port, strerror(errno));
+	upio_free(u);
+	return -1;
+}
+
+/* ---- Listeners ------------------------------------------------------------- */
+
+static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
+{
+	struct dnsd_listener *ls = realloc(io->ls, (io->nls + 1) * sizeof(*ls));
+	struct dnsd_listener *l;
+
+	if (!ls)
+		return -1;
+	io->ls = ls;
+	l = &io->ls[io->nls];
+	*l = (struct dnsd_listener){ .fd = fd, .tcp = tcp, .activated = activated, .io = io };
+	io->nls++;
+	return 0;
+}
+
+static int take_activated(struct dnsd_io *io)
+{
+	static const char *const names[] = { "dns", "dns-udp", "dns-tcp" };
+	int n = 0;
+
+	for (unsigned i = 0; i < 3; i++) {
+		int fd;
+
+		while ((fd = np_listen_fd_take(names[i])) >= 0) {
+			int type = 0;
+			socklen_t tl = sizeof(type);
+
+			getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+			if (add_listener(io, fd, type == SOCK_STREAM, true) < 0)
+				return -1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
+{
+	for (unsigned i = 0; i < conf->nlisten; i++) {
+		struct np_sock_opts o = { .addr = conf->listen[i].addr, .port = conf->listen[i].port,
+					  .rcvbuf = 4 << 20, .sndbuf = 4 << 20 };
+		struct in_addr ia = { htonl(o.addr) };
+		int u = np_udp_open(&o), t;
+
+		if (u < 0) {
+			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, strerror(-u));
+			return -1;
+		}
+		if (add_listener(io, u, false, false) < 0)
+			return -1;
+		t = np_tcp_listen(&o);
+		if (t < 0) {
+			np_log_err("listen %s:%u/tcp: %s", inet_ntoa(ia), o.port, strerror(-t));
+			return -1;
+		}
+		if (add_listener(io, t, true, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int arm_listeners(struct dnsd_io *io)
+{
+	for (unsigned i = 0; i < io->nls; i++) {
+		struct dnsd_listener *l = &io->ls[i];
+
+		l->io = io;
+		l->ev = event_new(base_of(io), l->fd, EV_READ | EV_PERSIST,
+				  l->tcp ? on_accept : on_udp, l);
+		if (!l->ev || event_add(l->ev, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Default access control: loopback and the subnets of our own addresses. */
+static void default_acl(struct dnsd_io *io)
+{
+	struct dnsd_acl_entry acl[64] = { { 0x7f000000, 8, DNSD_ACL_ALLOW } };
+	unsigned n = 1;
+	struct ifaddrs *ifa, *p;
+
+	if (getifaddrs(&ifa) == 0) {
+		for (p = ifa; p && n < 64; p = p->ifa_next) {
+			uint32_t a, m;
+			uint8_t prefix = 0;
+
+			if (!p->ifa_addr || !p->ifa_netmask || p->ifa_addr->sa_family != AF_INET)
+				continue;
+			a = ntohl(((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr);
+			m = ntohl(((struct sockaddr_in *)p->ifa_netmask)->sin_addr.s_addr);
+			while (prefix < 32 && (m & (0x80000000u >> prefix)))
+				prefix++;
+			acl[n++] = (struct dnsd_acl_entry){ a & m, prefix, DNSD_ACL_ALLOW };
+		}
+		freeifaddrs(ifa);
+	}
+	dnsd_engine_set_default_acl(&io->eng, acl, n);
+}
+
+int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
+{
+	struct dnsd_engine_ops ops = { io_random, io_send, io_abandon, io_deliver, io };
+	int n;
+
+	io->conf = conf;
+	io->started_ms = dnsd_now_ms();
+	io->slots = calloc(DNSD_SLOTS, sizeof(*io->slots));
+	io->tcpin = malloc(NP_DNS_MSG_MAX);
+	io->tcpout = malloc(NP_DNS_MSG_MAX);
+	io->upbuf = malloc(NP_DNS_MSG_MAX);
+	if (!io->slots || !io->tcpin || !io->tcpout || !io->upbuf ||
+	    np_batch_init(&io->rx, RX_BATCH, UDP_BUF) < 0 ||
+	    np_batch_init(&io->tx, RX_BATCH, UDP_BUF) < 0 ||
+	    np_batch_init(&io->late, 1, UDP_BUF) < 0 || dnsd_engine_init(&io->eng, conf, &ops) < 0) {
+		np_log_err("out of memory");
+		return -1;
+	}
+	slots_init(io);
+	default_acl(io);
+	n = take_activated(io);
+	if (n < 0 || (n == 0 && bind_listeners(io, conf) < 0) || arm_listeners(io) < 0)
+		return -1;
+	if (n > 0)
+		np_log_info("using %d socket-activated listeners", n);
+	if (conf->control_socket[0] && dnsd_control_start(io) < 0)
+		return -1;
+	np_daemon_set_privileges(io->d, conf->user[0] ? conf->user : NULL, 0);
+	np_notify_status("serving on %u sockets, %u upstream sets", io->nls, conf->nsets);
+	return 0;
+}
+
+static bool same_listen(const struct dnsd_conf *a, const struct dnsd_conf *b)
+{
+	return a->nlisten == b->nlisten &&
+	       memcmp(a->listen, b->listen, a->nlisten * sizeof(a->listen[0])) == 0;
+}
+
+int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t cap)
+{
+	if (dnsd_engine_configure(&io->eng, conf) < 0) {
+		snprintf(why, cap, "out of memory");
+		return -1;
+	}
+	if (!same_listen(io->conf, conf))
+		np_log_warning("listen changes take effect at the next start");
+	if (strcmp(io->conf->control_socket, conf->control_socket) != 0)
+		np_log_warning("control_socket changes take effect at the next start");
+	io->conf = conf;
+	default_acl(io);
+	np_notify_status("serving on %u sockets, %u upstream sets (reloaded)", io->nls,
+			 conf->nsets);
+	return 0;
+}
+
+void dnsd_io_stop(struct dnsd_io *io)
+{
+	np_ctl_free(io->ctl);
+	io->ctl = NULL;
+	dnsd_engine_free(&io->eng);   /* answers SERVFAIL to whoever still waits */
+	while (io->conns)
+		conn_close(io->conns);
+	for (unsigned i = 0; i < io->nls; i++) {
+		if (io->ls[i].ev)
+			event_free(io->ls[i].ev);
+		close(io->ls[i].fd);
+	}
+	free(io->ls);
+	io->ls = NULL;
+	io->nls = 0;
+	np_batch_free(&io->rx);
+	np_batch_free(&io->tx);
+	np_batch_free(&io->late);
+	free(io->slots);
+	free(io->tcpin);
+	free(io->tcpout);
+	free(io->upbuf);
+	io->slots = NULL;
+}

@@ -1,0 +1,92 @@
+/*
+ * io.h: np-dnsd's sockets on the libevent loop (Unbound's netevent.c role).
+ *
+ *   - UDP listeners read in batches (recvmmsg) and answer in batches
+ *     (sendmmsg), each answer leaving from the address the query came to
+ *     (IP_PKTINFO);
+ *   - TCP listeners (RFC 7766): length-prefixed messages, several queries in
+ *     flight per connection (pipelining) answered as they complete (out of
+ *     order), an idle timeout that only runs while no query is pending, and
+ *     a connection limit (new connections beyond it are closed at once);
+ *   - per upstream try, a new UDP socket bound to a random port by the
+ *     kernel and connected to the server (so only its address and port can
+ *     reach it), or a TCP connection after TC, and a timer at the deadline;
+ *   - sockets passed by systemd socket activation under the name "dns" (or
+ *     "dns-udp", "dns-tcp") are used instead of binding `listen`.
+ */
+#ifndef NP_DNSD_IO_H
+#define NP_DNSD_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "netio.h"
+#include "query.h"
+
+struct event;
+struct np_ctl;
+struct np_daemon;
+struct dnsd_tcpconn;
+
+struct dnsd_io_stats {
+	uint64_t udp_batches, udp_truncated, udp_sent, udp_send_errors;
+	uint64_t tcp_accepted, tcp_refused_limit, tcp_idle_closed, tcp_bad_length;
+	uint64_t overload;             /* no room to remember a waiting client */
+	uint64_t upstream_socket_errors;
+};
+
+struct dnsd_listener {
+	int fd;
+	bool tcp;
+	bool activated;                /* from systemd: kept across reloads */
+	struct event *ev;
+	struct dnsd_io *io;
+};
+
+/* A client waiting for an upstream answer (the engine's token names it). */
+struct dnsd_slot {
+	uint32_t gen;                  /* part of the token; 0 = free */
+	uint32_t next_free;
+	struct dnsd_listener *l;       /* UDP: where to answer from */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct np_pktinfo src;
+	bool has_src;
+	struct dnsd_tcpconn *conn;     /* TCP */
+};
+
+#define DNSD_SLOTS 65536
+
+struct dnsd_io {
+	struct np_daemon *d;
+	struct dnsd_conf *conf;        /* the running one (owned by the skeleton) */
+	struct dnsd_engine eng;
+	struct dnsd_listener *ls;
+	unsigned nls;
+	struct np_batch rx, tx;
+	struct np_batch late;          /* one late answer at a time */
+	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
+	struct dnsd_slot *slots;
+	uint32_t free_head, slot_gen;
+	unsigned tcp_conns;
+	struct dnsd_tcpconn *conns;
+	struct dnsd_io_stats stats;
+	uint32_t rnd[64];
+	unsigned rnd_left;
+	uint64_t started_ms;
+	struct np_ctl *ctl;
+};
+
+/* Monotonic milliseconds. */
+uint64_t dnsd_now_ms(void);
+
+int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf);
+int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t cap);
+void dnsd_io_stop(struct dnsd_io *io);
+
+/* control.c */
+int dnsd_control_start(struct dnsd_io *io);
+
+#endif

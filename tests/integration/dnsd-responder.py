@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""dnsd-responder.py: scripted broken upstreams for np-dnsd's namespace tests.
+
+Usage: dnsd-responder.py ADDR MODE [SPOOF_ADDR]
+
+Listens on ADDR port 53 (UDP and TCP) and answers every A query with
+1.2.3.4 (TTL 300), misbehaving as MODE says:
+  silent    never answers (timeout -> failover);
+  tc        answers UDP with TC set and no records, TCP in full (TC -> TCP);
+  servfail  answers SERVFAIL (-> next server);
+  spoof     before the real answer (sent after 0.3 s), sends 6.6.6.6 answers
+            that an off-path attacker could try: wrong ID, wrong question,
+            from SPOOF_ADDR (wrong source address) and from another source
+            port.  None may be accepted or cached.
+Every query received is logged to stdout as "MODE QNAME TRANSPORT".
+"""
+import socket
+import sys
+import threading
+import time
+
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rrset
+
+addr, mode = sys.argv[1], sys.argv[2]
+spoof_addr = sys.argv[3] if len(sys.argv) > 3 else None
+
+
+def answer(q, ip="1.2.3.4"):
+    r = dns.message.make_response(q)
+    qn = q.question[0]
+    if qn.rdtype == 1:
+        r.answer.append(dns.rrset.from_text(qn.name, 300, "IN", "A", ip))
+    return r
+
+
+def log(*a):
+    print(mode, *a, flush=True)
+
+
+def spoof(sock, q, peer):
+    bad = answer(q, "6.6.6.6")
+    bad.id = (q.id + 1) % 65536
+    sock.sendto(bad.to_wire(), peer)                      # wrong ID
+    other = dns.message.make_query("evil." + str(q.question[0].name), "A")
+    other.id = q.id
+    sock.sendto(answer(other, "6.6.6.6").to_wire(), peer)  # wrong question
+    good_id = answer(q, "6.6.6.6").to_wire()
+    if spoof_addr:                                        # wrong source address
+        s2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s2.bind((spoof_addr, 53))
+        s2.sendto(good_id, peer)
+        s2.close()
+    s3 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # wrong source port
+    s3.bind((addr, 0))
+    s3.sendto(good_id, peer)
+    s3.close()
+    time.sleep(0.3)
+    sock.sendto(answer(q).to_wire(), peer)
+
+
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, 53))
+    while True:
+        data, peer = s.recvfrom(65535)
+        try:
+            q = dns.message.from_wire(data)
+        except Exception:
+            continue
+        log(q.question[0].name, "udp")
+        if mode == "silent":
+            continue
+        if mode == "tc":
+            r = dns.message.make_response(q)
+            r.flags |= dns.flags.TC
+            s.sendto(r.to_wire(), peer)
+        elif mode == "servfail":
+            r = dns.message.make_response(q)
+            r.set_rcode(dns.rcode.SERVFAIL)
+            s.sendto(r.to_wire(), peer)
+        elif mode == "spoof":
+            threading.Thread(target=spoof, args=(s, q, peer), daemon=True).start()
+        else:
+            s.sendto(answer(q).to_wire(), peer)
+
+
+def tcp_client(c):
+    try:
+        while True:
+            h = c.recv(2)
+            if len(h) < 2:
+                return
+            n = int.from_bytes(h, "big")
+            data = b""
+            while len(data) < n:
+                chunk = c.recv(n - len(data))
+                if not chunk:
+                    return
+                data += chunk
+            q = dns.message.from_wire(data)
+            log(q.question[0].name, "tcp")
+            if mode == "silent":
+                continue
+            w = answer(q).to_wire()
+            c.sendall(len(w).to_bytes(2, "big") + w)
+    finally:
+        c.close()
+
+
+def tcp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 53))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=tcp_client, args=(c,), daemon=True).start()
+
+
+threading.Thread(target=tcp, daemon=True).start()
+udp()

@@ -1,0 +1,496 @@
+/*
+ * io.c: routes, neighbours, packet sockets and the nftables table (io.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netproto/arp.h>
+#include <netproto/ether.h>
+
+#include "io.h"
+#include "netio.h"
+
+uint64_t io_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- rtnetlink -------------------------------------------------------- */
+
+struct nl_req {
+	struct nlmsghdr nh;
+	union {
+		struct rtmsg rt;
+		struct ndmsg nd;
+	} u;
+	uint8_t attrs[64];
+};
+
+static void nl_put_u32(struct nl_req *req, unsigned short type, uint32_t v)
+{
+	struct rtattr *rta = (struct rtattr *)((uint8_t *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(sizeof(v));
+	memcpy(RTA_DATA(rta), &v, sizeof(v));
+	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static int nl_open_send(struct nl_req *req)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (send(fd, req, req->nh.nlmsg_len, 0) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void route_attrs(const struct rtmsg *rt, size_t len, struct io_route *r)
+{
+	const struct rtattr *rta = RTM_RTA(rt);
+	size_t left = len;
+	uint32_t v;
+
+	for (; RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+		if (RTA_PAYLOAD(rta) < sizeof(v))
+			continue;
+		memcpy(&v, RTA_DATA(rta), sizeof(v));
+		if (rta->rta_type == RTA_OIF)
+			r->ifindex = (int)v;
+		else if (rta->rta_type == RTA_GATEWAY)
+			r->gateway = ntohl(v);
+		else if (rta->rta_type == RTA_PREFSRC)
+			r->src = ntohl(v);
+	}
+}
+
+int io_route_get(uint32_t dst, const char *ifname, struct io_route *out)
+{
+	struct nl_req req;
+	union {
+		struct nlmsghdr align;
+		uint8_t buf[8192];
+	} resp;
+	struct io_route r;
+	struct nlmsghdr *nh;
+	ssize_t n;
+	int fd;
+
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.u.rt.rtm_family = AF_INET;
+	req.u.rt.rtm_dst_len = 32;
+	nl_put_u32(&req, RTA_DST, htonl(dst));
+	if (ifname) {
+		unsigned int idx = if_nametoindex(ifname);
+
+		if (idx == 0)
+			return -ENODEV;
+		nl_put_u32(&req, RTA_OIF, idx);
+	}
+	fd = nl_open_send(&req);
+	if (fd < 0)
+		return fd;
+	n = recv(fd, resp.buf, sizeof(resp.buf), 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	nh = &resp.align;
+	if (!NLMSG_OK(nh, (size_t)n))
+		return -EIO;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+		return e->error ? e->error : -EIO;
+	}
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return -EIO;
+	{
+		const struct rtmsg *rt = NLMSG_DATA(nh);
+
+		if (rt->rtm_type == RTN_UNREACHABLE || rt->rtm_type == RTN_BLACKHOLE)
+			return -EHOSTUNREACH;
+		if (rt->rtm_type == RTN_PROHIBIT)
+			return -EACCES;
+		r.local = rt->rtm_type == RTN_LOCAL;
+		route_attrs(rt, RTM_PAYLOAD(nh), &r);
+	}
+	if (r.ifindex == 0 || !if_indextoname((unsigned int)r.ifindex, r.ifname))
+		return -ENODEV;
+	r.nexthop = r.gateway ? r.gateway : dst;
+	*out = r;
+	return 0;
+}
+
+/* States whose link-layer address is usable (the kernel would send to it). */
+#define NEIGH_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
+
+static int neigh_match(const struct nlmsghdr *nh, int ifindex, uint32_t addr, uint8_t mac[6])
+{
+	const struct ndmsg *nd = NLMSG_DATA(nh);
+	const struct rtattr *rta = (const struct rtattr *)((const uint8_t *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	size_t left = NLMSG_PAYLOAD(nh, sizeof(*nd));
+	const uint8_t *ll = NULL;
+	uint32_t dst = 0;
+
+	if (nd->ndm_family != AF_INET || nd->ndm_ifindex != ifindex || !(nd->ndm_state & NEIGH_USABLE))
+		return 0;
+	for (; RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4)
+			memcpy(&dst, RTA_DATA(rta), 4);
+		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
+			ll = RTA_DATA(rta);
+	}
+	if (!ll || ntohl(dst) != addr)
+		return 0;
+	memcpy(mac, ll, 6);
+	return 1;
+}
+
+int io_neigh_get(int ifindex, uint32_t addr, uint8_t mac[6])
+{
+	struct nl_req req;
+	union {
+		struct nlmsghdr align;
+		uint8_t buf[32768];
+	} resp;
+	int fd, found = 0, done = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	req.nh.nlmsg_type = RTM_GETNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 2;
+	req.u.nd.ndm_family = AF_INET;
+	fd = nl_open_send(&req);
+	if (fd < 0)
+		return fd;
+	while (!done) {
+		ssize_t n = recv(fd, resp.buf, sizeof(resp.buf), 0);
+		struct nlmsghdr *nh;
+		size_t left;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		left = (size_t)n;
+		for (nh = &resp.align; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR)
+				done = 1;
+			else if (nh->nlmsg_type == RTM_NEWNEIGH && !found)
+				found = neigh_match(nh, ifindex, addr, mac);
+		}
+	}
+	close(fd);
+	return found ? 0 : -ENOENT;
+}
+
+int io_addr_is_local(uint32_t addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(addr) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* ---- packet sockets --------------------------------------------------- */
+
+/*
+ * IPv4 to src that is ICMP, or TCP (not a fragment) to a port in lo..hi.
+ * Unlike np_bpf_tcp_probe(), ICMP from any sender passes: a router's
+ * "unreachable" does not come from the target.
+ */
+#define IP_FILTER_LEN 15
+
+static void ip_filter(struct sock_filter f[IP_FILTER_LEN], uint32_t src, uint16_t lo, uint16_t hi)
+{
+	const struct sock_filter prog[IP_FILTER_LEN] = {
+		/* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),            /* EtherType */
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 12),
+		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),            /* IPv4 destination */
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, src, 0, 10),
+		/* 4 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),            /* protocol */
+		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 7, 0),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 7),
+		/* 7 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),            /* flags, offset */
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 5, 0), /* fragment: drop */
+		/* 9 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),           /* X = IHL * 4 */
+		/* 10 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),           /* TCP destination port */
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 2),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 1, 0),
+		/* 13 */ BPF_STMT(BPF_RET | BPF_K, 0x40000),               /* accept */
+		/* 14 */ BPF_STMT(BPF_RET | BPF_K, 0),                     /* drop */
+	};
+
+	memcpy(f, prog, sizeof(prog));
+}
+
+static int enable_auxdata(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int io_open_ip(const char *ifname, uint32_t src, uint16_t lo, uint16_t hi)
+{
+	struct sock_filter f[IP_FILTER_LEN];
+	struct np_packet_opts o = { .protocol = ETH_P_IP, .filter = f, .filter_len = IP_FILTER_LEN,
+				    .ignore_outgoing = 1, .rcvbuf = 4 << 20 };
+	int fd;
+
+	ip_filter(f, src, lo, hi);
+	fd = np_packet_open(ifname, &o);
+	if (fd < 0)
+		return fd;
+	return enable_auxdata(fd);
+}
+
+int io_open_arp(const char *ifname)
+{
+	struct np_packet_opts o = { .protocol = ETH_P_ARP, .filter = np_bpf_arp_any,
+				    .filter_len = np_bpf_arp_any_len, .ignore_outgoing = 1 };
+
+	return np_packet_open(ifname, &o);
+}
+
+int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+	int ok = 0;
+
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		/* Checked by the NIC, or a local packet whose checksum is still partial. */
+		ok = (aux.tp_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0;
+	}
+	*len = (size_t)n > cap ? cap : (size_t)n;
+	*csum_ok = ok;
+	return 0;
+}
+
+int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+	       const uint8_t *ip, size_t len)
+{
+	uint8_t frame[NP_ETHER_HDR_LEN + 128];
+	struct np_ether e;
+	int n;
+
+	if (len > sizeof(frame) - NP_ETHER_HDR_LEN)
+		return -EMSGSIZE;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dst, dmac, 6);
+	memcpy(e.src, smac, 6);
+	e.ethertype = NP_ETHERTYPE_IPV4;
+	e.payload = ip;
+	e.payload_len = len;
+	n = np_ether_build(&e, frame, sizeof(frame));
+	if (n < 0)
+		return -EINVAL;
+	return np_packet_send(fd, ifindex, frame, (size_t)n);
+}
+
+static int send_arp(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+		    const struct np_arp *a)
+{
+	uint8_t msg[NP_ARP_LEN], frame[64];
+	struct np_ether e;
+	int n;
+
+	if (np_arp_build(a, msg, sizeof(msg)) < 0)
+		return -EINVAL;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dst, dmac, 6);
+	memcpy(e.src, smac, 6);
+	e.ethertype = NP_ETHERTYPE_ARP;
+	e.payload = msg;
+	e.payload_len = sizeof(msg);
+	n = np_ether_build(&e, frame, sizeof(frame));
+	if (n < 0)
+		return -EINVAL;
+	return np_packet_send(fd, ifindex, frame, (size_t)n);
+}
+
+int io_send_arp_request(int fd, int ifindex, const uint8_t smac[6], uint32_t spa, uint32_t tpa)
+{
+	struct np_arp a = { .op = NP_ARP_OP_REQUEST, .spa = spa, .tpa = tpa };
+
+	memcpy(a.sha, smac, 6);
+	return send_arp(fd, ifindex, smac, np_ether_broadcast, &a);
+}
+
+int io_arp_input(int fd, int ifindex, const uint8_t *frame, size_t len, const uint8_t mymac[6],
+		 uint32_t addr, int answer, uint32_t want, uint8_t want_mac[6])
+{
+	struct np_ether e;
+	struct np_arp a, reply;
+
+	if (np_ether_parse(frame, len, &e) < 0 || e.ethertype != NP_ETHERTYPE_ARP ||
+	    np_arp_parse(e.payload, e.payload_len, &a) < 0)
+		return 0;
+	if (want && a.spa == want && a.op == NP_ARP_OP_REPLY && !np_ether_is_zero(a.sha)) {
+		memcpy(want_mac, a.sha, 6);
+		return 1;
+	}
+	if (answer && a.op == NP_ARP_OP_REQUEST && a.tpa == addr &&
+	    np_arp_reply_from_request(&a, mymac, &reply) == 0)
+		return send_arp(fd, ifindex, mymac, a.sha, &reply);
+	return 0;
+}
+
+/* ---- nftables ---------------------------------------------------------- */
+
+#define NFT_PREFIX "np_tcpprobe_"
+
+/* Run nft with script on its standard input; 0, -ENOENT (no nft) or -EIO. */
+static int nft_run(const char *script)
+{
+	FILE *f;
+	int status;
+
+	f = popen("nft -f - 2>/dev/null", "w");
+	if (!f)
+		return -errno;
+	fputs(script, f);
+	status = pclose(f);
+	if (status == -1)
+		return -EIO;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return -ENOENT;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
+	return 0;
+}
+
+int io_nft_add(uint16_t lo, uint16_t hi, uint32_t dst, char name[IO_NFT_TABLE_LEN])
+{
+	char script[512], addr[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = htonl(dst) };
+	int r;
+
+	inet_ntop(AF_INET, &in, addr, sizeof(addr));
+	snprintf(name, IO_NFT_TABLE_LEN, NFT_PREFIX "%ld", (long)getpid());
+	/*
+	 * Priority raw (-300): before connection tracking, so the kernel's
+	 * resets neither leave nor create conntrack entries.  Only what this
+	 * host sends itself passes the output hook; our AF_PACKET frames do not.
+	 */
+	snprintf(script, sizeof(script),
+		 "table inet %s {\n"
+		 "  comment \"np-tcpprobe pid %ld: keep the kernel from resetting probes\"\n"
+		 "  chain output {\n"
+		 "    type filter hook output priority raw; policy accept;\n"
+		 "    ip daddr %s tcp sport %u-%u drop\n"
+		 "  }\n"
+		 "}\n",
+		 name, (long)getpid(), addr, (unsigned)lo, (unsigned)hi);
+	r = nft_run(script);
+	if (r == -EIO && geteuid() != 0)
+		return -EPERM;
+	return r;
+}
+
+int io_nft_del(const char *name)
+{
+	char script[128];
+
+	snprintf(script, sizeof(script), "delete table inet %s\n", name);
+	return nft_run(script);
+}
+
+/* True while pid runs np-tcpprobe (a reused pid running something else is not it). */
+static int pid_is_prober(long pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 1;            /* alive; cannot tell more */
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return strncmp(comm, "np-tcpprobe", 11) == 0 || strncmp(comm, "lt-np-tcpprobe", 14) == 0;
+}
+
+int io_nft_clean_stale(void)
+{
+	char line[256];
+	FILE *f;
+	int cleaned = 0;
+
+	f = popen("nft list tables inet 2>/dev/null", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char name[IO_NFT_TABLE_LEN];
+		long pid;
+
+		if (sscanf(line, "table inet " NFT_PREFIX "%ld", &pid) != 1)
+			continue;
+		if (pid == (long)getpid() || pid_is_prober(pid))
+			continue;
+		snprintf(name, sizeof(name), NFT_PREFIX "%ld", pid);
+		if (io_nft_del(name) == 0)
+			cleaned++;
+	}
+	pclose(f);
+	return cleaned;
+}

@@ -1,0 +1,91 @@
+/*
+ * io.h: np-tcpprobe's contact with the system.
+ *
+ *   - the route and next hop to a target from the kernel (rtnetlink
+ *     RTM_GETROUTE and the RTM_GETNEIGH table), or our own ARP request;
+ *   - an AF_PACKET socket for IPv4 with a BPF filter that passes TCP to
+ *     our source ports and ICMP to our address, and one for ARP;
+ *   - frames built with libnetproto and sent whole; received frames with
+ *     the kernel's checksum status (PACKET_AUXDATA);
+ *   - the nftables table that keeps the local kernel from resetting our
+ *     connections: one table per run, inet np_tcpprobe_<pid>, dropping
+ *     what the kernel sends from our source ports to the target; removed
+ *     at exit, and tables whose process is gone are removed at start.
+ *
+ * Functions return 0 (or a descriptor) or a negative errno value and
+ * never print: main.c says what failed, once.
+ */
+#ifndef NP_TCPPROBE_IO_H
+#define NP_TCPPROBE_IO_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct io_route {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	uint32_t src;                /* preferred source address (RTA_PREFSRC) */
+	uint32_t gateway;            /* 0: the target is on the link */
+	uint32_t nexthop;            /* gateway, or the target itself */
+	int local;                   /* the target is one of our own addresses */
+};
+
+/*
+ * Ask the kernel how it would reach dst (through ifname when not NULL).
+ * -ENETUNREACH / -EHOSTUNREACH / -EACCES (prohibit) when it would not,
+ * -ENODEV for an unknown ifname.
+ */
+int io_route_get(uint32_t dst, const char *ifname, struct io_route *out);
+
+/* The link-layer address of addr on ifindex from the kernel's neighbour table; -ENOENT. */
+int io_neigh_get(int ifindex, uint32_t addr, uint8_t mac[6]);
+
+/* True when the kernel owns addr (a bind() to it works). */
+int io_addr_is_local(uint32_t addr);
+
+/* Packet sockets on ifname: IPv4 for our ports lo..hi and address src, or ARP. */
+int io_open_ip(const char *ifname, uint32_t src, uint16_t lo, uint16_t hi);
+int io_open_arp(const char *ifname);
+
+/*
+ * Read one frame without blocking: its length in *len, and in *csum_ok
+ * whether the kernel verified (or has not yet filled in) the transport
+ * checksum.  0, -EAGAIN when nothing is queued, or -errno.
+ */
+int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok);
+
+/* Send the IPv4 datagram ip in an Ethernet frame from smac to dmac. */
+int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+	       const uint8_t *ip, size_t len);
+
+/* ARP request for tpa from (smac, spa), broadcast (RFC 826). */
+int io_send_arp_request(int fd, int ifindex, const uint8_t smac[6], uint32_t spa, uint32_t tpa);
+
+/*
+ * Handle one received ARP frame: a request for addr gets our reply (for
+ * --source addresses the kernel does not own); a reply from want fills
+ * want_mac and returns 1.  0 otherwise, or -errno from sending.
+ */
+int io_arp_input(int fd, int ifindex, const uint8_t *frame, size_t len, const uint8_t mymac[6],
+		 uint32_t addr, int answer, uint32_t want, uint8_t want_mac[6]);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t io_now(void);
+
+/* ---- nftables ------------------------------------------------------- */
+
+#define IO_NFT_TABLE_LEN 40
+
+/*
+ * Add table inet np_tcpprobe_<pid> dropping what this host sends from
+ * ports lo..hi to dst.  name receives the table's name.  -ENOENT when nft
+ * is not installed, -EPERM or -EIO when it fails.
+ */
+int io_nft_add(uint16_t lo, uint16_t hi, uint32_t dst, char name[IO_NFT_TABLE_LEN]);
+/* Delete the table; 0 or -EIO. */
+int io_nft_del(const char *name);
+/* Delete np_tcpprobe_<pid> tables whose process no longer runs; how many, or -errno. */
+int io_nft_clean_stale(void);
+
+#endif

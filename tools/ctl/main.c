@@ -88,6 +88,14 @@ static const char *b_cache_dump(char **v, int n, json_t **a)
 	return "cache-dump";
 }
 
+static const char *b_local(char **v, int n, json_t **a)
+{
+	(void)v;
+	(void)n;
+	*a = NULL;
+	return "local-zone-dump";
+}
+
 static const char *b_table(char **v, int n, json_t **a)
 {
 	*a = n ? json_pack("{s:s}", "address", v[0]) : NULL;
@@ -120,6 +128,7 @@ static const struct cmd cmds[] = {
 	{ "release", NULL, D_DHCPD, 1, 1, false, "release IP", b_release },
 	{ "cache", "flush", D_DNSD, 0, 1, false, "cache flush [NAME]", b_cache_flush },
 	{ "cache", "dump", D_DNSD, 0, 0, true, "cache dump", b_cache_dump },
+	{ "local", NULL, D_DNSD, 0, 0, true, "local", b_local },
 	{ "table", NULL, D_ARPD, 0, 1, false, "table [IP]", b_table },
 	{ "call", NULL, D_ALL, 1, 2, false, "call COMMAND [JSON-ARGUMENTS]", b_call },
 };
@@ -143,10 +152,10 @@ static void usage(FILE *out)
 		"  -V, --version         show the version\n\n"
 		"DAEMON is dhcpd, dnsd or arpd.  Commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		fprintf(out, "  %-30s", cmds[i].usage);
+		fprintf(out, cmds[i].daemons == D_ALL ? "  %s" : "  %-30s", cmds[i].usage);
 		for (size_t k = 0; k < sizeof(daemons) / sizeof(daemons[0]); k++)
 			if (cmds[i].daemons != D_ALL && (cmds[i].daemons & daemons[k].bit))
-				fprintf(out, " (%s)", daemons[k].name);
+				fprintf(out, " np-%s", daemons[k].name);
 		fputc('\n', out);
 	}
 }

@@ -10,7 +10,7 @@
  * daemon's own JSON with --json.
  *
  * Exit status: 0 when the daemon answered result 0 (or 3, "empty", to a
- * listing), 1 when it answered anything else (its text on stderr: a refused
+ * listing without arguments), 1 when it answered anything else (its text on stderr: a refused
  * reload prints the config error with FILE:LINE), 2 for a usage error, 3
  * when the daemon could not be reached (not running, timeout).
  */
@@ -39,7 +39,7 @@ struct cmd {
 	const char *sub;           /* second word, or NULL */
 	unsigned daemons;          /* D_* mask */
 	int min_args, max_args;    /* after word (and sub) */
-	bool listing;              /* result 3 (empty) is success */
+	bool listing;              /* without arguments, result 3 (empty) is success */
 	const char *usage;
 	/* Build the request: command name and arguments (new reference or NULL). */
 	const char *(*build)(char **argv, int argc, json_t **args);
@@ -396,14 +396,14 @@ static void explain_unsupported(const char *daemon, const char *path, const char
 	json_decref(ans);
 }
 
-static int report(const char *daemon, const struct cmd *c, const char *command,
-		  const json_t *ans, bool json)
+static int report(const char *daemon, bool listing, const char *command, const json_t *ans,
+		  bool json)
 {
 	int result = np_ctl_result(ans);
 	json_t *text = json_object_get(ans, "text");
 	json_t *args = json_object_get(ans, "arguments");
 	const char *t = json_is_string(text) ? json_string_value(text) : "";
-	bool ok = result == NP_CTL_SUCCESS || (result == NP_CTL_EMPTY && c->listing);
+	bool ok = result == NP_CTL_SUCCESS || (result == NP_CTL_EMPTY && listing);
 
 	if (json) {
 		char *s = json_dumps(ans, JSON_INDENT(2));
@@ -532,7 +532,8 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	if (np_ctl_result(ans) == NP_CTL_UNSUPPORTED)
 		explain_unsupported(daemon, socket_path, command, (int)timeout_s * 1000);
-	r = report(daemon, c, command, ans, json);
+	/* "leases" lists; "leases IP" looks one up, and not finding it fails. */
+	r = report(daemon, c->listing && argc == used, command, ans, json);
 	json_decref(ans);
 	return r;
 }

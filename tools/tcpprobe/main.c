@@ -690,8 +690,10 @@ int main(int argc, char **argv)
 	int r, status = EXIT_ERROR;
 
 	r = parse_args(argc, argv, &o);
-	if (r)
+	if (r) {
+		free(o.ports);
 		return r > 0 ? 0 : EXIT_ERROR;
+	}
 	memset(&rn, 0, sizeof(rn));
 	rn.o = &o;
 	rn.ipfd = rn.arpfd = rn.sigfd = -1;

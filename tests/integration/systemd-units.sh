@@ -73,6 +73,6 @@ done
 grep -q '^StateDirectory=netproto' "$u/np-dhcpd.service" || fail "np-dhcpd: no StateDirectory="
 grep -q '^ListenDatagram=53' "$u/np-dnsd.socket" && grep -q '^ListenStream=53' "$u/np-dnsd.socket" ||
 	fail "np-dnsd.socket does not listen on UDP and TCP 53"
-grep -q '^FileDescriptorName=dns$' "$u/np-dnsd.socket" && grep -q '^NonBlocking=yes$' "$u/np-dnsd.socket" ||
-	fail "np-dnsd.socket: the sockets must be named dns and non-blocking"
+grep -q '^FileDescriptorName=dns$' "$u/np-dnsd.socket" && grep -q '^NonBlocking=yes$' "$u/np-dnsd.service" ||
+	fail "np-dnsd.socket must name its sockets dns, np-dnsd.service get them non-blocking"
 echo "all units verify and score <= $MAX"

@@ -506,8 +506,9 @@ static int rrset_fill(const struct np_dns_msg *msg, struct entry *e, const uint8
 			continue;
 		if ((rl = rdata_canonical(msg, &rr, buf, &rd)) < 0)
 			return rl;
-		/* RFC 2181 §5: duplicate records of an RRset are dropped. */
-		if (rrset_has(e->data, e->owner_len, w.pos, rd, (size_t)rl))
+		/* RFC 2181 §5: duplicate records of an RRset are dropped; §10.1: one CNAME. */
+		if (rrset_has(e->data, e->owner_len, w.pos, rd, (size_t)rl) ||
+		    (type == NP_DNS_TYPE_CNAME && e->nrec))
 			continue;
 		np_write_be16(&w, (uint16_t)rl);
 		np_write_bytes(&w, rd, (size_t)rl);

@@ -53,7 +53,22 @@ int dns_local_answer(struct dns_local *z, const uint8_t *qname, size_t qlen,
  * 7 YXRRSET, 8 NXRRSET, 9 NOTAUTH, 10 NOTZONE).
  */
 int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg);
-/* Dump and counts for the control socket. */
+/*
+ * Parse a received UPDATE for dns_local_update(): np_dns_msg_parse(), except
+ * that records of class ANY or NONE with empty rdata (RFC 2136 §2.4.1,
+ * §2.4.3, §2.5.2, §2.5.3: "delete RRset", "RRset exists") are accepted
+ * whatever their type; np_dns_msg_parse() refuses them for typed types (an
+ * A record of 0 octets) with NP_EBADLEN.  Every other record is checked as
+ * np_dns_msg_parse() checks it.  Returns 0 or a negative NP_E* code.
+ */
+int dns_local_update_parse(const void *buf, size_t len, struct np_dns_msg *out);
+/* TTL of the SOA and of negative answers (default DNS_LOCAL_DEFAULT_TTL), and of
+ * records added by dns_local_add_line() without a TTL from now on. */
+void dns_local_set_ttl(struct dns_local *z, uint32_t ttl);
+/* The SOA serial: 1 for a new zone, one more after every change (RFC 1982). */
+uint32_t dns_local_serial(const struct dns_local *z);
+/* Dump and counts for the control socket.  owner is lowercased; rdata is
+ * canonical (names uncompressed); the automatic PTRs are included. */
 void dns_local_walk(const struct dns_local *z,
 		    int (*fn)(void *arg, const uint8_t *owner, size_t len, uint16_t type,
 			      uint32_t ttl, const uint8_t *rdata, size_t rdlen, int dynamic),

@@ -1,0 +1,203 @@
+/*
+ * fuzz-dnsd-cache.c: np-dnsd's cache fed one upstream response.
+ *
+ * The input is a response message.  It is stored in a small cache under its
+ * own question, for a forwarding zone that is the question's name or one or
+ * two labels above it (the input's length picks which), then the question is
+ * asked back into a 512-octet and a 65535-octet builder.  Properties (abort
+ * on violation):
+ *   - the answer parses, with exactly the caller's question;
+ *   - every answer record lies inside the zone, on the CNAME chain from the
+ *     question's name, is a CNAME except for the final RRset of the asked
+ *     type, and was in the response's answer section under that owner/type;
+ *   - the authority section holds at most the SOA of a negative answer,
+ *     owning an ancestor of the chain's last name inside the zone; nothing
+ *     is ever added to the additional section;
+ *   - a miss writes nothing, a hit writes answers, NXDOMAIN sets the rcode;
+ *   - stale and flushed lookups behave the same way.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netproto/dns.h>
+#include <netproto/error.h>
+
+#include "cache.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct ctx {
+	const struct np_dns_msg *in;
+	uint8_t qname[NP_DNS_NAME_MAX], zone[NP_DNS_NAME_MAX];
+	size_t qlen, zlen;
+	uint16_t qtype;
+};
+
+/* Was there an answer-section record (owner, type) in the response? */
+static int in_response(const struct np_dns_msg *m, const uint8_t *owner, size_t len,
+		       uint16_t type)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+
+	np_dns_iter_init(&it, m);
+	while (np_dns_iter_next(&it, &rr) > 0 && rr.section <= NP_DNS_SEC_ANSWER)
+		if (rr.section == NP_DNS_SEC_ANSWER && rr.type == type &&
+		    rr.rclass == NP_DNS_CLASS_IN &&
+		    np_dns_name_equal(rr.owner, rr.owner_len, owner, len))
+			return 1;
+	return 0;
+}
+
+/* Check the answer section; leaves the chain's last name in cur. */
+static void check_answers(const struct ctx *x, const struct np_dns_msg *out, uint8_t *cur,
+			  size_t *clen, int *final_seen)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_dns_rdata rd;
+	int rc;
+
+	*final_seen = 0;
+	np_dns_iter_init(&it, out);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (rr.section != NP_DNS_SEC_ANSWER)
+			continue;
+		if (!np_dns_name_is_subdomain(rr.owner, rr.owner_len, x->zone, x->zlen) ||
+		    !in_response(x->in, rr.owner, rr.owner_len, rr.type))
+			abort();
+		if (np_dns_rr_rdata(out, &rr, &rd))
+			abort();
+		if (rr.type == x->qtype) {
+			/* The final RRset: every record owned by the chain's last name. */
+			if (!np_dns_name_equal(rr.owner, rr.owner_len, cur, *clen))
+				abort();
+			*final_seen = 1;
+			continue;
+		}
+		if (*final_seen || rr.type != NP_DNS_TYPE_CNAME ||
+		    !np_dns_name_equal(rr.owner, rr.owner_len, cur, *clen))
+			abort();
+		memcpy(cur, rd.name.name, rd.name.len);
+		*clen = rd.name.len;
+	}
+	if (rc < 0)
+		abort();
+}
+
+static void check_authority(const struct ctx *x, const struct np_dns_msg *out,
+			    const uint8_t *cur, size_t clen)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+
+	np_dns_iter_init(&it, out);
+	while (np_dns_iter_next(&it, &rr) > 0) {
+		if (rr.section != NP_DNS_SEC_AUTHORITY)
+			continue;
+		if (rr.type != NP_DNS_TYPE_SOA ||
+		    !np_dns_name_is_subdomain(cur, clen, rr.owner, rr.owner_len) ||
+		    !np_dns_name_is_subdomain(rr.owner, rr.owner_len, x->zone, x->zlen))
+			abort();
+	}
+}
+
+static void ask(const struct ctx *x, struct dns_cache *c, size_t limit, uint64_t now,
+		unsigned flags)
+{
+	static uint8_t buf[NP_DNS_MSG_MAX];
+	struct np_dns_builder b;
+	struct np_dns_header h;
+	struct np_dns_msg out;
+	struct np_dns_rr q;
+	uint8_t cur[NP_DNS_NAME_MAX];
+	size_t clen = x->qlen;
+	int rc, len, pf, final_seen;
+
+	memset(&h, 0, sizeof(h));
+	h.qr = 1;
+	if (np_dns_builder_init(&b, buf, sizeof(buf), limit, &h) ||
+	    np_dns_add_question(&b, x->qname, x->qlen, x->qtype, NP_DNS_CLASS_IN))
+		abort();
+	rc = dns_cache_lookup(c, x->qname, x->qlen, x->qtype, now, flags, &b, &pf);
+	len = np_dns_builder_finish(&b);
+	if (len < 0 || np_dns_msg_parse(buf, (size_t)len, &out))
+		abort();
+	if (np_dns_msg_question(&out, &q) || q.type != x->qtype ||
+	    !np_dns_name_equal(q.owner, q.owner_len, x->qname, x->qlen))
+		abort();
+	if (out.hdr.count[NP_DNS_SEC_ADDITIONAL] || out.hdr.count[NP_DNS_SEC_AUTHORITY] > 1)
+		abort();
+	if (rc == NP_ENOSPC) {
+		if (!out.hdr.tc || limit == NP_DNS_MSG_MAX)
+			abort();
+	} else if (rc < DNS_CACHE_MISS || rc > DNS_CACHE_NODATA || out.hdr.tc) {
+		abort();
+	}
+	if (rc == DNS_CACHE_MISS && (out.hdr.count[NP_DNS_SEC_ANSWER] ||
+				     out.hdr.count[NP_DNS_SEC_AUTHORITY] || out.hdr.rcode))
+		abort();
+	memcpy(cur, x->qname, x->qlen);
+	check_answers(x, &out, cur, &clen, &final_seen);
+	if (rc == DNS_CACHE_HIT && !final_seen)
+		abort();
+	if ((rc == DNS_CACHE_NXDOMAIN) != (out.hdr.rcode == NP_DNS_RCODE_NXDOMAIN))
+		abort();
+	if ((rc == DNS_CACHE_NXDOMAIN || rc == DNS_CACHE_NODATA) &&
+	    (final_seen || out.hdr.count[NP_DNS_SEC_AUTHORITY] != 1))
+		abort();
+	check_authority(x, &out, cur, clen);
+}
+
+/* The question's name with `up` labels removed (not past the root). */
+static size_t ancestor(const uint8_t *name, size_t len, unsigned up, uint8_t *out)
+{
+	size_t off = 0;
+
+	while (up-- && name[off])
+		off += 1 + (size_t)name[off];
+	memcpy(out, name + off, len - off);
+	return len - off;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct dns_cache_limits lim = {
+		.min_ttl = 0, .max_ttl = 86400, .max_negative_ttl = 3600,
+		.serve_stale = 1, .stale_answer_ttl = 30, .max_stale = 86400,
+	};
+	const uint64_t now = 1000000;
+	struct np_dns_msg m;
+	struct np_dns_rr q;
+	struct dns_cache *c;
+	struct dns_cache_stats st;
+	struct ctx x;
+	int rc;
+
+	if (np_dns_msg_parse(data, size, &m) || np_dns_msg_question(&m, &q))
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.in = &m;
+	memcpy(x.qname, q.owner, q.owner_len);
+	x.qlen = q.owner_len;
+	x.qtype = q.type;
+	x.zlen = ancestor(x.qname, x.qlen, (unsigned)(size % 3), x.zone);
+	if (!(c = dns_cache_new(8, &lim)))
+		abort();
+	rc = dns_cache_store(c, &m, x.qname, x.qlen, x.qtype, x.zone, x.zlen, now);
+	if (rc < 0 && rc != NP_ENOSPC)
+		abort();
+	dns_cache_get_stats(c, &st);
+	if (st.entries > 8 || (rc > 0 && !st.inserts))
+		abort();
+	ask(&x, c, 512, now, 0);
+	ask(&x, c, NP_DNS_MSG_MAX, now + 1000, 0);
+	/* Long expired, served stale. */
+	ask(&x, c, NP_DNS_MSG_MAX, now + 90000ull * 1000, DNS_CACHE_F_STALE);
+	ask(&x, c, NP_DNS_MSG_MAX, now + 90000ull * 1000, 0);
+	dns_cache_flush(c, x.qname, x.qlen);
+	ask(&x, c, 512, now, 0);
+	dns_cache_free(c);
+	return 0;
+}

@@ -113,6 +113,11 @@ const struct engine_stats *engine_get_stats(const struct engine *e)
 	return &e->st;
 }
 
+void engine_copy_stats(struct engine *dst, const struct engine *src)
+{
+	dst->st = src->st;
+}
+
 void engine_set_probe(struct engine *e, struct probe_table *p)
 {
 	e->probe = p;

@@ -173,6 +173,8 @@ struct probe_table;
 void engine_set_probe(struct engine *e, struct probe_table *p);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
+/* Carry the counters over to the engine of a reloaded configuration. */
+void engine_copy_stats(struct engine *dst, const struct engine *src);
 struct lease_table *engine_leases(const struct engine *e);
 
 #endif

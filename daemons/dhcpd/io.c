@@ -584,6 +584,17 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	return 0;
 }
 
+void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine *eng)
+{
+	io->conf = conf;
+	io->eng = eng;
+	bind_subnets(io);
+	if (io->probe != NULL) {
+		probe_set_timing(io->probe, conf->probe_timeout_ms, conf->engine.offer_hold * 1000u);
+		engine_set_probe(eng, io->probe);
+	}
+}
+
 void dhcpd_io_free(struct dhcpd_io *io)
 {
 	if (io == NULL)

@@ -37,6 +37,11 @@ typedef void (*dhcpd_io_fail_fn)(void *arg, int err);
 int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engine *eng,
 		   struct leasedb *db, dhcpd_io_fail_fn fail, void *arg, struct dhcpd_io **out);
 void dhcpd_io_free(struct dhcpd_io *io);
+/*
+ * A reload: serve conf (same interfaces) with engine eng from now on; the
+ * subnets are bound to their links again and the probe table moves over.
+ */
+void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine *eng);
 void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
 
 /*

@@ -20,21 +20,15 @@
 #include "../common/log.h"
 #include "../common/notify.h"
 #include "../common/privdrop.h"
+#include "../common/ctl.h"
 #include "conf.h"
+#include "control.h"
+#include "ddns.h"
 #include "engine.h"
 #include "io.h"
 #include "lease.h"
 #include "leasedb.h"
-
-struct dhcpd {
-	struct lease_table *lt;
-	struct engine *eng;
-	struct leasedb *db;
-	struct dhcpd_io *io;
-	struct event *tick;
-	uint64_t replay_errors;
-	int last_err;
-};
+#include "probe.h"
 
 static int replay_one(void *arg, const struct leasedb_rec *rec)
 {
@@ -50,6 +44,15 @@ static void expired_rec(void *arg, const struct leasedb_rec *rec)
 	struct dhcpd *d = arg;
 
 	(void)leasedb_append(d->db, rec);
+	ddns_lease(d->ddns, rec);          /* an expired name leaves DNS */
+}
+
+/* Lease changes in effect (io.c): names into and out of DNS. */
+static void lease_changed(void *arg, const struct leasedb_rec *rec)
+{
+	struct dhcpd *d = arg;
+
+	ddns_lease(d->ddns, rec);
 }
 
 static int compact_next(void *arg, struct leasedb_rec *rec)
@@ -137,6 +140,9 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	int err;
 
 	np_daemon_set_log_level(dm, conf->log_level);
+	d->dm = dm;
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	d->reloaded = d->started;
 	d->lt = lease_table_new();
 	if (d->lt == NULL)
 		return -1;
@@ -161,6 +167,12 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	err = dhcpd_io_start(np_daemon_base(dm), conf, d->eng, d->db, on_commit_failed, d, &d->io);
 	if (err < 0)
 		return -1;
+	if (conf->dns_update.enabled &&
+	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
+		return -1;
+	dhcpd_io_set_rec_hook(d->io, lease_changed, d);
+	if (dhcpd_control_start(d, conf) < 0)
+		return -1;
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
 	if (d->tick == NULL || event_add(d->tick, &one) < 0)
 		return -1;
@@ -170,13 +182,76 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	return 0;
 }
 
+static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
+{
+	if (a->ninterfaces != b->ninterfaces || a->engine.nsubnets != b->engine.nsubnets ||
+	    strcmp(a->lease_file, b->lease_file) != 0 ||
+	    strcmp(a->control_socket, b->control_socket) != 0 || strcmp(a->user, b->user) != 0 ||
+	    a->ping_check != b->ping_check)
+		return false;
+	for (size_t i = 0; i < a->ninterfaces; i++)
+		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->engine.nsubnets; i++)
+		if (strcmp(a->subnet_ifname[i], b->subnet_ifname[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Reload: a new lease table and engine for the new subnets, pools,
+ * reservations and options, with every lease carried over; sockets and
+ * the lease store stay.
+ */
 static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 {
-	(void)dm;
-	(void)new_conf;
-	/* The engine and sockets hold the running config: not swapped live yet. */
-	snprintf(why, cap, "np-dhcpd applies configuration changes on restart only");
-	return -1;
+	struct dhcpd *d = np_daemon_userdata(dm);
+	struct dhcpd_conf *nc = new_conf;
+	struct lease_table *lt;
+	struct engine *eng = NULL;
+	struct ddns *dd = NULL;
+	struct leasedb_rec rec;
+	size_t cur = 0;
+	int err;
+
+	if (!same_sockets(np_daemon_conf(dm), nc)) {
+		snprintf(why, cap, "interfaces, subnet interfaces, lease_file, control_socket, user "
+			 "and ping_check take effect on restart only");
+		return -1;
+	}
+	lt = lease_table_new();
+	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
+		snprintf(why, cap, "subnets: %s", lt ? strerror(-err) : "out of memory");
+		lease_table_free(lt);
+		return -1;
+	}
+	for (const struct lease *l; (l = lease_iter(d->lt, &cur)) != NULL;) {
+		lease_to_rec(l, &rec);
+		(void)lease_apply_rec(lt, &rec);
+	}
+	if (nc->dns_update.enabled &&
+	    (dd = ddns_new(np_daemon_base(dm), &nc->dns_update)) == NULL) {
+		snprintf(why, cap, "dns_update: cannot open its socket");
+		engine_free(eng);
+		lease_table_free(lt);
+		return -1;
+	}
+	engine_copy_stats(eng, d->eng);
+	dhcpd_io_rebind(d->io, nc, eng);
+	engine_free(d->eng);
+	lease_table_free(d->lt);
+	ddns_free(d->ddns);
+	d->eng = eng;
+	d->lt = lt;
+	d->ddns = dd;
+	np_daemon_set_log_level(dm, nc->log_level);
+	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
+	if (d->ctl != NULL)
+		np_ctl_reloaded(d->ctl);
+	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
+		    lease_count(lt));
+	update_status(d);
+	return 0;
 }
 
 static void dhcpd_stop(struct np_daemon *dm)
@@ -185,6 +260,8 @@ static void dhcpd_stop(struct np_daemon *dm)
 
 	if (d->tick != NULL)
 		event_free(d->tick);
+	dhcpd_control_stop(d);
+	ddns_free(d->ddns);
 	dhcpd_io_free(d->io);
 	leasedb_close(d->db);
 	engine_free(d->eng);

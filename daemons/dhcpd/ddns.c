@@ -1,0 +1,434 @@
+/*
+ * ddns.c: RFC 2136 updates for np-dhcpd's clients (see ddns.h).
+ */
+#include "ddns.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+
+#include <netproto/error.h>
+
+#include "../common/log.h"
+#include "lease.h"
+
+/* ---- building ------------------------------------------------------------------ */
+
+/* RFC 952 / RFC 1123 §2.1: letters, digits, hyphens inside, 1..63 octets. */
+static int host_label(const char *host, char out[NP_DNS_LABEL_MAX + 1])
+{
+	size_t n = 0;
+
+	while (host[n] != '\0' && host[n] != '.') {
+		char c = host[n];
+
+		if (n == NP_DNS_LABEL_MAX ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return NP_EINVAL;
+		out[n] = c;
+		n++;
+	}
+	if (n == 0 || out[0] == '-' || out[n - 1] == '-')
+		return NP_EINVAL;
+	out[n] = '\0';
+	return 0;
+}
+
+/* text + "." + zone (absolute or not) in wire form. */
+static int join_name(const char *label, const char *zone, uint8_t *out, size_t *len)
+{
+	char text[NP_DNS_NAME_TEXT_MAX];
+	int n;
+
+	if (snprintf(text, sizeof(text), "%s.%s", label, zone) >= (int)sizeof(text))
+		return NP_ENAME;
+	n = np_dns_name_from_text(text, out, NP_DNS_NAME_MAX);
+	if (n < 0)
+		return n == NP_ENOSPC ? NP_ENAME : n;
+	*len = (size_t)n;
+	return 0;
+}
+
+static int text_name(const char *text, uint8_t *out, size_t *len)
+{
+	int n = np_dns_name_from_text(text, out, NP_DNS_NAME_MAX);
+
+	if (n < 0)
+		return n;
+	*len = (size_t)n;
+	return 0;
+}
+
+int ddns_prepare(const char *host, uint32_t addr, const char *zone, const char *rzone,
+		 enum ddns_op op, uint32_t ttl, struct ddns_update *a, struct ddns_update *ptr)
+{
+	char label[NP_DNS_LABEL_MAX + 1], rev[64], def[64];
+	int err;
+
+	if (host_label(host, label) < 0)
+		return NP_EINVAL;
+	memset(a, 0, sizeof(*a));
+	memset(ptr, 0, sizeof(*ptr));
+	a->type = NP_DNS_TYPE_A;
+	a->op = op;
+	a->ttl = ttl;
+	a->addr = addr;
+	if ((err = text_name(zone, a->zone, &a->zone_len)) < 0 ||
+	    (err = join_name(label, zone, a->owner, &a->owner_len)) < 0)
+		return err;
+	/* RFC 1035 §3.5: the reverse name lists the octets backwards. */
+	snprintf(rev, sizeof(rev), "%u.%u.%u.%u.in-addr.arpa.", addr & 255, (addr >> 8) & 255,
+		 (addr >> 16) & 255, addr >> 24);
+	snprintf(def, sizeof(def), "%u.%u.%u.in-addr.arpa.", (addr >> 8) & 255, (addr >> 16) & 255,
+		 addr >> 24);
+	ptr->type = NP_DNS_TYPE_PTR;
+	ptr->op = op;
+	ptr->ttl = ttl;
+	memcpy(ptr->target, a->owner, a->owner_len);
+	ptr->target_len = a->owner_len;
+	if ((err = text_name(rev, ptr->owner, &ptr->owner_len)) < 0 ||
+	    (err = text_name(rzone != NULL && rzone[0] ? rzone : def, ptr->zone,
+			     &ptr->zone_len)) < 0)
+		return err;
+	if (!np_dns_name_is_subdomain(ptr->owner, ptr->owner_len, ptr->zone, ptr->zone_len))
+		return NP_ENOTFOUND;
+	return 0;
+}
+
+int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap)
+{
+	struct np_dns_header h = { .id = id, .opcode = DDNS_OPCODE_UPDATE };
+	struct np_dns_builder b;
+	struct np_dns_rdata rd;
+	int err;
+
+	memset(&rd, 0, sizeof(rd));
+	if (u->type == NP_DNS_TYPE_A) {
+		rd.a = u->addr;
+	} else {
+		memcpy(rd.name.name, u->target, u->target_len);
+		rd.name.len = u->target_len;
+	}
+	if ((err = np_dns_builder_init(&b, buf, cap, cap, &h)) < 0)
+		return err;
+	/* §2.3: the zone section names the zone, type SOA, class IN. */
+	if ((err = np_dns_add_question(&b, u->zone, u->zone_len, NP_DNS_TYPE_SOA,
+				       NP_DNS_CLASS_IN)) < 0)
+		return err;
+	/* No prerequisites (§2.4): the DHCP server owns these names. */
+	if (u->op == DDNS_ADD) {
+		/* §2.5.2 delete the RRset (class ANY, TTL 0, no rdata), §2.5.1 add. */
+		err = np_dns_add_raw(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len, u->type,
+				     NP_DNS_CLASS_ANY, 0, NULL, 0);
+		if (err == 0)
+			err = np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len,
+					    u->type, NP_DNS_CLASS_IN, u->ttl, &rd);
+	} else {
+		/* §2.5.4 delete this RR (class NONE, TTL 0). */
+		err = np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len, u->type,
+				    DDNS_CLASS_NONE, 0, &rd);
+	}
+	if (err < 0)
+		return err;
+	return np_dns_builder_finish(&b);
+}
+
+int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
+{
+	struct np_dns_msg m;
+	int err = np_dns_msg_parse(buf, len, &m);
+
+	if (err < 0)
+		return err;
+	if (!m.hdr.qr || m.hdr.opcode != DDNS_OPCODE_UPDATE)
+		return NP_EFORMAT;
+	if (m.hdr.id != id)
+		return NP_ENOTFOUND;
+	return np_dns_msg_rcode(&m);
+}
+
+/* ---- sending -------------------------------------------------------------------- */
+
+#define FLIGHT_MAX 256
+
+struct flight {
+	bool used;
+	uint16_t id;
+	uint8_t tries;                 /* sends so far */
+	int64_t deadline;              /* monotonic ms */
+	size_t len;
+	uint8_t buf[DDNS_MSG_MAX];
+};
+
+struct ddns {
+	struct event_base *base;
+	const struct dhcpd_dns_update *conf;
+	int fd;
+	struct event *rx_ev, *timer;
+	struct flight fl[FLIGHT_MAX];
+	size_t nflight;
+	struct ddns_stats st;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void what_text(const struct flight *f, char *out, size_t cap)
+{
+	struct np_dns_msg m;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+
+	snprintf(out, cap, "?");
+	if (np_dns_msg_parse(f->buf, f->len, &m) < 0)
+		return;
+	np_dns_iter_init(&it, &m);
+	while (np_dns_iter_next(&it, &rr) > 0)
+		if (rr.section == NP_DNS_SEC_AUTHORITY) {
+			np_dns_name_to_text(rr.owner, rr.owner_len, out, cap);
+			return;
+		}
+}
+
+static void send_flight(struct ddns *d, struct flight *f)
+{
+	f->tries++;
+	f->deadline = mono_ms() + d->conf->timeout_ms;
+	if (send(d->fd, f->buf, f->len, MSG_DONTWAIT) < 0) {
+		d->st.send_errors++;
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update to %u.%u.%u.%u: %s",
+				 d->conf->server.addr >> 24, (d->conf->server.addr >> 16) & 255,
+				 (d->conf->server.addr >> 8) & 255, d->conf->server.addr & 255,
+				 strerror(errno));
+		return;
+	}
+	d->st.sent++;
+}
+
+static void arm(struct ddns *d)
+{
+	uint32_t ms = d->conf->timeout_ms / 4 ? d->conf->timeout_ms / 4 : 1;
+	struct timeval tv = { ms / 1000, (suseconds_t)(ms % 1000) * 1000 };
+
+	if (d->nflight > 0 && !evtimer_pending(d->timer, NULL))
+		evtimer_add(d->timer, &tv);
+}
+
+static void done(struct ddns *d, struct flight *f)
+{
+	f->used = false;
+	d->nflight--;
+}
+
+/* Resend what timed out; give up after the last retry. */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct ddns *d = arg;
+	int64_t now = mono_ms();
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < FLIGHT_MAX; i++) {
+		struct flight *f = &d->fl[i];
+		char name[NP_DNS_NAME_TEXT_MAX];
+
+		if (!f->used || f->deadline > now)
+			continue;
+		if (f->tries <= d->conf->retries) {
+			d->st.retries++;
+			send_flight(d, f);
+			continue;
+		}
+		d->st.timeouts++;
+		what_text(f, name, sizeof(name));
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s: no answer after %u tries",
+				 name, (unsigned)f->tries);
+		done(d, f);
+	}
+	arm(d);
+}
+
+static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
+{
+	struct np_dns_msg m;
+
+	if (np_dns_msg_parse(buf, len, &m) < 0)
+		return;
+	for (size_t i = 0; i < FLIGHT_MAX; i++) {
+		struct flight *f = &d->fl[i];
+		char name[NP_DNS_NAME_TEXT_MAX];
+		int rc;
+
+		if (!f->used || f->id != m.hdr.id)
+			continue;
+		rc = ddns_answer_rcode(buf, len, f->id);
+		if (rc < 0)
+			return;                /* not an UPDATE answer: keep waiting */
+		d->st.last_rcode = rc;
+		if (rc == NP_DNS_RCODE_NOERROR) {
+			d->st.noerror++;
+		} else {
+			d->st.failed++;
+			what_text(f, name, sizeof(name));
+			NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d", name,
+					 rc);
+		}
+		done(d, f);
+		return;
+	}
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct ddns *d = arg;
+	uint8_t buf[2048];
+
+	(void)what;
+	for (int k = 0; k < 64; k++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			continue;      /* ECONNREFUSED (ICMP): the retries go on */
+		}
+		on_answer(d, buf, (size_t)n);
+	}
+}
+
+static uint16_t new_id(const struct ddns *d)
+{
+	uint16_t id;
+	bool taken;
+
+	do {
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			id = (uint16_t)(mono_ms() * 2654435761u);
+		taken = false;
+		for (size_t i = 0; i < FLIGHT_MAX; i++)
+			taken |= d->fl[i].used && d->fl[i].id == id;
+	} while (taken);
+	return id;
+}
+
+static void queue(struct ddns *d, const struct ddns_update *u)
+{
+	struct flight *f = NULL;
+	int n;
+
+	for (size_t i = 0; i < FLIGHT_MAX && f == NULL; i++)
+		if (!d->fl[i].used)
+			f = &d->fl[i];
+	if (f == NULL) {
+		d->st.dropped++;
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS updates: %d in flight, one dropped",
+				 FLIGHT_MAX);
+		return;
+	}
+	f->id = new_id(d);
+	n = ddns_build(u, f->id, f->buf, sizeof(f->buf));
+	if (n < 0)
+		return;
+	f->len = (size_t)n;
+	f->used = true;
+	f->tries = 0;
+	d->nflight++;
+	d->st.queued++;
+	send_flight(d, f);
+	arm(d);
+}
+
+void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op)
+{
+	struct ddns_update a, ptr;
+	int err;
+
+	if (d == NULL)
+		return;
+	err = ddns_prepare(host, addr, d->conf->zone, d->conf->reverse_zone, op, d->conf->ttl, &a,
+			   &ptr);
+	if (err == NP_EINVAL || err == NP_ENAME) {
+		d->st.invalid_names++;
+		NP_LOG_RATELIMIT(NP_LOG_NOTICE, "hostname \"%.63s\" is not a DNS name: not published",
+				 host);
+		return;
+	}
+	if (err < 0 && err != NP_ENOTFOUND)
+		return;
+	queue(d, &a);
+	if (err == 0)
+		queue(d, &ptr);
+}
+
+void ddns_lease(struct ddns *d, const struct leasedb_rec *rec)
+{
+	if (d == NULL || rec->type != LEASEDB_REC_LEASE || rec->hostname_len == 0)
+		return;
+	if (rec->state == LEASE_BOUND)
+		ddns_name(d, rec->hostname, rec->addr, DDNS_ADD);
+	else if (rec->state == LEASE_RELEASED || rec->state == LEASE_EXPIRED)
+		ddns_name(d, rec->hostname, rec->addr, DDNS_DELETE);
+}
+
+struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *conf)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(conf->server.port),
+				   .sin_addr.s_addr = htonl(conf->server.addr) };
+	struct ddns *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->base = base;
+	d->conf = conf;
+	d->st.last_rcode = -1;
+	d->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->fd < 0 || connect(d->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		np_log_err("DNS update socket: %s", strerror(errno));
+		ddns_free(d);
+		return NULL;
+	}
+	d->rx_ev = event_new(base, d->fd, EV_READ | EV_PERSIST, on_readable, d);
+	d->timer = evtimer_new(base, on_timer, d);
+	if (d->rx_ev == NULL || d->timer == NULL || event_add(d->rx_ev, NULL) < 0) {
+		ddns_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void ddns_free(struct ddns *d)
+{
+	if (d == NULL)
+		return;
+	if (d->rx_ev != NULL)
+		event_free(d->rx_ev);
+	if (d->timer != NULL)
+		event_free(d->timer);
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d);
+}
+
+const struct ddns_stats *ddns_get_stats(const struct ddns *d)
+{
+	return &d->st;
+}
+
+size_t ddns_in_flight(const struct ddns *d)
+{
+	return d->nflight;
+}

@@ -754,6 +754,69 @@ static void test_update_zone_and_atomicity(void **state)
 	dns_local_free(z);
 }
 
+/* BIND's nsupdate, as a DHCP server's DDNS client would talk to us. */
+static int nsupdate(struct dns_local *z, const char *fixture)
+{
+	static struct upd u;
+	size_t len = np_test_load_hex(fixture, u.buf, sizeof(u.buf));
+
+	assert_int_equal(dns_local_update_parse(u.buf, len, &u.m), 0);
+	assert_int_equal(u.m.hdr.opcode, OPCODE_UPDATE);
+	return dns_local_update(z, &u.m);
+}
+
+static void test_update_nsupdate(void **state)
+{
+	struct dns_local *z = zone_new();
+	static struct ans a;
+	static uint8_t buf[512];
+	struct np_dns_msg m;
+	struct np_dns_rdata rd;
+	size_t len;
+
+	(void)state;
+	/* The codec's parser refuses the 0-octet A of "delete RRset" (§2.5.2). */
+	len = np_test_load_hex("dnsd-update-delrrset-nsupdate.hex", buf, sizeof(buf));
+	assert_int_equal(np_dns_msg_parse(buf, len, &m), NP_EBADLEN);
+
+	assert_int_equal(nsupdate(z, "dnsd-update-add-nsupdate.hex"), 0);
+	ask(z, &a, "laptop.lan.", NP_DNS_TYPE_A);
+	assert_counts(&a, 0, 1, 0);
+	answer(&a, 0, "laptop.lan.", NP_DNS_TYPE_A, 3600, &rd);
+	assert_int_equal(rd.a, 0x0a4d0017);
+	/* prereq nxdomain now fails. */
+	assert_int_equal(nsupdate(z, "dnsd-update-add-nsupdate.hex"), 6);
+
+	/* Replace the address: the old PTR goes, the new one comes. */
+	assert_int_equal(nsupdate(z, "dnsd-update-delrrset-nsupdate.hex"), 0);
+	ask(z, &a, "laptop.lan.", NP_DNS_TYPE_A);
+	assert_counts(&a, 0, 1, 0);
+	answer(&a, 0, "laptop.lan.", NP_DNS_TYPE_A, 3600, &rd);
+	assert_int_equal(rd.a, 0x0a4d0018);
+	ask(z, &a, "23.0.77.10.in-addr.arpa.", NP_DNS_TYPE_PTR);
+	assert_counts(&a, NP_DNS_RCODE_NXDOMAIN, 0, 1);
+	ask(z, &a, "24.0.77.10.in-addr.arpa.", NP_DNS_TYPE_PTR);
+	assert_counts(&a, 0, 1, 0);
+
+	/* prereq yxrrset with the value, then delete that RR. */
+	assert_int_equal(nsupdate(z, "dnsd-update-delrr-nsupdate.hex"), 0);
+	assert_int_equal(count_a(z, "laptop.lan."), -1);
+	assert_int_equal(nsupdate(z, "dnsd-update-delrr-nsupdate.hex"), 8);
+	/* prereq yxdomain: NXDOMAIN now. */
+	assert_int_equal(nsupdate(z, "dnsd-update-delname-nsupdate.hex"), NP_DNS_RCODE_NXDOMAIN);
+
+	/* AAAA and TXT in one message; the AAAA gets its ip6.arpa PTR. */
+	assert_int_equal(nsupdate(z, "dnsd-update-aaaa-nsupdate.hex"), 0);
+	ask(z, &a, "printer.lan.", NP_DNS_TYPE_ANY);
+	assert_counts(&a, 0, 2, 0);
+	ask(z, &a, "0.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.7.7.d.f.ip6.arpa.",
+	    NP_DNS_TYPE_PTR);
+	assert_counts(&a, 0, 1, 0);
+	assert_int_equal(nsupdate(z, "dnsd-update-aaaa-nsupdate.hex"), 7);   /* YXRRSET */
+	assert_int_equal(dns_local_count(z), 3);
+	dns_local_free(z);
+}
+
 /* ---- Walk ------------------------------------------------------------- */
 
 struct seen {
@@ -809,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_update_cname_rules),
 		cmocka_unit_test(test_update_prereqs),
 		cmocka_unit_test(test_update_zone_and_atomicity),
+		cmocka_unit_test(test_update_nsupdate),
 		cmocka_unit_test(test_walk_count),
 	};
 

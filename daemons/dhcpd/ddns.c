@@ -167,6 +167,7 @@ struct flight {
 	int64_t deadline;              /* monotonic ms */
 	size_t len;
 	uint8_t buf[DDNS_MSG_MAX];
+	char what[NP_DNS_NAME_TEXT_MAX + 8];   /* "owner TYPE", for the log */
 };
 
 struct ddns {
@@ -185,23 +186,6 @@ static int64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void what_text(const struct flight *f, char *out, size_t cap)
-{
-	struct np_dns_msg m;
-	struct np_dns_iter it;
-	struct np_dns_rr rr;
-
-	snprintf(out, cap, "?");
-	if (np_dns_msg_parse(f->buf, f->len, &m) < 0)
-		return;
-	np_dns_iter_init(&it, &m);
-	while (np_dns_iter_next(&it, &rr) > 0)
-		if (rr.section == NP_DNS_SEC_AUTHORITY) {
-			np_dns_name_to_text(rr.owner, rr.owner_len, out, cap);
-			return;
-		}
 }
 
 static void send_flight(struct ddns *d, struct flight *f)
@@ -244,7 +228,6 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (size_t i = 0; i < FLIGHT_MAX; i++) {
 		struct flight *f = &d->fl[i];
-		char name[NP_DNS_NAME_TEXT_MAX];
 
 		if (!f->used || f->deadline > now)
 			continue;
@@ -254,9 +237,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		d->st.timeouts++;
-		what_text(f, name, sizeof(name));
 		NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s: no answer after %u tries",
-				 name, (unsigned)f->tries);
+				 f->what, (unsigned)f->tries);
 		done(d, f);
 	}
 	arm(d);
@@ -270,7 +252,6 @@ static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
 		return;
 	for (size_t i = 0; i < FLIGHT_MAX; i++) {
 		struct flight *f = &d->fl[i];
-		char name[NP_DNS_NAME_TEXT_MAX];
 		int rc;
 
 		if (!f->used || f->id != m.hdr.id)
@@ -283,9 +264,8 @@ static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
 			d->st.noerror++;
 		} else {
 			d->st.failed++;
-			what_text(f, name, sizeof(name));
-			NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d", name,
-					 rc);
+			NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d",
+					 f->what, rc);
 		}
 		done(d, f);
 		return;
@@ -344,6 +324,9 @@ static void queue(struct ddns *d, const struct ddns_update *u)
 	if (n < 0)
 		return;
 	f->len = (size_t)n;
+	if (np_dns_name_to_text(u->owner, u->owner_len, f->what, NP_DNS_NAME_TEXT_MAX) < 0)
+		f->what[0] = '\0';
+	strcat(f->what, u->type == NP_DNS_TYPE_A ? " A" : " PTR");
 	f->used = true;
 	f->tries = 0;
 	d->nflight++;

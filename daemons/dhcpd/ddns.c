@@ -393,6 +393,11 @@ struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *co
 	return d;
 }
 
+void ddns_set_conf(struct ddns *d, const struct dhcpd_dns_update *conf)
+{
+	d->conf = conf;
+}
+
 void ddns_free(struct ddns *d)
 {
 	if (d == NULL)

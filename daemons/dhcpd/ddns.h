@@ -99,6 +99,11 @@ struct ddns;
 
 /* Open the socket towards conf->server; NULL after logging why. */
 struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *conf);
+/*
+ * A reload with the same server: keep the socket and what is in flight,
+ * use conf (zone, ttl, timers) from now on.
+ */
+void ddns_set_conf(struct ddns *d, const struct dhcpd_dns_update *conf);
 /* Drop what is in flight and close; NULL is fine. */
 void ddns_free(struct ddns *d);
 

@@ -646,8 +646,13 @@ static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
 
 	if (probe_start(e->probe, addr, rx->ifindex, rx->now_ms) < 0)
 		return CHECK_DROP;
-	if (claim(e, q, addr, LEASE_OFFERED, q->now + e->cfg->offer_hold, out, &l) != 0 ||
-	    probe_hold(e->probe, addr, pkt, len, rx->ifindex, rx->local_addr, rx->unicast) < 0) {
+	if (claim(e, q, addr, LEASE_OFFERED, q->now + e->cfg->offer_hold, out, &l) != 0) {
+		probe_forget(e->probe, addr);
+		return CHECK_DROP;
+	}
+	if (probe_hold(e->probe, addr, pkt, len, rx->ifindex, rx->local_addr, rx->unicast) < 0) {
+		/* Not offered unprobed later either: the hold goes with the probe. */
+		lease_remove(e->lt, l);
 		probe_forget(e->probe, addr);
 		return CHECK_DROP;
 	}

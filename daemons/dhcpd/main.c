@@ -209,6 +209,7 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	struct dhcpd_conf *nc = new_conf;
 	struct lease_table *lt;
 	struct engine *eng = NULL;
+	const struct dhcpd_dns_update *old_dns;
 	struct ddns *dd = NULL;
 	struct leasedb_rec rec;
 	size_t cur = 0;
@@ -229,8 +230,15 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 		lease_to_rec(l, &rec);
 		(void)lease_apply_rec(lt, &rec);
 	}
-	if (nc->dns_update.enabled &&
-	    (dd = ddns_new(np_daemon_base(dm), &nc->dns_update)) == NULL) {
+	old_dns = &((const struct dhcpd_conf *)np_daemon_conf(dm))->dns_update;
+	if (d->ddns != NULL && nc->dns_update.enabled &&
+	    nc->dns_update.server.addr == old_dns->server.addr &&
+	    nc->dns_update.server.port == old_dns->server.port) {
+		dd = d->ddns;                  /* same server: updates in flight go on */
+		ddns_set_conf(dd, &nc->dns_update);
+		d->ddns = NULL;
+	} else if (nc->dns_update.enabled &&
+		   (dd = ddns_new(np_daemon_base(dm), &nc->dns_update)) == NULL) {
 		snprintf(why, cap, "dns_update: cannot open its socket");
 		engine_free(eng);
 		lease_table_free(lt);

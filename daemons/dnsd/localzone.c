@@ -6,7 +6,7 @@
  * its zone apex exists as a node too, counting its descendants, so an empty
  * non-terminal answers NODATA rather than NXDOMAIN (RFC 8020 §2) without a
  * scan.  The reverse zones are the /24 (in-addr.arpa) and /64 (ip6.arpa)
- * zones holding at least one PTR, counted by reference.
+ * zones holding at least one PTR: those whose apex node exists.
  *
  * UPDATE (RFC 2136) checks prerequisites and prescans the update section
  * before changing anything; while the changes are applied, removed records
@@ -65,20 +65,12 @@ struct lnode {
 	uint8_t owner[NP_DNS_NAME_MAX];
 };
 
-struct rzone {
-	uint8_t name[NP_DNS_NAME_MAX];
-	size_t len;
-	size_t refs;                    /* PTR records inside */
-};
-
 struct dns_local {
 	uint8_t zone[NP_DNS_NAME_MAX];
 	size_t zlen;
 	struct lnode **tab;
 	size_t mask, nnodes, nrecs;
 	uint32_t serial, ttl;
-	struct rzone *rz;
-	size_t nrz, rzcap;
 	struct lnode *dirty;            /* nodes to drop if empty at the end */
 	struct lrec *added, *removed;   /* the running UPDATE's changes */
 	int in_txn;
@@ -155,70 +147,27 @@ static size_t rev_of(uint16_t type, const uint8_t *rdata, size_t rdlen, uint8_t 
 	return 0;
 }
 
-/* ---- Reverse zones ---------------------------------------------------- */
+/* ---- Zones ------------------------------------------------------------ */
 
-static struct rzone *rz_find(const struct dns_local *z, const uint8_t *name, size_t len)
-{
-	size_t i;
+static struct lnode *node_find(const struct dns_local *z, const uint8_t *name, size_t len);
 
-	for (i = 0; i < z->nrz; i++)
-		if (np_dns_name_equal(z->rz[i].name, z->rz[i].len, name, len))
-			return &z->rz[i];
-	return NULL;
-}
-
-/* One more (delta 1) or one less (-1) PTR in name's reverse zone. */
-static int rz_ref(struct dns_local *z, const uint8_t *name, size_t len, int delta)
-{
-	const uint8_t *zn;
-	size_t zl = rev_zone_of(name, len, &zn);
-	struct rzone *r;
-
-	if (!zl)
-		return 0;
-	if (!(r = rz_find(z, zn, zl))) {
-		if (delta < 0)
-			return 0;
-		if (z->nrz == z->rzcap) {
-			size_t cap = z->rzcap ? 2 * z->rzcap : 4;
-			struct rzone *n = realloc(z->rz, cap * sizeof(*n));
-
-			if (!n)
-				return NP_ENOSPC;
-			z->rz = n;
-			z->rzcap = cap;
-		}
-		r = &z->rz[z->nrz++];
-		memcpy(r->name, zn, zl);
-		np_dns_name_lower(r->name, zl);
-		r->len = zl;
-		r->refs = 0;
-	}
-	if (delta > 0)
-		r->refs++;
-	else if (r->refs)
-		r->refs--;
-	return 0;
-}
-
-/* The apex of the zone name belongs to (the local zone or a reverse zone), 0 if none. */
+/*
+ * The apex of the zone name belongs to: the local zone, or the reverse zone
+ * above it when that holds a PTR (its apex node exists exactly while a
+ * record lies below it); 0 if none.  Two hash lookups at most, so asking
+ * about names we forward costs next to nothing.
+ */
 static size_t apex_of(const struct dns_local *z, const uint8_t *name, size_t len,
 		      const uint8_t **apex)
 {
-	size_t i;
+	size_t zl;
 
 	if (np_dns_name_is_subdomain(name, len, z->zone, z->zlen)) {
 		*apex = z->zone;
 		return z->zlen;
 	}
-	for (i = 0; i < z->nrz; i++) {
-		if (z->rz[i].refs &&
-		    np_dns_name_is_subdomain(name, len, z->rz[i].name, z->rz[i].len)) {
-			*apex = z->rz[i].name;
-			return z->rz[i].len;
-		}
-	}
-	return 0;
+	zl = rev_zone_of(name, len, apex);
+	return zl && node_find(z, *apex, zl) ? zl : 0;
 }
 
 int dns_local_owns(const struct dns_local *z, const uint8_t *name, size_t len)
@@ -401,21 +350,17 @@ static int node_has_type(const struct lnode *n, uint16_t type)
 	return 0;
 }
 
-/* Attach r to n; a PTR counts in its reverse zone. */
-static int rec_link(struct dns_local *z, struct lnode *n, struct lrec *r)
+/* Attach r to n. */
+static void rec_link(struct dns_local *z, struct lnode *n, struct lrec *r)
 {
 	struct lrec **pp = &n->recs;
-	int err;
 
-	if (r->type == NP_DNS_TYPE_PTR && (err = rz_ref(z, n->owner, n->olen, 1)))
-		return err;
 	while (*pp)                     /* keep the order records were added in */
 		pp = &(*pp)->next;
 	r->next = NULL;
 	*pp = r;
 	r->node = n;
 	z->nrecs++;
-	return 0;
 }
 
 /* Detach r from its node (the node is dropped later, if empty). */
@@ -429,8 +374,6 @@ static void rec_unlink(struct dns_local *z, struct lrec *r)
 	*pp = r->next;
 	r->next = NULL;
 	z->nrecs--;
-	if (r->type == NP_DNS_TYPE_PTR)
-		rz_ref(z, n->owner, n->olen, -1);
 	node_mark_dirty(z, n);
 }
 
@@ -470,7 +413,6 @@ static int rec_add(struct dns_local *z, const uint8_t *owner, size_t olen, uint1
 {
 	struct lnode *n = node_for(z, owner, olen);
 	struct lrec *r;
-	int err;
 
 	if (!n)
 		return NP_ENOSPC;
@@ -479,10 +421,7 @@ static int rec_add(struct dns_local *z, const uint8_t *owner, size_t olen, uint1
 		return NP_ENOSPC;
 	r->dynamic = (uint8_t)dynamic;
 	r->autoptr = (uint8_t)autoptr;
-	if ((err = rec_link(z, n, r))) {
-		free(r);
-		return err;
-	}
+	rec_link(z, n, r);
 	if (z->in_txn) {
 		r->txn_next = z->added;
 		z->added = r;
@@ -594,7 +533,6 @@ void dns_local_free(struct dns_local *z)
 		}
 	}
 	free(z->tab);
-	free(z->rz);
 	free(z);
 }
 
@@ -626,7 +564,7 @@ static void txn_end(struct dns_local *z, int commit)
 				rec_unlink(z, r);
 		/* Each removed record goes back to its node, still allocated. */
 		for (r = z->removed; r; r = r->txn_next)
-			rec_link(z, r->node, r);   /* its rz entry exists: no allocation */
+			rec_link(z, r->node, r);
 	}
 	for (r = z->added; r; r = next) {
 		next = r->txn_next;

@@ -432,6 +432,115 @@ static void full_table_drops_until_room(void **state)
 	probe_table_free(small);
 }
 
+/*
+ * Many clients at random moments on a link where two pool addresses are
+ * squatted: whenever a probe for one of them goes out, the squatter answers
+ * within the probe timeout.  Property: no OFFER and no ACK ever carries a
+ * squatted address, every DISCOVER is answered once its probe ends, and the
+ * journal records rebuild a table with each address and client at most once.
+ */
+struct sim {
+	struct fx *f;
+	int64_t now;                   /* ms */
+	uint32_t answer_at[8];         /* per pool address: ms of the squatter's answer, 0 none */
+	uint32_t offered[16];          /* last offer per client */
+	unsigned offers, acks;
+	struct lease_table *replayed;
+};
+
+static bool squatted(uint32_t a)
+{
+	return a == NET + 101 || a == NET + 103;
+}
+
+static void sim_out(struct sim *s, const struct engine_out *o)
+{
+	struct np_dhcp4 r;
+
+	for (size_t i = 0; i < o->nrecs; i++)
+		assert_int_equal(lease_apply_rec(s->replayed, &o->recs[i]), 0);
+	if (o->probe_addr != 0 && squatted(o->probe_addr))
+		s->answer_at[o->probe_addr - (NET + 100)] = (uint32_t)(s->now - T0) + 1 +
+							      (uint32_t)(s->now % 250);
+	if (o->len == 0)
+		return;
+	assert_int_equal(np_dhcp4_parse(o->buf, o->len, &r), 0);
+	assert_false(squatted(r.yiaddr));
+	if (o->type == NP_DHCPOFFER) {
+		s->offered[r.chaddr[5] & 15] = r.yiaddr;
+		s->offers++;
+	} else if (o->type == NP_DHCPACK) {
+		s->acks++;
+	}
+}
+
+static void sim_replay(void *arg, const struct probe_msg *m)
+{
+	struct sim *s = arg;
+	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
+				.now_ms = s->now, .replay = true };
+
+	assert_int_equal(engine_handle(s->f->e, m->pkt, m->len, &rx, NOW, &s->f->out), 0);
+	sim_out(s, &s->f->out);
+}
+
+static void random_clients_never_get_squatted_addresses(void **state)
+{
+	struct sim s = { .f = *state, .now = T0 };
+	uint32_t rnd = 12345;
+	uint8_t buf[600];
+
+	s.replayed = lease_table_new();
+	assert_non_null(s.replayed);
+	for (int step = 0; step < 20000; step++) {
+		uint8_t mac;
+		size_t len;
+		struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER };
+
+		rnd = rnd * 1103515245u + 12345u;
+		mac = (uint8_t)((rnd >> 16) & 15);
+		s.now += (rnd >> 8) % 20;
+		/* The squatter's answers that are due, then the probes that timed out. */
+		for (int a = 0; a < 8; a++)
+			if (s.answer_at[a] != 0 && T0 + s.answer_at[a] <= s.now) {
+				s.answer_at[a] = 0;
+				if (probe_seen(s.f->p, NET + 100 + (uint32_t)a, IFX, s.now) == 1)
+					probe_take(s.f->p, NET + 100 + (uint32_t)a, sim_replay, &s);
+			}
+		probe_run(s.f->p, s.now, sim_replay, &s);
+		rx.now_ms = s.now;
+		if ((rnd >> 24) % 3 != 0 || s.offered[mac] == 0)
+			len = build(NP_DHCPDISCOVER, mac, 0, 0, buf, sizeof(buf));
+		else
+			len = build(NP_DHCPREQUEST, mac, 0, s.offered[mac], buf, sizeof(buf));
+		assert_int_equal(engine_handle(s.f->e, buf, len, &rx, NOW, &s.f->out), 0);
+		sim_out(&s, &s.f->out);
+	}
+	s.now += 1000;
+	probe_run(s.f->p, s.now, sim_replay, &s);
+	assert_true(s.offers > 100);
+	assert_true(s.acks > 10);
+	/* Both squatted addresses were found and rest on probation. */
+	assert_int_equal(lease_by_addr(s.f->lt, NET + 101)->state, LEASE_DECLINED);
+	assert_int_equal(lease_by_addr(s.f->lt, NET + 103)->state, LEASE_DECLINED);
+	assert_int_equal(engine_get_stats(s.f->e)->declined_in_use, 2);
+	/* The journal alone rebuilds them, with nobody bound twice. */
+	assert_int_equal(lease_by_addr(s.replayed, NET + 101)->state, LEASE_DECLINED);
+	for (uint8_t c = 0; c < 16; c++) {
+		struct lease_client lc = client(c);
+		const struct lease *l = lease_by_client(s.f->lt, &lc);
+
+		if (l != NULL && l->state == LEASE_BOUND) {
+			const struct lease *r = lease_by_addr(s.replayed, l->addr);
+
+			assert_non_null(r);
+			assert_true(lease_is_client(r, &lc));
+			assert_false(squatted(l->addr));
+		}
+	}
+	lease_table_free(s.replayed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(address_in_use_goes_on_probation, setup, teardown),
 		cmocka_unit_test_setup_teardown(relayed_and_bound_are_not_probed, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_table_drops_until_room, setup, teardown),
+		cmocka_unit_test_setup_teardown(random_clients_never_get_squatted_addresses, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

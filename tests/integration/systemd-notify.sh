@@ -121,6 +121,7 @@ start_collector dhcpd
 run dhcpd srv "$DHCPD" -c "$dconf"
 DHCPD_PID=$NP_BG_PID
 np_wait 5 ready dhcpd || np_fail "np-dhcpd: no READY=1: $(cat "$T/dhcpd.log" "$T/dhcpd.err")"
+has dhcpd 0 '^[0-9]* STATUS=[0-9]* leases, ' || np_fail "np-dhcpd: no STATUS=: $(cat "$T/dhcpd.log")"
 m=$(mark dhcpd)
 sleep 2.2
 n=$(count dhcpd "$m" ' WATCHDOG=1$')

@@ -13,7 +13,8 @@
 #   config-reload      applies a new lease time keeping every lease and
 #                      counter, and refuses a broken file (FILE:LINE) or a
 #                      restart-only change, the old config still serving;
-#   status-get         pid, uptime, leases.
+#   status-get         pid, uptime, leases;
+# and -t refuses bad probe and DNS update settings, naming FILE:LINE.
 # The client is python3 speaking JSON over AF_UNIX, and np-ctl when built.
 set -u
 . "$(dirname "$0")/netns.sh"
@@ -51,6 +52,24 @@ subnets = (
 ${2:-}
 CONF
 }
+# The settings of probing and DNS updates are checked with FILE:LINE.
+bad() {  # bad SETTINGS WHAT: -t must refuse it, naming the line it is on (the last)
+	write_conf 10m "$1"
+	_line=$(wc -l <"$T/dhcpd.conf")
+	if "$dhcpd" -t -c "$T/dhcpd.conf" >"$T/t.out" 2>&1; then
+		np_fail "accepted: $1"
+	fi
+	grep -q "dhcpd.conf:$_line: .*$2" "$T/t.out" || np_fail "for $1: $(cat "$T/t.out")"
+}
+bad 'probe_timeout = "20ms";' "probe_timeout"
+bad 'probe_timeout = "11s";' "probe_timeout"
+bad 'dns_update = { server = "10.77.1.1"; zone = "a..b"; };' "not a domain name"
+bad 'dns_update = { server = "10.77.1.1"; zone = "lan"; retries = 11; };' "retries"
+bad 'dns_update = { server = "10.77.1.1"; zone = "lan"; reverse_zone = ".x"; };' "reverse_zone"
+bad 'dns_update = { server = "10.77.1.1"; zone = "lan"; timeout = "5ms"; };' "timeout"
+write_conf 10m 'dns_update = { server = "10.77.1.1:5353"; zone = "lan."; reverse_zone = "77.10.in-addr.arpa"; ttl = 60; timeout = "2s"; retries = 0; };'
+"$dhcpd" -t -c "$T/dhcpd.conf" >/dev/null || np_fail "a valid dns_update was rejected"
+
 write_conf 10m
 "$dhcpd" -t -c "$T/dhcpd.conf" >/dev/null || np_fail "config rejected"
 

@@ -47,7 +47,7 @@ static const struct np_conf_key subnet_keys[] = {
 };
 static const struct np_conf_key dns_keys[] = {
 	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { "ttl", NULL },
-	{ "timeout", NULL }, { "retries", NULL }, { NULL, NULL },
+	{ "timeout", NULL }, { "retries", NULL }, { "update_ptr", NULL }, { NULL, NULL },
 };
 static const struct np_conf_key root_keys[] = {
 	{ "interfaces", NULL }, { "lease_file", NULL }, { "control_socket", NULL },
@@ -600,6 +600,8 @@ static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 				    &ttl) < 0;
 	bad |= np_conf_get_duration(e, g, "timeout", NP_CONF_OPTIONAL, 10, 60000, &timeout) < 0;
 	bad |= np_conf_get_int(e, g, "retries", NP_CONF_OPTIONAL, 0, 10, &retries) < 0;
+	d->update_ptr = true;
+	bad |= np_conf_get_bool(e, g, "update_ptr", NP_CONF_OPTIONAL, &d->update_ptr) < 0;
 	d->ttl = (uint32_t)(ttl / 1000);
 	d->timeout_ms = (uint32_t)timeout;
 	d->retries = (uint32_t)retries;

@@ -30,6 +30,7 @@ struct dhcpd_dns_update {
 	uint32_t ttl;                       /* seconds, of the A and PTR records */
 	uint32_t timeout_ms;                /* before an UPDATE is sent again */
 	uint32_t retries;                   /* sends after the first */
+	bool update_ptr;                    /* false: the server keeps PTRs itself */
 };
 
 struct dhcpd_conf {

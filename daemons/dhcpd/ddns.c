@@ -353,7 +353,7 @@ void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op)
 	if (err < 0 && err != NP_ENOTFOUND)
 		return;
 	queue(d, &a);
-	if (err == 0)
+	if (err == 0 && d->conf->update_ptr)
 		queue(d, &ptr);
 }
 

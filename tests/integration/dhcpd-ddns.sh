@@ -9,7 +9,8 @@
 # way ldns-testns is used): it ignores the first UPDATE, so np-dhcpd has to
 # send it again, answers NOERROR for the forward zone and NOTAUTH for the
 # reverse one; the statistics count exactly that.  While the updates are
-# under way the DHCP exchange is not delayed.
+# under way the DHCP exchange is not delayed.  After a reload with
+# update_ptr = false only the A record is updated.
 set -u
 . "$(dirname "$0")/netns.sh"
 
@@ -171,6 +172,21 @@ assert v("ddns-timeouts") == 0
 assert v("pkt4-ack-sent") == 2
 PYEOF
 grep -q "refused: rcode 9" "$T/dhcpd.log" || np_fail "a refused update is not logged: $(cat "$T/dhcpd.log")"
+
+# update_ptr = false (a server that keeps PTRs itself), applied by a
+# reload: client 2's next lease makes one UPDATE, for the A record only.
+sed -i 's/retries = 2;/retries = 2; update_ptr = false;/' "$T/dhcpd.conf"
+ctl config-reload >"$T/reload.json"
+grep -q '"result": *0' "$T/reload.json" || np_fail "reload: $(cat "$T/reload.json")"
+before=$(wc -l <"$T/updates.hex")
+np_in c2 ip addr flush dev eth0
+np_in c2 udhcpc -f -q -n -i eth0 -s "$T/hook" -F desk.example.org -t 5 -T 1 -A 1 \
+	>"$T/u3.log" 2>&1 || np_fail "udhcpc 2 again: $(cat "$T/u3.log")"
+sleep 0.5
+after=$(wc -l <"$T/updates.hex")
+[ $((after - before)) -eq 1 ] || np_fail "$((after - before)) UPDATEs with update_ptr = false"
+tail -1 "$T/updates.hex" | grep -q "036c616e076578616d706c65036e657400" \
+	|| np_fail "the one UPDATE is not for lan.example.net"
 
 np_dnsd=${NP_BUILDDIR:-.}/daemons/dnsd/np-dnsd
 if [ -x "$np_dnsd" ]; then

@@ -21,6 +21,7 @@
 
 #define PREFIX_MAX 32
 #define NAME_MAX_LEN 128
+#define LABELS_MAX 128
 #define HTTP_TIMEOUT_S 10              /* a scraper that stalls is dropped */
 #define HTTP_MAX_HEADERS 8192
 #define HTTP_BACKLOG 16
@@ -64,18 +65,109 @@ void np_metrics_write(struct np_metrics_out *out, const char *name, enum np_metr
 			    type == NP_METRIC_GAUGE ? "gauge" : "counter", full, value);
 }
 
+/* A sample from the JSON of a statistic-get-all answer, before sorting. */
+struct sample {
+	char family[NAME_MAX_LEN];     /* the name without the subnet[N]. parts */
+	char labels[LABELS_MAX];       /* subnet="1",pool="0" or empty */
+	enum np_metric_type type;
+	uint64_t value;
+	size_t order;                  /* position in the object: a stable sort */
+};
+
+/* Kea's statistic shape, [[value, "timestamp"], ...]: the newest value. */
+static const json_t *sample_value(const json_t *v)
+{
+	if (json_is_array(v) && json_is_array(json_array_get(v, 0)))
+		return json_array_get(json_array_get(v, 0), 0);
+	return v;
+}
+
+/*
+ * Kea's per-subnet names, "subnet[1].pool[0].assigned-addresses", become
+ * the family "assigned-addresses" with labels subnet="1",pool="0".
+ */
+/* [a-z_][a-z0-9_]* for a label name, [A-Za-z0-9_.:-]+ for its value. */
+static bool plain(const char *s, size_t n, bool value)
+{
+	if (n == 0 || n > 32 || (!value && s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+		      (value && ((c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '-'))))
+			return false;
+	}
+	return true;
+}
+
+static void split_labels(const char *name, struct sample *sm)
+{
+	size_t used = 0;
+
+	sm->labels[0] = '\0';
+	for (;;) {
+		const char *open = strchr(name, '['), *close = open ? strchr(open, ']') : NULL;
+		int w;
+
+		if (!close || close[1] != '.' || !plain(name, (size_t)(open - name), false) ||
+		    !plain(open + 1, (size_t)(close - open - 1), true))
+			break;
+		w = snprintf(sm->labels + used, sizeof(sm->labels) - used, "%s%.*s=\"%.*s\"",
+			     used ? "," : "", (int)(open - name), name, (int)(close - open - 1),
+			     open + 1);
+		if (w < 0 || (size_t)w >= sizeof(sm->labels) - used)
+			break;
+		used += (size_t)w;
+		name = close + 2;
+	}
+	snprintf(sm->family, sizeof(sm->family), "%s", name);
+}
+
+static int by_family(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+	int c = strcmp(x->family, y->family);
+
+	if (c != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 void np_metrics_write_json(struct np_metrics_out *out, const json_t *obj,
 			   enum np_metric_type (*type)(const char *name))
 {
+	size_t n = 0, cap = json_object_size(obj);
+	struct sample *sm = cap ? calloc(cap, sizeof(*sm)) : NULL;
+	char full[NAME_MAX_LEN];
 	const char *key;
 	json_t *v;
 
+	if (!sm)
+		return;
 	json_object_foreach((json_t *)obj, key, v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
+		const json_t *val = sample_value(v);
+
+		if (n == cap || !json_is_integer(val) || json_integer_value(val) < 0)
 			continue;
-		np_metrics_write(out, key, type ? type(key) : NP_METRIC_COUNTER,
-				 (uint64_t)json_integer_value(v));
+		split_labels(key, &sm[n]);
+		sm[n].type = type ? type(sm[n].family) : NP_METRIC_COUNTER;
+		sm[n].value = (uint64_t)json_integer_value(val);
+		sm[n].order = n;
+		n++;
 	}
+	/* The text format wants the samples of one metric together, TYPE first. */
+	qsort(sm, n, sizeof(*sm), by_family);
+	for (size_t i = 0; i < n; i++) {
+		metric_name(out->prefix, sm[i].family, full, sizeof(full));
+		if (i == 0 || strcmp(sm[i].family, sm[i - 1].family) != 0)
+			evbuffer_add_printf(out->buf, "# TYPE %s %s\n", full,
+					    sm[i].type == NP_METRIC_GAUGE ? "gauge" : "counter");
+		evbuffer_add_printf(out->buf, "%s%s%s%s %" PRIu64 "\n", full,
+				    sm[i].labels[0] ? "{" : "", sm[i].labels,
+				    sm[i].labels[0] ? "}" : "", sm[i].value);
+	}
+	free(sm);
 }
 
 static bool path_is_metrics(struct evhttp_request *req)

@@ -54,9 +54,13 @@ void np_metrics_write(struct np_metrics_out *out, const char *name, enum np_metr
 		      uint64_t value);
 
 /*
- * Every integer member of obj (a statistics object as a control command
- * answers it) as a sample; type gives gauges by name (NULL: all counters).
- * Members that are not non-negative integers are skipped.
+ * Every member of obj (a statistic-get-all answer's arguments) as a sample:
+ * a non-negative integer, or Kea's [[value, "time"], ...] (the first, newest
+ * value).  Kea's scoped names become labels of one metric:
+ * "subnet[1].pool[0].assigned-addresses" is
+ * PREFIX_assigned_addresses{subnet="1",pool="0"}.  Samples are grouped by
+ * metric (sorted by name), one TYPE line each; type(name) says which are
+ * gauges (NULL: all counters).  Anything else is skipped.
  */
 void np_metrics_write_json(struct np_metrics_out *out, const json_t *obj,
 			   enum np_metric_type (*type)(const char *name));

@@ -31,6 +31,9 @@ answers = {
     "config-reload": {"result": 1, "text": "/etc/netproto/np-dhcpd.conf:7: lease_time: not a duration"},
     "list-commands": {"result": 0, "arguments": ["config-reload", "lease4-get-all", "list-commands"]},
     "status-get": {"result": 0, "arguments": {"pid": 4242, "uptime": 3725, "reload": 65}},
+    "statistic-get-all": {"result": 0, "arguments": {
+        "pkt4-received": [[10, "2026-11-22 02:30:00.000001"], [9, "2026-11-22 02:29:00.000001"]],
+        "subnet[1].assigned-addresses": [[2, "2026-11-22 02:30:00.000001"]]}},
 }
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
@@ -101,6 +104,12 @@ run --json dhcpd reload
 run dhcpd status
 [ "$(cat "$T/out")" = "np-dhcpd is running, pid 4242, up 1h 2m 5s, configuration reloaded 1m 5s ago" ] ||
 	fail "status: $(cat "$T/out")"
+
+# Kea's statistics shape: the newest value of each.
+run dhcpd stats
+req_is '{"command": "statistic-get-all"}'
+[ $rc -eq 0 ] && [ "$(cat "$T/out")" = "pkt4-received                 10
+subnet[1].assigned-addresses  2" ] || fail "stats in Kea's shape: $(cat "$T/out")"
 
 run dnsd call frobnicate '{"x": 1}'
 req_is '{"arguments": {"x": 1}, "command": "frobnicate"}'

@@ -208,13 +208,66 @@ static void test_json_statistics(void **state)
 	f->m = saved;
 	np_metrics_free(m2);
 	assert_int_equal(r.code, 200);
+	/* Grouped by name (sorted), as the text format requires. */
 	assert_string_equal(r.body,
-			    "# TYPE np_arpd_pkt_received counter\n"
-			    "np_arpd_pkt_received 5\n"
 			    "# TYPE np_arpd_cache_hits counter\n"
 			    "np_arpd_cache_hits 1099511627776\n"
 			    "# TYPE np_arpd_leases gauge\n"
-			    "np_arpd_leases 3\n");
+			    "np_arpd_leases 3\n"
+			    "# TYPE np_arpd_pkt_received counter\n"
+			    "np_arpd_pkt_received 5\n");
+}
+
+/*
+ * Kea's statistics shape (np-dhcpd): [[value, "time"]] samples, per-subnet
+ * and per-pool names as labels of one metric, every sample of a metric
+ * after its one TYPE line.
+ */
+static enum np_metric_type gauge_if_addresses(const char *name)
+{
+	return strstr(name, "-addresses") ? NP_METRIC_GAUGE : NP_METRIC_COUNTER;
+}
+
+static void kea_writer(struct np_metrics_out *out, void *ctx)
+{
+	json_error_t err;
+	json_t *o = json_loads("{\"pkt4-received\": [[10, \"2026-11-22 02:30:00.000001\"]],"
+			       " \"subnet[1].assigned-addresses\": [[2, \"t\"], [1, \"t0\"]],"
+			       " \"subnet[1].pool[0].assigned-addresses\": [[1, \"t\"]],"
+			       " \"declined-addresses\": [[0, \"t\"]],"
+			       " \"subnet[2].assigned-addresses\": [[5, \"t\"]],"
+			       " \"subnet[x\\\"y].odd\": 4, \"empty\": []}", 0, &err);
+
+	(void)ctx;
+	assert_non_null(o);
+	np_metrics_write_json(out, o, gauge_if_addresses);
+	json_decref(o);
+}
+
+static void test_kea_statistics(void **state)
+{
+	struct fixture *f = *state;
+	struct np_metrics *m2;
+	struct np_metrics *saved = f->m;
+	struct reply r;
+
+	assert_int_equal(np_metrics_new(f->base, LOCALHOST, 0, "np_dhcpd", kea_writer, NULL, &m2), 0);
+	f->m = m2;
+	request(f, EVHTTP_REQ_GET, "/metrics", &r);
+	f->m = saved;
+	np_metrics_free(m2);
+	assert_int_equal(r.code, 200);
+	assert_string_equal(r.body,
+			    "# TYPE np_dhcpd_assigned_addresses gauge\n"
+			    "np_dhcpd_assigned_addresses{subnet=\"1\"} 2\n"
+			    "np_dhcpd_assigned_addresses{subnet=\"1\",pool=\"0\"} 1\n"
+			    "np_dhcpd_assigned_addresses{subnet=\"2\"} 5\n"
+			    "# TYPE np_dhcpd_declined_addresses gauge\n"
+			    "np_dhcpd_declined_addresses 0\n"
+			    "# TYPE np_dhcpd_pkt4_received counter\n"
+			    "np_dhcpd_pkt4_received 10\n"
+			    "# TYPE np_dhcpd_subnet_x_y__odd counter\n"
+			    "np_dhcpd_subnet_x_y__odd 4\n");
 }
 
 static void test_bind_errors(void **state)
@@ -258,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_string_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_statistics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kea_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_closes, setup, teardown),
 	};

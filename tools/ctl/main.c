@@ -162,9 +162,21 @@ static void usage(FILE *out)
 
 /* ---- Human output ------------------------------------------------------ */
 
+/* Kea's statistic shape, [[value, "time"], ...]: the newest value. */
+static const json_t *unwrap(const json_t *v)
+{
+	const json_t *first = json_array_get(v, 0);
+
+	if (json_is_array(v) && json_is_array(first) && json_array_size(first) == 2 &&
+	    json_is_string(json_array_get(first, 1)))
+		return json_array_get(first, 0);
+	return v;
+}
+
 /* A scalar as text in buf; NULL for objects and arrays. */
 static const char *scalar_text(const json_t *v, char *buf, size_t cap)
 {
+	v = unwrap(v);
 	switch (json_typeof(v)) {
 	case JSON_STRING: return json_string_value(v);
 	case JSON_INTEGER: snprintf(buf, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return buf;
@@ -261,6 +273,12 @@ static void print_rows(const json_t *arr, FILE *out)
 
 static void print_any(const json_t *v, int indent, FILE *out);
 
+static bool is_scalar(const json_t *v)
+{
+	v = unwrap(v);
+	return !json_is_object(v) && !json_is_array(v);
+}
+
 /* An object: scalars as aligned "key  value" lines, then nested parts. */
 static void print_object(const json_t *obj, int indent, FILE *out)
 {
@@ -269,17 +287,17 @@ static void print_object(const json_t *obj, int indent, FILE *out)
 	int kw = 0;
 
 	json_object_foreach((json_t *)obj, key, v)
-		if (!json_is_object(v) && !json_is_array(v) && (int)strlen(key) > kw)
+		if (is_scalar(v) && (int)strlen(key) > kw)
 			kw = (int)strlen(key);
 	json_object_foreach((json_t *)obj, key, v) {
-		if (json_is_object(v) || json_is_array(v))
+		if (!is_scalar(v))
 			continue;
 		fprintf(out, "%*s%-*s  ", indent, "", kw, key);
 		print_value(v, out);
 		fputc('\n', out);
 	}
 	json_object_foreach((json_t *)obj, key, v) {
-		if (!json_is_object(v) && !json_is_array(v))
+		if (is_scalar(v))
 			continue;
 		fprintf(out, "%s%*s%s:\n", kw ? "\n" : "", indent, "", key);
 		print_any(v, indent + 2, out);

@@ -430,7 +430,7 @@ static int report(const char *daemon, bool listing, const char *command, const j
 		free(s);
 	} else if (ok && args && strcmp(command, "status-get") == 0 && json_is_object(args)) {
 		print_status(daemon, args, stdout);
-	} else if (ok && args) {
+	} else if (ok && args && result != NP_CTL_EMPTY) {
 		print_any(args, 0, stdout);
 	} else if (ok) {
 		printf("%s\n", t);

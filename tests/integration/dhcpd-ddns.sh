@@ -188,9 +188,41 @@ after=$(wc -l <"$T/updates.hex")
 tail -1 "$T/updates.hex" | grep -q "036c616e076578616d706c65036e657400" \
 	|| np_fail "the one UPDATE is not for lan.example.net"
 
+# With np-dnsd built: the names reach the suite's resolver.  np-dnsd keeps
+# PTRs in step with its A records, so update_ptr stays false; the server
+# moves to np-dnsd by a reload.
 np_dnsd=${NP_BUILDDIR:-.}/daemons/dnsd/np-dnsd
+command -v dig >/dev/null 2>&1 || np_dnsd=/nonexistent
 if [ -x "$np_dnsd" ]; then
-	np_log "np-dnsd is built, but this scenario does not drive it yet"
+	np_addr srv eth1 10.77.1.2/24
+	cat >"$T/dnsd.conf" <<CONF
+listen = [ "10.77.1.2:53" ];
+upstreams = [ "10.77.1.2:5399" ];
+local_zone = "lan.example.net";
+update_acl = [ "10.77.1.0/24" ];
+control_socket = "$T/dnsd.sock";
+CONF
+	if "$np_dnsd" -t -c "$T/dnsd.conf" >"$T/dnsd-t.log" 2>&1; then
+		np_bg srv "$np_dnsd" -c "$T/dnsd.conf" 2>"$T/dnsd.log"
+		np_wait 5 test -S "$T/dnsd.sock" || np_fail "np-dnsd did not start: $(cat "$T/dnsd.log")"
+		sed -i 's/server = "10.77.1.1:53";/server = "10.77.1.2:53";/' "$T/dhcpd.conf"
+		ctl config-reload >"$T/reload2.json"
+		grep -q '"result": *0' "$T/reload2.json" || np_fail "reload: $(cat "$T/reload2.json")"
+		np_in c1 ip addr flush dev eth0
+		np_in c1 udhcpc -f -q -n -i eth0 -s "$T/hook" -x hostname:laptop -t 5 -T 1 -A 1 \
+			>"$T/u4.log" 2>&1 || np_fail "udhcpc 1 again: $(cat "$T/u4.log")"
+		np_wait 3 sh -c "np_in() { ip netns exec \"$(np_ns c1)\" \"\$@\"; }; \
+			[ \"\$(np_in dig +short +time=1 +tries=1 @10.77.1.2 laptop.lan.example.net A)\" = 10.77.1.100 ]" \
+			|| np_fail "np-dnsd does not answer laptop.lan.example.net: $(np_in c1 dig +time=1 +tries=1 @10.77.1.2 laptop.lan.example.net A); $(grep -v '^<6>' "$T/dhcpd.log" | tail -3)"
+		[ "$(np_in c1 dig +short +time=1 +tries=1 @10.77.1.2 -x 10.77.1.100)" = laptop.lan.example.net. ] \
+			|| np_fail "np-dnsd has no PTR for 10.77.1.100"
+		ctl lease4-del '{"ip-address": "10.77.1.100"}' >/dev/null
+		np_wait 3 sh -c "ip netns exec '$(np_ns c1)' dig +time=1 +tries=1 @10.77.1.2 laptop.lan.example.net A | grep -q NXDOMAIN" \
+			|| np_fail "the name stayed in np-dnsd after lease4-del"
+		np_log "np-dnsd: dig finds laptop.lan.example.net and its PTR, then NXDOMAIN after lease4-del"
+	else
+		np_log "np-dnsd rejects this scenario's config ($(head -1 "$T/dnsd-t.log")): not run against it"
+	fi
 else
 	np_log "np-dnsd not built: checked against the scripted server only"
 fi

@@ -177,6 +177,11 @@ ctl lease4-get '{"hw-address": "02:00:5e:00:0c:02"}' >"$T/get2.json"
 check "$T/get2.json" 'a["result"] == 0' "st['ip-address'] == '$IP2'"
 ctl lease4-get '{"identifier-type": "hw-address", "identifier": "02005e000c02", "subnet-id": 2}' >"$T/get3.json"
 check "$T/get3.json" 'a["result"] == 0' "st['ip-address'] == '$IP2'"
+# udhcpc sends a client identifier (option 61): type 1 and its MAC.
+ctl lease4-get '{"identifier-type": "client-id", "identifier": "01:02:00:5e:00:0c:02"}' >"$T/get3b.json"
+check "$T/get3b.json" 'a["result"] == 0' "st['ip-address'] == '$IP2'" "st['client-id'] == '01:02:00:5e:00:0c:02'"
+ctl lease4-get '{"identifier-type": "client-id", "identifier": "01:02:00:5e:00:0c:09"}' >"$T/get3c.json"
+check "$T/get3c.json" 'a["result"] == 3'
 ctl lease4-get '{"ip-address": "10.77.2.250"}' >"$T/get4.json"
 check "$T/get4.json" 'a["result"] == 3' '"arguments" not in a'
 ctl lease4-get '{"ip-address": "10.77.2"}' >"$T/get5.json"

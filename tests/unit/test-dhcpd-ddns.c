@@ -3,14 +3,22 @@
  * clients' names, octet by octet (expected bytes written out by hand from
  * RFC 2136 §2 and RFC 1035 §4.1), then read back with libnetproto's DNS
  * parser: zone section, update records with their classes, TTLs and rdata.
+ * Then the sender against a UDP socket of the test: answers checked by id
+ * and counted by rcode, resent after the timeout, given up after the last
+ * retry, nothing sent for names that are not host names.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
+#include <event2/event.h>
 
 #include <netproto/dns.h>
 #include <netproto/error.h>
@@ -317,6 +325,199 @@ static void answers(void **state)
 	assert_true(ddns_answer_rcode(junk, sizeof(junk), 0x0102) < 0);
 }
 
+/* ---- the sender, against a UDP socket of the test on 127.0.0.1 ---- */
+
+struct peer {
+	int fd;
+	struct event_base *base;
+	struct dhcpd_dns_update conf;
+	struct ddns *d;
+};
+
+static int sender_setup(void **state)
+{
+	static struct peer p;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t sl = sizeof(sin);
+
+	memset(&p, 0, sizeof(p));
+	p.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (p.fd < 0 || bind(p.fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(p.fd, (struct sockaddr *)&sin, &sl) < 0)
+		return -1;
+	p.base = event_base_new();
+	p.conf.enabled = true;
+	p.conf.server.addr = 0x7f000001;
+	p.conf.server.port = ntohs(sin.sin_port);
+	strcpy(p.conf.zone, "lan.");
+	p.conf.ttl = 300;
+	p.conf.timeout_ms = 40;
+	p.conf.retries = 1;
+	p.conf.update_ptr = true;
+	p.d = ddns_new(p.base, &p.conf);
+	if (p.base == NULL || p.d == NULL)
+		return -1;
+	*state = &p;
+	return 0;
+}
+
+static int sender_teardown(void **state)
+{
+	struct peer *p = *state;
+
+	ddns_free(p->d);
+	event_base_free(p->base);
+	close(p->fd);
+	return 0;
+}
+
+/* Run the loop for ms milliseconds. */
+static void run_for(struct peer *p, int ms)
+{
+	struct timeval tv = { 0, ms * 1000 };
+
+	event_base_loopexit(p->base, &tv);
+	event_base_dispatch(p->base);
+}
+
+/* The next UPDATE that reached the peer: its length (0: none), bytes in buf. */
+static size_t peer_recv(struct peer *p, uint8_t *buf, size_t cap, struct sockaddr_in *from)
+{
+	socklen_t sl = sizeof(*from);
+	ssize_t n = recvfrom(p->fd, buf, cap, 0, (struct sockaddr *)from, &sl);
+
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static void peer_answer(struct peer *p, const uint8_t *q, uint16_t id, int rcode,
+			const struct sockaddr_in *to)
+{
+	uint8_t a[12];
+
+	memset(a, 0, sizeof(a));
+	a[0] = (uint8_t)(id >> 8);
+	a[1] = (uint8_t)id;
+	a[2] = 0x80 | (DDNS_OPCODE_UPDATE << 3);
+	a[3] = (uint8_t)rcode;
+	(void)q;
+	assert_int_equal(sendto(p->fd, a, sizeof(a), 0, (const struct sockaddr *)to, sizeof(*to)),
+			 (ssize_t)sizeof(a));
+}
+
+static struct leasedb_rec lease_rec(uint8_t state, const char *host)
+{
+	struct leasedb_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = LEASEDB_REC_LEASE;
+	r.state = state;
+	r.addr = ADDR;
+	r.hostname_len = (uint8_t)strlen(host);
+	memcpy(r.hostname, host, r.hostname_len);
+	return r;
+}
+
+static void ack_sends_two_updates_answers_counted(void **state)
+{
+	struct peer *p = *state;
+	struct leasedb_rec rec = lease_rec(LEASE_BOUND, "laptop");
+	uint8_t q[2][DDNS_MSG_MAX];
+	size_t n[2];
+	struct sockaddr_in from;
+	const struct ddns_stats *st = ddns_get_stats(p->d);
+
+	ddns_lease(p->d, &rec);
+	assert_int_equal(ddns_in_flight(p->d), 2);
+	n[0] = peer_recv(p, q[0], sizeof(q[0]), &from);
+	n[1] = peer_recv(p, q[1], sizeof(q[1]), &from);
+	assert_true(n[0] > 12 && n[1] > 12);
+	assert_int_equal(q[0][2], 0x28);                 /* opcode 5 */
+	/* A answered NOERROR, an answer with a foreign id ignored, PTR REFUSED. */
+	peer_answer(p, q[0], (uint16_t)(q[0][0] << 8 | q[0][1]), 0, &from);
+	peer_answer(p, q[1], (uint16_t)((q[1][0] << 8 | q[1][1]) ^ 0x5555), 0, &from);
+	peer_answer(p, q[1], (uint16_t)(q[1][0] << 8 | q[1][1]), NP_DNS_RCODE_REFUSED, &from);
+	run_for(p, 20);
+	assert_int_equal(st->noerror, 1);
+	assert_int_equal(st->failed, 1);
+	assert_int_equal(st->last_rcode, NP_DNS_RCODE_REFUSED);
+	assert_int_equal(ddns_in_flight(p->d), 0);
+	assert_int_equal(st->queued, 2);
+	assert_int_equal(st->sent, 2);
+	assert_int_equal(st->retries, 0);
+}
+
+static void unanswered_update_is_resent_then_given_up(void **state)
+{
+	struct peer *p = *state;
+	struct leasedb_rec rec = lease_rec(LEASE_RELEASED, "laptop");
+	uint8_t q[4][DDNS_MSG_MAX];
+	size_t n[4];
+	struct sockaddr_in from;
+	const struct ddns_stats *st = ddns_get_stats(p->d);
+	struct np_dns_msg m;
+
+	p->conf.update_ptr = false;                     /* the A update alone */
+	ddns_lease(p->d, &rec);
+	run_for(p, 200);                                 /* timeout 40 ms, 1 retry */
+	n[0] = peer_recv(p, q[0], sizeof(q[0]), &from);
+	n[1] = peer_recv(p, q[1], sizeof(q[1]), &from);
+	n[2] = peer_recv(p, q[2], sizeof(q[2]), &from);
+	/* Sent twice, the same message (same id), then given up. */
+	assert_true(n[0] > 0);
+	assert_int_equal(n[1], n[0]);
+	assert_memory_equal(q[0], q[1], n[0]);
+	assert_int_equal(n[2], 0);
+	assert_int_equal(st->sent, 2);
+	assert_int_equal(st->retries, 1);
+	assert_int_equal(st->timeouts, 1);
+	assert_int_equal(ddns_in_flight(p->d), 0);
+	/* A release deletes the one record: it parses, class NONE. */
+	assert_int_equal(np_dns_msg_parse(q[0], n[0], &m), 0);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_AUTHORITY], 1);
+	(void)n[3];
+	(void)q[3];
+}
+
+static void what_is_not_published(void **state)
+{
+	struct peer *p = *state;
+	struct leasedb_rec bad = lease_rec(LEASE_BOUND, "my laptop");
+	struct leasedb_rec offered = lease_rec(LEASE_OFFERED, "laptop");
+	struct leasedb_rec declined = lease_rec(LEASE_DECLINED, "laptop");
+	struct leasedb_rec nameless = lease_rec(LEASE_BOUND, "");
+	struct leasedb_rec freed = lease_rec(LEASE_BOUND, "laptop");
+	uint8_t q[DDNS_MSG_MAX];
+	struct sockaddr_in from;
+
+	freed.type = LEASEDB_REC_FREE;
+	ddns_lease(p->d, &bad);
+	ddns_lease(p->d, &offered);
+	ddns_lease(p->d, &declined);
+	ddns_lease(p->d, &nameless);
+	ddns_lease(p->d, &freed);
+	ddns_lease(NULL, &bad);                          /* no dns_update: nothing */
+	assert_int_equal(ddns_get_stats(p->d)->invalid_names, 1);
+	assert_int_equal(ddns_get_stats(p->d)->queued, 0);
+	assert_int_equal(peer_recv(p, q, sizeof(q), &from), 0);
+}
+
+static void too_many_in_flight_are_dropped(void **state)
+{
+	struct peer *p = *state;
+	const struct ddns_stats *st = ddns_get_stats(p->d);
+	char host[16];
+
+	p->conf.timeout_ms = 60000;
+	for (int i = 0; i < 200; i++) {
+		snprintf(host, sizeof(host), "h%d", i);
+		ddns_name(p->d, host, ADDR + (uint32_t)i, DDNS_ADD);
+	}
+	/* 400 updates, 256 in flight at most: the rest dropped and counted. */
+	assert_int_equal(ddns_in_flight(p->d), 256);
+	assert_int_equal(st->queued, 256);
+	assert_int_equal(st->dropped, 400 - 256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +530,14 @@ int main(void)
 		cmocka_unit_test(address_outside_reverse_zone),
 		cmocka_unit_test(small_buffer),
 		cmocka_unit_test(answers),
+		cmocka_unit_test_setup_teardown(ack_sends_two_updates_answers_counted, sender_setup,
+						sender_teardown),
+		cmocka_unit_test_setup_teardown(unanswered_update_is_resent_then_given_up,
+						sender_setup, sender_teardown),
+		cmocka_unit_test_setup_teardown(what_is_not_published, sender_setup,
+						sender_teardown),
+		cmocka_unit_test_setup_teardown(too_many_in_flight_are_dropped, sender_setup,
+						sender_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

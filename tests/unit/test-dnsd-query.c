@@ -1,0 +1,459 @@
+/*
+ * test-dnsd-query.c: np-dnsd's message handler (daemons/dnsd/query.c) with
+ * the real resolver, cache and local zone and fake sockets: access control,
+ * malformed queries, opcodes and EDNS versions, the local zone, UPDATE from
+ * allowed and refused addresses, answers through the upstream (the client's
+ * ID and case, the cache afterwards with a lower TTL), truncation to the
+ * client's size, SERVFAIL and serve-stale.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "localzone.h"
+#include "query.h"
+
+#define CLIENT 0x0a4d0002u
+#define UPDATER 0x0a4d0003u
+#define REFUSED_NET_CLIENT 0x0a4d4001u
+#define DENIED_CLIENT 0xc0a80001u
+
+struct fake {
+	uint32_t rnd;
+	struct dnsd_upq *sent;
+	unsigned sends;
+	uint8_t late[NP_DNS_MSG_MAX];
+	size_t late_len;
+	unsigned delivered;
+	uint64_t token;
+};
+
+static uint32_t f_random(void *arg)
+{
+	struct fake *f = arg;
+
+	f->rnd = f->rnd * 1103515245u + 12345u;
+	return f->rnd >> 4;
+}
+
+static int f_send(void *arg, struct dnsd_upq *q)
+{
+	struct fake *f = arg;
+
+	f->sent = q;
+	f->sends++;
+	q->io = f;
+	return 0;
+}
+
+static void f_abandon(void *arg, struct dnsd_upq *q)
+{
+	struct fake *f = arg;
+
+	if (f->sent == q)
+		f->sent = NULL;
+}
+
+static void f_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
+{
+	struct fake *f = arg;
+
+	(void)tcp;
+	memcpy(f->late, msg, len);
+	f->late_len = len;
+	f->token = token;
+	f->delivered++;
+}
+
+struct env {
+	struct dnsd_conf conf;
+	struct dnsd_upstream_set sets[1];
+	struct dnsd_engine e;
+	struct fake f;
+	uint8_t out[NP_DNS_MSG_MAX];
+	size_t outlen;
+};
+
+static int setup(void **state)
+{
+	struct env *v = calloc(1, sizeof(*v));
+	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL };
+	char err[128];
+
+	assert_non_null(v);
+	v->sets[0].zlen = 1;
+	v->sets[0].servers[0] = (struct dnsd_addr){ 0x0a4d0102, 53 };
+	v->sets[0].nservers = 1;
+	v->conf.sets = v->sets;
+	v->conf.nsets = 1;
+	v->conf.cache_size = 1000;
+	v->conf.max_ttl = 86400;
+	v->conf.max_negative_ttl = 3600;
+	v->conf.edns_buffer_size = 1232;
+	v->conf.upstream_timeout_ms = 1000;
+	memcpy(v->conf.local_zone, "\3lan", 5);
+	v->conf.local_zone_len = 5;
+	v->conf.local = dns_local_new(v->conf.local_zone, 5);
+	assert_non_null(v->conf.local);
+	assert_int_equal(dns_local_add_line(v->conf.local, "printer.lan. 300 IN A 10.77.0.50",
+					    err, sizeof(err)), 0);
+	v->conf.acl[0] = (struct dnsd_acl_entry){ 0x0a000000, 8, DNSD_ACL_ALLOW };
+	v->conf.acl[1] = (struct dnsd_acl_entry){ 0x0a4d4000, 24, DNSD_ACL_REFUSE };
+	v->conf.nacl = 2;
+	v->conf.acl_given = true;
+	v->conf.update_acl[0] = (struct np_conf_cidr){ UPDATER, 32 };
+	v->conf.nupdate_acl = 1;
+	v->f.rnd = 7;
+	ops.arg = &v->f;
+	assert_int_equal(dnsd_engine_init(&v->e, &v->conf, &ops), 0);
+	*state = v;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *v = *state;
+
+	dnsd_engine_free(&v->e);
+	dns_local_free(v->conf.local);
+	free(v);
+	return 0;
+}
+
+/* A query: edns 0 = none, else the payload size (version in ver). */
+static size_t make_query(uint8_t *buf, uint16_t id, unsigned opcode, const uint8_t *name,
+			 size_t nlen, uint16_t qtype, uint16_t qclass, unsigned edns, unsigned ver)
+{
+	struct np_dns_header h = { .id = id, .rd = 1, .opcode = (uint8_t)opcode };
+	struct np_dns_builder b;
+	struct np_dns_opt opt = { .udp_size = (uint16_t)edns, .version = (uint8_t)ver };
+
+	assert_int_equal(np_dns_builder_init(&b, buf, 512, 512, &h), 0);
+	assert_int_equal(np_dns_add_question(&b, name, nlen, qtype, qclass), 0);
+	if (edns)
+		assert_int_equal(np_dns_add_opt(&b, &opt), 0);
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+static enum dnsd_verdict ask(struct env *v, uint32_t from, bool tcp, const uint8_t *q,
+			     size_t len, uint64_t now)
+{
+	struct dnsd_client c = { .addr = from, .port = 5000, .tcp = tcp, .token = 99 };
+
+	return dnsd_engine_query(&v->e, q, len, &c, now, v->out, sizeof(v->out), &v->outlen);
+}
+
+static void parse(const uint8_t *buf, size_t len, struct np_dns_msg *m)
+{
+	assert_int_equal(np_dns_msg_parse(buf, len, m), 0);
+	assert_true(m->hdr.qr);
+}
+
+static const uint8_t www[] = "\3www\7example\3net";
+static const uint8_t www_mixed[] = "\3wWw\7ExAmple\3NET";
+
+/* The upstream's answer to the query in flight: n A records, TTL ttl. */
+static size_t upstream_answer(const struct dnsd_upq *q, unsigned n, uint32_t ttl, unsigned rcode,
+			      uint8_t *buf)
+{
+	struct np_dns_header h = { .id = q->id, .qr = 1, .rd = 1, .ra = 1, .rcode = (uint8_t)rcode };
+	struct np_dns_builder b;
+
+	assert_int_equal(np_dns_builder_init(&b, buf, 4096, 4096, &h), 0);
+	assert_int_equal(np_dns_add_question(&b, q->qname, q->qlen, q->qtype, q->qclass), 0);
+	for (unsigned i = 0; i < n; i++) {
+		struct np_dns_rdata rd = { .a = 0x0a4d0100 + i };
+
+		assert_int_equal(np_dns_add_rr(&b, NP_DNS_SEC_ANSWER, q->qname, q->qlen,
+					       NP_DNS_TYPE_A, 1, ttl, &rd), 0);
+	}
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+static void acl_deny_and_refuse(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0);
+	struct np_dns_msg m;
+
+	assert_int_equal(ask(v, DENIED_CLIENT, false, q, n, 1), DNSD_DROP);
+	assert_int_equal(v->e.stats.acl_denied, 1);
+	assert_int_equal(ask(v, REFUSED_NET_CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_REFUSED);
+	assert_int_equal(m.hdr.id, 1);
+	assert_int_equal(m.hdr.count[0], 1);
+	assert_int_equal(v->f.sends, 0);
+}
+
+static void malformed(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	size_t n = make_query(q, 0x1234, 0, www, sizeof(www), 1, 1, 0, 0);
+	struct np_dns_msg m;
+
+	/* runt, and a response: dropped */
+	assert_int_equal(ask(v, CLIENT, false, q, 11, 1), DNSD_DROP);
+	q[2] |= 0x80;
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_DROP);
+	q[2] &= 0x7f;
+	assert_int_equal(v->e.stats.dropped_malformed, 2);
+	/* the question cut short: FORMERR with the ID */
+	assert_int_equal(ask(v, CLIENT, false, q, n - 3, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_FORMERR);
+	assert_int_equal(m.hdr.id, 0x1234);
+	/* no question */
+	q[5] = 0;
+	assert_int_equal(ask(v, CLIENT, false, q, 12, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_FORMERR);
+	assert_int_equal(v->e.stats.formerr, 2);
+}
+
+static void opcodes_classes_versions(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n;
+
+	n = make_query(q, 2, 2 /* STATUS */, www, sizeof(www), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NOTIMP);
+	n = make_query(q, 3, 0, www, sizeof(www), 1, 1, 1232, 1);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(np_dns_msg_rcode(&m), NP_DNS_RCODE_BADVERS);
+	n = make_query(q, 4, 0, www, sizeof(www), 1, 3 /* CH */, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_REFUSED);
+	n = make_query(q, 5, 0, www, sizeof(www), 252 /* AXFR */, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, true, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_REFUSED);
+	assert_int_equal(v->f.sends, 0);
+}
+
+static void local_zone_authoritative(void **state)
+{
+	struct env *v = *state;
+	static const uint8_t printer[] = "\7printer\3lan";
+	static const uint8_t nosuch[] = "\6nosuch\3lan";
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n;
+
+	n = make_query(q, 6, 0, printer, sizeof(printer), 1, 1, 1232, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_true(m.hdr.aa);
+	assert_int_equal(m.hdr.rcode, 0);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	assert_true(m.opt_off != 0);
+	n = make_query(q, 7, 0, nosuch, sizeof(nosuch), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NXDOMAIN);
+	assert_true(m.hdr.aa);
+	/* never forwarded */
+	assert_int_equal(v->f.sends, 0);
+	assert_int_equal(v->e.stats.local_answers, 2);
+}
+
+static size_t make_update(uint8_t *buf, uint16_t id)
+{
+	struct np_dns_header h = { .id = id, .opcode = 5 };
+	struct np_dns_builder b;
+	struct np_dns_rdata rd = { .a = 0x0a4d003d };
+	static const uint8_t host[] = "\5host1\3lan";
+
+	assert_int_equal(np_dns_builder_init(&b, buf, 512, 512, &h), 0);
+	assert_int_equal(np_dns_add_question(&b, (const uint8_t *)"\3lan", 5, NP_DNS_TYPE_SOA, 1), 0);
+	/* RFC 2136 §2.5.1: the update section is the authority section */
+	assert_int_equal(np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY, host, sizeof(host), NP_DNS_TYPE_A,
+				       1, 300, &rd), 0);
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+static void update_acl(void **state)
+{
+	struct env *v = *state;
+	static const uint8_t host[] = "\5host1\3lan";
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_update(q, 8);
+
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_REFUSED);
+	assert_int_equal(m.hdr.opcode, 5);
+	assert_int_equal(v->e.stats.updates_refused, 1);
+	assert_int_equal(ask(v, UPDATER, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, 0);
+	assert_int_equal(v->e.stats.updates, 1);
+	n = make_query(q, 9, 0, host, sizeof(host), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+}
+
+static void upstream_then_cache(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512], r[4096];
+	struct np_dns_msg m;
+	struct np_dns_rr rr;
+	struct np_dns_iter it;
+	struct dnsd_addr from;
+	size_t n = make_query(q, 0xabcd, 0, www_mixed, sizeof(www_mixed), 1, 1, 1232, 0), rn;
+
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	assert_non_null(v->f.sent);
+	/* sent lowercased (no 0x20), with RD */
+	assert_memory_equal(v->f.sent->qname, www, sizeof(www));
+	rn = upstream_answer(v->f.sent, 2, 300, 0, r);
+	from = v->f.sent->to;
+	assert_int_equal(dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010),
+			 DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 1);
+	assert_int_equal(v->f.token, 99);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.id, 0xabcd);
+	assert_true(m.hdr.ra && m.hdr.rd && !m.hdr.aa);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 2);
+	np_dns_iter_init(&it, &m);
+	assert_int_equal(np_dns_iter_next(&it, &rr), 1);
+	/* the client's own case in the question */
+	assert_memory_equal(rr.owner, www_mixed, sizeof(www_mixed));
+	/* 100 s later from the cache, TTL 200, no upstream query */
+	n = make_query(q, 0x1111, 0, www, sizeof(www), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 101000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.id, 0x1111);
+	np_dns_iter_init(&it, &m);
+	assert_int_equal(np_dns_iter_next(&it, &rr), 1);
+	assert_int_equal(np_dns_iter_next(&it, &rr), 1);
+	assert_int_equal(rr.section, NP_DNS_SEC_ANSWER);
+	assert_true(rr.ttl <= 200 && rr.ttl >= 199);
+	assert_int_equal(v->f.sends, 1);
+	assert_int_equal(v->e.stats.cache_answers, 1);
+}
+
+static void truncated_to_client_size(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512], r[4096];
+	struct np_dns_msg m;
+	struct dnsd_addr from;
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0), rn;
+
+	/* 60 A records: about 1000 octets */
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	rn = upstream_answer(v->f.sent, 60, 300, 0, r);
+	from = v->f.sent->to;
+	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1001);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_true(v->f.late_len <= 512);
+	assert_true(m.hdr.tc);
+	/* EDNS 4096 is capped at our 1232: fits */
+	n = make_query(q, 2, 0, www, sizeof(www), 1, 1, 4096, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_false(m.hdr.tc);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 60);
+	/* EDNS 600: truncated within 600 */
+	n = make_query(q, 3, 0, www, sizeof(www), 1, 1, 600, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_true(m.hdr.tc);
+	assert_true(v->outlen <= 600);
+	/* TCP: everything */
+	n = make_query(q, 4, 0, www, sizeof(www), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, true, q, n, 2000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_false(m.hdr.tc);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 60);
+	assert_true(v->e.stats.truncated >= 2);
+}
+
+static void servfail_and_stale(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512], r[4096];
+	struct np_dns_msg m;
+	struct dnsd_addr from;
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0), rn;
+
+	/* the lone upstream is silent twice: SERVFAIL */
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	dnsd_res_timeout(&v->e.res, v->f.sent, 1400);
+	dnsd_res_timeout(&v->e.res, v->f.sent, 1800);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
+	/* with serve_stale, an expired entry answers when the upstream fails */
+	v->conf.serve_stale = true;
+	assert_int_equal(dnsd_engine_configure(&v->e, &v->conf), 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
+	rn = upstream_answer(v->f.sent, 1, 10, 0, r);
+	from = v->f.sent->to;
+	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 2001);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 60000), DNSD_PENDING);
+	dnsd_res_timeout(&v->e.res, v->f.sent, 60400);
+	dnsd_res_timeout(&v->e.res, v->f.sent, 60800);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.rcode, 0);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	assert_int_equal(v->e.stats.stale_answers, 1);
+}
+
+static void no_upstream_servfail_now(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0);
+
+	v->sets[0].nservers = 0;
+	assert_int_equal(dnsd_engine_configure(&v->e, &v->conf), 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
+}
+
+static void stat_type_names(void **state)
+{
+	(void)state;
+	assert_string_equal(dnsd_stat_type_name(dnsd_stat_type_index(28)), "AAAA");
+	assert_string_equal(dnsd_stat_type_name(dnsd_stat_type_index(999)), "other");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(acl_deny_and_refuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(opcodes_classes_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(local_zone_authoritative, setup, teardown),
+		cmocka_unit_test_setup_teardown(update_acl, setup, teardown),
+		cmocka_unit_test_setup_teardown(upstream_then_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncated_to_client_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(servfail_and_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_upstream_servfail_now, setup, teardown),
+		cmocka_unit_test(stat_type_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -653,6 +653,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	c->engine.decline_probation = (uint32_t)(probation / 1000);
 	read_subnets(e, root, c);
 	read_dns_update(e, root, &c->dns_update);
+	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
 	return c;   /* the skeleton discards it if any error was reported */
 }
 

@@ -5,10 +5,12 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <netproto/dhcp4.h>
+#include <netproto/dns.h>
 #include <netproto/error.h>
 
 #include "probe.h"
@@ -36,6 +38,8 @@ struct req {
 	uint32_t lease_req;            /* option 51, 0 when absent */
 	char hostname[256];            /* option 12, "" when absent */
 	bool rapid_commit;             /* option 80 present */
+	int fqdn_flags;                /* option 81's flags, -1 when absent */
+	const char *zone;              /* where names are published, NULL: nowhere */
 	const struct engine_subnet *subnet;
 	size_t sidx;
 	uint32_t our_id;               /* our server identifier for this link */
@@ -163,13 +167,16 @@ static int read_addr_opt(const struct np_dhcp4 *m, uint8_t code, uint32_t *v)
  * §2.3) serves as the client's name: its first label in wire form (E), or
  * the ASCII form up to the first dot.
  */
-static void read_fqdn(struct req *q)
+static void read_fqdn(struct req *q, bool want_name)
 {
 	struct np_dhcp4_fqdn f;
 	size_t len = 0;
 
-	q->hostname[0] = '\0';
+	q->fqdn_flags = -1;
 	if (np_dhcp4_get_fqdn(&q->msg, &f) < 0)
+		return;
+	q->fqdn_flags = f.flags;
+	if (!want_name)
 		return;
 	if (f.flags & NP_DHCP4_FQDN_E) {
 		if (f.name_len > 1 && f.name[0] < f.name_len) {
@@ -207,8 +214,12 @@ static int read_options(struct req *q)
 	if (np_dhcp4_get_u32(&q->msg, NP_DHCP4_OPT_LEASE_TIME, &q->lease_req) < 0)
 		q->lease_req = 0;
 	if (np_dhcp4_get_string(&q->msg, NP_DHCP4_OPT_HOSTNAME, q->hostname,
-				sizeof(q->hostname)) < 0)
-		read_fqdn(q);
+				sizeof(q->hostname)) < 0) {
+		q->hostname[0] = '\0';
+		read_fqdn(q, true);
+	} else {
+		read_fqdn(q, false);
+	}
 	q->rapid_commit = np_dhcp4_opt_has(&q->msg, NP_DHCP4_OPT_RAPID_COMMIT) > 0;
 	return 0;
 }
@@ -489,6 +500,43 @@ static void add_lease_opts(struct np_dhcp4_builder *b, const struct req *q)
 
 enum { WITH_LEASE = 1, WITH_CONFIG = 2, WITH_RAPID = 4 };
 
+/*
+ * RFC 4702 §4: answer a client FQDN option with the server's: the E flag as
+ * the client sent it, S when the server publishes the name (O when that
+ * overrides the client's wish), else N (no usable host name); both rcodes
+ * 255 (§2.2); the name the server uses, host.zone, in the client's
+ * encoding.  Called only when names are published (q->zone): without
+ * dns_update the option is ignored, as by a server that does not know it.
+ */
+static void add_fqdn(struct np_dhcp4_builder *b, const struct req *q,
+		     const struct engine_reservation *r)
+{
+	const char *host = r != NULL && r->hostname != NULL ? r->hostname : q->hostname;
+	uint8_t v[3 + 256], flags = (uint8_t)(q->fqdn_flags & NP_DHCP4_FQDN_E);
+	char text[NP_DNS_NAME_TEXT_MAX];
+	size_t len = 3;
+	int n;
+
+	if (host[0] != '\0' && strchr(host, '.') == NULL &&
+	    snprintf(text, sizeof(text), "%s.%s", host, q->zone) < (int)sizeof(text)) {
+		flags |= NP_DHCP4_FQDN_S;
+		if (!(q->fqdn_flags & NP_DHCP4_FQDN_S))
+			flags |= NP_DHCP4_FQDN_O;
+		if (flags & NP_DHCP4_FQDN_E) {
+			n = np_dns_name_from_text(text, v + 3, sizeof(v) - 3);
+			len += n > 0 ? (size_t)n : 0;
+		} else if (strlen(text) < sizeof(v) - 3) {
+			memcpy(v + 3, text, strlen(text));
+			len += strlen(text);
+		}
+	} else {
+		flags |= NP_DHCP4_FQDN_N;
+	}
+	v[0] = flags;
+	v[1] = v[2] = 255;
+	np_dhcp4_add(b, 81, v, len);
+}
+
 static int build_reply(const struct req *q, uint8_t type, uint32_t yiaddr, unsigned what,
 		       const struct engine_reservation *r, struct engine_out *out, bool careful)
 {
@@ -521,6 +569,8 @@ static int build_reply(const struct req *q, uint8_t type, uint32_t yiaddr, unsig
 		np_dhcp4_add_string(&b, NP_DHCP4_OPT_MESSAGE, "address not valid for this client");
 	if (what & WITH_CONFIG)
 		add_config_opts(&k, q, r);
+	if (q->fqdn_flags >= 0 && q->zone != NULL && (what & WITH_LEASE))
+		add_fqdn(&b, q, r);
 	/* RFC 6842: echo the client identifier. */
 	if (q->client.cid_len > 0)
 		np_dhcp4_add(&b, NP_DHCP4_OPT_CLIENT_ID, q->client.cid, q->client.cid_len);
@@ -885,6 +935,7 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	if ((err = parse(e, pkt, len, &q)) < 0)
 		return err;
 	q.our_id = e->cfg->server_id ? e->cfg->server_id : rx->local_addr;
+	q.zone = e->cfg->fqdn_zone;
 	if (select_subnet(e, &q) == NULL) {
 		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
 		return 0;

@@ -70,6 +70,7 @@ struct engine_config {
 	uint32_t server_id;                     /* 0: the receiving interface's address */
 	uint32_t offer_hold;                    /* seconds an offered address is held */
 	uint32_t decline_probation;             /* seconds a declined address rests */
+	const char *fqdn_zone;                  /* names published there (RFC 4702 §4 S=1); NULL: none */
 	const struct engine_subnet *subnets;
 	size_t nsubnets;
 };

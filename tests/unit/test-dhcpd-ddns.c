@@ -5,7 +5,8 @@
  * parser: zone section, update records with their classes, TTLs and rdata.
  * Then the sender against a UDP socket of the test: answers checked by id
  * and counted by rcode, resent after the timeout, given up after the last
- * retry, nothing sent for names that are not host names.
+ * retry, nothing sent for names that are not host names.  And the engine's
+ * answer to a client FQDN option (RFC 4702 §4).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,10 +21,12 @@
 #include <cmocka.h>
 #include <event2/event.h>
 
+#include <netproto/dhcp4.h>
 #include <netproto/dns.h>
 #include <netproto/error.h>
 
 #include "ddns.h"
+#include "engine.h"
 #include "lease.h"
 
 #define ADDR 0x0a4d0064u           /* 10.77.0.100 */
@@ -520,6 +523,137 @@ static void too_many_in_flight_are_dropped(void **state)
 	assert_int_equal(st->dropped, 400 - 256);
 }
 
+/* ---- the engine's answer to a client FQDN option (RFC 4702 §4) ---- */
+
+#define NET 0x0a4d0000u
+static const struct engine_pool fq_pools[] = { { NET + 100, NET + 109 } };
+static const struct engine_subnet fq_subnets[] = {
+	{ .addr = NET, .prefix = 24, .ifindex = 3, .pools = fq_pools, .npools = 1,
+	  .lease_time = 3600 },
+};
+
+struct fq {
+	struct engine_config cfg;
+	struct lease_table *lt;
+	struct engine *e;
+	struct engine_out out;
+	uint8_t opt[300];
+	int optlen;                    /* option 81 in the reply, -1 none */
+};
+
+static struct fq *fq_new(const char *zone)
+{
+	static struct fq f;
+
+	memset(&f, 0, sizeof(f));
+	f.cfg.offer_hold = 30;
+	f.cfg.subnets = fq_subnets;
+	f.cfg.nsubnets = 1;
+	f.cfg.fqdn_zone = zone;
+	f.lt = lease_table_new();
+	assert_non_null(f.lt);
+	assert_int_equal(engine_new(&f.cfg, f.lt, &f.e), 0);
+	return &f;
+}
+
+static void fq_free(struct fq *f)
+{
+	engine_free(f->e);
+	lease_table_free(f->lt);
+}
+
+/* A DISCOVER from ...:mac with option 81 (opt81, n octets; NULL none) and 12. */
+static void fq_discover(struct fq *f, uint8_t mac, const uint8_t *opt81, size_t n,
+			const char *hostname)
+{
+	struct np_dhcp4 h = { .op = NP_BOOTREQUEST, .htype = 1, .hlen = 6, .xid = 7 };
+	struct np_dhcp4_builder b;
+	struct engine_rx rx = { .ifindex = 3, .local_addr = NET + 1 };
+	struct np_dhcp4 r;
+	uint8_t buf[600];
+	int len;
+
+	memcpy(h.chaddr, "\x02\x00\x5e\x00\x00", 5);
+	h.chaddr[5] = mac;
+	assert_int_equal(np_dhcp4_builder_init(&b, &h, buf, sizeof(buf), 1500, 0), 0);
+	np_dhcp4_add_u8(&b, NP_DHCP4_OPT_MSG_TYPE, NP_DHCPDISCOVER);
+	if (hostname != NULL)
+		np_dhcp4_add_string(&b, NP_DHCP4_OPT_HOSTNAME, hostname);
+	if (opt81 != NULL)
+		np_dhcp4_add(&b, 81, opt81, n);
+	len = np_dhcp4_builder_finish(&b);
+	assert_true(len > 0);
+	assert_int_equal(engine_handle(f->e, buf, (size_t)len, &rx, 1763770000, &f->out), 0);
+	assert_int_equal(f->out.type, NP_DHCPOFFER);
+	assert_int_equal(np_dhcp4_parse(f->out.buf, f->out.len, &r), 0);
+	f->optlen = np_dhcp4_opt_get(&r, 81, f->opt, sizeof(f->opt));
+	if (f->optlen == NP_ENOTFOUND)
+		f->optlen = -1;
+}
+
+static void fqdn_wire_form_answered_with_s(void **state)
+{
+	struct fq *f = fq_new("lan.example.net");
+	/* E and S, rcodes 0, "laptop" as a partial wire name (RFC 4702 §2.3.1). */
+	static const uint8_t o[] = { 0x05, 0, 0, 6, 'l', 'a', 'p', 't', 'o', 'p' };
+	static const uint8_t want[] = {
+		0x05, 255, 255,
+		6, 'l', 'a', 'p', 't', 'o', 'p', 3, 'l', 'a', 'n',
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'n', 'e', 't', 0,
+	};
+	struct lease_client c = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 1 } };
+
+	(void)state;
+	fq_discover(f, 1, o, sizeof(o), NULL);
+	assert_int_equal(f->optlen, sizeof(want));
+	assert_memory_equal(f->opt, want, sizeof(want));
+	/* Without option 12, the FQDN's host label is the lease's name. */
+	assert_string_equal(lease_by_client(f->lt, &c)->hostname, "laptop");
+	fq_free(f);
+}
+
+static void fqdn_ascii_form_overridden(void **state)
+{
+	struct fq *f = fq_new("lan.");
+	/* No flags (the client updates itself), ASCII "desk.example.org". */
+	static const uint8_t o[] = { 0x00, 0, 0, 'd', 'e', 's', 'k', '.', 'e', 'x', 'a', 'm', 'p',
+				     'l', 'e', '.', 'o', 'r', 'g' };
+	static const uint8_t want[] = { 0x03, 255, 255, 'd', 'e', 's', 'k', '.', 'l', 'a', 'n', '.' };
+
+	(void)state;
+	fq_discover(f, 2, o, sizeof(o), NULL);
+	/* S and O: the server updates, overriding the client (§4). */
+	assert_int_equal(f->optlen, sizeof(want));
+	assert_memory_equal(f->opt, want, sizeof(want));
+	/* Option 12 names the host when both are sent. */
+	fq_discover(f, 3, o, sizeof(o), "printer");
+	assert_int_equal(f->opt[0], 0x03);
+	assert_memory_equal(f->opt + 3, "printer.lan.", 12);
+	fq_free(f);
+}
+
+static void fqdn_without_name_or_zone(void **state)
+{
+	struct fq *f = fq_new("lan.");
+	static const uint8_t empty[] = { 0x05, 0, 0, 0 };    /* E, S, the root name: no host */
+	static const uint8_t o[] = { 0x01, 0, 0, 'p', 'c' };
+
+	(void)state;
+	fq_discover(f, 4, empty, sizeof(empty), NULL);
+	/* Nothing to publish: N, E kept, no name. */
+	assert_int_equal(f->optlen, 3);
+	assert_int_equal(f->opt[0], NP_DHCP4_FQDN_N | NP_DHCP4_FQDN_E);
+	/* No option 81 from the client: none back. */
+	fq_discover(f, 5, NULL, 0, "pc");
+	assert_int_equal(f->optlen, -1);
+	fq_free(f);
+	/* Without dns_update the option is not answered at all. */
+	f = fq_new(NULL);
+	fq_discover(f, 6, o, sizeof(o), NULL);
+	assert_int_equal(f->optlen, -1);
+	fq_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +666,9 @@ int main(void)
 		cmocka_unit_test(address_outside_reverse_zone),
 		cmocka_unit_test(small_buffer),
 		cmocka_unit_test(answers),
+		cmocka_unit_test(fqdn_wire_form_answered_with_s),
+		cmocka_unit_test(fqdn_ascii_form_overridden),
+		cmocka_unit_test(fqdn_without_name_or_zone),
 		cmocka_unit_test_setup_teardown(ack_sends_two_updates_answers_counted, sender_setup,
 						sender_teardown),
 		cmocka_unit_test_setup_teardown(unanswered_update_is_resent_then_given_up,

@@ -2,8 +2,8 @@
 # bench-dhcp.sh: np-dhcpd against kea-dhcp4 (memfile, persist = true) with
 # the same perfdhcp load on the same veth pair, in one run.
 #
-#   sh bench/dhcp/bench-dhcp.sh [-t SECONDS] [-r "RATE RATE ..."] [-g GENERATORS]
-#                               [-m LEASES] [-k]
+#   sh bench/dhcp/bench-dhcp.sh [-G perfdhcp|dhcpload] [-t SECONDS] [-r "RATE RATE ..."]
+#                               [-g GENERATORS] [-m LEASES] [-k]
 #
 # Two namespaces joined by a veth: srv runs the server, rly runs perfdhcp
 # acting as a relay (giaddr 10.96.0.x, subnet 10.96.0.0/12: a million
@@ -15,10 +15,13 @@
 # The result per server is the highest rate that passed, with the DORA/s
 # actually completed; then the ratio np-dhcpd / Kea.
 #
-# -g N runs N perfdhcp processes side by side (each RATE/N, own giaddr):
-# one perfdhcp saturates a core well before np-dhcpd does.  The relay's
-# UDP receive-buffer overflows are printed with each round: when they are
-# non-zero the generator, not the server, dropped the replies.
+# -G picks the load generator: perfdhcp (default, ISC's tool) or dhcpload
+# (bench/dhcp/dhcpload.c, compiled here with cc: the same relayed DORA,
+# open loop, with recvmmsg/sendmmsg; it needs a fifth of perfdhcp's CPU).
+# -g N runs N perfdhcp processes side by side (each RATE/N, own giaddr).
+# The UDP receive-buffer overflows of the relay ("gen-ovf") and of the
+# server ("srv-ovf") are printed with each round: when the generator's are
+# non-zero, the generator, not the server, dropped the replies.
 #
 # np-dhcpd runs with its durability contract (fdatasync before each ACK,
 # group commit); Kea's memfile appends to its CSV without syncing.
@@ -40,9 +43,10 @@ DHCPD=${NP_DHCPD:-$B/daemons/dhcpd/np-dhcpd}
 LEASES=${NP_DHCPD_LEASES:-$B/tests/integration/dhcpd-leases}
 KEA=${NP_KEA:-$(command -v kea-dhcp4 || echo /usr/sbin/kea-dhcp4)}
 PERFDHCP=${NP_PERFDHCP:-$(command -v perfdhcp || echo /usr/sbin/perfdhcp)}
-SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0
-while getopts t:r:g:m:k o; do
+GEN=perfdhcp SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0
+while getopts G:t:r:g:m:k o; do
 	case $o in
+	G) GEN=$OPTARG ;;
 	t) SECS=$OPTARG ;; r) RATES=$OPTARG ;; g) G=$OPTARG ;; m) M=$OPTARG ;; k) KEEP=1 ;;
 	*) exit 2 ;;
 	esac
@@ -52,6 +56,10 @@ done
 
 np_lab_init
 T=$(np_tmp)
+if [ "$GEN" = dhcpload ]; then
+	G=1
+	${CC:-cc} -O2 -o "$T/dhcpload" "$here/dhcpload.c" || exit 1
+fi
 [ $KEEP = 1 ] && np_on_cleanup "rm -rf /tmp/bench-dhcp; cp -r '$T' /tmp/bench-dhcp"
 np_ns_add srv
 np_ns_add rly
@@ -116,13 +124,25 @@ stop_server() {
 	wait "$SRV_PID" 2>/dev/null
 }
 
-rcvbuf_errors() { np_in rly nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print $2}'; }
+rcvbuf_errors() {  # rcvbuf_errors NS
+	np_in "$1" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print $2}'
+}
 
-# One round: G perfdhcp processes at RATE/G each for SECS seconds.  Prints
-# "sent acks dora_per_s drop_pct relay_overflows".
+# One round at RATE DORA/s for SECS seconds.  Prints
+# "sent acks dora_per_s drop_pct generator_overflows server_overflows".
 round() {  # round np|kea RATE
+	_ovf0=$(rcvbuf_errors rly)
+	_sovf0=$(rcvbuf_errors srv)
+	if [ "$GEN" = dhcpload ]; then
+		np_in rly timeout $((SECS + 30)) "$T/dhcpload" -l 10.96.0.1 -s 10.77.0.1 -r "$2" \
+			-t "$SECS" -w 1 -b $(( $2 * 16 )) >"$T/load-$1-$2.log" 2>&1
+		_ovf=$(( $(rcvbuf_errors rly) - _ovf0 ))
+		_sovf=$(( $(rcvbuf_errors srv) - _sovf0 ))
+		awk -v ovf="$_ovf" -v sovf="$_sovf" '/^sent/ { print $2, $8, $12, $14, ovf, sovf }' \
+			"$T/load-$1-$2.log"
+		return
+	fi
 	_r=$(( $2 / G ))
-	_ovf0=$(rcvbuf_errors)
 	g=1
 	while [ $g -le "$G" ]; do
 		np_in rly timeout $((SECS + 30)) "$PERFDHCP" -4 -l 10.96.0.$g -r $_r -R 1000000 \
@@ -136,20 +156,21 @@ round() {  # round np|kea RATE
 		eval "wait \$_p$g"
 		g=$((g + 1))
 	done
-	_ovf=$(( $(rcvbuf_errors) - _ovf0 ))
-	cat "$T"/perf-"$1"-"$2"-*.log | awk -v secs="$SECS" -v ovf="$_ovf" '
+	_ovf=$(( $(rcvbuf_errors rly) - _ovf0 ))
+	_sovf=$(( $(rcvbuf_errors srv) - _sovf0 ))
+	cat "$T"/perf-"$1"-"$2"-*.log | awk -v secs="$SECS" -v ovf="$_ovf" -v sovf="$_sovf" '
 		/Statistics for: DISCOVER-OFFER/ { blk = "do" }
 		/Statistics for: REQUEST-ACK/ { blk = "ra" }
 		/^sent packets:/ && blk == "do" { sent += $3 }
 		/^received packets:/ && blk == "ra" { acks += $3 }
 		END {
 			drop = sent ? 100 * (sent - acks) / sent : 100
-			printf "%d %d %.0f %.2f %d\n", sent, acks, acks / secs, drop, ovf
+			printf "%d %d %.0f %.2f %d %d\n", sent, acks, acks / secs, drop, ovf, sovf
 		}'
 }
 
-echo "# perfdhcp $G x, $SECS s per round, rates: $RATES" | tee "$T/results"
-echo "# server rate sent acks dora/s drop% relay-overflows" | tee -a "$T/results"
+echo "# $GEN ($G x), $SECS s per round, rates: $RATES" | tee "$T/results"
+echo "# server rate sent acks dora/s drop% gen-ovf srv-ovf" | tee -a "$T/results"
 best_np=0 best_kea=0 dora_np=0 dora_kea=0 fail_np=0 fail_kea=0
 for rate in $RATES; do
 	for s in np kea; do

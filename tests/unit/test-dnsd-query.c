@@ -308,6 +308,25 @@ static void update_acl(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
 	parse(v->out, v->outlen, &m);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	/* RFC 2136 §2.5.2 delete an RRset: class ANY, TTL 0, empty rdata */
+	{
+		struct np_dns_header h = { .id = 10, .opcode = 5 };
+		struct np_dns_builder b;
+
+		assert_int_equal(np_dns_builder_init(&b, q, 512, 512, &h), 0);
+		assert_int_equal(np_dns_add_question(&b, (const uint8_t *)"\3lan", 5,
+						     NP_DNS_TYPE_SOA, 1), 0);
+		assert_int_equal(np_dns_add_raw(&b, NP_DNS_SEC_AUTHORITY, host, sizeof(host),
+						NP_DNS_TYPE_A, NP_DNS_CLASS_ANY, 0, NULL, 0), 0);
+		n = (size_t)np_dns_builder_finish(&b);
+	}
+	assert_int_equal(ask(v, UPDATER, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, 0);
+	n = make_query(q, 11, 0, host, sizeof(host), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NXDOMAIN);
 }
 
 static void upstream_then_cache(void **state)

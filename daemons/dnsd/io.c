@@ -727,6 +727,16 @@ static bool same_listen(const struct dnsd_conf *a, const struct dnsd_conf *b)
 
 int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t cap)
 {
+	if (io->conf->local && conf->local &&
+	    np_dns_name_equal(io->conf->local_zone, io->conf->local_zone_len, conf->local_zone,
+			      conf->local_zone_len)) {
+		size_t lost, n = dnsd_local_carry(io->conf->local, conf->local, conf->local_zone,
+						  conf->local_zone_len, &lost);
+
+		if (n || lost)
+			np_log_info("local zone: %zu dynamic records kept, %zu conflicting with "
+				    "the new configuration dropped", n, lost);
+	}
 	if (dnsd_engine_configure(&io->eng, conf) < 0) {
 		snprintf(why, cap, "out of memory");
 		return -1;

@@ -482,3 +482,49 @@ void dnsd_engine_free(struct dnsd_engine *e)
 	e->cache = NULL;
 	e->scratch = NULL;
 }
+
+/* ---- Reload: names published by UPDATE survive ------------------------- */
+
+struct carry {
+	struct dns_local *to;
+	const uint8_t *zone;
+	size_t zlen;
+	size_t carried, lost;
+};
+
+static int carry_one(void *arg, const uint8_t *owner, size_t len, uint16_t type, uint32_t ttl,
+		     const uint8_t *rdata, size_t rdlen, int dynamic)
+{
+	struct carry *c = arg;
+	struct np_dns_header h = { .opcode = OPCODE_UPDATE };
+	struct np_dns_builder b;
+	struct np_dns_msg m;
+	uint8_t buf[NP_DNS_NAME_MAX * 2 + 65535 / 64];
+	int n;
+
+	/* PTRs in the reverse zones follow their A/AAAA by themselves. */
+	if (!dynamic || !np_dns_name_is_subdomain(owner, len, c->zone, c->zlen))
+		return 0;
+	if (np_dns_builder_init(&b, buf, sizeof(buf), sizeof(buf), &h) < 0 ||
+	    np_dns_add_question(&b, c->zone, c->zlen, NP_DNS_TYPE_SOA, NP_DNS_CLASS_IN) < 0 ||
+	    np_dns_add_raw(&b, NP_DNS_SEC_AUTHORITY, owner, len, type, NP_DNS_CLASS_IN, ttl, rdata,
+			   rdlen) < 0 ||
+	    (n = np_dns_builder_finish(&b)) < 0 || np_dns_msg_parse(buf, (size_t)n, &m) < 0 ||
+	    dns_local_update(c->to, &m) != NP_DNS_RCODE_NOERROR)
+		c->lost++;
+	else
+		c->carried++;
+	return 0;
+}
+
+size_t dnsd_local_carry(const struct dns_local *from, struct dns_local *to, const uint8_t *zone,
+			size_t zlen, size_t *lost)
+{
+	struct carry c = { .to = to, .zone = zone, .zlen = zlen };
+
+	if (from && to)
+		dns_local_walk(from, carry_one, &c);
+	if (lost)
+		*lost = c.lost;
+	return c.carried;
+}

@@ -75,6 +75,16 @@ check "local-zone-dump shows it as dynamic" /usr/bin/python3 -c "
 import json, sys
 a = json.load(open('$T/zone'))['arguments']
 sys.exit(0 if any(r['name'] == 'laptop.lan.' and r['dynamic'] for r in a) else 1)"
+# A reload (with one more static record) keeps the published name.
+sed -i 's|^records = (|records = (\n  "scanner.lan. IN A 10.77.0.51",|' "$T/dnsd.conf"
+dnsd_ctl config-reload >"$T/reload"
+check "reload accepted" grep -q '"result": *0' "$T/reload"
+q scanner.lan A >"$T/scanner"
+check "reload: new static record" has "$T/scanner" 'A[[:space:]]+10\.77\.0\.51'
+q laptop.lan A >"$T/laptop2"
+check "reload keeps names added by UPDATE" has "$T/laptop2" 'A[[:space:]]+10\.77\.0\.61'
+q -x 10.77.0.61 >"$T/laptop-ptr2"
+check "reload keeps their PTR" has "$T/laptop-ptr2" 'PTR[[:space:]]+laptop\.lan\.'
 if upd 10.77.0.3 "update add evil.lan. 300 A 10.77.0.66"; then
 	np_fail "nsupdate from a refused address succeeded"
 fi

@@ -329,6 +329,32 @@ static void update_acl(void **state)
 	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NXDOMAIN);
 }
 
+static void reload_keeps_dynamic_names(void **state)
+{
+	struct env *v = *state;
+	static const uint8_t host[] = "\5host1\3lan";
+	struct dns_local *fresh = dns_local_new((const uint8_t *)"\3lan", 5);
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_update(q, 8), lost = 9;
+	char err[128];
+
+	assert_non_null(fresh);
+	assert_int_equal(dns_local_add_line(fresh, "printer.lan. 300 IN A 10.77.0.50", err,
+					    sizeof(err)), 0);
+	assert_int_equal(ask(v, UPDATER, false, q, n, 1), DNSD_ANSWER);
+	/* the static record is not copied, the dynamic one is */
+	assert_int_equal(dnsd_local_carry(v->conf.local, fresh, (const uint8_t *)"\3lan", 5,
+					  &lost), 1);
+	assert_int_equal(lost, 0);
+	dns_local_free(v->conf.local);
+	v->conf.local = fresh;
+	n = make_query(q, 9, 0, host, sizeof(host), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+}
+
 static void upstream_then_cache(void **state)
 {
 	struct env *v = *state;
@@ -467,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(opcodes_classes_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(local_zone_authoritative, setup, teardown),
 		cmocka_unit_test_setup_teardown(update_acl, setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_keeps_dynamic_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_then_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncated_to_client_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_and_stale, setup, teardown),

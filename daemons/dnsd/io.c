@@ -63,19 +63,22 @@ static struct event_base *base_of(struct dnsd_io *io)
 /* IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual stack). */
 static uint32_t peer_v4(const struct sockaddr *sa, uint16_t *port)
 {
+	/* Copies: a struct sockaddr may be less aligned than the family's. */
 	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+		struct sockaddr_in s;
 
-		*port = ntohs(s->sin_port);
-		return ntohl(s->sin_addr.s_addr);
+		memcpy(&s, sa, sizeof(s));
+		*port = ntohs(s.sin_port);
+		return ntohl(s.sin_addr.s_addr);
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		struct sockaddr_in6 s;
 
-		*port = ntohs(s->sin6_port);
-		if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr))
-			return np_load_be32(&s->sin6_addr.s6_addr[12]);
-		if (IN6_IS_ADDR_LOOPBACK(&s->sin6_addr))
+		memcpy(&s, sa, sizeof(s));
+		*port = ntohs(s.sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&s.sin6_addr))
+			return np_load_be32(&s.sin6_addr.s6_addr[12]);
+		if (IN6_IS_ADDR_LOOPBACK(&s.sin6_addr))
 			return 0x7f000001;
 	}
 	*port = 0;
@@ -672,12 +675,14 @@ static void default_acl(struct dnsd_io *io)
 	if (getifaddrs(&ifa) == 0) {
 		for (p = ifa; p && n < 64; p = p->ifa_next) {
 			uint32_t a, m;
+			uint16_t port;
 			uint8_t prefix = 0;
 
-			if (!p->ifa_addr || !p->ifa_netmask || p->ifa_addr->sa_family != AF_INET)
+			if (!p->ifa_addr || !p->ifa_netmask || p->ifa_addr->sa_family != AF_INET ||
+			    p->ifa_netmask->sa_family != AF_INET)
 				continue;
-			a = ntohl(((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr);
-			m = ntohl(((struct sockaddr_in *)p->ifa_netmask)->sin_addr.s_addr);
+			a = peer_v4(p->ifa_addr, &port);
+			m = peer_v4(p->ifa_netmask, &port);
 			while (prefix < 32 && (m & (0x80000000u >> prefix)))
 				prefix++;
 			acl[n++] = (struct dnsd_acl_entry){ a & m, prefix, DNSD_ACL_ALLOW };

@@ -347,6 +347,7 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-timeouts", ds->timeouts);
 	stat(s, "ddns-dropped", ds->dropped);
 	stat(s, "ddns-invalid-names", ds->invalid_names);
+	stat(s, "ddns-unchanged", ds->unchanged);
 	stat(s, "ddns-send-errors", ds->send_errors);
 }
 

@@ -159,6 +159,17 @@ int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
 /* ---- sending -------------------------------------------------------------------- */
 
 #define FLIGHT_MAX 256
+#define SEEN_SLOTS 65536               /* published names remembered, by address */
+
+/*
+ * ISC dhcpd's update-optimization: a renewal whose name the server already
+ * published (answered NOERROR since this process started) sends nothing.
+ * One slot per address hash; a collision only costs a redundant update.
+ */
+struct seen {
+	uint32_t addr;                 /* 0: empty */
+	uint32_t name;                 /* np_dns_name_hash() of the owner */
+};
 
 struct flight {
 	bool used;
@@ -168,6 +179,7 @@ struct flight {
 	size_t len;
 	uint8_t buf[DDNS_MSG_MAX];
 	char what[NP_DNS_NAME_TEXT_MAX + 8];   /* "owner TYPE", for the log */
+	uint32_t seen_addr, seen_name; /* an A add: remembered once answered NOERROR */
 };
 
 struct ddns {
@@ -177,8 +189,14 @@ struct ddns {
 	struct event *rx_ev, *timer;
 	struct flight fl[FLIGHT_MAX];
 	size_t nflight;
+	struct seen *seen;             /* SEEN_SLOTS */
 	struct ddns_stats st;
 };
+
+static struct seen *seen_slot(const struct ddns *d, uint32_t addr)
+{
+	return &d->seen[((addr * 2654435761u) >> 8) & (SEEN_SLOTS - 1)];
+}
 
 static int64_t mono_ms(void)
 {
@@ -262,6 +280,9 @@ static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
 		d->st.last_rcode = rc;
 		if (rc == NP_DNS_RCODE_NOERROR) {
 			d->st.noerror++;
+			if (f->seen_addr != 0)
+				*seen_slot(d, f->seen_addr) = (struct seen){ f->seen_addr,
+									   f->seen_name };
 		} else {
 			d->st.failed++;
 			NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d",
@@ -305,7 +326,7 @@ static uint16_t new_id(const struct ddns *d)
 	return id;
 }
 
-static void queue(struct ddns *d, const struct ddns_update *u)
+static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember)
 {
 	struct flight *f = NULL;
 	int n;
@@ -327,6 +348,8 @@ static void queue(struct ddns *d, const struct ddns_update *u)
 	if (np_dns_name_to_text(u->owner, u->owner_len, f->what, NP_DNS_NAME_TEXT_MAX) < 0)
 		f->what[0] = '\0';
 	strcat(f->what, u->type == NP_DNS_TYPE_A ? " A" : " PTR");
+	f->seen_addr = remember ? u->addr : 0;
+	f->seen_name = remember;
 	f->used = true;
 	f->tries = 0;
 	d->nflight++;
@@ -338,6 +361,8 @@ static void queue(struct ddns *d, const struct ddns_update *u)
 void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op)
 {
 	struct ddns_update a, ptr;
+	struct seen *s;
+	uint32_t h;
 	int err;
 
 	if (d == NULL)
@@ -352,9 +377,17 @@ void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op)
 	}
 	if (err < 0 && err != NP_ENOTFOUND)
 		return;
-	queue(d, &a);
+	h = np_dns_name_hash(a.owner, a.owner_len) | 1;
+	s = seen_slot(d, addr);
+	if (op == DDNS_ADD && s->addr == addr && s->name == h) {
+		d->st.unchanged++;
+		return;
+	}
+	if (s->addr == addr)
+		*s = (struct seen){ 0, 0 };    /* the name changes or goes */
+	queue(d, &a, op == DDNS_ADD ? h : 0);
 	if (err == 0 && d->conf->update_ptr)
-		queue(d, &ptr);
+		queue(d, &ptr, 0);
 }
 
 void ddns_lease(struct ddns *d, const struct leasedb_rec *rec)
@@ -378,8 +411,10 @@ struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *co
 	d->base = base;
 	d->conf = conf;
 	d->st.last_rcode = -1;
+	d->seen = calloc(SEEN_SLOTS, sizeof(*d->seen));
 	d->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (d->fd < 0 || connect(d->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+	if (d->seen == NULL || d->fd < 0 ||
+	    connect(d->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		np_log_err("DNS update socket: %s", strerror(errno));
 		ddns_free(d);
 		return NULL;
@@ -408,6 +443,7 @@ void ddns_free(struct ddns *d)
 		event_free(d->timer);
 	if (d->fd >= 0)
 		close(d->fd);
+	free(d->seen);
 	free(d);
 }
 

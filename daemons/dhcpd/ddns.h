@@ -16,7 +16,9 @@
  * functions, tested byte by byte), then sent over UDP without blocking:
  * an ACK never waits for DNS.  Each is sent again after `timeout` without
  * an answer, up to `retries` times; the answer's rcode is checked, counted,
- * and logged when it is not NOERROR.  No TSIG (the server is expected to
+ * and logged when it is not NOERROR.  A renewal of a name already published
+ * (answered NOERROR since start-up) sends nothing, as ISC dhcpd's
+ * update-optimization.  No TSIG (the server is expected to
  * accept updates from the DHCP server's address, as np-dnsd's update ACL).
  */
 #ifndef NP_DHCPD_DDNS_H
@@ -90,6 +92,7 @@ struct ddns_stats {
 	uint64_t timeouts;             /* given up after the last retry */
 	uint64_t dropped;              /* not queued: too many in flight */
 	uint64_t invalid_names;        /* hostnames that are not DNS labels */
+	uint64_t unchanged;            /* renewals of a name already published: nothing sent */
 	uint64_t send_errors;
 	int last_rcode;                /* of the last answer, -1 before any */
 };

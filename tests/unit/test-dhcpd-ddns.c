@@ -447,6 +447,23 @@ static void ack_sends_two_updates_answers_counted(void **state)
 	assert_int_equal(st->queued, 2);
 	assert_int_equal(st->sent, 2);
 	assert_int_equal(st->retries, 0);
+	/* A renewal of the published name sends nothing (update-optimization). */
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->unchanged, 1);
+	assert_int_equal(st->queued, 2);
+	assert_int_equal(ddns_in_flight(p->d), 0);
+	/* Another name for the address is published (A and PTR). */
+	rec = lease_rec(LEASE_BOUND, "laptop2");
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->queued, 4);
+	/* After a release, the same name again is published again. */
+	rec = lease_rec(LEASE_RELEASED, "laptop2");
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->queued, 6);
+	rec = lease_rec(LEASE_BOUND, "laptop2");
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->queued, 8);
+	assert_int_equal(st->unchanged, 1);
 }
 
 static void unanswered_update_is_resent_then_given_up(void **state)

@@ -27,7 +27,7 @@
 /* An entry used this many times is popular enough to be prefetched. */
 #define PREFETCH_HITS 2
 /* Largest hash table, in buckets: beyond it chains grow instead. */
-#define TABLE_MAX_BUCKETS ((size_t)1 << 26)
+#define TABLE_MAX_BUCKETS ((size_t)1 << 24)
 /* Canonical rdata of a typed type is at most an SOA: two names and 20 octets. */
 #define TYPED_RDATA_MAX (2 * NP_DNS_NAME_MAX + 20)
 

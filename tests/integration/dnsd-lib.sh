@@ -27,7 +27,7 @@ dnsd_lab() {
 	np_addr srv eth0 10.77.0.1/24
 	np_addr srv eth1 10.77.1.1/24
 	for a in 2 3 4 70 130; do np_addr cli eth0 10.77.0.$a/24; done
-	for a in 2 3 4 5 6 7; do np_addr up eth0 10.77.1.$a/24; done
+	for a in 2 3 4 5 6 7 8; do np_addr up eth0 10.77.1.$a/24; done
 }
 
 # nsd_start ZONE...: NSD on 10.77.1.2 with example.net and these zones.

@@ -12,6 +12,9 @@ Listens on ADDR port 53 (UDP and TCP) and answers every A query with
             that an off-path attacker could try: wrong ID, wrong question,
             from SPOOF_ADDR (wrong source address) and from another source
             port.  None may be accepted or cached.
+  malformed before the real answer (0.2 s later), sends answers with the
+            right ID that do not parse: a compression loop, a record cut
+            short, counts far above the data.
 Every query received is logged to stdout as "MODE QNAME TRANSPORT".
 """
 import socket
@@ -61,6 +64,20 @@ def spoof(sock, q, peer):
     sock.sendto(answer(q).to_wire(), peer)
 
 
+def malformed(sock, q, peer):
+    good = answer(q).to_wire()
+    hdr = good[:12]
+    qd = good[12:good.index(b"\x00\x01\x00\x01", 12) + 4]
+    loop = hdr[:6] + b"\x00\x01\x00\x00\x00\x00" + qd + b"\xc0\x0c" \
+        + b"\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04\x06\x06\x06\x06"
+    loop = loop[:12 + len(qd)] + bytes([0xc0, 12 + len(qd)]) + loop[12 + len(qd) + 2:]
+    sock.sendto(loop, peer)                               # pointer to itself
+    sock.sendto(good[:-3], peer)                          # record cut short
+    sock.sendto(hdr[:6] + b"\xff\xff\xff\xff\xff\xff" + good[12:], peer)  # huge counts
+    time.sleep(0.2)
+    sock.sendto(good, peer)
+
+
 def udp():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, 53))
@@ -81,6 +98,8 @@ def udp():
             r = dns.message.make_response(q)
             r.set_rcode(dns.rcode.SERVFAIL)
             s.sendto(r.to_wire(), peer)
+        elif mode == "malformed":
+            threading.Thread(target=malformed, args=(s, q, peer), daemon=True).start()
         elif mode == "spoof":
             threading.Thread(target=spoof, args=(s, q, peer), daemon=True).start()
         else:

@@ -4,7 +4,8 @@
 # NSD), one that truncates every UDP answer (TC -> TCP to the same server),
 # one that answers SERVFAIL (-> next server), and one that precedes its real
 # answer with forged ones (wrong ID, wrong question, wrong source address,
-# wrong source port): none is ever accepted or cached.
+# wrong source port): none is ever accepted or cached; and one whose
+# answers do not parse before the real one.
 . "$(dirname "$0")/dnsd-lib.sh"
 
 dnsd_lab
@@ -13,6 +14,7 @@ responder_start 10.77.1.3 silent
 responder_start 10.77.1.4 tc
 responder_start 10.77.1.5 servfail
 responder_start 10.77.1.6 spoof 10.77.1.7
+responder_start 10.77.1.8 malformed
 cat >"$T/dnsd.conf" <<CONF
 listen = [ "10.77.0.1" ];
 upstreams = [ "10.77.1.2" ];
@@ -20,7 +22,8 @@ forward_zones = (
   { zone = "silent.example"; servers = [ "10.77.1.3", "10.77.1.2" ]; },
   { zone = "tc.example"; servers = [ "10.77.1.4" ]; },
   { zone = "servfail.example"; servers = [ "10.77.1.5", "10.77.1.2" ]; },
-  { zone = "spoof.example"; servers = [ "10.77.1.6" ]; }
+  { zone = "spoof.example"; servers = [ "10.77.1.6" ]; },
+  { zone = "malformed.example"; servers = [ "10.77.1.8" ]; }
 );
 upstream_timeout = "1s";
 use_0x20 = true;
@@ -70,6 +73,12 @@ check "spoof: answer with the wrong ID counted" [ "$(stat upstream.rejected-id)"
 check "spoof: answer to another question counted" [ "$(stat upstream.rejected-question)" -ge 1 ]
 dnsd_ctl cache-dump >"$T/dump"
 check "spoof: nothing of evil.* cached" sh -c "! grep -q evil '$T/dump'"
+
+# Malformed answers with the right ID (compression loop, record cut short,
+# huge counts): counted and ignored; the real answer that follows is taken.
+q www.malformed.example A >"$T/malformed"
+check "malformed upstream answers ignored, real one accepted" grep -Eq 'A[[:space:]]+1\.2\.3\.4' "$T/malformed"
+check "malformed upstream answers counted" [ "$(stat upstream.malformed)" -ge 3 ]
 
 # Coalescing: 20 clients asking the same new name at once cause one upstream query.
 before=$(grep -ci 'coal.spoof.example' "$T/responder-10.77.1.6.log")

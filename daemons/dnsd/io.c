@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,6 +619,14 @@ static int take_activated(struct dnsd_io *io)
 			socklen_t tl = sizeof(type);
 
 			getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+			/* Passed sockets may be blocking: every read here must not be. */
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+			/* Answer from the address asked (also on dual-stack sockets). */
+			if (type == SOCK_DGRAM) {
+				int on = 1;
+
+				setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+			}
 			if (add_listener(io, fd, type == SOCK_STREAM, true) < 0)
 				return -1;
 			n++;

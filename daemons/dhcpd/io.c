@@ -26,6 +26,7 @@
 #define PEND_MAX 1024               /* ACKs covered by one fdatasync at most */
 #define RX_ROUNDS 16                /* receive batches drained before a commit */
 #define FRAME_MAX 1600
+#define TX_BATCH 64                 /* UDP replies per sendmmsg() */
 
 struct iface {
 	struct np_ifinfo info;
@@ -54,6 +55,7 @@ struct dhcpd_io {
 	int udp_fd;
 	struct event *udp_ev;
 	struct np_batch rx;
+	struct np_batch tx;             /* UDP replies of this turn, one sendmmsg() */
 	struct pending *pend;           /* PEND_MAX of them */
 	size_t npend;
 	struct dhcpd_io_stats st;
@@ -124,32 +126,45 @@ static struct iface *iface_by_index(struct dhcpd_io *io, int ifindex)
 	return NULL;
 }
 
+/*
+ * Send the queued UDP replies: one sendmmsg() per event-loop turn (per 64
+ * replies) instead of one sendmsg() each.  What the socket cannot take now
+ * is dropped and counted, as a failed sendmsg() was: the client
+ * retransmits.
+ */
+static void flush_tx(struct dhcpd_io *io)
+{
+	unsigned int errs0 = io->tx.send_errors;
+	int n;
+
+	while (np_batch_pending(&io->tx) > 0 && (n = np_batch_send(io->udp_fd, &io->tx)) > 0)
+		io->st.sent += (uint64_t)n;
+	if (io->tx.send_errors > errs0 || np_batch_pending(&io->tx) > 0) {
+		io->st.send_errors += io->tx.send_errors - errs0 + np_batch_pending(&io->tx);
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send %u DHCP replies: %s",
+				 io->tx.send_errors - errs0 + np_batch_pending(&io->tx),
+				 strerror(io->tx.last_error ? -io->tx.last_error : EAGAIN));
+	}
+	np_batch_clear(&io->tx);
+}
+
+/* Queue a reply for flush_tx(); sent at the end of this event-loop turn. */
 static int send_udp(struct dhcpd_io *io, const struct engine_out *o)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(o->dst_port),
 				   .sin_addr.s_addr = htonl(o->dst_addr) };
-	union np_batch_cmsg cbuf;
-	struct iovec iov = { .iov_base = (void *)o->buf, .iov_len = o->len };
-	struct msghdr mh = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov,
-			     .msg_iovlen = 1 };
-	struct in_pktinfo *pi;
-	struct cmsghdr *cm;
-
 	/* Leave from the server identifier's address (§4.1: the client checks it). */
-	memset(&cbuf, 0, sizeof(cbuf));
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(*pi));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = IPPROTO_IP;
-	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in_pktinfo *)CMSG_DATA(cm);
-	pi->ipi_spec_dst.s_addr = htonl(o->src_addr);
-	if (o->dest == ENGINE_DEST_BROADCAST)
-		pi->ipi_ifindex = o->ifindex;
-	if (sendmsg(io->udp_fd, &mh, MSG_DONTWAIT) < 0)
-		return -errno;
-	return 0;
+	struct np_pktinfo src = { .local = o->src_addr,
+				  .ifindex = o->dest == ENGINE_DEST_BROADCAST ? o->ifindex : 0 };
+	int err;
+
+	if (o->len > io->tx.bufsize)
+		return -EMSGSIZE;
+	if (io->tx.count == io->tx.cap)
+		flush_tx(io);
+	memcpy(np_batch_buf(&io->tx, io->tx.count), o->buf, o->len);
+	err = np_batch_add(&io->tx, o->len, &sin, sizeof(sin), &src);
+	return err < 0 ? err : 1;
 }
 
 static int send_raw(struct dhcpd_io *io, struct iface *ifc, const struct engine_out *o)
@@ -177,6 +192,8 @@ static void send_reply(struct dhcpd_io *io, const struct engine_out *o)
 		err = send_raw(io, ifc, o);
 	else
 		err = send_udp(io, o);
+	if (err > 0)
+		return;         /* queued: counted by flush_tx() */
 	if (err < 0) {
 		io->st.send_errors++;
 		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send DHCP%s: %s",
@@ -204,6 +221,7 @@ static void commit_and_flush(struct dhcpd_io *io)
 		io->st.commit_failures++;
 		io->st.acks_withheld += io->npend;
 		io->npend = 0;
+		flush_tx(io);   /* the OFFERs and NAKs of the turn still go */
 		if (io->fail != NULL)
 			io->fail(io->fail_arg, err);
 		return;
@@ -214,6 +232,7 @@ static void commit_and_flush(struct dhcpd_io *io)
 			tell_recs(io, &io->pend[i].out);
 		}
 	io->npend = 0;
+	flush_tx(io);
 }
 
 int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n)
@@ -498,10 +517,35 @@ static void bind_subnets(struct dhcpd_io *io)
 	}
 }
 
+/*
+ * The packet socket's filter: netio's DHCP server filter (IPv4, UDP to
+ * port 67, no fragments) narrowed to the limited broadcast, the only
+ * destination on_packet() serves.  Unicast and relayed messages come
+ * through the UDP socket; without this every one of them was also copied
+ * to the packet socket, read and thrown away: half the server's receive
+ * work under relayed load.
+ */
+static const struct sock_filter bpf_broadcast67[] = {
+	/* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),           /* A = EtherType */
+	/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_ETHERTYPE_IPV4, 0, 10),
+	/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),           /* A = IPv4 destination */
+	/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 0, 8),
+	/* 4 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),           /* A = IP protocol */
+	/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 6),    /* not UDP: drop */
+	/* 6 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),           /* A = flags | fragment offset */
+	/* 7 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0), /* a fragment: drop */
+	/* 8 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),          /* X = 4 * IHL */
+	/* 9 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),           /* A = UDP dst port at 14 + X + 2 */
+	/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_DHCP4_SERVER_PORT, 0, 1),
+	/* 11 */ BPF_STMT(BPF_RET | BPF_K, 0x40000),              /* accept */
+	/* 12 */ BPF_STMT(BPF_RET | BPF_K, 0),                    /* drop */
+};
+
 static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 {
-	struct np_packet_opts po = { .protocol = NP_ETHERTYPE_IPV4, .filter = np_bpf_dhcp_server,
-				     .filter_len = np_bpf_dhcp_server_len, .rcvbuf = 4 << 20,
+	struct np_packet_opts po = { .protocol = NP_ETHERTYPE_IPV4, .filter = bpf_broadcast67,
+				     .filter_len = sizeof(bpf_broadcast67) / sizeof(bpf_broadcast67[0]),
+				     .rcvbuf = 4 << 20,
 				     .ignore_outgoing = 1 };
 	int err = np_ifinfo_get(name, &ifc->info);
 
@@ -545,7 +589,8 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	io->udp_fd = -1;
 	io->ifs = calloc(conf->ninterfaces, sizeof(*io->ifs));
 	io->pend = calloc(PEND_MAX, sizeof(*io->pend));
-	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0)
+	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0 ||
+	    np_batch_init(&io->tx, TX_BATCH, ENGINE_REPLY_MAX) < 0)
 		err = -ENOMEM;
 	if (err == 0 && conf->ping_check) {
 		/* A probe's answer is trusted as long as an offer is held. */
@@ -619,6 +664,7 @@ void dhcpd_io_free(struct dhcpd_io *io)
 	if (io->udp_fd >= 0)
 		close(io->udp_fd);
 	np_batch_free(&io->rx);
+	np_batch_free(&io->tx);
 	free(io->ifs);
 	free(io->pend);
 	free(io);

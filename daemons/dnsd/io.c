@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #define UDP_BUF 4096                   /* edns_buffer_size is at most 4096 */
 #define RX_BATCH 64
 #define UPSTREAM_READS 8               /* datagrams read per upstream wake-up */
+#define TCP_OUT_MAX (256 * 1024)       /* answers queued for one TCP client */
 
 struct dnsd_tcpconn {
 	struct dnsd_io *io;
@@ -222,6 +224,11 @@ static void on_conn_read(struct bufferevent *bev, void *arg)
 	size_t len;
 
 	while (!c->closed && evbuffer_get_length(in) >= 2) {
+		/* A client that does not read its answers stops being read. */
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > TCP_OUT_MAX) {
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		evbuffer_copyout(in, pfx, 2);
 		len = np_load_be16(pfx);
 		if (len < NP_DNS_HDR_LEN) {
@@ -241,8 +248,14 @@ static void on_conn_read(struct bufferevent *bev, void *arg)
 
 static void on_conn_write(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	conn_close_when_done(arg);
+	struct dnsd_tcpconn *c = arg;
+
+	if (!c->eof) {
+		bufferevent_enable(bev, EV_READ);
+		on_conn_read(bev, c);          /* what waited while we held back */
+		return;
+	}
+	conn_close_when_done(c);
 }
 
 static void on_conn_event(struct bufferevent *bev, short what, void *arg)
@@ -701,6 +714,18 @@ static void default_acl(struct dnsd_io *io)
 	dnsd_engine_set_default_acl(&io->eng, acl, n);
 }
 
+/* One socket per upstream try and per TCP client: 1024 descriptors is too few. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			np_log_warning("cannot raise the descriptor limit: %s", strerror(errno));
+	}
+}
+
 int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 {
 	struct dnsd_engine_ops ops = { io_random, io_send, io_abandon, io_deliver, io };
@@ -708,6 +733,7 @@ int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 
 	io->conf = conf;
 	io->started_ms = dnsd_now_ms();
+	raise_fd_limit();
 	io->slots = calloc(DNSD_SLOTS, sizeof(*io->slots));
 	io->tcpin = malloc(NP_DNS_MSG_MAX);
 	io->tcpout = malloc(NP_DNS_MSG_MAX);

@@ -130,6 +130,32 @@ check "TCP idle timeout (1 s)" grep -Eq '^idle-closed True [12]$' "$T/tcp"
 check "TCP connection limit" grep -q '^over-limit closed' "$T/tcp"
 check "TCP limit counted" [ "$(stat tcp.refused-limit)" -ge 1 ]
 
+# A TCP client that sends 8000 pipelined queries and reads nothing for a
+# second: np-dnsd stops reading it while 256 KiB of answers wait, then
+# answers every query once the client reads.
+np_in cli /usr/bin/python3 - >"$T/flood" <<'PY'
+import socket, struct, threading, time
+import dns.message
+s = socket.create_connection(("10.77.0.1", 53), timeout=10, source_address=("10.77.0.2", 0))
+w = dns.message.make_query("www.example.net", "A").to_wire()[2:]
+N = 8000
+data = b"".join(struct.pack(">HH", len(w) + 2, i) + w for i in range(N))
+threading.Thread(target=s.sendall, args=(data,), daemon=True).start()
+time.sleep(1)
+buf, got = b"", 0
+while got < N:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+    while len(buf) >= 2 and len(buf) >= 2 + struct.unpack(">H", buf[:2])[0]:
+        n = struct.unpack(">H", buf[:2])[0]
+        buf = buf[2 + n:]
+        got += 1
+print("answers", got)
+PY
+check "TCP client reading late gets all 8000 answers" grep -q '^answers 8000$' "$T/flood"
+
 # Default access control (no access_control): loopback and local subnets.
 kill "$DNSD_PID"
 np_wait 5 sh -c "! kill -0 $DNSD_PID 2>/dev/null"

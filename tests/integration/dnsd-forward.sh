@@ -86,6 +86,13 @@ check "NSD stopped: uncached name gets SERVFAIL" has "$T/down4" 'status: SERVFAI
 # Control: dump, reload keeps the cache, flush one name, flush all.
 dnsd_ctl cache-dump >"$T/dump"
 check "cache-dump lists www.example.net" grep -q '"www.example.net."' "$T/dump"
+ctl=${NP_BUILDDIR:-.}/tools/ctl/np-ctl
+if [ -x "$ctl" ]; then
+	np_in srv "$ctl" -s "$T/ctl.sock" dnsd cache dump >"$T/npctl-dump" 2>&1
+	check "np-ctl dnsd cache dump" grep -q 'www.example.net.' "$T/npctl-dump"
+	np_in srv "$ctl" -s "$T/ctl.sock" dnsd stats >"$T/npctl-stats" 2>&1
+	check "np-ctl dnsd stats" grep -Eq '^num\.query\.type\.A +[1-9]' "$T/npctl-stats"
+fi
 dnsd_ctl config-reload >"$T/reload"
 check "config-reload" grep -q '"result": *0' "$T/reload"
 q www.example.net A >"$T/after"

@@ -334,6 +334,17 @@ static int rr_check_opt(struct np_dns_msg *m, const struct np_dns_rr *rr, size_t
 	return 0;
 }
 
+/*
+ * RFC 2136 §2.4 and §2.5: prerequisites and deletions are records of class
+ * ANY or NONE whose rdata is empty whatever the type ("delete the A RRset
+ * of this name"), so they have no typed rdata to check.
+ */
+static int rr_is_update_meta(const struct np_dns_rr *rr)
+{
+	return rr->rdlength == 0 &&
+	       (rr->rclass == NP_DNS_CLASS_ANY || rr->rclass == NP_DNS_CLASS_NONE);
+}
+
 /* Walk every record once, checking names and typed rdata. */
 static int msg_walk(struct np_dns_msg *m)
 {
@@ -352,7 +363,7 @@ static int msg_walk(struct np_dns_msg *m)
 			break;
 		if ((err = rr_check_opt(m, &rr, owner_off)))
 			return err;
-		if (rr.section == NP_DNS_SEC_QUESTION)
+		if (rr.section == NP_DNS_SEC_QUESTION || rr_is_update_meta(&rr))
 			continue;
 		if ((err = rdata_decode(&whole, rr.type, rr.rdata_off, rr.rdlength, &rd)))
 			return err;

@@ -1349,57 +1349,6 @@ static int step_apply(struct dns_local *z, const struct np_dns_msg *msg,
 	return update_apply(z, msg, rr) ? NP_DNS_RCODE_SERVFAIL : 0;
 }
 
-/*
- * Check every record the way np_dns_msg_parse() does, except that empty
- * rdata is accepted with class ANY or NONE, as RFC 2136 §2.4 and §2.5 use it.
- */
-static int update_walk(const struct np_dns_msg *m)
-{
-	struct np_dns_iter it;
-	struct np_dns_rr rr;
-	struct np_dns_rdata rd;
-	int rc, err;
-
-	np_dns_iter_init(&it, m);
-	while ((rc = np_dns_iter_next(&it, &rr)) > 0) {
-		if (rr.section == NP_DNS_SEC_QUESTION || (!rr.rdlength &&
-		    (rr.rclass == NP_DNS_CLASS_ANY || rr.rclass == CLASS_NONE)))
-			continue;
-		if ((err = np_dns_rr_rdata(m, &rr, &rd)))
-			return err;
-	}
-	return rc;
-}
-
-int dns_local_update_parse(const void *buf, size_t len, struct np_dns_msg *out)
-{
-	struct np_dns_msg m;
-	struct np_reader r;
-	uint16_t flags;
-	int i, err = np_dns_msg_parse(buf, len, out);
-
-	if (err != NP_EBADLEN)
-		return err;
-	memset(&m, 0, sizeof(m));
-	np_reader_init(&r, buf, len);
-	m.hdr.id = np_read_be16(&r);
-	flags = np_read_be16(&r);
-	for (i = 0; i < 4; i++)
-		m.hdr.count[i] = np_read_be16(&r);
-	m.hdr.qr = flags >> 15 & 1;
-	m.hdr.opcode = flags >> 11 & 0xf;
-	m.hdr.rcode = flags & 0xf;
-	if (m.hdr.opcode != OPCODE_UPDATE)
-		return err;
-	m.data = buf;
-	m.len = len;
-	m.end = len;
-	if ((err = update_walk(&m)))
-		return err;
-	*out = m;
-	return 0;
-}
-
 int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg)
 {
 	int rc;

@@ -53,15 +53,6 @@ int dns_local_answer(struct dns_local *z, const uint8_t *qname, size_t qlen,
  * 7 YXRRSET, 8 NXRRSET, 9 NOTAUTH, 10 NOTZONE).
  */
 int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg);
-/*
- * Parse a received UPDATE for dns_local_update(): np_dns_msg_parse(), except
- * that records of class ANY or NONE with empty rdata (RFC 2136 §2.4.1,
- * §2.4.3, §2.5.2, §2.5.3: "delete RRset", "RRset exists") are accepted
- * whatever their type; np_dns_msg_parse() refuses them for typed types (an
- * A record of 0 octets) with NP_EBADLEN.  Every other record is checked as
- * np_dns_msg_parse() checks it.  Returns 0 or a negative NP_E* code.
- */
-int dns_local_update_parse(const void *buf, size_t len, struct np_dns_msg *out);
 /* TTL of the SOA and of negative answers (default DNS_LOCAL_DEFAULT_TTL), and of
  * records added by dns_local_add_line() without a TTL from now on. */
 void dns_local_set_ttl(struct dns_local *z, uint32_t ttl);

@@ -269,19 +269,6 @@ static enum dnsd_verdict handle_query(struct dnsd_engine *e, const struct np_dns
 	return error_answer(e, q, NP_DNS_RCODE_SERVFAIL, edns, out, cap, outlen);
 }
 
-/*
- * RFC 2136 §2.4, §2.5: UPDATE prerequisites and deletions carry empty rdata
- * (class ANY or NONE) that a query may not; the local zone's parser allows it.
- */
-static int parse_message(const uint8_t *buf, size_t len, struct np_dns_msg *q)
-{
-	int r = np_dns_msg_parse(buf, len, q);
-
-	if (r < 0 && ((buf[2] >> 3) & 0xf) == OPCODE_UPDATE)
-		r = dns_local_update_parse(buf, len, q);
-	return r;
-}
-
 enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, size_t len,
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen)
@@ -304,7 +291,7 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 		e->stats.queries_tcp++;
 	else
 		e->stats.queries_udp++;
-	if (parse_message(buf, len, &q) < 0)
+	if (np_dns_msg_parse(buf, len, &q) < 0)
 		return formerr_raw(e, buf, out, cap, outlen);
 	if (acl == DNSD_ACL_REFUSE) {
 		e->stats.acl_refused++;

@@ -130,6 +130,7 @@ enum np_dns_section {
 
 #define NP_DNS_CLASS_IN 1
 #define NP_DNS_CLASS_ANY 255
+#define NP_DNS_CLASS_NONE 254         /* RFC 2136 §1.1 */
 
 #define NP_DNS_OPCODE_QUERY 0
 
@@ -172,7 +173,9 @@ struct np_dns_msg {
  * a name error (NP_ELOOP, NP_ELABEL, NP_ENAME), NP_EBADLEN (rdata that does
  * not match its type or its rdlength), NP_EFORMAT (an OPT record outside the
  * additional section, not owned by the root, or more than one: RFC 6891
- * §6.1.1).  Octets after the last record are ignored.
+ * §6.1.1).  Octets after the last record are ignored.  Records of class ANY
+ * or NONE with empty rdata (RFC 2136 prerequisites and deletions) are
+ * accepted whatever their type; np_dns_rr_rdata() refuses them.
  */
 int np_dns_msg_parse(const void *buf, size_t len, struct np_dns_msg *out);
 

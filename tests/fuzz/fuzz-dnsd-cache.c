@@ -17,7 +17,7 @@
  *   - stale and flushed lookups behave the same way.
  *
  * An input whose opcode is UPDATE goes to a local zone "lan." holding a few
- * static records instead (dns_local_update_parse, dns_local_update):
+ * static records instead (np_dns_msg_parse, dns_local_update):
  *   - the rcode is one RFC 2136 defines;
  *   - anything but NOERROR leaves the zone exactly as it was (same records,
  *     count and serial: all or nothing, §3.4.2);
@@ -309,7 +309,7 @@ static void fuzz_update(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		if (dns_local_add_line(z, lines[i], NULL, 0))
 			abort();
-	if (dns_local_update_parse(data, size, &m))
+	if (np_dns_msg_parse(data, size, &m))
 		goto out;
 	digest(z, &before);
 	serial = dns_local_serial(z);

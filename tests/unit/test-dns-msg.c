@@ -830,10 +830,55 @@ static void compresses_only_where_allowed(void **state)
 	assert_memory_equal(rr.rdata, www, sizeof(www));
 }
 
+/*
+ * nsupdate's "update delete laptop.lan. A": an A record of class ANY with no
+ * rdata (RFC 2136 §2.5.2) parses; its rdata is still not an address.
+ */
+static void parses_nsupdate_rrset_delete(void **state)
+{
+	uint8_t buf[BUF];
+	struct np_dns_msg m;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_dns_rdata rd;
+
+	(void)state;
+	load("dnsd-update-delrrset-nsupdate.hex", buf, &m);
+	assert_int_equal(m.hdr.opcode, 5);
+	np_dns_iter_init(&it, &m);
+	next(&it, &rr, NP_DNS_SEC_QUESTION, "lan.", NP_DNS_TYPE_SOA);
+	assert_int_equal(np_dns_iter_next(&it, &rr), 1);
+	assert_int_equal(rr.section, NP_DNS_SEC_AUTHORITY);
+	assert_int_equal(rr.type, NP_DNS_TYPE_A);
+	assert_int_equal(rr.rclass, NP_DNS_CLASS_ANY);
+	assert_int_equal(rr.rdlength, 0);
+	assert_int_equal(np_dns_rr_rdata(&m, &rr, &rd), NP_EBADLEN);
+	next(&it, &rr, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_A);
+	assert_int_equal(rr.rdlength, 4);
+}
+
+/* The same empty A record in class IN is malformed. */
+static void refuses_empty_rdata_in_class_in(void **state)
+{
+	uint8_t buf[BUF];
+	size_t len = np_test_load_hex("dnsd-update-delrrset-nsupdate.hex", buf, sizeof(buf));
+	struct np_dns_msg m;
+
+	(void)state;
+	/* The first update record's class: after the 12-octet header, the
+	 * zone "lan." SOA IN (5 + 4), the owner "laptop" + pointer (9), type (2). */
+	assert_int_equal(buf[12 + 9 + 9 + 2], 0x00);
+	assert_int_equal(buf[12 + 9 + 9 + 3], 0xff);
+	buf[12 + 9 + 9 + 3] = NP_DNS_CLASS_IN;
+	assert_int_equal(np_dns_msg_parse(buf, len, &m), NP_EBADLEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_dig_query_with_cookie),
+		cmocka_unit_test(parses_nsupdate_rrset_delete),
+		cmocka_unit_test(refuses_empty_rdata_in_class_in),
 		cmocka_unit_test(parses_nsd_a_answer),
 		cmocka_unit_test(parses_nsd_aaaa_answer),
 		cmocka_unit_test(parses_nsd_cname_chain),

@@ -70,7 +70,9 @@ grep -q "10.77.0.100 is in use by 02:00:5e:00:0a:aa" "$T/dhcpd.log" \
 # The wire: RFC 5227 probes (ARP requests, sender IP 0.0.0.0, target MAC
 # zero) from the server's bridge for .100 and for .101, and the squatter's
 # reply for .100.
-sleep 0.3
+# tcpdump writes each frame as it reads it (-U); on a busy machine it may
+# lag, so wait until the last probe is in the file before stopping it.
+np_wait 5 sh -c "tcpdump -nn -r '$T/arp.pcap' 2>/dev/null | grep -q 'who-has 10.77.0.101 tell 0.0.0.0'" || true
 kill "$TCPDUMP_PID" 2>/dev/null
 wait "$TCPDUMP_PID" 2>/dev/null
 SRV_MAC=$(np_mac srv br0)

@@ -2,7 +2,8 @@
 # arpd-answer.sh: Habets' arping in another namespace gets the configured
 # MAC for single, CIDR and range entries and nothing outside them; tcpdump
 # shows the reply is unicast with exactly RFC 826's bytes, padded to 60; an
-# RFC 5227 probe (arping -0) gets the kernel's answer (address taken).
+# RFC 5227 probe (arping -0) gets the kernel's answer (address taken), and
+# iputils' arping -D finds the address in use.
 set -u
 . "$(dirname "$0")/arpd-lib.sh"
 arpd_lab
@@ -43,6 +44,16 @@ probe=$(np_in cli arping -0 -i eth0 -c 1 -w 1000000 10.77.1.1 2>/dev/null)
 echo "$probe" | grep -q "bytes from $SRV_MAC (10.77.1.1)" ||
 	np_fail "no answer to an RFC 5227 probe: $probe"
 np_log "probe for 10.77.1.1 answered: address taken"
+
+# iputils' RFC 5227 duplicate address detection (arping -D exits 1 when
+# someone answers): our address is taken, one outside the table is free.
+IARPING=${NP_IPUTILS_ARPING:-/usr/local/libexec/netproto-peers/iputils-arping}
+[ -x "$IARPING" ] || np_skip_or_fail "iputils' arping not installed (scripts/install-deps)"
+np_in cli "$IARPING" -D -I eth0 -c 2 -w 3 10.77.1.1 >"$(np_tmp)/dad.txt" 2>&1 &&
+	np_fail "iputils arping -D sees 10.77.1.1 as free: $(cat "$(np_tmp)/dad.txt")"
+np_in cli "$IARPING" -D -I eth0 -c 1 -w 2 10.77.1.2 >/dev/null 2>&1 ||
+	np_fail "iputils arping -D sees the unconfigured 10.77.1.2 as taken"
+np_log "iputils arping -D: 10.77.1.1 taken, 10.77.1.2 free"
 
 sleep 0.5
 kill "$TCPDUMP"

@@ -4,6 +4,9 @@
 # address is bound to two clients (RFC 2131 §4.3.1: the binding is on
 # stable storage before the DHCPACK).
 #
+#   - compact_every = 1000, so under load the store is compacted (snapshot
+#     written, synced and renamed over the old one) every second and the
+#     kills also land inside compactions;
 #   - perfdhcp (as a relay) runs for the whole test; np-dhcpd is killed
 #     with SIGKILL ROUNDS times (default 4) after a random 0.5-2.5 s of
 #     load each, and started again on the same lease file;
@@ -42,6 +45,7 @@ interfaces = [ "eth0" ];
 lease_file = "$T/leases";
 control_socket = "$T/ctl.sock";
 log_level = "warning";
+compact_every = 1000;
 subnets = (
   { subnet = "10.77.0.0/24"; pools = ( { first = "10.77.0.100"; last = "10.77.0.199"; } ); },
   { subnet = "10.96.0.0/12"; lease_time = "1h";
@@ -94,6 +98,7 @@ tshark -r "$T/cap.pcap" -Y "dhcp.option.dhcp == 5" -T fields -E separator=' ' \
 	|| np_fail "tshark: $(cat "$T/tshark.err")"
 nacks=$(wc -l <"$T/acks")
 [ "$nacks" -ge $((ROUNDS * 300)) ] || np_fail "only $nacks ACKs under load: $(tail -5 "$T/dhcpd.log")"
+[ -s "$T/leases.snapshot" ] || np_fail "the store was never compacted under load"
 "$leases" dump "$T/leases" >"$T/db" 2>"$T/dump.err" || np_fail "lease store unreadable: $(cat "$T/dump.err")"
 np_log "$nacks ACKs on the wire; store: $(tail -1 "$T/db")"
 

@@ -107,7 +107,7 @@ mkdir -p "$T/np" "$T/kea"
 "$KEA" -t "$T/kea-dhcp4.conf" >/dev/null || { echo "kea-dhcp4 rejects its config" >&2; exit 1; }
 
 start_server() {  # start_server np|kea
-	rm -rf "$T/$1"
+	rm -rf "${T:?}/$1"
 	mkdir -p "$T/$1"
 	if [ "$1" = np ]; then
 		np_bg srv "$DHCPD" -c "$T/np-dhcpd.conf" 2>>"$T/np/daemon.log"
@@ -146,7 +146,7 @@ round() {  # round np|kea RATE
 	g=1
 	while [ $g -le "$G" ]; do
 		np_in rly timeout $((SECS + 30)) "$PERFDHCP" -4 -l 10.96.0.$g -r $_r -R 1000000 \
-			-b mac=02:$(printf %02x $g):00:00:00:00 -p "$SECS" -W 1000000 10.77.0.1 \
+			-b "mac=02:$(printf %02x $g):00:00:00:00" -p "$SECS" -W 1000000 10.77.0.1 \
 			>"$T/perf-$1-$2-$g.log" 2>&1 &
 		eval "_p$g=\$!"
 		g=$((g + 1))

@@ -64,7 +64,7 @@ O82_6=0104726c79360206020000000606
 N=40
 relay() {  # relay GIADDR OPT82HEX LOG
 	np_in rly timeout 30 perfdhcp -4 -l "$1" -o "82,$2" -u -R $N -n $N -r 20 -d 2 -W 1000000 \
-		-b mac=02:00:00:00:$(echo "$1" | cut -d. -f3 | xargs printf %02x):00 \
+		-b "mac=02:00:00:00:$(echo "$1" | cut -d. -f3 | xargs printf %02x):00" \
 		10.77.0.1 >"$3" 2>&1
 }
 relay 10.77.5.1 "$O82_5" "$T/perf5.log" || np_fail "relay 10.77.5.1: perfdhcp failed: $(cat "$T/perf5.log")"

@@ -2,7 +2,7 @@
 # bench-dns.sh: np-dnsd against Unbound and dnsmasq under the same dnsperf
 # cache-hit load, in one run, plus np-dnsd's memory with a million RRsets.
 #
-#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS]
+#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-P PERF_DATA]
 #
 #   cli 10.77.0.2 --- srv 10.77.0.1 (the resolver) / 10.77.1.1 --- up 10.77.1.2 (NSD)
 #
@@ -22,6 +22,9 @@
 # Then np-dnsd alone gets FILL distinct names (default 1,000,000) through
 # the wildcard, at dnsperf's full rate, and its VmRSS is read from /proc.
 #
+# -P PERF_DATA: also profile np-dnsd (perf record -g) under the udp load
+# of one more round and print perf report's top symbols.
+#
 # Needs root, nsd, unbound, dnsmasq, dnsperf; np-dnsd from $NP_BUILDDIR
 # (default build/dnsbench).  Servers: np-dnsd as configured below;
 # Unbound num-threads 1, forwarding, module-config "iterator"; dnsmasq
@@ -33,11 +36,11 @@ top=$(cd "$here/../.." && pwd)
 B=${NP_BUILDDIR:-$top/build/dnsbench}
 case $B in /*) ;; *) B=$top/$B ;; esac
 DNSD=${NP_DNSD:-$B/daemons/dnsd/np-dnsd}
-T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1
-while getopts t:r:n:M:c:q:T: o; do
+T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF=""
+while getopts t:r:n:M:c:q:T:P: o; do
 	case $o in
 	t) T=$OPTARG ;; r) R=$OPTARG ;; n) NAMES=$OPTARG ;; M) FILL=$OPTARG ;;
-	c) C=$OPTARG ;; q) Q=$OPTARG ;; T) TH=$OPTARG ;;
+	c) C=$OPTARG ;; q) Q=$OPTARG ;; T) TH=$OPTARG ;; P) PROF=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -250,6 +253,23 @@ if n:
 if n and d:
     print("np-dnsd / dnsmasq: q/s %.2fx, q per CPU-s %.2fx" % (n["qps"] / d["qps"], n["qpcpu"] / d["qpcpu"]))
 PY
+
+# --- profile: np-dnsd under the same udp load, perf record -g -----------------
+if [ -n "$PROF" ]; then
+	start_np_dnsd
+	pid=$NP_BG_PID
+	np_wait 10 np_in cli dig +time=1 +tries=1 @10.77.0.1 h1.example.net A >/dev/null || np_fail "np-dnsd did not answer"
+	dperf -n 2 -q 100 >/dev/null 2>&1
+	perf record -q -g -o "$PROF" -p "$pid" -- sleep "$T" >/dev/null 2>&1 &
+	ppid=$!
+	dperf -l "$T" -q "$Q" >"$W/prof" 2>&1
+	wait "$ppid"
+	echo "profile: np-dnsd at $(qps_of "$W/prof") q/s; perf data in $PROF"
+	perf report -i "$PROF" --stdio --no-children --sort symbol 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -25
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+fi
 
 # --- memory: FILL RRsets in np-dnsd's cache ------------------------------------
 [ "$FILL" -gt 0 ] || exit 0

@@ -3,7 +3,7 @@
 # the same perfdhcp load on the same veth pair, in one run.
 #
 #   sh bench/dhcp/bench-dhcp.sh [-G perfdhcp|dhcpload] [-t SECONDS] [-r "RATE RATE ..."]
-#                               [-g GENERATORS] [-m LEASES] [-k]
+#                               [-g GENERATORS] [-m LEASES] [-K THREADS] [-k]
 #
 # Two namespaces joined by a veth: srv runs the server, rly runs perfdhcp
 # acting as a relay (giaddr 10.96.0.x, subnet 10.96.0.0/12: a million
@@ -22,6 +22,9 @@
 # The UDP receive-buffer overflows of the relay ("gen-ovf") and of the
 # server ("srv-ovf") are printed with each round: when the generator's are
 # non-zero, the generator, not the server, dropped the replies.
+#
+# -K THREADS turns on Kea's multi-threading (off by default in Kea 2.2)
+# with that many packet-processing threads.
 #
 # np-dhcpd runs with its durability contract (fdatasync before each ACK,
 # group commit); Kea's memfile appends to its CSV without syncing.
@@ -43,9 +46,10 @@ DHCPD=${NP_DHCPD:-$B/daemons/dhcpd/np-dhcpd}
 LEASES=${NP_DHCPD_LEASES:-$B/tests/integration/dhcpd-leases}
 KEA=${NP_KEA:-$(command -v kea-dhcp4 || echo /usr/sbin/kea-dhcp4)}
 PERFDHCP=${NP_PERFDHCP:-$(command -v perfdhcp || echo /usr/sbin/perfdhcp)}
-GEN=perfdhcp SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0
-while getopts G:t:r:g:m:k o; do
+KEA_MT=0 GEN=perfdhcp SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0
+while getopts G:t:r:g:m:K:k o; do
 	case $o in
+	K) KEA_MT=$OPTARG ;;
 	G) GEN=$OPTARG ;;
 	t) SECS=$OPTARG ;; r) RATES=$OPTARG ;; g) G=$OPTARG ;; m) M=$OPTARG ;; k) KEEP=1 ;;
 	*) exit 2 ;;
@@ -91,6 +95,9 @@ cat >"$T/kea-dhcp4.conf" <<EOC
   "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
                       "name": "$T/kea/leases.csv" },
   "valid-lifetime": 3600,
+  "multi-threading": { "enable-multi-threading": $([ "$KEA_MT" -gt 0 ] && echo true || echo false),
+                       "thread-pool-size": $([ "$KEA_MT" -gt 0 ] && echo "$KEA_MT" || echo 0),
+                       "packet-queue-size": 64 },
   "subnet4": [
     { "id": 1, "subnet": "10.77.0.0/24", "pools": [ { "pool": "10.77.0.100 - 10.77.0.199" } ] },
     { "id": 2, "subnet": "10.96.0.0/12",
@@ -169,7 +176,7 @@ round() {  # round np|kea RATE
 		}'
 }
 
-echo "# $GEN ($G x), $SECS s per round, rates: $RATES" | tee "$T/results"
+echo "# $GEN ($G x), $SECS s per round, kea threads: $KEA_MT, rates: $RATES" | tee "$T/results"
 echo "# server rate sent acks dora/s drop% gen-ovf srv-ovf" | tee -a "$T/results"
 best_np=0 best_kea=0 dora_np=0 dora_kea=0 fail_np=0 fail_kea=0
 for rate in $RATES; do

@@ -208,9 +208,16 @@ static int read_options(struct req *q)
 	/* Below 576 is illegal (RFC 2132 §9.10) and ignored. */
 	if (np_dhcp4_get_max_size(&q->msg, &q->max_size) < 0)
 		q->max_size = 0;
+	/*
+	 * RFC 3046 §2.2: the relay needs its option back to route the reply, so
+	 * a message whose option 82 is malformed is dropped (as Kea and ISC
+	 * dhcpd do) rather than answered without it.
+	 */
 	q->relay_len = np_dhcp4_get_relay_info(&q->msg, q->relay, sizeof(q->relay));
-	if (q->relay_len < 0)
+	if (q->relay_len == NP_ENOTFOUND)
 		q->relay_len = -1;
+	else if (q->relay_len < 0)
+		return q->relay_len;
 	if (np_dhcp4_get_u32(&q->msg, NP_DHCP4_OPT_LEASE_TIME, &q->lease_req) < 0)
 		q->lease_req = 0;
 	if (np_dhcp4_get_string(&q->msg, NP_DHCP4_OPT_HOSTNAME, q->hostname,

@@ -740,6 +740,22 @@ static void relayed_discover_uses_giaddr_subnet_and_echoes_82(void **state)
 	assert_int_equal(codes[n - 1], NP_DHCP4_OPT_RELAY_INFO);
 }
 
+/* RFC 3046 §2.2: a sub-option running past option 82's end: dropped. */
+static void relayed_discover_with_broken_82_dropped(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t relay[] = { 1, 4, 'e', 't', 'h', '0', 2, 9, 0xab, 0xcd };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 1, .giaddr = GIADDR, .relay = relay,
+			 .relay_len = sizeof(relay), .flags = NP_DHCP4_FLAG_BROADCAST };
+	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .unicast = true };
+	uint8_t buf[1500];
+	size_t len = build(&d, buf, sizeof(buf));
+
+	assert_int_equal(engine_handle(f->e, buf, len, &rx, NOW, &f->out), NP_EOPT);
+	assert_int_equal(f->out.len, 0);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_parse_failed, 1);
+}
+
 static void relayed_nak_sets_broadcast_bit(void **state)
 {
 	struct fx *f = *state;
@@ -953,6 +969,7 @@ int main(void)
 		T(reservation_by_mac_with_hostname_and_options),
 		T(reservation_by_client_id),
 		T(relayed_discover_uses_giaddr_subnet_and_echoes_82),
+		T(relayed_discover_with_broken_82_dropped),
 		T(relayed_nak_sets_broadcast_bit),
 		T(unknown_relay_dropped),
 		T(moving_client_frees_old_binding),

@@ -374,6 +374,8 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	stat(&s, "pkt4-send-errors", io.send_errors);
 	stat(&s, "lease-commit-failures", io.commit_failures);
 	stat(&s, "acks-withheld", io.acks_withheld);
+	stat(&s, "pkt4-malformed-frames", io.rx_malformed);
+	stat(&s, "pkt4-oversized", io.rx_oversized);
 	stat(&s, "commit-batches", io.batches);
 	address_stats(&s, d, c);
 	stat(&s, "leases", lease_count(d->lt));

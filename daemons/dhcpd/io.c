@@ -427,15 +427,21 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 		struct np_ether eth;
 		struct np_ipv4 ip;
 		struct np_udp udp;
-		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
+		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n < 0)
 			break;
+		if ((size_t)n > sizeof(frame)) {
+			io->st.rx_oversized++;
+			continue;
+		}
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_IPV4 ||
 		    np_ipv4_parse(eth.payload, eth.payload_len, &ip) < 0 ||
-		    np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) < 0)
+		    np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) < 0) {
+			io->st.rx_malformed++;
 			continue;
+		}
 		/* Unicast to us comes through the UDP socket: do not see it twice. */
 		if (ip.dst != 0xffffffffu || udp.dst_port != NP_DHCP4_SERVER_PORT)
 			continue;
@@ -472,7 +478,11 @@ static void udp_batch(struct dhcpd_io *io, int n)
 		struct np_pktinfo pi;
 		struct engine_rx rx = { 0 };
 
-		if (np_batch_pktinfo(&io->rx, (unsigned)i, &pi) < 0 || np_batch_truncated(&io->rx, (unsigned)i))
+		if (np_batch_truncated(&io->rx, (unsigned)i)) {
+			io->st.rx_oversized++;
+			continue;
+		}
+		if (np_batch_pktinfo(&io->rx, (unsigned)i, &pi) < 0)
 			continue;
 		/*
 		 * Limited broadcasts are served from the AF_PACKET socket of a

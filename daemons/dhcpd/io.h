@@ -24,6 +24,8 @@ struct dhcpd_io_stats {
 	uint64_t commit_failures;       /* syncs that failed: their ACKs were not sent */
 	uint64_t acks_withheld;
 	uint64_t batches;
+	uint64_t rx_malformed;          /* frames the filter let through that do not parse */
+	uint64_t rx_oversized;          /* messages longer than the receive buffer */
 };
 
 /* Called after each failed commit (the daemon logs and updates STATUS=). */

@@ -69,8 +69,8 @@ status() {
 counter() {  # counter received|acks
 	status | sed -n "s/.* \([0-9][0-9]*\) $1.*/\1/p"
 }
-stats_json() {
-	$py - "$T/ctl.sock" <<'PY' 2>/dev/null
+stats_json() {  # [KEYS...]: the sum of these counters (default: the drops)
+	$py - "$T/ctl.sock" "$@" <<'PY' 2>/dev/null
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(2)
@@ -88,7 +88,7 @@ if a.get("result") != 0:
     sys.exit(1)
 drops = 0
 # As in Kea, pkt4-receive-drop includes pkt4-parse-failed.
-for k in ("pkt4-receive-drop", "pkt4-unknown-received"):
+for k in sys.argv[2:] or ("pkt4-receive-drop", "pkt4-unknown-received"):
     v = a["arguments"].get(k, 0)
     drops += v[0][0] if isinstance(v, list) else v
 print(drops)
@@ -137,7 +137,8 @@ done
 # Counted: every message that reached the handler.  The giant datagram
 # arrives as IPv4 fragments on the packet socket (not a DHCP message
 # there) and, reassembled, above the 2,048-octet receive buffer of the UDP
-# socket: it is dropped before the handler, so it is not in "received".
+# socket: it is dropped before the handler, so it is not in "received"
+# but in pkt4-oversized.
 expect=$((sent - 2))
 R1=$(counter received)
 A1=$(counter acks)
@@ -147,6 +148,10 @@ if [ -n "$D0" ]; then
 	D1=$(stats_json) || np_fail "statistic-get-all failed after the hostile messages"
 	[ $((D1 - D0)) -eq $((expect - known)) ] || np_fail "drops counted: $((D1 - D0)) of $((expect - known))"
 	np_log "control socket: $((D1 - D0)) dropped messages counted"
+	# The giant datagram is counted where it is dropped, before the handler.
+	O1=$(stats_json pkt4-oversized) || np_fail "statistic-get-all failed"
+	[ "$O1" -ge 1 ] || np_fail "the giant datagram was not counted as pkt4-oversized"
+	np_log "control socket: pkt4-oversized $O1"
 fi
 np_log "$sent hostile messages, $((R1 - R0)) counted as received, none answered but $known KNOWN"
 

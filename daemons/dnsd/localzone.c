@@ -590,6 +590,9 @@ struct line {
 };
 
 static int line_fail(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int line_fail(struct line *l, const char *fmt, ...)
 {
 	va_list ap;
 

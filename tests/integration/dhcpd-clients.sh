@@ -2,13 +2,15 @@
 # dhcpd-clients.sh: udhcpc, dhclient and dhcpcd each get a lease from
 # np-dhcpd over a veth, with the configured options, as their hook scripts
 # see them; each on its own link and subnet (three interfaces served by one
-# daemon).  Then udhcpc renews, dhclient's INIT-REBOOT with a wrong address
-# is NAKed, and a restart keeps every lease (the journal replays).
+# daemon).  Each renews (T1 is 3 s) and releases; dhclient's INIT-REBOOT
+# with a wrong address is NAKed, and a restart and kill -9 keep every lease
+# (the journal replays).
 set -u
 . "$(dirname "$0")/netns.sh"
 
 dhcpd=${NP_BUILDDIR:-.}/daemons/dhcpd/np-dhcpd
-[ -x "$dhcpd" ] || { np_log "ERROR: $dhcpd not built"; exit 99; }
+ctl=${NP_BUILDDIR:-.}/tools/ctl/np-ctl
+[ -x "$dhcpd" ] && [ -x "$ctl" ] || { np_log "ERROR: $dhcpd or $ctl not built"; exit 99; }
 for p in udhcpc dhclient dhcpcd; do
 	command -v $p >/dev/null 2>&1 || np_skip_or_fail "$p not installed"
 done
@@ -32,7 +34,7 @@ CONF
 for i in 1 2 3; do
 	[ $i = 1 ] || printf ',\n' >>"$T/dhcpd.conf"
 	cat >>"$T/dhcpd.conf" <<CONF
-  { subnet = "10.77.$i.0/24"; lease_time = "10m";
+  { subnet = "10.77.$i.0/24"; lease_time = "10m"; renew_time = "3s"; rebind_time = "8m";
     pools = ( { first = "10.77.$i.100"; last = "10.77.$i.199"; } );
     options = { routers = [ "10.77.$i.1" ]; dns_servers = [ "10.77.$i.53", "10.77.0.54" ];
                 domain_name = "lab$i.example.net"; }; }
@@ -54,11 +56,15 @@ start_dhcpd
 cat >"$T/hook.in" <<'HOOK'
 #!/bin/sh
 out=@OUT@
+# udhcpc and dhclient leave the address to their script; renewals and
+# releases are unicast from it, so it goes on the interface.
 case "$1" in
-bound|renew) echo "$1 ip=$ip router=$router dns=$dns domain=$domain lease=$lease" >>"$out" ;;
+bound|renew) ip addr replace "$ip/$mask" dev "$interface"
+	echo "$1 ip=$ip router=$router dns=$dns domain=$domain lease=$lease" >>"$out" ;;
 esac
 case "${reason:-}" in
-BOUND|RENEW|REBOOT) echo "$reason ip=$new_ip_address router=$new_routers dns=$new_domain_name_servers domain=$new_domain_name lease=$new_dhcp_lease_time" >>"$out" ;;
+BOUND|RENEW|REBOOT) [ -z "${ifcarrier:-}" ] && ip addr replace "$new_ip_address/24" dev "$interface"
+	echo "$reason ip=$new_ip_address router=$new_routers dns=$new_domain_name_servers domain=$new_domain_name lease=$new_dhcp_lease_time" >>"$out" ;;
 NAK|FAIL|EXPIRE) echo "$reason" >>"$out" ;;
 esac
 case "${reason:-}" in
@@ -91,10 +97,13 @@ np_on_cleanup "kill \$(cat '$T/dhclient.pid')"
 expect "$T/dhclient.out" "BOUND ip=10.77.2.1[0-9][0-9] router=10.77.2.1 dns=10.77.2.53 10.77.0.54 domain=lab2.example.net lease=600" "dhclient lease"
 D_IP=$(sed -n 's/^BOUND ip=\([0-9.]*\).*/\1/p' "$T/dhclient.out" | head -1)
 np_log "dhclient: $D_IP"
+np_wait 10 grep -q "^RENEW ip=$D_IP " "$T/dhclient.out" \
+	|| np_fail "dhclient did not renew at T1: $(cat "$T/dhclient.out")"
+np_log "dhclient renewed $D_IP"
 
 # dhcpcd on link 3.  -L: no IPv4LL, which would otherwise race the ARP probe
 # of the offered address and end the one-shot run on a 169.254 address.
-np_in c3 dhcpcd -4 -1 -B -L -d -t 15 -f /dev/null -o domain_name_servers -o domain_name \
+np_in c3 dhcpcd -4 -B -L -d -t 15 -f /dev/null -o domain_name_servers -o domain_name \
 	-c "$T/dhcpcd.hook" eth0 \
 	>"$T/dhcpcd.log" 2>&1 &
 DC_PID=$!
@@ -104,7 +113,9 @@ np_wait 15 grep -q "^dhcpcd BOUND" "$T/dhcpcd.out" 2>/dev/null \
 expect "$T/dhcpcd.out" "dhcpcd BOUND ip=10.77.3.1[0-9][0-9] router=10.77.3.1 dns=10.77.3.53 10.77.0.54 domain=lab3.example.net lease=600" "dhcpcd lease"
 C_IP=$(sed -n 's/^dhcpcd BOUND ip=\([0-9.]*\).*/\1/p' "$T/dhcpcd.out" | head -1)
 np_log "dhcpcd: $C_IP"
-kill "$DC_PID" 2>/dev/null
+np_wait 10 grep -q "^dhcpcd RENEW4\{0,1\} ip=$C_IP " "$T/dhcpcd.out" \
+	|| np_fail "dhcpcd did not renew at T1: $(cat "$T/dhcpcd.out")"
+np_log "dhcpcd renewed $C_IP"
 
 # INIT-REBOOT with an address we did not give: DHCPNAK (dhclient reports
 # it, then starts over and is bound again).
@@ -137,5 +148,32 @@ start_dhcpd
 np_in c1 udhcpc -f -q -n -i eth0 -s "$T/udhcpc.hook" -t 5 -T 1 -A 1 >"$T/udhcpc3.log" 2>&1 \
 	|| np_fail "udhcpc got no lease after kill -9: $(cat "$T/udhcpc3.log")"
 expect "$T/udhcpc.out" "bound ip=$U_IP " "udhcpc's address after kill -9"
+
+# udhcpc renews on SIGUSR1 and releases on SIGUSR2; dhclient -r and
+# dhcpcd -k release theirs: the server counts three DHCPRELEASEs.
+: >"$T/udhcpc.out"
+np_bg c1 udhcpc -f -i eth0 -s "$T/udhcpc.hook" -t 5 -T 1 -A 1 2>"$T/udhcpc4.log"
+UC_PID=$NP_BG_PID
+np_wait 10 grep -q "^bound ip=$U_IP " "$T/udhcpc.out" || np_fail "udhcpc: $(cat "$T/udhcpc4.log")"
+kill -USR1 "$UC_PID"
+np_wait 10 grep -q "^renew ip=$U_IP " "$T/udhcpc.out" \
+	|| np_fail "udhcpc did not renew: $(cat "$T/udhcpc4.log")"
+np_log "udhcpc renewed $U_IP"
+kill -USR2 "$UC_PID"
+np_in c2 dhclient -4 -r -sf "$T/dhclient.hook" -lf "$T/dhclient.leases" -pf "$T/dhclient.pid" eth0 \
+	>"$T/dhclient3.log" 2>&1 || np_fail "dhclient -r failed: $(cat "$T/dhclient3.log")"
+np_in c3 dhcpcd -4 -k eth0 >/dev/null 2>&1
+released() {
+	"$ctl" -s "$T/ctl.sock" --json dhcpd stats |
+		/usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin)["arguments"]["pkt4-release-received"]; print(v[0][0] if isinstance(v, list) else v)'
+}
+n=0
+for i in $(seq 50); do
+	n=$(released)
+	[ "$n" = 3 ] && break
+	sleep 0.1
+done
+[ "$n" = 3 ] || np_fail "DHCPRELEASE counted $n times, expected 3 (udhcpc, dhclient, dhcpcd)"
+np_log "three releases counted"
 np_log "PASS"
 exit 0

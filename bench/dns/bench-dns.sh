@@ -22,8 +22,9 @@
 # Then np-dnsd alone gets FILL distinct names (default 1,000,000) through
 # the wildcard, at dnsperf's full rate, and its VmRSS is read from /proc.
 #
-# -P PERF_DATA: also profile np-dnsd (perf record -g) under the udp load
-# of one more round and print perf report's top symbols.
+# -P PERF_DATA: also profile np-dnsd and Unbound under the udp load of one
+# more round: syscalls per query (perf stat), then perf record -g into
+# PERF_DATA.np-dnsd / .unbound and perf report's top symbols.
 #
 # Needs root, nsd, unbound, dnsmasq, dnsperf; np-dnsd from $NP_BUILDDIR
 # (default build/dnsbench).  Servers: np-dnsd as configured below;
@@ -162,6 +163,7 @@ start_dnsmasq() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+usr_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 dperf() { np_in cli dnsperf -s 10.77.0.1 -d "$W/queries" -T "$TH" -c "$C" -t 2 "$@"; }
@@ -190,9 +192,10 @@ round() {
 	dperf -n 2 -q 100 >"$W/warm" 2>&1
 	dperf -n 1 -q 100 >"$W/warm2" 2>&1
 	[ "$(lost_of "$W/warm2")" = 0 ] || np_log "$who: warm pass lost $(lost_of "$W/warm2") queries"
-	c0=$(cpu_ticks "$pid")
+	c0=$(cpu_ticks "$pid") u0=$(usr_ticks "$pid")
 	dperf -l "$T" -q "$Q" >"$W/udp" 2>&1
-	c1=$(cpu_ticks "$pid")
+	c1=$(cpu_ticks "$pid") u1=$(usr_ticks "$pid")
+	usr=$(echo "$u0 $u1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
 	qps=$(qps_of "$W/udp")
 	cpu=$(echo "$c0 $c1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
 	qpcpu=$(echo "$(done_of "$W/udp") $cpu" | awk '{printf "%d", ($2 > 0) ? $1 / $2 : 0}')
@@ -205,7 +208,7 @@ round() {
 		dperf -m tcp -l "$T" -q "$Q" >"$W/tcp" 2>&1
 		tcp=$(qps_of "$W/tcp")
 	fi
-	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
+	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
 	if [ -n "${NP_BENCH_KEEP:-}" ]; then
 		mkdir -p "$NP_BENCH_KEEP"
 		for f in warm2 udp lat tcp; do [ -f "$W/$f" ] && cp "$W/$f" "$NP_BENCH_KEEP/$who.$f"; done
@@ -233,19 +236,20 @@ for line in open(sys.argv[1]):
     who, rest = line.split(" ", 1)
     kv = dict(f.split("=") for f in rest.split())
     rows.setdefault(who, []).append(kv)
-keys = ("qps", "cpu_s", "qpcpu", "lat_qps", "p50_us", "p99_us", "tcp_qps", "rss_kb")
+keys = ("qps", "cpu_s", "usr_s", "qpcpu", "lat_qps", "p50_us", "p99_us", "tcp_qps", "rss_kb")
 med = {w: {k: statistics.median(float(r[k]) for r in rs) for k in keys} for w, rs in rows.items()}
 if not rows: sys.exit(0)
 print("medians over %d rounds" % max(len(v) for v in rows.values()))
-print("%-8s %10s %8s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
+print("%-8s %10s %8s %8s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
 for w, m in med.items():
-    print("%-8s %10.0f %8.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["qpcpu"],
+    print("%-8s %10.0f %8.2f %8.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["usr_s"], m["qpcpu"],
           m["lat_qps"], m["p50_us"], m["p99_us"], m["tcp_qps"], m["tcp_qps"] / m["qps"] if m["tcp_qps"] else 0))
 print("* queries answered in the udp run / server CPU seconds over it (utime+stime), per round, median")
 n, u, d = med.get("np-dnsd"), med.get("unbound"), med.get("dnsmasq")
 if n and u:
     print("np-dnsd / Unbound: q/s %.2fx (goal >= 1.3), q per CPU-s %.2fx (goal >= 1.5), p99 at half load %.0f us vs %.0f us (%.2fx, goal <= 1)"
           % (n["qps"] / u["qps"], n["qpcpu"] / u["qpcpu"], n["p99_us"], u["p99_us"], n["p99_us"] / max(u["p99_us"], 1)))
+    print("np-dnsd / Unbound: user-space CPU per query %.2fx" % ((n["usr_s"] / n["qps"]) / (u["usr_s"] / u["qps"])))
     if u["tcp_qps"]:
         print("Unbound TCP/UDP: %.2f" % (u["tcp_qps"] / u["qps"]))
 if n:
@@ -254,21 +258,40 @@ if n and d:
     print("np-dnsd / dnsmasq: q/s %.2fx, q per CPU-s %.2fx" % (n["qps"] / d["qps"], n["qpcpu"] / d["qpcpu"]))
 PY
 
-# --- profile: np-dnsd under the same udp load, perf record -g -----------------
-if [ -n "$PROF" ]; then
-	start_np_dnsd
+# --- profile: np-dnsd and Unbound under the same udp load ------------------------
+# Syscalls per query (perf stat on the syscall tracepoints, a 5 s run), then
+# perf record -g over a T s run: user/kernel split and the top symbols.
+prof_one() {
+	who=$1
+	start_$(echo "$who" | tr - _)
 	pid=$NP_BG_PID
-	np_wait 10 np_in cli dig +time=1 +tries=1 @10.77.0.1 h1.example.net A >/dev/null || np_fail "np-dnsd did not answer"
+	np_wait 10 np_in cli dig +time=1 +tries=1 @10.77.0.1 h1.example.net A >/dev/null || np_fail "$who did not answer"
 	dperf -n 2 -q 100 >/dev/null 2>&1
-	perf record -q -g -o "$PROF" -p "$pid" -- sleep "$T" >/dev/null 2>&1 &
+	ev=""
+	for e in recvmmsg sendmmsg recvfrom sendto recvmsg sendmsg epoll_wait; do ev="$ev${ev:+,}syscalls:sys_enter_$e"; done
+	perf stat -x, -e "$ev" -o "$W/pstat" -p "$pid" -- sleep 5 >/dev/null 2>&1 &
+	ppid=$!
+	dperf -l 5 -q "$Q" >"$W/prof" 2>&1
+	wait "$ppid"
+	n=$(done_of "$W/prof")
+	echo "profile $who: syscalls per 1000 queries at $(qps_of "$W/prof") q/s:" \
+		$(awk -F, -v n="$n" '$3 ~ /sys_enter_/ && $1 + 0 > 0 { sub(/.*sys_enter_/, "", $3); printf "%s=%.0f ", $3, $1 * 1000 / n }' "$W/pstat")
+	perf record -q -g -o "$PROF.$who" -p "$pid" -- sleep "$T" >/dev/null 2>&1 &
 	ppid=$!
 	dperf -l "$T" -q "$Q" >"$W/prof" 2>&1
 	wait "$ppid"
-	echo "profile: np-dnsd at $(qps_of "$W/prof") q/s; perf data in $PROF"
-	perf report -i "$PROF" --stdio --no-children --sort symbol 2>/dev/null |
-		grep -E '^ +[0-9.]+%' | head -25
+	echo "profile $who: $(qps_of "$W/prof") q/s; perf data in $PROF.$who"
+	perf report -i "$PROF.$who" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9.]+%' | head -4
+	perf report -i "$PROF.$who" --stdio --no-children --sort symbol 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -15
+	perf report -i "$PROF.$who" --stdio --no-children --sort symbol 2>/dev/null |
+		grep -E '^ +[0-9.]+%.*\[\.\]' | head -10
 	kill "$pid"
 	wait "$pid" 2>/dev/null
+}
+if [ -n "$PROF" ]; then
+	prof_one np-dnsd
+	prof_one unbound
 fi
 
 # --- memory: FILL RRsets in np-dnsd's cache ------------------------------------

@@ -855,6 +855,32 @@ static void packet_port_for_dispatch(void **state)
 	assert_int_equal(port, SPORT + 3);       /* untouched on error */
 }
 
+/* RFC 6528: per 4-tuple, ISNs grow with a 4 us clock; the key hides F. */
+static void isn_grows_per_tuple_and_depends_on_key(void **state)
+{
+	const uint64_t k1[2] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
+	const uint64_t k2[2] = { 0x0123456789abcdefULL, 0xfedcba9876543211ULL };
+	uint32_t a = probe_isn(k1, SRC, 61000, DST, 80, 1000000);
+	(void)state;
+
+	/* 1 ms later: 250 ticks of 4 us more, for the same connection. */
+	assert_int_equal(probe_isn(k1, SRC, 61000, DST, 80, 2000000) - a, 250);
+	/* Another source port, another key: another offset. */
+	assert_int_not_equal(probe_isn(k1, SRC, 61001, DST, 80, 1000000), a);
+	assert_int_not_equal(probe_isn(k2, SRC, 61000, DST, 80, 1000000), a);
+}
+
+/* RFC 7323 §7.1: one TSval offset per host pair, secret with the key. */
+static void ts_offset_per_host_pair(void **state)
+{
+	const uint64_t k1[2] = { 1, 2 }, k2[2] = { 1, 3 };
+	(void)state;
+
+	assert_int_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k1, SRC, DST));
+	assert_int_not_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k1, SRC, DST + 1));
+	assert_int_not_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k2, SRC, DST));
+}
+
 static void names(void **state)
 {
 	(void)state;
@@ -890,6 +916,8 @@ int main(void)
 		cmocka_unit_test(wrong_synack_gets_rfc_reset),
 		cmocka_unit_test(bad_checksums_are_ignored),
 		cmocka_unit_test(packet_port_for_dispatch),
+		cmocka_unit_test(isn_grows_per_tuple_and_depends_on_key),
+		cmocka_unit_test(ts_offset_per_host_pair),
 		cmocka_unit_test(names),
 	};
 

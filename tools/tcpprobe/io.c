@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -258,11 +259,16 @@ static void ip_filter(struct sock_filter f[IP_FILTER_LEN], uint32_t src, uint16_
 	memcpy(f, prog, sizeof(prog));
 }
 
+/*
+ * Checksum status with every frame, and the kernel's receive time: RTTs end
+ * when the SYN-ACK arrived, not when this process got to run.
+ */
 static int enable_auxdata(int fd)
 {
 	int one = 1;
 
-	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0) {
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -293,18 +299,65 @@ int io_open_arp(const char *ifname)
 	return np_packet_open(ifname, &o);
 }
 
-int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok)
+void io_host_key(uint64_t key[2])
+{
+	char id[64];
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	size_t n = f ? fread(id, 1, sizeof(id) - 1, f) : 0;
+	unsigned int nibbles = 0;
+
+	if (f)
+		fclose(f);
+	key[0] = key[1] = 0;
+	for (size_t i = 0; i < n && nibbles < 32; i++) {
+		int c = id[i], v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else
+			continue;
+		key[nibbles / 16] = key[nibbles / 16] << 4 | (uint64_t)v;
+		nibbles++;
+	}
+	if (nibbles == 32)
+		return;
+	if (getrandom(key, 2 * sizeof(*key), 0) != (ssize_t)(2 * sizeof(*key))) {
+		key[0] = io_now();
+		key[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
+	}
+}
+
+/* A CLOCK_REALTIME stamp from the kernel as a reading of io_now()'s clock. */
+static uint64_t realtime_to_mono(const struct timespec *rt)
+{
+	struct timespec now_rt;
+	uint64_t mono = io_now(), stamp, now;
+
+	clock_gettime(CLOCK_REALTIME, &now_rt);
+	stamp = (uint64_t)rt->tv_sec * 1000000000u + (uint64_t)rt->tv_nsec;
+	now = (uint64_t)now_rt.tv_sec * 1000000000u + (uint64_t)now_rt.tv_nsec;
+	/* A stamp from the future (clock stepped) or absurdly old: use now. */
+	if (stamp > now || now - stamp > mono || now - stamp > 1000000000u)
+		return mono;
+	return mono - (now - stamp);
+}
+
+int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_t *rx_ns)
 {
 	union {
 		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+			    CMSG_SPACE(sizeof(struct timespec))];
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			      .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *c;
+	struct timespec ts = { 0, 0 };
 	ssize_t n;
-	int ok = 0;
+	int ok = 0, have_ts = 0;
 
 	n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	if (n < 0)
@@ -312,6 +365,11 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok)
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		struct tpacket_auxdata aux;
 
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			have_ts = 1;
+			continue;
+		}
 		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
 			continue;
 		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
@@ -320,6 +378,8 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok)
 	}
 	*len = (size_t)n > cap ? cap : (size_t)n;
 	*csum_ok = ok;
+	if (rx_ns)
+		*rx_ns = have_ts ? realtime_to_mono(&ts) : io_now();
 	return 0;
 }
 

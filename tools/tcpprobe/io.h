@@ -49,11 +49,19 @@ int io_open_ip(const char *ifname, uint32_t src, uint16_t lo, uint16_t hi);
 int io_open_arp(const char *ifname);
 
 /*
+ * The host's secret for ISNs and TSvals: this boot's random identity
+ * (the same for every run until a reboot, unknown off the host), or random
+ * bytes for this run when it cannot be read.
+ */
+void io_host_key(uint64_t key[2]);
+
+/*
  * Read one frame without blocking: its length in *len, and in *csum_ok
  * whether the kernel verified (or has not yet filled in) the transport
- * checksum.  0, -EAGAIN when nothing is queued, or -errno.
+ * checksum, and in *rx_ns (when not NULL) when the kernel received it, on
+ * io_now()'s clock.  0, -EAGAIN when nothing is queued, or -errno.
  */
-int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok);
+int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_t *rx_ns);
 
 /* Send the IPv4 datagram ip in an Ethernet frame from smac to dmac. */
 int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],

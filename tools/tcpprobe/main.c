@@ -76,6 +76,7 @@ struct run {
 	struct slot *slots;
 	unsigned int total, next, inflight;
 	uint64_t next_send;
+	uint64_t key[2];             /* the host's secret for ISNs and TSvals */
 	struct report rep;
 	int interrupted;
 };
@@ -435,7 +436,7 @@ static int resolve_nexthop(struct run *rn)
 
 			if (w < 0)
 				return -1;
-			while (io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok) == 0)
+			while (io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok, NULL) == 0)
 				if (io_arp_input(rn->arpfd, rn->route.ifindex, frame, len,
 						 rn->ifinfo.mac, rn->src, rn->own_source,
 						 rn->route.nexthop, rn->dmac) == 1)
@@ -520,7 +521,7 @@ static int send_next(struct run *rn, uint64_t now)
 	struct slot *s = &rn->slots[rn->next % rn->nslots];
 	struct probe_config cfg = rn->o->probe;
 	struct probe_tx tx;
-	uint32_t rnd[2] = { 0, 0 };
+	uint32_t iss;
 
 	if (s->used && !s->reported)
 		return -1;
@@ -530,10 +531,9 @@ static int send_next(struct run *rn, uint64_t now)
 	cfg.dport = rn->o->ports[rn->next % rn->o->nports];
 	cfg.timeout_ns = (uint64_t)(rn->o->timeout * 1e9);
 	cfg.close_timeout_ns = cfg.timeout_ns;
-	/* RFC 6528 wants ISNs nobody can guess; random will do for a probe. */
-	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
-		rnd[0] = (uint32_t)now, rnd[1] = (uint32_t)(now >> 32);
-	if (probe_start(&s->p, &cfg, rnd[0], (uint16_t)rnd[1], now, &tx) < 0)
+	cfg.ts_offset = probe_ts_offset(rn->key, cfg.src, cfg.dst);
+	iss = probe_isn(rn->key, cfg.src, cfg.sport, cfg.dst, cfg.dport, now);
+	if (probe_start(&s->p, &cfg, iss, (uint16_t)(iss ^ rn->next), now, &tx) < 0)
 		return -1;
 	s->seq = rn->next;
 	s->used = 1;
@@ -548,11 +548,11 @@ static int send_next(struct run *rn, uint64_t now)
 static void receive(struct run *rn)
 {
 	uint8_t frame[2048];
+	uint64_t now;               /* when the kernel took the frame in */
 	size_t len;
 	int ok, n;
 
-	for (n = 0; n < 256 && io_recv(rn->ipfd, frame, sizeof(frame), &len, &ok) == 0; n++) {
-		uint64_t now = io_now();
+	for (n = 0; n < 256 && io_recv(rn->ipfd, frame, sizeof(frame), &len, &ok, &now) == 0; n++) {
 		struct np_ether e;
 		struct probe_tx tx;
 		uint16_t port;
@@ -578,7 +578,7 @@ static void receive_arp(struct run *rn)
 	size_t len;
 	int ok, n;
 
-	for (n = 0; n < 64 && io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok) == 0; n++)
+	for (n = 0; n < 64 && io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok, NULL) == 0; n++)
 		io_arp_input(rn->arpfd, rn->route.ifindex, frame, len, rn->ifinfo.mac, rn->src,
 			     rn->own_source, 0, mac);
 }
@@ -619,6 +619,8 @@ static void run_loop(struct run *rn)
 {
 	uint64_t interval = (uint64_t)(rn->o->interval * 1e9);
 
+	io_host_key(rn->key);
+
 	rn->next_send = io_now();
 	while (!rn->interrupted && (rn->next < rn->total || rn->inflight > 0)) {
 		struct pollfd p[3] = {
@@ -628,8 +630,9 @@ static void run_loop(struct run *rn)
 		};
 		uint64_t now = io_now(), wake;
 
+		/* Each SYN's clock is read just before it goes (RTT starts there). */
 		while (rn->next < rn->total && now >= rn->next_send && rn->inflight < MAX_INFLIGHT &&
-		       send_next(rn, now) == 0) {
+		       send_next(rn, io_now()) == 0) {
 			rn->next_send = interval ? rn->next_send + interval : now;
 			if (interval)
 				break;

@@ -22,7 +22,7 @@ struct seg_out {
 static uint32_t probe_tsval(const struct probe *p, uint64_t now)
 {
 	/* A millisecond clock (RFC 7323 §5.4 allows 1 ms to 1 s per tick). */
-	return (uint32_t)(now / 1000000u) + p->ts_offset;
+	return (uint32_t)(now / 1000000u) + p->cfg.ts_offset;
 }
 
 static void seg_options(const struct probe *p, const struct seg_out *s, uint64_t now,
@@ -132,8 +132,6 @@ int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, u
 	p->iss = iss;
 	p->snd_nxt = iss + 1;
 	p->ip_id = ip_id;
-	/* A TSval unrelated to the host's uptime (RFC 7323 §7.1). */
-	p->ts_offset = iss * 2654435761u;
 	p->t_syn = now;
 	p->deadline = now + cfg->timeout_ns;
 	tx->count = 0;
@@ -141,10 +139,40 @@ int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, u
 	return err < 0 ? err : 0;
 }
 
+/* MurmurHash3's 64-bit finaliser: every input bit moves every output bit. */
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint32_t keyed(const uint64_t key[2], uint64_t a, uint64_t b)
+{
+	return (uint32_t)mix64(mix64(key[0] ^ a) ^ key[1] ^ b);
+}
+
+uint32_t probe_isn(const uint64_t key[2], uint32_t src, uint16_t sport, uint32_t dst,
+		   uint16_t dport, uint64_t now_ns)
+{
+	uint32_t f = keyed(key, (uint64_t)src << 32 | dst, (uint64_t)sport << 16 | dport);
+
+	return f + (uint32_t)(now_ns / 4000u);
+}
+
+uint32_t probe_ts_offset(const uint64_t key[2], uint32_t src, uint32_t dst)
+{
+	/* The second word differs from any ISN input (ports never reach 2^32). */
+	return keyed(key, (uint64_t)src << 32 | dst, UINT64_C(1) << 40);
+}
+
 static void finish(struct probe *p, enum probe_result r, uint64_t now)
 {
 	p->result = r;
-	p->rtt_ns = now - p->t_syn;
+	p->rtt_ns = now > p->t_syn ? now - p->t_syn : 0;
 	p->state = PROBE_DONE;
 }
 

@@ -56,6 +56,7 @@ struct probe_config {
 	int timestamps;              /* send timestamps */
 	uint16_t window;             /* our receive window in bytes (unscaled) */
 	uint8_t ttl;
+	uint32_t ts_offset;          /* added to the TSval clock: probe_ts_offset() */
 	int close_rst;               /* close with RST instead of FIN */
 	uint64_t timeout_ns;         /* wait for an answer to the SYN */
 	uint64_t close_timeout_ns;   /* wait for the FIN exchange before RST */
@@ -112,7 +113,6 @@ struct probe {
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
 	uint16_t ip_id;
-	uint32_t ts_offset;          /* added to the millisecond clock for TSval */
 	int ts_ok;                   /* both sides sent timestamps */
 	int ws_ok;                   /* both sides sent window scale */
 	uint32_t ts_recent;          /* the peer's last TSval, echoed (RFC 7323 §4.3) */
@@ -138,8 +138,27 @@ struct probe {
 };
 
 /*
+ * RFC 6528 §3 initial sequence number: a 4-microsecond clock (now_ns) plus
+ * F(src, sport, dst, dport, key).  For a given connection 4-tuple the ISNs
+ * of successive runs keep increasing, so a target still in TIME-WAIT for a
+ * reused source port accepts the next SYN (RFC 9293 §3.4.1).  key is the
+ * host's secret (io_host_key()); F is a keyed 64-bit mix, unpredictable
+ * without the key, not a cryptographic hash.
+ */
+uint32_t probe_isn(const uint64_t key[2], uint32_t src, uint16_t sport, uint32_t dst,
+		   uint16_t dport, uint64_t now_ns);
+
+/*
+ * Offset added to the millisecond TSval clock for one pair of hosts, as
+ * Linux's tcp_ts_off: TSval tells nothing of the uptime (RFC 7323 §7.1) yet
+ * grows from run to run, so PAWS in the target's TIME-WAIT (RFC 7323 §5,
+ * RFC 6191) takes the next SYN of a reused port.
+ */
+uint32_t probe_ts_offset(const uint64_t key[2], uint32_t src, uint32_t dst);
+
+/*
  * Initialise p from cfg and write the SYN into tx (tx->count 1).  iss and
- * ip_id come from the caller (random in io.c, fixed in tests).  Returns 0
+ * ip_id come from the caller (probe_isn() in main.c, fixed in tests).  Returns 0
  * or a negative NP_E* code from the codecs (options that cannot be built).
  */
 int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, uint16_t ip_id,

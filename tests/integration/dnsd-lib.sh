@@ -124,12 +124,27 @@ stat() {
 # q ARGS...: dig from the allowed client address, short timeouts.
 q() { np_in cli dig +time=2 +tries=1 @10.77.0.1 -b 10.77.0.2 "$@"; }
 
+# What a failed check leaves in the log: np-dnsd's own messages and
+# statistics, and what each scripted upstream was asked.
+dnsd_diagnose() {
+	np_log "--- np-dnsd log (tail)"
+	tail -30 "$T/dnsd.log" >&2 2>/dev/null
+	np_log "--- np-dnsd statistics"
+	dnsd_ctl statistic-get-all >&2 2>/dev/null
+	for _l in "$T"/responder-*.log; do
+		[ -f "$_l" ] || continue
+		np_log "--- ${_l##*/} (tail)"
+		tail -20 "$_l" >&2
+	done
+}
+
 check() {
 	_what=$1
 	shift
 	if "$@"; then
 		np_log "ok: $_what"
 	else
+		dnsd_diagnose
 		np_fail "$_what"
 	fi
 }

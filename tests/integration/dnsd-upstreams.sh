@@ -41,7 +41,7 @@ i=0
 while [ "$(stat upstream.timeouts)" = 0 ] && [ $i -lt 12 ]; do
 	i=$((i + 1))
 	q h$i.silent.example A >"$T/silent$i"
-	grep -q "A[[:space:]]*10\.77\.3\.$i" "$T/silent$i" || np_fail "h$i.silent.example not resolved: $(cat "$T/silent$i")"
+	grep -q "A[[:space:]]*10\.77\.3\.$i" "$T/silent$i" || { dnsd_diagnose; np_fail "h$i.silent.example not resolved: $(cat "$T/silent$i")"; }
 done
 check "silent upstream: timeout counted, answers through the other server" [ "$(stat upstream.timeouts)" -ge 1 ]
 check "silent upstream was asked" grep -qi 'silent .*udp' "$T/responder-10.77.1.3.log"
@@ -60,7 +60,7 @@ i=0
 while [ "$(stat upstream.servfail)" = 0 ] && [ $i -lt 12 ]; do
 	i=$((i + 1))
 	q h$i.servfail.example A >"$T/sf$i"
-	grep -q "A[[:space:]]*10\.77\.3\.$i" "$T/sf$i" || np_fail "h$i.servfail.example: $(cat "$T/sf$i")"
+	grep -q "A[[:space:]]*10\.77\.3\.$i" "$T/sf$i" || { dnsd_diagnose; np_fail "h$i.servfail.example: $(cat "$T/sf$i")"; }
 done
 check "SERVFAIL upstream: next server answered" [ "$(stat upstream.servfail)" -ge 1 ]
 

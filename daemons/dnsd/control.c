@@ -64,6 +64,7 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "answers.servfail", st->servfail);
 	put(o, "answers.truncated", st->truncated);
 	put(o, "answers.dropped", st->answers_dropped);
+	put(o, "answers.upstream-unusable", st->answers_unusable);
 	put(o, "prefetches", st->prefetches);
 	put(o, "updates.applied", st->updates);
 	put(o, "updates.refused", st->updates_refused);

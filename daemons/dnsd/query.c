@@ -391,6 +391,15 @@ static void on_finish(void *arg, struct dnsd_upq *q, const struct np_dns_msg *re
 		const struct dnsd_waiter *w = &q->waiters[i];
 		int n = waiter_answer(e, q, w, resp, out, NP_DNS_MSG_MAX);
 
+		/*
+		 * An upstream answer that parses but cannot be copied (a record
+		 * whose data does not fit its type): the client still gets an
+		 * answer, the one for no usable answer (SERVFAIL, or stale data).
+		 */
+		if (n < 0 && resp) {
+			e->stats.answers_unusable++;
+			n = waiter_answer(e, q, w, NULL, out, NP_DNS_MSG_MAX);
+		}
 		if (n < 0) {
 			e->stats.answers_dropped++;
 			continue;

@@ -58,6 +58,7 @@ struct dnsd_stats {
 	uint64_t dropped_malformed, formerr, acl_refused, acl_denied, notimp, badvers;
 	uint64_t local_answers, cache_answers, stale_answers, upstream_answers, servfail;
 	uint64_t truncated, prefetches, updates, updates_refused, answers_dropped;
+	uint64_t answers_unusable;      /* upstream answers not copyable: SERVFAIL sent */
 };
 
 struct dnsd_engine_ops {

@@ -131,9 +131,14 @@ static void on_reply(struct load *l, const uint8_t *frame, size_t len, uint64_t 
 	uint64_t us;
 	int k;
 
+	/*
+	 * A reply for us: to our MAC, or (farpd) broadcast with our address
+	 * as its target, which the kernel's arp_process() takes as well.
+	 */
 	if (np_ether_parse(frame, len, &e) < 0 || np_arp_parse(e.payload, e.payload_len, &a) < 0 ||
-	    a.op != NP_ARP_OP_REPLY || memcmp(a.tha, l->mac, 6) != 0 || a.spa < l->first ||
-	    a.spa - l->first >= l->m) {
+	    a.op != NP_ARP_OP_REPLY || a.spa < l->first || a.spa - l->first >= l->m ||
+	    (memcmp(a.tha, l->mac, 6) != 0 &&
+	     !(memcmp(a.tha, "\xff\xff\xff\xff\xff\xff", 6) == 0 && a.tpa == l->src))) {
 		l->stray++;
 		return;
 	}

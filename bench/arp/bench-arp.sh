@@ -61,13 +61,14 @@ arpd_round() {
 }
 
 farpd_round() {
-	# farpd first asks for the address itself and answers only after its
-	# own request went unanswered: seconds per address, so a long timeout.
+	# farpd first asks for the address itself and answers only a later
+	# request, once its own went unanswered: so arpload asks again after
+	# 1 s (its timeout), and what farpd answers is counted as replies.
 	# -d keeps it in the foreground and logs every request: discard that,
 	# and bound its life, since it does not always end on SIGTERM.
 	np_bg srv timeout -s KILL $((T + 10)) farpd -d -i eth0 10.77.4.0/22 >/dev/null 2>&1
 	sleep 1
-	echo "farpd $(load -T 5000)" | tee -a "$out"
+	echo "farpd $(load -T 1000)" | tee -a "$out"
 	kill -9 "$NP_BG_PID" 2>/dev/null
 	wait "$NP_BG_PID" 2>/dev/null
 }

@@ -4,6 +4,8 @@
 #
 #   sh bench/arp/bench-arp.sh [-n OUTSTANDING] [-m ADDRESSES] [-t SECONDS] [-r ROUNDS]
 #
+# Last, np-arpd's resident memory with a table of 1,000,000 addresses.
+#
 # Two namespaces joined by a veth: cli runs arpload (bench/arp/arpload.c),
 # srv answers.  Kernel: the addresses are made local with one route
 # ("local 10.77.4.0/22 dev lo"), so arp_process() answers for them on eth0.
@@ -100,3 +102,16 @@ for w in ("np-arpd", "farpd"):
         print("%s / kernel: replies/s %.2fx, median latency %.2fx" %
               (w, m["rate"] / k["rate"], m["p50_us"] / max(k["p50_us"], 1)))
 PY
+
+# Memory with the largest table: 1,000,000 addresses (the limit), np-arpd's
+# resident set once it answers for the last of them.
+big=$(np_tmp)/arpd-million.conf
+cat > "$big" <<EOC
+interface = "eth0";
+entries = ( { address = "10.0.0.0/13"; }, { address = "10.8.0.0-10.15.66.63"; } );
+EOC
+np_bg srv "$ARPD" -c "$big"
+np_wait 10 np_in cli arping -q -i eth0 -c 1 10.15.66.63 ||
+	np_fail "np-arpd with 1,000,000 addresses does not answer"
+echo "np-arpd with 1,000,000 addresses: VmRSS $(awk '/^VmRSS/ {print $2}' "/proc/$NP_BG_PID/status") kB (goal <= 65536 kB)"
+

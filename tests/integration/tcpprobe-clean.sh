@@ -11,6 +11,8 @@
 #     SIGKILL is removed by the next run.
 #   - --source with an address the kernel does not own: no nftables table,
 #     our own ARP reply is in the target's neighbour table, still no RST.
+#   - A second run from the same source port sends an ISN and a TSval ahead
+#     of the first run's, as a target in TIME-WAIT requires.
 set -u
 . "$(dirname "$0")/tcpprobe-lib.sh"
 tp_lab
@@ -107,4 +109,33 @@ n=$(tcpdump -r "$cap" -n "src host 10.77.6.50 and tcp[tcpflags] & tcp-rst != 0" 
 tp_expect "RSTs from 10.77.6.50" "$n" 0
 left=$(np_in tgt ss -Htan | grep -E 'SYN-RECV|ESTAB|CLOSE-WAIT|LAST-ACK')
 [ -z "$left" ] || np_fail "connections left on the target: $left"
+
+# Two runs from the same source port: the second SYN's sequence number and
+# TSval are ahead of the first's (RFC 6528, RFC 7323 §5), so a target still
+# in TIME-WAIT for that port takes it (RFC 6191).  Random values per run
+# would go backwards half of the time.
+syn_field() {  # syn_field N seq|val: of the Nth SYN from source port 62300
+	tcpdump -r "$cap" -n -S "src host $PRB and tcp src port 62300 and tcp[tcpflags] == tcp-syn" \
+		2>/dev/null | sed -n "$1p" | sed -n "s/.* $2 \([0-9]*\).*/\1/p"
+}
+ahead() {  # ahead A B: B - A in (0, 2^31) modulo 2^32
+	[ -n "$1" ] && [ -n "$2" ] && [ $(( ($2 - $1 + 4294967296) % 4294967296 )) -gt 0 ] &&
+		[ $(( ($2 - $1 + 4294967296) % 4294967296 )) -lt 2147483648 ]
+}
+np_bg prb tcpdump --immediate-mode -Z root -U -i eth0 -w "$cap" "tcp port 9300" 2>/dev/null
+TCPDUMP=$NP_BG_PID
+np_wait 5 test -s "$cap" || np_fail "tcpdump did not start"
+for run in 1 2; do
+	tp_probe --json -c 1 --sport 62300 $TGT 9300
+	tp_expect "port reuse run $run" "$(tp_json_field 0 result)" open
+	sleep 0.05
+done
+sleep 0.3
+kill "$TCPDUMP"
+wait "$TCPDUMP" 2>/dev/null
+ahead "$(syn_field 1 seq)" "$(syn_field 2 seq)" ||
+	np_fail "second run's ISN not ahead: $(syn_field 1 seq) then $(syn_field 2 seq)"
+ahead "$(syn_field 1 val)" "$(syn_field 2 val)" ||
+	np_fail "second run's TSval not ahead: $(syn_field 1 val) then $(syn_field 2 val)"
+np_log "same source port, next run: ISN $(syn_field 1 seq) -> $(syn_field 2 seq), TSval $(syn_field 1 val) -> $(syn_field 2 val)"
 echo "np-tcpprobe leaves no RST, no half-open connection and no nftables table behind"

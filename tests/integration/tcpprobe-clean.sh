@@ -115,16 +115,20 @@ left=$(np_in tgt ss -Htan | grep -E 'SYN-RECV|ESTAB|CLOSE-WAIT|LAST-ACK')
 # in TIME-WAIT for that port takes it (RFC 6191).  Random values per run
 # would go backwards half of the time.
 syn_field() {  # syn_field N seq|val: of the Nth SYN from source port 62300
-	tcpdump -r "$cap" -n -S "src host $PRB and tcp src port 62300 and tcp[tcpflags] == tcp-syn" \
+	tcpdump -r "$reuse_cap" -n -S "src host $PRB and tcp src port 62300 and tcp[tcpflags] == tcp-syn" \
 		2>/dev/null | sed -n "$1p" | sed -n "s/.* $2 \([0-9]*\).*/\1/p"
 }
 ahead() {  # ahead A B: B - A in (0, 2^31) modulo 2^32
 	[ -n "$1" ] && [ -n "$2" ] && [ $(( ($2 - $1 + 4294967296) % 4294967296 )) -gt 0 ] &&
 		[ $(( ($2 - $1 + 4294967296) % 4294967296 )) -lt 2147483648 ]
 }
-np_bg prb tcpdump --immediate-mode -Z root -U -i eth0 -w "$cap" "tcp port 9300" 2>/dev/null
+# A fresh file: waiting for the first capture's non-empty file would not
+# wait for this tcpdump to start.
+reuse_cap=$(np_tmp)/reuse.pcap
+np_bg prb tcpdump --immediate-mode -Z root -U -i eth0 -w "$reuse_cap" "tcp port 9300" 2>/dev/null
 TCPDUMP=$NP_BG_PID
-np_wait 5 test -s "$cap" || np_fail "tcpdump did not start"
+np_wait 5 test -s "$reuse_cap" || np_fail "tcpdump did not start"
+sleep 0.5
 for run in 1 2; do
 	tp_probe --json -c 1 --sport 62300 $TGT 9300
 	tp_expect "port reuse run $run" "$(tp_json_field 0 result)" open

@@ -2,7 +2,7 @@
 # bench-dns.sh: np-dnsd against Unbound and dnsmasq under the same dnsperf
 # cache-hit load, in one run, plus np-dnsd's memory with a million RRsets.
 #
-#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-P PERF_DATA]
+#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-s SERVERS] [-P PERF_DATA]
 #
 #   cli 10.77.0.2 --- srv 10.77.0.1 (the resolver) / 10.77.1.1 --- up 10.77.1.2 (NSD)
 #
@@ -19,6 +19,7 @@
 #   tcp   max throughput with -m tcp (np-dnsd and Unbound; dnsmasq forks
 #         per TCP connection and is left out).
 # The figures are medians over the rounds; ratios are np-dnsd / peer.
+# -s "np-dnsd unbound" runs only the servers named (default all three).
 # Then np-dnsd alone gets FILL distinct names (default 1,000,000) through
 # the wildcard, at dnsperf's full rate, and its VmRSS is read from /proc.
 #
@@ -37,11 +38,12 @@ top=$(cd "$here/../.." && pwd)
 B=${NP_BUILDDIR:-$top/build/dnsbench}
 case $B in /*) ;; *) B=$top/$B ;; esac
 DNSD=${NP_DNSD:-$B/daemons/dnsd/np-dnsd}
-T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF=""
-while getopts t:r:n:M:c:q:T:P: o; do
+T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF="" SERVERS="np-dnsd unbound dnsmasq"
+while getopts t:r:n:M:c:q:T:s:P: o; do
 	case $o in
 	t) T=$OPTARG ;; r) R=$OPTARG ;; n) NAMES=$OPTARG ;; M) FILL=$OPTARG ;;
 	c) C=$OPTARG ;; q) Q=$OPTARG ;; T) TH=$OPTARG ;; P) PROF=$OPTARG ;;
+	s) SERVERS=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -163,6 +165,8 @@ start_dnsmasq() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Busy and total ticks of the whole machine (all CPUs), for how saturated it was.
+sys_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat; }
 usr_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -192,9 +196,10 @@ round() {
 	dperf -n 2 -q 100 >"$W/warm" 2>&1
 	dperf -n 1 -q 100 >"$W/warm2" 2>&1
 	[ "$(lost_of "$W/warm2")" = 0 ] || np_log "$who: warm pass lost $(lost_of "$W/warm2") queries"
-	c0=$(cpu_ticks "$pid") u0=$(usr_ticks "$pid")
+	c0=$(cpu_ticks "$pid") u0=$(usr_ticks "$pid") s0=$(sys_ticks)
 	dperf -l "$T" -q "$Q" >"$W/udp" 2>&1
-	c1=$(cpu_ticks "$pid") u1=$(usr_ticks "$pid")
+	c1=$(cpu_ticks "$pid") u1=$(usr_ticks "$pid") s1=$(sys_ticks)
+	busy=$(echo "$s0 $s1" | awk '{printf "%.2f", ($3 - $1) / ($4 - $2)}')
 	usr=$(echo "$u0 $u1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
 	qps=$(qps_of "$W/udp")
 	cpu=$(echo "$c0 $c1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
@@ -208,7 +213,7 @@ round() {
 		dperf -m tcp -l "$T" -q "$Q" >"$W/tcp" 2>&1
 		tcp=$(qps_of "$W/tcp")
 	fi
-	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
+	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr busy=$busy qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
 	if [ -n "${NP_BENCH_KEEP:-}" ]; then
 		mkdir -p "$NP_BENCH_KEEP"
 		for f in warm2 udp lat tcp; do [ -f "$W/$f" ] && cp "$W/$f" "$NP_BENCH_KEEP/$who.$f"; done
@@ -225,7 +230,9 @@ while [ $i -lt "$R" ]; do
 	1) order="unbound dnsmasq np-dnsd" ;;
 	2) order="dnsmasq np-dnsd unbound" ;;
 	esac
-	for s in $order; do round "$s"; done
+	for s in $order; do
+		case " $SERVERS " in *" $s "*) round "$s" ;; esac
+	done
 	i=$((i + 1))
 done
 
@@ -236,15 +243,16 @@ for line in open(sys.argv[1]):
     who, rest = line.split(" ", 1)
     kv = dict(f.split("=") for f in rest.split())
     rows.setdefault(who, []).append(kv)
-keys = ("qps", "cpu_s", "usr_s", "qpcpu", "lat_qps", "p50_us", "p99_us", "tcp_qps", "rss_kb")
+keys = ("qps", "cpu_s", "usr_s", "busy", "qpcpu", "lat_qps", "p50_us", "p99_us", "tcp_qps", "rss_kb")
 med = {w: {k: statistics.median(float(r[k]) for r in rs) for k in keys} for w, rs in rows.items()}
 if not rows: sys.exit(0)
 print("medians over %d rounds" % max(len(v) for v in rows.values()))
-print("%-8s %10s %8s %8s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
+print("%-8s %10s %8s %8s %6s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "busy", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
 for w, m in med.items():
-    print("%-8s %10.0f %8.2f %8.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["usr_s"], m["qpcpu"],
+    print("%-8s %10.0f %8.2f %8.2f %6.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["usr_s"], m["busy"], m["qpcpu"],
           m["lat_qps"], m["p50_us"], m["p99_us"], m["tcp_qps"], m["tcp_qps"] / m["qps"] if m["tcp_qps"] else 0))
-print("* queries answered in the udp run / server CPU seconds over it (utime+stime), per round, median")
+print("* queries answered in the udp run / server CPU seconds over it (utime+stime), per round, median;")
+print("  busy: the share of the machine's CPUs busy over the udp run (the resolver, dnsperf and the kernel)")
 n, u, d = med.get("np-dnsd"), med.get("unbound"), med.get("dnsmasq")
 if n and u:
     print("np-dnsd / Unbound: q/s %.2fx (goal >= 1.3), q per CPU-s %.2fx (goal >= 1.5), p99 at half load %.0f us vs %.0f us (%.2fx, goal <= 1)"

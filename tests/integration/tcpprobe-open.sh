@@ -7,6 +7,7 @@
 # window, TTL and ISN too.  Our own SYN carries the options asked for
 # (--mss, --no-sack, --no-timestamps, --no-wscale), and every handshake is
 # completed (our ACK acknowledges the peer's ISN) and closed by FINs.
+# The reported RTT is never shorter than the capture's SYN -> SYN-ACK time.
 set -u
 . "$(dirname "$0")/tcpprobe-lib.sh"
 tp_lab
@@ -55,7 +56,7 @@ wait "$TCPDUMP" 2>/dev/null
 tshark -r "$cap" -T fields -E separator=';' -e tcp.srcport -e tcp.dstport -e tcp.flags \
 	-e tcp.options.mss_val -e tcp.options.wscale.shift -e tcp.options.sack_perm \
 	-e tcp.options.timestamp.tsval -e tcp.window_size_value -e ip.ttl -e tcp.seq_raw \
-	-e tcp.ack_raw -e tcp.options 2>/dev/null > "$(np_tmp)/decode.txt" ||
+	-e tcp.ack_raw -e tcp.options -e frame.time_epoch 2>/dev/null > "$(np_tmp)/decode.txt" ||
 	np_fail "tshark cannot read the capture"
 
 $PY - "$json" "$(np_tmp)/decode.txt" <<'PY' || np_fail "report and capture disagree"
@@ -66,8 +67,8 @@ for line in open(sys.argv[2]):
     f = line.rstrip("\n").split(";")
     rows.append(dict(sport=int(f[0]), dport=int(f[1]), flags=int(f[2], 16), mss=f[3],
                      ws=f[4], sack=f[5], tsval=f[6], win=f[7], ttl=f[8], seq=f[9],
-                     ack=f[10], raw=f[11].replace(":", "")))
-bad = []
+                     ack=f[10], raw=f[11].replace(":", ""), t=float(f[12])))
+bad, diffs = [], []
 def check(v, what, got, want):
     if str(got) != str(want):
         bad.append(f"{v}: {what}: report {got!r}, tshark {want!r}")
@@ -91,6 +92,12 @@ for p in probes:
         bad.append(f"{v}: {len(syn)} SYNs and {len(sa)} SYN-ACKs on the wire")
         continue
     sa = sa[0]
+    # The RTT runs from the SYN entering the device queue to the SYN-ACK's
+    # arrival: never shorter than the capture's SYN -> SYN-ACK (1 us stamps).
+    wire_us, rtt_us = (sa["t"] - syn[0]["t"]) * 1e6, p["rtt_ms"] * 1e3
+    diffs.append(rtt_us - wire_us)
+    if rtt_us < wire_us - 2:
+        bad.append(f"{v}: rtt {rtt_us:.1f} us shorter than on the wire ({wire_us:.1f} us)")
     check(v, "mss", o.get("mss", ""), sa["mss"])
     check(v, "wscale", o.get("wscale", ""), sa["ws"])
     check(v, "sack_permitted", o["sack_permitted"], sa["sack"] != "")
@@ -129,7 +136,8 @@ for p in probes:
             bad.append(f"{v}: a RST on the wire")
 for b in bad:
     print(b, file=sys.stderr)
-print(f"{len(probes)} probes checked against tshark", file=sys.stderr)
+print(f"{len(probes)} probes checked against tshark; reported RTT - wire RTT, us: "
+      + " ".join(f"{d:.1f}" for d in diffs), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
 echo "np-tcpprobe reports the kernel's SYN-ACK options exactly as tshark decodes them"

@@ -736,6 +736,61 @@ static void silence_is_filtered(void **state)
 	assert_true(probe_done(&p));
 }
 
+/* ---- the kernel's send stamp -------------------------------------------- */
+
+/* Stamp read before the answer: the RTT runs from the stamp; the deadline stays. */
+static void syn_stamp_before_answer_starts_rtt(void **state)
+{
+	struct probe p;
+	struct probe_tx tx;
+	uint8_t pkt[128];
+	size_t len;
+
+	(void)state;
+	start(&p, &default_cfg);
+	probe_syn_stamp(&p, T0 + 30000);
+	assert_int_equal(p.deadline, T0 + 1000 * MS);
+	len = synack(pkt, sizeof(pkt));
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 250000, &tx), PROBE_CONSUMED);
+	assert_int_equal(p.result, PROBE_OPEN);
+	assert_int_equal(p.rtt_ns, 220000);
+}
+
+/* The peer answered before the stamp was read: the RTT is corrected. */
+static void syn_stamp_after_answer_corrects_rtt(void **state)
+{
+	struct probe p;
+	struct probe_tx tx;
+
+	(void)state;
+	open_probe(&p, &default_cfg, &tx);
+	assert_int_equal(p.rtt_ns, 250000);
+	probe_syn_stamp(&p, T0 + 30000);
+	assert_int_equal(p.rtt_ns, 220000);
+}
+
+/* Stamps that cannot be this SYN's: before its clock reading, after its answer, or late. */
+static void syn_stamp_out_of_range_ignored(void **state)
+{
+	struct probe p;
+	struct probe_tx tx;
+	uint64_t rtt;
+
+	(void)state;
+	open_probe(&p, &default_cfg, &tx);
+	probe_syn_stamp(&p, T0 - 1);
+	assert_int_equal(p.rtt_ns, 250000);
+	probe_syn_stamp(&p, T0 + 250001);
+	assert_int_equal(p.rtt_ns, 250000);
+
+	start(&p, &default_cfg);
+	probe_timeout(&p, p.deadline, &tx);
+	assert_int_equal(p.result, PROBE_FILTERED);
+	rtt = p.rtt_ns;
+	probe_syn_stamp(&p, T0 + 30000);
+	assert_int_equal(p.rtt_ns, rtt);
+}
+
 /* ---- stray and corrupted packets -------------------------------------- */
 
 static void stray_packets_are_ignored(void **state)
@@ -912,6 +967,9 @@ int main(void)
 		cmocka_unit_test(rst_not_acking_our_syn_is_ignored),
 		cmocka_unit_test(icmp_unreachable_quoting_our_syn),
 		cmocka_unit_test(silence_is_filtered),
+		cmocka_unit_test(syn_stamp_before_answer_starts_rtt),
+		cmocka_unit_test(syn_stamp_after_answer_corrects_rtt),
+		cmocka_unit_test(syn_stamp_out_of_range_ignored),
 		cmocka_unit_test(stray_packets_are_ignored),
 		cmocka_unit_test(wrong_synack_gets_rfc_reset),
 		cmocka_unit_test(bad_checksums_are_ignored),

@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
+#include <linux/errqueue.h>
 #include <linux/if_packet.h>
+#include <linux/net_tstamp.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
@@ -21,6 +23,8 @@
 
 #include <netproto/arp.h>
 #include <netproto/ether.h>
+#include <netproto/ipv4.h>
+#include <netproto/tcp.h>
 
 #include "io.h"
 #include "netio.h"
@@ -261,14 +265,18 @@ static void ip_filter(struct sock_filter f[IP_FILTER_LEN], uint32_t src, uint16_
 
 /*
  * Checksum status with every frame, and the kernel's receive time: RTTs end
- * when the SYN-ACK arrived, not when this process got to run.
+ * when the SYN-ACK arrived, not when this process got to run.  Software
+ * timestamps are reported (SO_TIMESTAMPING) so that a frame sent with
+ * io_send_ip_stamped() comes back on the error queue with the time it
+ * entered the device's queue: RTTs start there, not before the system call.
  */
 static int enable_auxdata(int fd)
 {
-	int one = 1;
+	int one = 1, report = SOF_TIMESTAMPING_SOFTWARE;
 
 	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report, sizeof(report)) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -348,8 +356,10 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_
 {
 	union {
 		struct cmsghdr align;
+		/* SO_TIMESTAMPING's reporting adds an SCM_TIMESTAMPING, ignored. */
 		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
-			    CMSG_SPACE(sizeof(struct timespec))];
+			    CMSG_SPACE(sizeof(struct timespec)) +
+			    CMSG_SPACE(sizeof(struct scm_timestamping))];
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
@@ -383,8 +393,46 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_
 	return 0;
 }
 
-int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
-	       const uint8_t *ip, size_t len)
+/* sendmsg() of one frame; with stamp, asking for its SCM_TSTAMP_SCHED stamp. */
+static int send_frame(int fd, int ifindex, const uint8_t *frame, size_t len, int stamp)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl;
+	struct sockaddr_ll sll;
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+	struct msghdr msg = { .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (!stamp)
+		return np_packet_send(fd, ifindex, frame, len);
+	np_packet_addr(&sll, ifindex, (uint16_t)(frame[12] << 8 | frame[13]), frame);
+	{
+		/* Per packet (Documentation/networking/timestamping.rst §1.3.4). */
+		uint32_t flags = SOF_TIMESTAMPING_TX_SCHED;
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SO_TIMESTAMPING;
+		c->cmsg_len = CMSG_LEN(sizeof(flags));
+		memcpy(CMSG_DATA(c), &flags, sizeof(flags));
+	}
+	do {
+		n = sendmsg(fd, &msg, MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+static int send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+		   const uint8_t *ip, size_t len, int stamp)
 {
 	uint8_t frame[NP_ETHER_HDR_LEN + 128];
 	struct np_ether e;
@@ -401,7 +449,74 @@ int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6]
 	n = np_ether_build(&e, frame, sizeof(frame));
 	if (n < 0)
 		return -EINVAL;
-	return np_packet_send(fd, ifindex, frame, (size_t)n);
+	return send_frame(fd, ifindex, frame, (size_t)n, stamp);
+}
+
+int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+	       const uint8_t *ip, size_t len)
+{
+	return send_ip(fd, ifindex, smac, dmac, ip, len, 0);
+}
+
+int io_send_ip_stamped(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+		       const uint8_t *ip, size_t len)
+{
+	return send_ip(fd, ifindex, smac, dmac, ip, len, 1);
+}
+
+/* The TCP source port and sequence number of a looped-back frame we sent. */
+static int sent_segment(const uint8_t *frame, size_t len, uint16_t *sport, uint32_t *seq)
+{
+	struct np_ether e;
+	struct np_ipv4 ip;
+	struct np_tcp t;
+
+	if (np_ether_parse(frame, len, &e) < 0 || e.ethertype != NP_ETHERTYPE_IPV4 ||
+	    np_ipv4_parse(e.payload, e.payload_len, &ip) < 0 || ip.proto != NP_IPPROTO_TCP ||
+	    np_tcp_parse_nocsum(ip.payload, ip.payload_len, &t) < 0)
+		return -EINVAL;
+	*sport = t.src_port;
+	*seq = t.seq;
+	return 0;
+}
+
+int io_tx_stamp(int fd, uint16_t *sport, uint32_t *seq, uint64_t *tx_ns)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct scm_timestamping)) +
+			    CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_ll)) +
+			    CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	uint8_t frame[256];
+	struct iovec iov = { .iov_base = frame, .iov_len = sizeof(frame) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct scm_timestamping tss;
+	struct cmsghdr *c;
+	int have_ts = 0, sched = 0;
+	ssize_t n;
+
+	n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		struct sock_extended_err ee;
+
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+			memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+			have_ts = tss.ts[0].tv_sec != 0 || tss.ts[0].tv_nsec != 0;
+		} else if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_TX_TIMESTAMP) {
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			sched = ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING &&
+				ee.ee_info == SCM_TSTAMP_SCHED;
+		}
+	}
+	if (!have_ts || !sched ||
+	    sent_segment(frame, (size_t)n > sizeof(frame) ? sizeof(frame) : (size_t)n, sport, seq) < 0)
+		return -EINVAL;
+	*tx_ns = realtime_to_mono(&tss.ts[0]);
+	return 0;
 }
 
 static int send_arp(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],

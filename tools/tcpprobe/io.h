@@ -67,6 +67,21 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_
 int io_send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
 	       const uint8_t *ip, size_t len);
 
+/*
+ * As io_send_ip(), asking the kernel for the time the frame enters the
+ * device's queue (SCM_TSTAMP_SCHED), which io_tx_stamp() then reads.
+ */
+int io_send_ip_stamped(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+		       const uint8_t *ip, size_t len);
+
+/*
+ * Read one send stamp from fd's error queue without blocking: the TCP
+ * source port and sequence number of the segment it belongs to, and the
+ * time on io_now()'s clock.  0, -EAGAIN when none is queued, -EINVAL for
+ * an entry that is not such a stamp (it is consumed), or -errno.
+ */
+int io_tx_stamp(int fd, uint16_t *sport, uint32_t *seq, uint64_t *tx_ns);
+
 /* ARP request for tpa from (smac, spa), broadcast (RFC 826). */
 int io_send_arp_request(int fd, int ifindex, const uint8_t smac[6], uint32_t spa, uint32_t tpa);
 

@@ -506,6 +506,30 @@ static void send_tx(struct run *rn, const struct probe_tx *tx)
 			   tx->len[i]);
 }
 
+/*
+ * Each SYN's stamp from the error queue (io_tx_stamp()) to its probe, found
+ * by source port and checked by sequence number.  The stamp is queued while
+ * the SYN is sent, so this runs right after each SYN and again whenever
+ * poll() reports the error queue.
+ */
+static void read_syn_stamps(struct run *rn)
+{
+	uint16_t port;
+	uint32_t seq;
+	uint64_t sent;
+	int n, r;
+
+	for (n = 0; n < 256 && (r = io_tx_stamp(rn->ipfd, &port, &seq, &sent)) != -EAGAIN; n++) {
+		struct slot *s;
+
+		if (r < 0 || port < rn->sport_lo || port - rn->sport_lo >= (int)rn->nslots)
+			continue;
+		s = &rn->slots[port - rn->sport_lo];
+		if (s->used && s->p.iss == seq)
+			probe_syn_stamp(&s->p, sent);
+	}
+}
+
 static void finish_slot(struct run *rn, struct slot *s)
 {
 	if (s->reported || !probe_done(&s->p))
@@ -538,7 +562,9 @@ static int send_next(struct run *rn, uint64_t now)
 	s->seq = rn->next;
 	s->used = 1;
 	s->reported = 0;
-	send_tx(rn, &tx);
+	io_send_ip_stamped(rn->ipfd, rn->route.ifindex, rn->ifinfo.mac, rn->dmac, tx.pkt[0],
+			   tx.len[0]);
+	read_syn_stamps(rn);
 	report_sent(&rn->rep);
 	rn->inflight++;
 	rn->next++;
@@ -644,6 +670,9 @@ static void run_loop(struct run *rn)
 			break;
 		if (poll(p, 3, poll_ms(io_now(), wake)) < 0 && errno != EINTR)
 			break;
+		if (p[0].revents & POLLERR)
+			read_syn_stamps(rn);
+		/* receive() also clears a socket error that POLLERR may stand for. */
 		if (p[0].revents)
 			receive(rn);
 		if (p[1].revents)

@@ -139,6 +139,20 @@ int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, u
 	return err < 0 ? err : 0;
 }
 
+void probe_syn_stamp(struct probe *p, uint64_t sent_ns)
+{
+	if (sent_ns < p->t_syn)
+		return;
+	if (p->result == PROBE_PENDING) {
+		p->t_syn = sent_ns;
+		return;
+	}
+	if (p->result == PROBE_FILTERED || p->t_answer < sent_ns)
+		return;
+	p->t_syn = sent_ns;
+	p->rtt_ns = p->t_answer - sent_ns;
+}
+
 /* MurmurHash3's 64-bit finaliser: every input bit moves every output bit. */
 static uint64_t mix64(uint64_t h)
 {
@@ -172,6 +186,7 @@ uint32_t probe_ts_offset(const uint64_t key[2], uint32_t src, uint32_t dst)
 static void finish(struct probe *p, enum probe_result r, uint64_t now)
 {
 	p->result = r;
+	p->t_answer = now;
 	p->rtt_ns = now > p->t_syn ? now - p->t_syn : 0;
 	p->state = PROBE_DONE;
 }

@@ -116,7 +116,8 @@ struct probe {
 	int ts_ok;                   /* both sides sent timestamps */
 	int ws_ok;                   /* both sides sent window scale */
 	uint32_t ts_recent;          /* the peer's last TSval, echoed (RFC 7323 §4.3) */
-	uint64_t t_syn;              /* when the SYN was handed out */
+	uint64_t t_syn;              /* when the SYN was handed out (or entered the device queue) */
+	uint64_t t_answer;           /* when the answer arrived (finished probes) */
 	uint64_t deadline;           /* probe_timeout() is due at this time */
 	uint64_t rtt_ns;             /* SYN to the answer (open, closed, unreachable) */
 	/* The peer's SYN-ACK (OPEN). */
@@ -174,6 +175,17 @@ int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, u
  */
 enum probe_verdict probe_input(struct probe *p, const uint8_t *ip, size_t len, int csum_verified,
 			       uint64_t now, struct probe_tx *tx);
+
+/*
+ * The kernel's stamp of the SYN entering the device's queue (io_tx_stamp()),
+ * later than the clock read before sending it: the RTT starts there, so it
+ * leaves out this process's system call, as a capture on the interface
+ * would.  The answer may already be in (the peer can answer before the
+ * stamp is read): its RTT is corrected.  A stamp before the probe's own
+ * clock reading, or after its answer, is not this SYN's and is ignored.
+ * The deadline stays as set by probe_start().
+ */
+void probe_syn_stamp(struct probe *p, uint64_t sent_ns);
 
 /*
  * Call when now >= p->deadline and the probe is not PROBE_DONE: a SYN

@@ -559,10 +559,10 @@ int np_batch_truncated(const struct np_batch *b, unsigned int i)
 
 const struct sockaddr *np_batch_addr(const struct np_batch *b, unsigned int i, socklen_t *len)
 {
+	if (len)
+		*len = i < b->count ? b->msgs[i].msg_hdr.msg_namelen : 0;
 	if (i >= b->count)
 		return NULL;
-	if (len)
-		*len = b->msgs[i].msg_hdr.msg_namelen;
 	return (const struct sockaddr *)&b->addr[i];
 }
 

@@ -328,8 +328,8 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (int k = 0; k < RX_BATCH; k++) {
-		struct np_ether eth;
-		struct np_arp a;
+		struct np_ether eth = { 0 };
+		struct np_arp a = { 0 };
 		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
 		char ip[16];
 
@@ -424,9 +424,9 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (int k = 0; k < RX_BATCH * RX_ROUNDS; k++) {
-		struct np_ether eth;
-		struct np_ipv4 ip;
-		struct np_udp udp;
+		struct np_ether eth = { 0 };
+		struct np_ipv4 ip = { 0 };
+		struct np_udp udp = { 0 };
 		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n < 0)

@@ -325,7 +325,7 @@ static void on_accept(evutil_socket_t fd, short what, void *arg)
 
 static void udp_one(struct dnsd_io *io, struct dnsd_listener *l, unsigned i, uint64_t now)
 {
-	socklen_t plen;
+	socklen_t plen = 0;
 	const struct sockaddr *peer = np_batch_addr(&io->rx, i, &plen);
 	struct dnsd_client cl = { .tcp = false };
 	struct np_pktinfo pi;
@@ -605,6 +605,20 @@ fail:
 
 /* ---- Listeners ------------------------------------------------------------- */
 
+/*
+ * Answers use the interface's MTU and ignore path MTU updates: a forged
+ * ICMP "fragmentation needed" cannot make this server fragment answers
+ * (fragments are how off-path attackers splice records into a UDP answer),
+ * as Unbound, BIND and Knot do.  Larger answers than the client's EDNS size
+ * are truncated with TC anyway (RFC 6891 §6.2.5).
+ */
+static void ignore_path_mtu(int fd)
+{
+	int omit = IP_PMTUDISC_OMIT;
+
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &omit, sizeof(omit));
+}
+
 static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
 {
 	struct dnsd_listener *ls = realloc(io->ls, (io->nls + 1) * sizeof(*ls));
@@ -639,6 +653,7 @@ static int take_activated(struct dnsd_io *io)
 				int on = 1;
 
 				setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+				ignore_path_mtu(fd);
 			}
 			if (add_listener(io, fd, type == SOCK_STREAM, true) < 0)
 				return -1;
@@ -660,6 +675,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, strerror(-u));
 			return -1;
 		}
+		ignore_path_mtu(u);
 		if (add_listener(io, u, false, false) < 0)
 			return -1;
 		t = np_tcp_listen(&o);

@@ -3,7 +3,8 @@
 # a CNAME chain, MX, TXT, SRV, NXDOMAIN and NODATA with the SOA, TCP, EDNS
 # sizes, TC to a 512-octet client and the TCP retry, the second answer from
 # the cache with a lower TTL (and still answered with NSD stopped), cache
-# flush and dump, and a reload that keeps the cache.
+# flush and dump, and a reload that keeps the cache.  A forged ICMP
+# "fragmentation needed" does not make np-dnsd fragment its answers.
 . "$(dirname "$0")/dnsd-lib.sh"
 
 dnsd_lab
@@ -60,6 +61,66 @@ q +noedns big.example.net A >"$T/tcretry"
 check "TC -> dig retries over TCP and gets all 40" has "$T/tcretry" 'ANSWER: 40'
 q +bufsize=512 big.example.net A >"$T/tc512"
 check "EDNS 512: TC set" sh -c "grep -E '^;; flags:' '$T/tc512' | grep -q ' tc' || grep -q 'ANSWER: 40' '$T/tc512'"
+
+# A forged ICMP "fragmentation needed" (next-hop MTU 552) cannot make
+# np-dnsd fragment its answers (IP_PMTUDISC_OMIT).  The same ICMP, quoting a
+# default UDP socket's port, lowers the path MTU to the client: that
+# socket's 700-octet datagram leaves in fragments, np-dnsd's does not.
+forge_frag_needed() {  # forge_frag_needed SRV-PORT: from cli, about srv:PORT -> cli:40000
+	np_in cli /usr/bin/python3 - "$1" <<'PY'
+import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+sport = int(sys.argv[1])
+quoted_ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 728, 1, 0x4000, 64, 17, 0,
+                        socket.inet_aton("10.77.0.1"), socket.inet_aton("10.77.0.2"))
+quoted_ip = quoted_ip[:10] + struct.pack("!H", csum(quoted_ip)) + quoted_ip[12:]
+quoted_udp = struct.pack("!HHHH", sport, 40000, 708, 0)
+body = struct.pack("!BBHHH", 3, 4, 0, 0, 552) + quoted_ip + quoted_udp
+body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.bind(("10.77.0.2", 0))
+s.sendto(body, ("10.77.0.1", 0))
+PY
+}
+frags=$T/frags.pcap
+np_bg cli tcpdump --immediate-mode -Z root -U -i eth0 -w "$frags" "src host 10.77.0.1 and (udp or ip[6:2] & 0x1fff != 0)" 2>/dev/null
+TD=$NP_BG_PID
+np_wait 5 test -s "$frags" || np_fail "tcpdump did not start"
+sleep 0.5
+np_bg srv /usr/bin/python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.0.1", 5300))
+for _ in range(100):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.05)
+s.sendto(b"x" * 700, ("10.77.0.2", 40000))
+' "$T/go"
+CTL=$NP_BG_PID
+np_wait 5 sh -c "ip netns exec $(np_ns srv) ss -Hlun 'sport = :5300' | grep -q 5300" ||
+	np_fail "the control socket did not bind"
+forge_frag_needed 5300
+forge_frag_needed 53
+touch "$T/go"
+wait "$CTL"
+q +bufsize=4096 big.example.net A >"$T/pmtu"
+sleep 0.5
+kill "$TD"
+wait "$TD" 2>/dev/null
+np_log "route to the client: $(np_in srv ip route get 10.77.0.2 | tr -s ' \n' ' ')"
+# First fragments (MF set) still carry the UDP header and so the port.
+first_frags() { tcpdump -nr "$frags" "ip[6:2] & 0x2000 != 0 and udp src port $1" 2>/dev/null | wc -l; }
+ctl_frags=$(first_frags 5300)
+dns_frags=$(first_frags 53)
+dns_big=$(tcpdump -nr "$frags" 'udp src port 53 and greater 600' 2>/dev/null | wc -l)
+check "forged ICMP took effect: a default socket's 700 octets left fragmented ($ctl_frags)" [ "$ctl_frags" -ge 1 ]
+check "np-dnsd ignores the forged path MTU: its answer left whole ($dns_frags fragmented, $dns_big whole)" \
+	sh -c "[ $dns_frags = 0 ] && [ $dns_big -ge 1 ]"
+check "np-dnsd ignores the forged path MTU: 40 records" has "$T/pmtu" 'ANSWER: 40'
 
 # The second answer comes from the cache with a lower TTL.
 q short.example.net A >"$T/s1"

@@ -209,6 +209,8 @@ static int cmd_send(const char *ifname, const char *dstmac, const char *type, in
 		uint8_t *f = np_batch_buf(&b, (unsigned int)i);
 		struct sockaddr_ll sll;
 
+		if (!f)
+			die("np_batch_buf", -EINVAL);
 		memset(f, 0, 60);
 		memcpy(f, dst, 6);
 		memcpy(f + 6, info.mac, 6);

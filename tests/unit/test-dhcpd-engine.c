@@ -170,7 +170,7 @@ static uint8_t send_msg(struct fx *f, const struct msg *m, bool unicast)
 	uint8_t buf[1500];
 	size_t len = build(m, buf, sizeof(buf));
 	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .unicast = unicast };
-	uint8_t type;
+	uint8_t type = 0;
 
 	assert_int_equal(engine_handle(f->e, buf, len, &rx, NOW, &f->out), 0);
 	if (f->out.len == 0) {

@@ -272,7 +272,7 @@ static size_t build(uint8_t type, uint8_t mac, uint32_t giaddr, uint32_t request
 static uint8_t reply_type(const struct engine_out *o)
 {
 	struct np_dhcp4 r;
-	uint8_t type;
+	uint8_t type = 0;
 
 	if (o->len == 0)
 		return 0;

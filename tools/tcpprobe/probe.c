@@ -402,8 +402,8 @@ static int quotes_our_syn(const struct probe *p, const struct np_icmp_quote *q)
 
 static enum probe_verdict input_icmp(struct probe *p, const struct np_ipv4 *ip, uint64_t now)
 {
-	struct np_icmp m;
-	struct np_icmp_quote q;
+	struct np_icmp m = { 0 };
+	struct np_icmp_quote q = { 0 };
 	int err;
 
 	err = np_icmp_parse(ip->payload, ip->payload_len, &m);

@@ -619,6 +619,26 @@ static void ignore_path_mtu(int fd)
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &omit, sizeof(omit));
 }
 
+/*
+ * Answers leave from the address the query came to.  A socket bound to one
+ * address does that by itself; only a wildcard socket needs IP_PKTINFO,
+ * whose control message costs a copy each way for every datagram.
+ */
+static void pktinfo_if_wildcard(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int on = 1;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, &ss, sizeof(sin));
+		on = sin.sin_addr.s_addr == htonl(INADDR_ANY);
+	}
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+}
+
 static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
 {
 	struct dnsd_listener *ls = realloc(io->ls, (io->nls + 1) * sizeof(*ls));
@@ -650,9 +670,7 @@ static int take_activated(struct dnsd_io *io)
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 			/* Answer from the address asked (also on dual-stack sockets). */
 			if (type == SOCK_DGRAM) {
-				int on = 1;
-
-				setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+				pktinfo_if_wildcard(fd);
 				ignore_path_mtu(fd);
 			}
 			if (add_listener(io, fd, type == SOCK_STREAM, true) < 0)
@@ -675,6 +693,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, strerror(-u));
 			return -1;
 		}
+		pktinfo_if_wildcard(u);
 		ignore_path_mtu(u);
 		if (add_listener(io, u, false, false) < 0)
 			return -1;

@@ -165,6 +165,18 @@ start_dnsmasq() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# thread_load SECONDS PID...: each thread's share of one CPU over SECONDS,
+# as "name:percent" (is any one of them the bottleneck?).
+thread_load() {
+	_s=$1
+	shift
+	_snap() { for _p in "$@"; do for _t in /proc/$_p/task/*; do
+		echo "$_p.${_t##*/} $(cat "$_t/comm") $(awk '{print $14 + $15}' "$_t/stat")"; done; done 2>/dev/null; }
+	_snap "$@" >"$W/t0"
+	sleep "$_s"
+	_snap "$@" >"$W/t1"
+	join "$W/t0" "$W/t1" | awk -v s="$_s" -v hz="$HZ" '{ p = ($5 - $3) / hz / s * 100; if (p >= 1) printf "%s:%.0f%% ", $2, p }'
+}
 # Busy and total ticks of the whole machine (all CPUs), for how saturated it was.
 sys_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat; }
 usr_ticks() { awk '{print $14}' "/proc/$1/stat"; }
@@ -197,7 +209,10 @@ round() {
 	dperf -n 1 -q 100 >"$W/warm2" 2>&1
 	[ "$(lost_of "$W/warm2")" = 0 ] || np_log "$who: warm pass lost $(lost_of "$W/warm2") queries"
 	c0=$(cpu_ticks "$pid") u0=$(usr_ticks "$pid") s0=$(sys_ticks)
+	( sleep 1; thread_load $((T - 2)) "$(pgrep -x dnsperf | head -1)" "$pid" >"$W/threads" ) &
+	sampler=$!
 	dperf -l "$T" -q "$Q" >"$W/udp" 2>&1
+	wait "$sampler"
 	c1=$(cpu_ticks "$pid") u1=$(usr_ticks "$pid") s1=$(sys_ticks)
 	busy=$(echo "$s0 $s1" | awk '{printf "%.2f", ($3 - $1) / ($4 - $2)}')
 	usr=$(echo "$u0 $u1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
@@ -214,6 +229,7 @@ round() {
 		tcp=$(qps_of "$W/tcp")
 	fi
 	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr busy=$busy qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
+	echo "$who threads over the udp run (share of one CPU): $(cat "$W/threads")"
 	if [ -n "${NP_BENCH_KEEP:-}" ]; then
 		mkdir -p "$NP_BENCH_KEEP"
 		for f in warm2 udp lat tcp; do [ -f "$W/$f" ] && cp "$W/$f" "$NP_BENCH_KEEP/$who.$f"; done

@@ -274,9 +274,10 @@ static int enable_auxdata(int fd)
 {
 	int one = 1, report = SOF_TIMESTAMPING_SOFTWARE;
 
+	/* Without send stamps (an older kernel) RTTs start before sendmsg(). */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report, sizeof(report));
 	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &report, sizeof(report)) < 0) {
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -426,6 +427,9 @@ static int send_frame(int fd, int ifindex, const uint8_t *frame, size_t len, int
 	do {
 		n = sendmsg(fd, &msg, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
+	/* A kernel that takes no per-packet stamp request: send it plainly. */
+	if (n < 0 && errno == EINVAL)
+		return np_packet_send(fd, ifindex, frame, len);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EMSGSIZE;

@@ -14,7 +14,7 @@
 #   udp   max throughput, -c CLIENTS -q OUTSTANDING, -l SECONDS; the
 #         resolver's CPU seconds over the run from /proc/PID/stat
 #         (utime + stime), so queries per server CPU-second;
-#   lat   the same file rate-limited to half of that round's max (-Q),
+#   lat   the same file rate-limited to half of that round's max (-Q), -l SECONDS,
 #         with -v: p50/p99 from dnsperf's per-answer latencies;
 #   tcp   max throughput with -m tcp (np-dnsd and Unbound; dnsmasq forks
 #         per TCP connection and is left out).
@@ -220,7 +220,7 @@ round() {
 	cpu=$(echo "$c0 $c1 $HZ" | awk '{printf "%.2f", ($2 - $1) / $3}')
 	qpcpu=$(echo "$(done_of "$W/udp") $cpu" | awk '{printf "%d", ($2 > 0) ? $1 / $2 : 0}')
 	half=$(echo "$qps" | awk '{printf "%d", $1 / 2}')
-	dperf -l 5 -q "$Q" -Q "$half" -v >"$W/lat" 2>&1
+	dperf -l "$T" -q "$Q" -Q "$half" -v >"$W/lat" 2>&1
 	lat=$(pctl "$W/lat")
 	lqps=$(qps_of "$W/lat")
 	tcp=0

@@ -2,7 +2,7 @@
 # bench-dns.sh: np-dnsd against Unbound and dnsmasq under the same dnsperf
 # cache-hit load, in one run, plus np-dnsd's memory with a million RRsets.
 #
-#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-s SERVERS] [-P PERF_DATA]
+#   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-s SERVERS] [-L RATE] [-P PERF_DATA]
 #
 #   cli 10.77.0.2 --- srv 10.77.0.1 (the resolver) / 10.77.1.1 --- up 10.77.1.2 (NSD)
 #
@@ -20,6 +20,9 @@
 #         per TCP connection and is left out).
 # The figures are medians over the rounds; ratios are np-dnsd / peer.
 # -s "np-dnsd unbound" runs only the servers named (default all three).
+# -L RATE: one more latency run per server at this same offered rate (q/s),
+# reported as p50/p99 "at RATE": each server's half load above is half of
+# its own maximum, so a faster server is measured under more load.
 # Then np-dnsd alone gets FILL distinct names (default 1,000,000) through
 # the wildcard, at dnsperf's full rate, and its VmRSS is read from /proc.
 #
@@ -38,12 +41,12 @@ top=$(cd "$here/../.." && pwd)
 B=${NP_BUILDDIR:-$top/build/dnsbench}
 case $B in /*) ;; *) B=$top/$B ;; esac
 DNSD=${NP_DNSD:-$B/daemons/dnsd/np-dnsd}
-T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF="" SERVERS="np-dnsd unbound dnsmasq"
-while getopts t:r:n:M:c:q:T:s:P: o; do
+T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF="" SERVERS="np-dnsd unbound dnsmasq" RATE=""
+while getopts t:r:n:M:c:q:T:s:L:P: o; do
 	case $o in
 	t) T=$OPTARG ;; r) R=$OPTARG ;; n) NAMES=$OPTARG ;; M) FILL=$OPTARG ;;
 	c) C=$OPTARG ;; q) Q=$OPTARG ;; T) TH=$OPTARG ;; P) PROF=$OPTARG ;;
-	s) SERVERS=$OPTARG ;;
+	s) SERVERS=$OPTARG ;; L) RATE=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -223,12 +226,17 @@ round() {
 	dperf -l "$T" -q "$Q" -Q "$half" -v >"$W/lat" 2>&1
 	lat=$(pctl "$W/lat")
 	lqps=$(qps_of "$W/lat")
+	fixed=""
+	if [ -n "$RATE" ]; then
+		dperf -l "$T" -q "$Q" -Q "$RATE" -v >"$W/fixed" 2>&1
+		fixed=$(pctl "$W/fixed" | sed 's/p50_us=/fix_p50_us=/; s/p99_us=/fix_p99_us=/; s/n=/fix_n=/')
+	fi
 	tcp=0
 	if [ "$who" != dnsmasq ]; then
 		dperf -m tcp -l "$T" -q "$Q" >"$W/tcp" 2>&1
 		tcp=$(qps_of "$W/tcp")
 	fi
-	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr busy=$busy qpcpu=$qpcpu half=$half lat_qps=$lqps $lat tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
+	echo "$who qps=$qps lost=$(lost_of "$W/udp") cpu_s=$cpu usr_s=$usr busy=$busy qpcpu=$qpcpu half=$half lat_qps=$lqps $lat $fixed tcp_qps=${tcp:-0} rss_kb=$(rss_kb "$pid")" | tee -a "$out"
 	echo "$who threads over the udp run (share of one CPU): $(cat "$W/threads")"
 	if [ -n "${NP_BENCH_KEEP:-}" ]; then
 		mkdir -p "$NP_BENCH_KEEP"
@@ -261,6 +269,10 @@ for line in open(sys.argv[1]):
     rows.setdefault(who, []).append(kv)
 keys = ("qps", "cpu_s", "usr_s", "busy", "qpcpu", "lat_qps", "p50_us", "p99_us", "tcp_qps", "rss_kb")
 med = {w: {k: statistics.median(float(r[k]) for r in rs) for k in keys} for w, rs in rows.items()}
+for w, rs in rows.items():
+    if all("fix_p99_us" in r for r in rs):
+        for k in ("fix_p50_us", "fix_p99_us"):
+            med[w][k] = statistics.median(float(r[k]) for r in rs)
 if not rows: sys.exit(0)
 print("medians over %d rounds" % max(len(v) for v in rows.values()))
 print("%-8s %10s %8s %8s %6s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "busy", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
@@ -274,6 +286,9 @@ if n and u:
     print("np-dnsd / Unbound: q/s %.2fx (goal >= 1.3), q per CPU-s %.2fx (goal >= 1.5), p99 at half load %.0f us vs %.0f us (%.2fx, goal <= 1)"
           % (n["qps"] / u["qps"], n["qpcpu"] / u["qpcpu"], n["p99_us"], u["p99_us"], n["p99_us"] / max(u["p99_us"], 1)))
     print("np-dnsd / Unbound: user-space CPU per query %.2fx" % ((n["usr_s"] / n["qps"]) / (u["usr_s"] / u["qps"])))
+    if "fix_p99_us" in n and "fix_p99_us" in u:
+        print("np-dnsd / Unbound at the same offered rate (-L): p50 %.0f us vs %.0f us, p99 %.0f us vs %.0f us (%.2fx)"
+              % (n["fix_p50_us"], u["fix_p50_us"], n["fix_p99_us"], u["fix_p99_us"], n["fix_p99_us"] / max(u["fix_p99_us"], 1)))
     if u["tcp_qps"]:
         print("Unbound TCP/UDP: %.2f" % (u["tcp_qps"] / u["qps"]))
 if n:

@@ -41,7 +41,7 @@ top=$(cd "$here/../.." && pwd)
 B=${NP_BUILDDIR:-$top/build/dnsbench}
 case $B in /*) ;; *) B=$top/$B ;; esac
 DNSD=${NP_DNSD:-$B/daemons/dnsd/np-dnsd}
-T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF="" SERVERS="np-dnsd unbound dnsmasq" RATE=""
+T=10 R=3 NAMES=1000 FILL=1000000 C=20 Q=500 TH=1 PROF="" SERVERS="np-dnsd np-dnsd-xdp unbound dnsmasq" RATE=""
 while getopts t:r:n:M:c:q:T:s:L:P: o; do
 	case $o in
 	t) T=$OPTARG ;; r) R=$OPTARG ;; n) NAMES=$OPTARG ;; M) FILL=$OPTARG ;;
@@ -157,6 +157,11 @@ start_np_dnsd() {
 	"$DNSD" -t -c "$W/dnsd.conf" || np_fail "np-dnsd config rejected"
 	np_bg srv "$DNSD" -c "$W/dnsd.conf" 2>>"$W/dnsd.log"
 }
+start_np_dnsd_xdp() {
+	{ cat "$W/dnsd.conf"; echo 'xdp_interface = "eth0";'; } >"$W/dnsd-xdp.conf"
+	"$DNSD" -t -c "$W/dnsd-xdp.conf" || np_fail "np-dnsd config rejected"
+	np_bg srv "$DNSD" -c "$W/dnsd-xdp.conf" 2>>"$W/dnsd.log"
+}
 start_unbound() {
 	unbound-checkconf "$W/unbound.conf" >/dev/null || np_fail "unbound config rejected"
 	np_bg srv unbound -d -c "$W/unbound.conf"
@@ -249,10 +254,11 @@ round() {
 
 i=0
 while [ $i -lt "$R" ]; do
-	case $((i % 3)) in
-	0) order="np-dnsd unbound dnsmasq" ;;
-	1) order="unbound dnsmasq np-dnsd" ;;
-	2) order="dnsmasq np-dnsd unbound" ;;
+	case $((i % 4)) in
+	0) order="np-dnsd np-dnsd-xdp unbound dnsmasq" ;;
+	1) order="np-dnsd-xdp unbound dnsmasq np-dnsd" ;;
+	2) order="unbound dnsmasq np-dnsd np-dnsd-xdp" ;;
+	3) order="dnsmasq np-dnsd np-dnsd-xdp unbound" ;;
 	esac
 	for s in $order; do
 		case " $SERVERS " in *" $s "*) round "$s" ;; esac
@@ -275,26 +281,29 @@ for w, rs in rows.items():
             med[w][k] = statistics.median(float(r[k]) for r in rs)
 if not rows: sys.exit(0)
 print("medians over %d rounds" % max(len(v) for v in rows.values()))
-print("%-8s %10s %8s %8s %6s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "busy", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
+print("%-11s %10s %8s %8s %6s %12s %10s %8s %8s %10s %8s" % ("", "udp q/s", "cpu s", "user s", "busy", "q/cpu-s*", "half q/s", "p50 us", "p99 us", "tcp q/s", "tcp/udp"))
 for w, m in med.items():
-    print("%-8s %10.0f %8.2f %8.2f %6.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["usr_s"], m["busy"], m["qpcpu"],
+    print("%-11s %10.0f %8.2f %8.2f %6.2f %12.0f %10.0f %8.0f %8.0f %10.0f %8.2f" % (w, m["qps"], m["cpu_s"], m["usr_s"], m["busy"], m["qpcpu"],
           m["lat_qps"], m["p50_us"], m["p99_us"], m["tcp_qps"], m["tcp_qps"] / m["qps"] if m["tcp_qps"] else 0))
 print("* queries answered in the udp run / server CPU seconds over it (utime+stime), per round, median;")
 print("  busy: the share of the machine's CPUs busy over the udp run (the resolver, dnsperf and the kernel)")
-n, u, d = med.get("np-dnsd"), med.get("unbound"), med.get("dnsmasq")
-if n and u:
-    print("np-dnsd / Unbound: q/s %.2fx (goal >= 1.3), q per CPU-s %.2fx (goal >= 1.5), p99 at half load %.0f us vs %.0f us (%.2fx, goal <= 1)"
-          % (n["qps"] / u["qps"], n["qpcpu"] / u["qpcpu"], n["p99_us"], u["p99_us"], n["p99_us"] / max(u["p99_us"], 1)))
-    print("np-dnsd / Unbound: user-space CPU per query %.2fx" % ((n["usr_s"] / n["qps"]) / (u["usr_s"] / u["qps"])))
-    if "fix_p99_us" in n and "fix_p99_us" in u:
-        print("np-dnsd / Unbound at the same offered rate (-L): p50 %.0f us vs %.0f us, p99 %.0f us vs %.0f us (%.2fx)"
-              % (n["fix_p50_us"], u["fix_p50_us"], n["fix_p99_us"], u["fix_p99_us"], n["fix_p99_us"] / max(u["fix_p99_us"], 1)))
-    if u["tcp_qps"]:
-        print("Unbound TCP/UDP: %.2f" % (u["tcp_qps"] / u["qps"]))
-if n:
-    print("np-dnsd TCP/UDP: %.2f (goal >= 0.4)" % (n["tcp_qps"] / n["qps"]))
-if n and d:
-    print("np-dnsd / dnsmasq: q/s %.2fx, q per CPU-s %.2fx" % (n["qps"] / d["qps"], n["qpcpu"] / d["qpcpu"]))
+u, d = med.get("unbound"), med.get("dnsmasq")
+for name in ("np-dnsd", "np-dnsd-xdp"):
+    n = med.get(name)
+    if not n:
+        continue
+    if u:
+        print("%s / Unbound: q/s %.2fx (goal >= 1.3), q per CPU-s %.2fx (goal >= 1.5), p99 at half load %.0f us vs %.0f us (%.2fx, goal <= 1)"
+              % (name, n["qps"] / u["qps"], n["qpcpu"] / u["qpcpu"], n["p99_us"], u["p99_us"], n["p99_us"] / max(u["p99_us"], 1)))
+        print("%s / Unbound: user-space CPU per query %.2fx" % (name, (n["usr_s"] / n["qps"]) / (u["usr_s"] / u["qps"])))
+        if "fix_p99_us" in n and "fix_p99_us" in u:
+            print("%s / Unbound at the same offered rate (-L): p50 %.0f us vs %.0f us, p99 %.0f us vs %.0f us (%.2fx)"
+                  % (name, n["fix_p50_us"], u["fix_p50_us"], n["fix_p99_us"], u["fix_p99_us"], n["fix_p99_us"] / max(u["fix_p99_us"], 1)))
+    print("%s TCP/UDP: %.2f (goal >= 0.4)" % (name, n["tcp_qps"] / n["qps"]))
+    if d:
+        print("%s / dnsmasq: q/s %.2fx, q per CPU-s %.2fx" % (name, n["qps"] / d["qps"], n["qpcpu"] / d["qpcpu"]))
+if u and u["tcp_qps"]:
+    print("Unbound TCP/UDP: %.2f" % (u["tcp_qps"] / u["qps"]))
 PY
 
 # --- profile: np-dnsd and Unbound under the same udp load ------------------------
@@ -307,7 +316,7 @@ prof_one() {
 	np_wait 10 np_in cli dig +time=1 +tries=1 @10.77.0.1 h1.example.net A >/dev/null || np_fail "$who did not answer"
 	dperf -n 2 -q 100 >/dev/null 2>&1
 	ev=""
-	for e in recvmmsg sendmmsg recvfrom sendto recvmsg sendmsg epoll_wait; do ev="$ev${ev:+,}syscalls:sys_enter_$e"; done
+	for e in recvmmsg sendmmsg recvfrom sendto recvmsg sendmsg epoll_wait poll; do ev="$ev${ev:+,}syscalls:sys_enter_$e"; done
 	perf stat -x, -e "$ev" -o "$W/pstat" -p "$pid" -- sleep 5 >/dev/null 2>&1 &
 	ppid=$!
 	dperf -l 5 -q "$Q" >"$W/prof" 2>&1
@@ -329,8 +338,9 @@ prof_one() {
 	wait "$pid" 2>/dev/null
 }
 if [ -n "$PROF" ]; then
-	prof_one np-dnsd
-	prof_one unbound
+	for s in np-dnsd np-dnsd-xdp unbound; do
+		case " $SERVERS " in *" $s "*) prof_one "$s" ;; esac
+	done
 fi
 
 # --- memory: FILL RRsets in np-dnsd's cache ------------------------------------

@@ -51,6 +51,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "upstream_timeout", NULL },
 	{ "use_0x20", NULL },
 	{ "control_socket", NULL },
+	{ "xdp_interface", NULL },
 	{ "user", NULL },
 	{ "log_level", NULL },
 	{ NULL, NULL },
@@ -403,6 +404,8 @@ struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, conf->control_socket,
 			   sizeof(conf->control_socket));
 	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
+	np_conf_get_string(e, root, "xdp_interface", NP_CONF_OPTIONAL, conf->xdp_interface,
+			   sizeof(conf->xdp_interface));
 	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);
 	if (e->count) {
 		dnsd_conf_free(conf);

@@ -76,6 +76,12 @@ struct dnsd_conf {
 
 	char control_socket[108];      /* empty: none */
 	char user[64];                 /* empty: keep running as started */
+	/*
+	 * UDP queries to the listen addresses arriving on this interface are
+	 * read and answered through AF_XDP (io.c, daemons/common/xsk.h);
+	 * empty: kernel sockets only.
+	 */
+	char xdp_interface[16];        /* IF_NAMESIZE */
 	int log_level;
 };
 

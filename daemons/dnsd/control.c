@@ -24,6 +24,7 @@
 #include "io.h"
 #include "localzone.h"
 #include "log.h"
+#include "xsk.h"
 
 static const char *const rcode_names[16] = {
 	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
@@ -142,6 +143,19 @@ static json_t *stats_json(struct dnsd_io *io)
 	put(o, "tcp.connections", io->tcp_conns);
 	put(o, "overload-dropped", io->stats.overload);
 	put(o, "upstream.socket-errors", io->stats.upstream_socket_errors);
+	if (io->xsk) {
+		struct np_xsk_stats x;
+
+		np_xsk_get_stats(io->xsk, &x);
+		put(o, "xdp.received", x.rx);
+		put(o, "xdp.malformed", x.rx_malformed);
+		put(o, "xdp.sent", x.tx);
+		put(o, "xdp.no-frame", x.tx_no_frame);
+		put(o, "xdp.fallback-sent", io->stats.xdp_fallback);
+		put(o, "xdp.kernel-dropped", x.kernel_rx_dropped);
+		put(o, "xdp.kernel-ring-full", x.kernel_rx_ring_full);
+		put(o, "xdp.kernel-fill-empty", x.kernel_fill_ring_empty);
+	}
 	put(o, "uptime-ms", dnsd_now_ms() - io->started_ms);
 	return o;
 }

@@ -25,6 +25,7 @@
 #include "io.h"
 #include "log.h"
 #include "notify.h"
+#include "xsk.h"
 
 #define UDP_BUF 4096                   /* edns_buffer_size is at most 4096 */
 #define RX_BATCH 64
@@ -323,44 +324,75 @@ static void on_accept(evutil_socket_t fd, short what, void *arg)
 
 /* ---- UDP clients -------------------------------------------------------- */
 
+/*
+ * Ask the engine about one UDP query.  The client gets a slot first: if the
+ * answer must wait for an upstream, it leaves later from listener l to
+ * peer (from src when l is a wildcard socket).  true: an answer of *outlen
+ * octets is in out, to send now.
+ */
+static bool udp_query(struct dnsd_io *io, struct dnsd_listener *l, const struct sockaddr *peer,
+		      socklen_t plen, const struct np_pktinfo *src, const uint8_t *msg, size_t len,
+		      uint64_t now, uint8_t *out, size_t *outlen)
+{
+	struct dnsd_client cl = { .tcp = false };
+	struct dnsd_slot *s = NULL;
+	enum dnsd_verdict v;
+
+	cl.addr = peer_v4(peer, &cl.port);
+	cl.token = slot_alloc(io, &s);
+	if (s) {
+		s->l = l;
+		memcpy(&s->peer, peer, plen);
+		s->peerlen = plen;
+		s->has_src = src != NULL;
+		if (src)
+			s->src = *src;
+	}
+	v = dnsd_engine_query(&io->eng, msg, len, &cl, now, out, io->tx.bufsize, outlen);
+	if (v == DNSD_PENDING && cl.token)
+		return false;
+	slot_free(io, cl.token);
+	return v == DNSD_ANSWER;
+}
+
 static void udp_one(struct dnsd_io *io, struct dnsd_listener *l, unsigned i, uint64_t now)
 {
 	socklen_t plen = 0;
 	const struct sockaddr *peer = np_batch_addr(&io->rx, i, &plen);
-	struct dnsd_client cl = { .tcp = false };
 	struct np_pktinfo pi;
 	struct np_pktinfo src = { 0 };
 	bool has_src = false;
-	struct dnsd_slot *s = NULL;
 	size_t outlen = 0;
-	enum dnsd_verdict v;
 
 	if (np_batch_truncated(&io->rx, i)) {
 		io->stats.udp_truncated++;
 		io->eng.stats.dropped_malformed++;
 		return;
 	}
-	cl.addr = peer_v4(peer, &cl.port);
 	if (np_batch_pktinfo(&io->rx, i, &pi) == 0) {
 		src.local = pi.local;
 		has_src = true;
 	}
-	cl.token = slot_alloc(io, &s);
-	if (s) {
-		s->l = l;
-		memcpy(&s->peer, peer, plen);
-		s->peerlen = plen;
-		s->src = src;
-		s->has_src = has_src;
-	}
-	v = dnsd_engine_query(&io->eng, np_batch_buf(&io->rx, i), np_batch_len(&io->rx, i), &cl,
-			      now, np_batch_buf(&io->tx, io->tx.count), io->tx.bufsize, &outlen);
-	if (v == DNSD_PENDING && cl.token)
-		return;
-	slot_free(io, cl.token);
-	if (v == DNSD_ANSWER &&
+	if (udp_query(io, l, peer, plen, has_src ? &src : NULL, np_batch_buf(&io->rx, i),
+		      np_batch_len(&io->rx, i), now, np_batch_buf(&io->tx, io->tx.count), &outlen) &&
 	    np_batch_add(&io->tx, outlen, peer, plen, has_src ? &src : NULL) < 0)
 		io->stats.udp_send_errors++;
+}
+
+/* One datagram now, through listener l's kernel socket. */
+static void udp_send_one(struct dnsd_io *io, struct dnsd_listener *l, const void *peer,
+			 socklen_t plen, const struct np_pktinfo *src, const uint8_t *msg, size_t len)
+{
+	np_batch_clear(&io->late);
+	if (len <= io->late.bufsize) {
+		memcpy(np_batch_buf(&io->late, 0), msg, len);
+		if (np_batch_add(&io->late, len, peer, plen, src) >= 0 &&
+		    np_batch_send(l->fd, &io->late) == 1) {
+			io->stats.udp_sent++;
+			return;
+		}
+	}
+	io->stats.udp_send_errors++;
 }
 
 static void udp_flush(struct dnsd_io *io, int fd)
@@ -398,6 +430,111 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* ---- UDP clients through AF_XDP ---------------------------------------- */
+
+/* The UDP listener a datagram taken by the XDP program was addressed to. */
+static struct dnsd_listener *xsk_listener(struct dnsd_io *io, const struct np_xsk_dgram *d)
+{
+	for (unsigned i = 0; i < io->nls; i++) {
+		struct dnsd_listener *l = &io->ls[i];
+
+		if (!l->tcp && l->port == d->port_dst && (l->addr == d->ip_dst || l->addr == 0))
+			return l;
+	}
+	return NULL;
+}
+
+static void xsk_one(struct dnsd_io *io, const struct np_xsk_dgram *d, uint64_t now)
+{
+	struct dnsd_listener *l = xsk_listener(io, d);
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(d->port_src),
+				    .sin_addr.s_addr = htonl(d->ip_src) };
+	struct np_pktinfo src = { .local = d->ip_dst };
+	const struct np_pktinfo *from;
+	uint8_t *out = np_batch_buf(&io->tx, 0);
+	size_t outlen = 0;
+
+	if (!l) {
+		/* The program takes only listened pairs; a listener gone is a bug. */
+		io->eng.stats.dropped_malformed++;
+		return;
+	}
+	from = l->addr == 0 ? &src : NULL;
+	if (!udp_query(io, l, (const struct sockaddr *)&peer, sizeof(peer), from, d->payload,
+		       d->len, now, out, &outlen))
+		return;
+	if (np_xsk_send(io->xsk, d, out, outlen) == 0) {
+		io->stats.udp_sent++;
+		return;
+	}
+	io->stats.xdp_fallback++;
+	udp_send_one(io, l, &peer, sizeof(peer), from, out, outlen);
+}
+
+static void on_xsk(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsd_io *io = arg;
+
+	(void)fd;
+	(void)what;
+	for (int round = 0; round < 8; round++) {
+		unsigned n = np_xsk_recv(io->xsk, io->xrx, RX_BATCH);
+		uint64_t now = dnsd_now_ms();
+		int r;
+
+		if (n == 0)
+			return;
+		io->stats.udp_batches++;
+		for (unsigned i = 0; i < n; i++)
+			xsk_one(io, &io->xrx[i], now);
+		np_xsk_recv_done(io->xsk, io->xrx, n);
+		if ((r = np_xsk_flush(io->xsk)) < 0)
+			NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: sending: %s",
+					 io->conf->xdp_interface, strerror(-r));
+		/*
+		 * Look again even after a short batch: the ring is memory, so a
+		 * look costs no system call, and queries that came in meanwhile
+		 * are served without a trip through epoll_wait().
+		 */
+	}
+}
+
+/*
+ * Take the UDP listeners' (address, port) pairs on xdp_interface.  Runs
+ * before privileges are dropped: the program and the socket need
+ * CAP_BPF/CAP_NET_ADMIN and CAP_NET_RAW once, not afterwards.
+ */
+static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
+{
+	struct np_xsk_match m[NP_XSK_MAX_MATCH];
+	struct np_xsk_opts o = { .ifname = conf->xdp_interface, .queue = 0, .match = m };
+	const char *stage = "";
+	int r;
+
+	for (unsigned i = 0; i < io->nls && o.nmatch < NP_XSK_MAX_MATCH; i++)
+		if (!io->ls[i].tcp)
+			m[o.nmatch++] = (struct np_xsk_match){ io->ls[i].addr, io->ls[i].port };
+	io->xrx = calloc(RX_BATCH, sizeof(*io->xrx));
+	if (!io->xrx) {
+		np_log_err("out of memory");
+		return -1;
+	}
+	r = np_xsk_open(&o, &io->xsk, &stage);
+	if (r < 0) {
+		np_log_err("xdp_interface %s: %s: %s%s", conf->xdp_interface, stage, strerror(-r),
+			   r == -EBUSY && strcmp(stage, "attach") == 0 ?
+				   " (the interface already has an XDP program)" : "");
+		return -1;
+	}
+	io->xsk_ev = event_new(base_of(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);
+	if (!io->xsk_ev || event_add(io->xsk_ev, NULL) < 0)
+		return -1;
+	np_log_info("xdp_interface %s: UDP queries to %u listen addresses through AF_XDP "
+		    "(queue 0, %s mode)", conf->xdp_interface, o.nmatch,
+		    np_xsk_zerocopy(io->xsk) ? "zero-copy" : "copy");
+	return 0;
+}
+
 /* The late answer for a waiting client (engine ops->deliver). */
 static void io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
 {
@@ -417,15 +554,8 @@ static void io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, 
 		} else {
 			conn_free_if_done(c);
 		}
-	} else if (len <= io->late.bufsize) {
-		np_batch_clear(&io->late);
-		memcpy(np_batch_buf(&io->late, 0), msg, len);
-		if (np_batch_add(&io->late, len, &s->peer, s->peerlen,
-				 s->has_src ? &s->src : NULL) >= 0 &&
-		    np_batch_send(s->l->fd, &io->late) == 1)
-			io->stats.udp_sent++;
-		else
-			io->stats.udp_send_errors++;
+	} else {
+		udp_send_one(io, s->l, &s->peer, s->peerlen, s->has_src ? &s->src : NULL, msg, len);
 	}
 	slot_free(io, token);
 }
@@ -639,6 +769,16 @@ static void pktinfo_if_wildcard(int fd)
 	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
 }
 
+/* A socket's bound IPv4 address (0: any) and port. */
+static void bound_v4(int fd, uint32_t *addr, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		*addr = peer_v4((struct sockaddr *)&ss, port);
+}
+
 static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
 {
 	struct dnsd_listener *ls = realloc(io->ls, (io->nls + 1) * sizeof(*ls));
@@ -649,6 +789,7 @@ static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
 	io->ls = ls;
 	l = &io->ls[io->nls];
 	*l = (struct dnsd_listener){ .fd = fd, .tcp = tcp, .activated = activated, .io = io };
+	bound_v4(fd, &l->addr, &l->port);
 	io->nls++;
 	return 0;
 }
@@ -787,6 +928,8 @@ int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 		return -1;
 	if (n > 0)
 		np_log_info("using %d socket-activated listeners", n);
+	if (conf->xdp_interface[0] && xsk_start(io, conf) < 0)
+		return -1;
 	if (conf->control_socket[0] && dnsd_control_start(io) < 0)
 		return -1;
 	np_daemon_set_privileges(io->d, conf->user[0] ? conf->user : NULL, 0);
@@ -818,6 +961,8 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 	}
 	if (!same_listen(io->conf, conf))
 		np_log_warning("listen changes take effect at the next start");
+	if (strcmp(io->conf->xdp_interface, conf->xdp_interface) != 0)
+		np_log_warning("xdp_interface changes take effect at the next start");
 	if (strcmp(io->conf->control_socket, conf->control_socket) != 0)
 		np_log_warning("control_socket changes take effect at the next start");
 	io->conf = conf;
@@ -834,6 +979,13 @@ void dnsd_io_stop(struct dnsd_io *io)
 	dnsd_engine_free(&io->eng);   /* answers SERVFAIL to whoever still waits */
 	while (io->conns)
 		conn_close(io->conns);
+	if (io->xsk_ev)
+		event_free(io->xsk_ev);
+	io->xsk_ev = NULL;
+	np_xsk_close(io->xsk);         /* detaches the XDP program */
+	io->xsk = NULL;
+	free(io->xrx);
+	io->xrx = NULL;
 	for (unsigned i = 0; i < io->nls; i++) {
 		if (io->ls[i].ev)
 			event_free(io->ls[i].ev);

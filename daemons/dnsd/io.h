@@ -12,7 +12,12 @@
  *     kernel and connected to the server (so only its address and port can
  *     reach it), or a TCP connection after TC, and a timer at the deadline;
  *   - sockets passed by systemd socket activation under the name "dns" (or
- *     "dns-udp", "dns-tcp") are used instead of binding `listen`.
+ *     "dns-udp", "dns-tcp") are used instead of binding `listen`;
+ *   - with `xdp_interface`, the UDP queries to the listen addresses that
+ *     arrive on that interface are read and answered through an AF_XDP
+ *     socket (daemons/common/xsk.h), past the kernel's IP and UDP layers;
+ *     answers that must wait for an upstream, or find no free frame, leave
+ *     through the listener's kernel socket, bound to the same address.
  */
 #ifndef NP_DNSD_IO_H
 #define NP_DNSD_IO_H
@@ -29,18 +34,23 @@ struct event;
 struct np_ctl;
 struct np_daemon;
 struct dnsd_tcpconn;
+struct np_xsk;
+struct np_xsk_dgram;
 
 struct dnsd_io_stats {
 	uint64_t udp_batches, udp_truncated, udp_sent, udp_send_errors;
 	uint64_t tcp_accepted, tcp_refused_limit, tcp_idle_closed, tcp_bad_length;
 	uint64_t overload;             /* no room to remember a waiting client */
 	uint64_t upstream_socket_errors;
+	uint64_t xdp_fallback;         /* immediate answers sent by the kernel socket */
 };
 
 struct dnsd_listener {
 	int fd;
 	bool tcp;
 	bool activated;                /* from systemd: kept across reloads */
+	uint32_t addr;                 /* bound address (0: any), host order */
+	uint16_t port;
 	struct event *ev;
 	struct dnsd_io *io;
 };
@@ -67,6 +77,9 @@ struct dnsd_io {
 	unsigned nls;
 	struct np_batch rx, tx;
 	struct np_batch late;          /* one late answer at a time */
+	struct np_xsk *xsk;            /* NULL without xdp_interface */
+	struct np_xsk_dgram *xrx;      /* RX_BATCH datagrams */
+	struct event *xsk_ev;
 	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
 	struct dnsd_slot *slots;
 	uint32_t free_head, slot_gen;

@@ -1,0 +1,107 @@
+/*
+ * xsk.h: UDP datagrams to chosen addresses and ports through an AF_XDP
+ * socket, past the kernel's IP and UDP layers (Knot DNS's XDP mode).
+ *
+ * np_xsk_open() loads a small XDP program on one interface that hands the
+ * IPv4 UDP datagrams addressed to one of the given (address, port) pairs
+ * to an AF_XDP socket on one receive queue; everything else (ARP, ICMP,
+ * TCP, other ports, IP fragments, datagrams with IP options, VLAN-tagged
+ * frames, other queues) goes on to the kernel as before.  So the daemon
+ * keeps its ordinary UDP socket bound to the same address and port: the
+ * kernel answers whatever the program passes, and the daemon uses it for
+ * anything it cannot send through the ring.
+ *
+ * Answers are built in place in the ring's frames, addressed back to the
+ * query's sender: the source MAC becomes the destination, the addresses
+ * and ports are swapped, the IPv4 and UDP checksums are computed.  No
+ * neighbour lookup is needed, as for any reply.
+ *
+ * The program is attached through a BPF link owned by the socket's
+ * holder: it goes away with the process, even on a crash.  Zero-copy is
+ * used where the driver offers it, copy mode elsewhere (veth).
+ *
+ * Like netio.h: functions return 0 (or a count) or a negative errno value,
+ * never log, and write output parameters only on success.
+ */
+#ifndef NP_XSK_H
+#define NP_XSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NP_XSK_MAX_MATCH 16
+
+/* One (address, port) to take; addr 0 means any of the interface's. */
+struct np_xsk_match {
+	uint32_t addr;                 /* host order */
+	uint16_t port;
+};
+
+struct np_xsk_opts {
+	const char *ifname;
+	uint32_t queue;                /* the receive queue to serve */
+	const struct np_xsk_match *match;
+	unsigned nmatch;               /* 1..NP_XSK_MAX_MATCH */
+};
+
+/* One UDP datagram read from the ring (it points into the ring's memory). */
+struct np_xsk_dgram {
+	uint64_t frame;                /* for np_xsk_recv_done() */
+	uint8_t mac_src[6], mac_dst[6];
+	uint32_t ip_src, ip_dst;       /* host order */
+	uint16_t port_src, port_dst;
+	const uint8_t *payload;
+	size_t len;
+};
+
+struct np_xsk_stats {
+	uint64_t rx, rx_malformed;     /* datagrams read; frames that did not parse */
+	uint64_t tx, tx_no_frame;      /* answers queued; answers with no free frame */
+	uint64_t kernel_rx_dropped;    /* the kernel's XDP_STATISTICS */
+	uint64_t kernel_rx_ring_full, kernel_fill_ring_empty, kernel_tx_invalid;
+};
+
+struct np_xsk;
+
+/*
+ * Open the socket on opts->ifname and attach the program.  Needs
+ * CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN).  On failure
+ * *stage names the step that failed ("interface", "socket", "umem",
+ * "rings", "bind", "map", "program", "attach"); -EBUSY from "attach"
+ * means the interface already has an XDP program.
+ */
+int np_xsk_open(const struct np_xsk_opts *opts, struct np_xsk **out, const char **stage);
+
+/* The descriptor to poll: readable while datagrams wait in the ring. */
+int np_xsk_fd(const struct np_xsk *x);
+
+/* true if the kernel gave zero-copy mode. */
+bool np_xsk_zerocopy(const struct np_xsk *x);
+
+/*
+ * Read up to max datagrams.  Frames that are not a well-formed IPv4 UDP
+ * datagram are counted (rx_malformed) and recycled here.  The datagrams
+ * stay valid until np_xsk_recv_done() hands their frames back.
+ */
+unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max);
+void np_xsk_recv_done(struct np_xsk *x, const struct np_xsk_dgram *d, unsigned n);
+
+/*
+ * Queue payload (len octets) as the answer to q, from q's destination to
+ * q's source.  -ENOSPC: no free frame right now; -EMSGSIZE: the frame
+ * would not fit a ring frame.  Either way the caller sends it another way.
+ * Queued answers leave at np_xsk_flush().
+ */
+int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payload,
+		size_t len);
+
+/* Have the kernel transmit what is queued; 0 or -errno (the frames stay queued). */
+int np_xsk_flush(struct np_xsk *x);
+
+void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out);
+
+/* Detach the program and free everything; accepts NULL. */
+void np_xsk_close(struct np_xsk *x);
+
+#endif

@@ -1,0 +1,100 @@
+#!/bin/sh
+# dnsd-xdp.sh: np-dnsd with xdp_interface answers UDP queries through an
+# AF_XDP socket: dig gets local, forwarded and cached answers (the kernel
+# drops a datagram whose UDP checksum is wrong, and tshark checks the
+# frame), the counters show which path each answer took, everything the
+# program does not take (ARP, ICMP, TCP, other ports) still reaches the
+# kernel, malformed queries are counted, and the program leaves the
+# interface when np-dnsd stops, even when it is killed.
+. "$(dirname "$0")/dnsd-lib.sh"
+command -v tshark >/dev/null 2>&1 || np_skip_or_fail "tshark not installed"
+
+dnsd_lab
+nsd_start
+cat >"$T/dnsd.conf" <<CONF
+listen = [ "10.77.0.1" ];
+upstreams = [ "10.77.1.2" ];
+xdp_interface = "eth0";
+local_zone = "lan.";
+records = [ "printer.lan. 300 IN A 10.77.0.50" ];
+control_socket = "$T/ctl.sock";
+CONF
+dnsd_start
+
+xdp_attached() { ip -n "$(np_ns srv)" link show dev eth0 | grep -q 'prog/xdp'; }
+check "the XDP program is on srv's eth0" xdp_attached
+check "the log names AF_XDP" grep -q 'through AF_XDP' "$T/dnsd.log"
+
+rx0=$(stat xdp.received)
+np_bg cli tcpdump -i eth0 -U -n -w "$T/wire.pcap" udp port 53
+np_wait 5 test -s "$T/wire.pcap"
+sleep 0.5
+q printer.lan A >"$T/local" 2>&1
+q www.example.net A >"$T/miss" 2>&1
+q www.example.net A >"$T/hit" 2>&1
+sleep 0.5
+kill "$NP_BG_PID" 2>/dev/null
+wait "$NP_BG_PID" 2>/dev/null
+check "a local name answered" grep -Eq 'printer\.lan\..*A[[:space:]]+10\.77\.0\.50' "$T/local"
+check "a forwarded name answered" grep -Eq 'www\.example\.net\..*A[[:space:]]+10\.77\.1\.80' "$T/miss"
+check "the cached answer came back" grep -Eq 'www\.example\.net\..*A[[:space:]]+10\.77\.1\.80' "$T/hit"
+rx1=$(stat xdp.received)
+check "the three queries came through the ring ($rx0 -> $rx1)" test "$((rx1 - rx0))" -ge 3
+check "two answers left through the ring (local and cached)" test "$(stat xdp.sent)" -ge 2
+check "nothing fell back for want of a frame" test "$(stat xdp.fallback-sent)" = 0
+
+# The answers on the wire, in order: printer.lan (ring), www (the upstream's
+# answer, later, through the kernel socket), www again (ring, from the
+# cache).  Those from the ring carry full IPv4 and UDP checksums (the
+# kernel's own carry a partial UDP sum on veth, which tshark calls bad).
+tshark -r "$T/wire.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+	-Y 'ip.src == 10.77.0.1' -T fields -e udp.srcport -e ip.checksum.status \
+	-e udp.checksum.status -e dns.flags.response >"$T/answers" 2>"$T/tshark.err"
+check "three answers captured" test "$(wc -l <"$T/answers")" -eq 3
+check "the ring's answers: from port 53, both checksums good, a response" \
+	sh -c "sed -n '1p;3p' '$T/answers' | grep -Ec '^53[[:space:]]+1[[:space:]]+1[[:space:]]+1$' | grep -qx 2"
+
+# What the program passes on: ICMP (and so ARP before it), TCP, another port.
+check "ping (ARP and ICMP) still works" np_in cli ping -c 1 -W 2 10.77.0.1
+np_in cli dig +tcp +time=2 +tries=1 @10.77.0.1 -b 10.77.0.2 www.example.net A >"$T/tcp" 2>&1
+check "a TCP query answered" grep -Eq 'A[[:space:]]+10\.77\.1\.80' "$T/tcp"
+rx2=$(stat xdp.received)
+np_in cli dig +time=1 +tries=1 -p 5353 @10.77.0.1 -b 10.77.0.2 www.example.net A >"$T/other" 2>&1
+check "another UDP port reaches the kernel (port unreachable)" \
+	grep -Eq 'connection refused|unreachable|timed out' "$T/other"
+check "...and not the ring" test "$(stat xdp.received)" = "$rx2"
+
+# Malformed queries through the ring: counted and dropped, the daemon fine.
+m0=$(stat malformed-dropped)
+np_in cli /usr/bin/python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.0.2", 0))
+for payload in (b"", b"\x12", b"\x00" * 11, b"\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01"):
+    s.sendto(payload, ("10.77.0.1", 53))
+PY
+sleep 0.5
+dnsd_alive
+m1=$(stat malformed-dropped)
+check "malformed queries counted ($m0 -> $m1)" test "$m1" -gt "$m0"
+q printer.lan A >"$T/after" 2>&1
+check "answers after the malformed ones" grep -q '10.77.0.50' "$T/after"
+
+# The program leaves with the daemon: on SIGTERM, and on SIGKILL.
+kill "$DNSD_PID"
+wait "$DNSD_PID" 2>/dev/null
+check "no XDP program after SIGTERM" sh -c "! ip -n $(np_ns srv) link show dev eth0 | grep -q prog/xdp"
+np_bg srv "$dnsd" -c "$T/dnsd.conf" 2>>"$T/dnsd.log"
+DNSD_PID=$NP_BG_PID
+np_wait 5 xdp_attached
+kill -9 "$DNSD_PID"
+wait "$DNSD_PID" 2>/dev/null
+np_wait 5 sh -c "! ip -n $(np_ns srv) link show dev eth0 | grep -q prog/xdp"
+check "no XDP program after SIGKILL" sh -c "! ip -n $(np_ns srv) link show dev eth0 | grep -q prog/xdp"
+
+# A missing interface is refused at start with the setting named.
+sed 's/xdp_interface = "eth0"/xdp_interface = "nosuch0"/' "$T/dnsd.conf" >"$T/bad.conf"
+np_in srv "$dnsd" -c "$T/bad.conf" >"$T/bad.log" 2>&1 && np_fail "started without its interface"
+cat "$T/bad.log" >&2
+check "refused: xdp_interface nosuch0" grep -q 'xdp_interface nosuch0: interface' "$T/bad.log"
+np_log "PASS"

@@ -499,6 +499,18 @@ static void on_xsk(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* What to do about a failed np_xsk_open(), where the error alone is cryptic. */
+static const char *xsk_hint(const char *stage, int err)
+{
+	if (err == -EBUSY && strcmp(stage, "attach") == 0)
+		return " (the interface already has an XDP program)";
+	if (err == -ENOBUFS && strcmp(stage, "umem") == 0)
+		return " (16 MiB of locked memory: needs CAP_IPC_LOCK or LimitMEMLOCK=)";
+	if (err == -EPERM)
+		return " (needs CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW)";
+	return "";
+}
+
 /*
  * Take the UDP listeners' (address, port) pairs on xdp_interface.  Runs
  * before privileges are dropped: the program and the socket need
@@ -522,8 +534,7 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 	r = np_xsk_open(&o, &io->xsk, &stage);
 	if (r < 0) {
 		np_log_err("xdp_interface %s: %s: %s%s", conf->xdp_interface, stage, strerror(-r),
-			   r == -EBUSY && strcmp(stage, "attach") == 0 ?
-				   " (the interface already has an XDP program)" : "");
+			   xsk_hint(stage, r));
 		return -1;
 	}
 	io->xsk_ev = event_new(base_of(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);

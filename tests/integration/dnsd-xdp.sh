@@ -80,6 +80,63 @@ check "malformed queries counted ($m0 -> $m1)" test "$m1" -gt "$m0"
 q printer.lan A >"$T/after" 2>&1
 check "answers after the malformed ones" grep -q '10.77.0.50' "$T/after"
 
+# What the program leaves to the kernel socket, answered all the same: a
+# query in IP fragments (1,800 octets of EDNS padding) and one with IP options.
+rx3=$(stat xdp.received)
+np_in cli /usr/bin/python3 - >"$T/passed" 2>&1 <<'PY'
+import socket
+import dns.edns, dns.message
+def ask(sock, pad):
+    q = dns.message.make_query("printer.lan.", "A")
+    q.use_edns(0, payload=4096, options=[dns.edns.GenericOption(12, b"\0" * pad)] if pad else [])
+    sock.settimeout(2)
+    sock.sendto(q.to_wire(), ("10.77.0.1", 53))
+    r = dns.message.from_wire(sock.recv(4096))
+    return " ".join(str(rr) for rrset in r.answer for rr in rrset)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.0.2", 0))
+s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_MTU_DISCOVER = IP_PMTUDISC_DONT: fragment
+print("fragmented", ask(s, 1800))
+o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+o.bind(("10.77.0.2", 0))
+o.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, b"\x01\x01\x01\x00")   # NOP NOP NOP EOL
+print("options", ask(o, 0))
+PY
+cat "$T/passed" >&2
+check "a fragmented query answered" grep -q '^fragmented 10.77.0.50' "$T/passed"
+check "a query with IP options answered" grep -q '^options 10.77.0.50' "$T/passed"
+check "...both by the kernel socket, not the ring" test "$(stat xdp.received)" = "$rx3"
+
+# Frames the program takes that are not well-formed: counted, recycled.
+bad0=$(stat xdp.malformed)
+np_in cli /usr/bin/python3 - "$(np_mac srv eth0)" "$(np_mac cli eth0)" <<'PY'
+import socket, struct, sys
+dst, src = (bytes.fromhex(m.replace(":", "")) for m in sys.argv[1:3])
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+def frame(total_len=None, bad_csum=False):
+    payload = b"\x12\x34\x01\x00\x00\x01" + b"\x00" * 6 + b"\x07printer\x03lan\x00\x00\x01\x00\x01"
+    udp = struct.pack("!HHHH", 40000, 53, 8 + len(payload), 0) + payload
+    tl = total_len or 20 + len(udp)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tl, 1, 0, 64, 17, 0,
+                     socket.inet_aton("10.77.0.2"), socket.inet_aton("10.77.0.1"))
+    c = csum(ip) ^ (0xffff if bad_csum else 0)
+    ip = ip[:10] + struct.pack("!H", c) + ip[12:]
+    return dst + src + b"\x08\x00" + ip + udp
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+s.send(frame(bad_csum=True))
+s.send(frame(total_len=1400))
+PY
+sleep 0.5
+dnsd_alive
+check "two bad frames counted as malformed ($bad0 -> $(stat xdp.malformed))" \
+	test "$(stat xdp.malformed)" -eq $((bad0 + 2))
+q printer.lan A >"$T/after2" 2>&1
+check "answers after the bad frames" grep -q '10.77.0.50' "$T/after2"
+
 # The program leaves with the daemon: on SIGTERM, and on SIGKILL.
 kill "$DNSD_PID"
 wait "$DNSD_PID" 2>/dev/null

@@ -75,4 +75,21 @@ grep -q '^ListenDatagram=53' "$u/np-dnsd.socket" && grep -q '^ListenStream=53' "
 	fail "np-dnsd.socket does not listen on UDP and TCP 53"
 grep -q '^FileDescriptorName=dns$' "$u/np-dnsd.socket" && grep -q '^NonBlocking=yes$' "$u/np-dnsd.service" ||
 	fail "np-dnsd.socket must name its sockets dns, np-dnsd.service get them non-blocking"
+
+# np-dnsd with the xdp_interface drop-in: verifies, scores <= MAX, and gives
+# exactly what loading the program and opening the socket need.
+mkdir "$tmp/units/np-dnsd.service.d"
+cp "$srcdir/systemd/np-dnsd.service.d/xdp.conf" "$tmp/units/np-dnsd.service.d/"
+out=$(cd "$tmp/units" && SYSTEMD_UNIT_PATH="$tmp/units:" systemd-analyze verify --man=no np-dnsd.service 2>&1) ||
+	fail "np-dnsd.service + xdp.conf: systemd-analyze verify: $out"
+[ -z "$out" ] || fail "np-dnsd.service + xdp.conf: systemd-analyze verify warns: $out"
+out=$(cd "$tmp/units" && SYSTEMD_UNIT_PATH="$tmp/units:" systemd-analyze security --offline=true --no-pager np-dnsd.service 2>&1)
+score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
+awk -v s="${score:-99}" -v m="$MAX" 'BEGIN { exit !(s + 0 <= m + 0) }' ||
+	fail "np-dnsd.service + xdp.conf: exposure ${score:-none} > $MAX"
+printf '%s\n' "$out" | grep -q '✗ CapabilityBoundingSet=~CAP_BPF' ||
+	fail "np-dnsd.service + xdp.conf: the drop-in was not applied"
+[ "$(sed -n 's/^AmbientCapabilities=//p' "$srcdir/systemd/np-dnsd.service.d/xdp.conf")" = \
+	"CAP_BPF CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK" ] || fail "xdp.conf: capabilities"
+echo "ok: np-dnsd.service with xdp.conf verifies, exposure $score (<= $MAX)"
 echo "all units verify and score <= $MAX"

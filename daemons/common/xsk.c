@@ -34,6 +34,8 @@
 #define TX_FRAMES 2048u
 #define RING_SIZE 2048u                /* every ring; a power of two */
 #define HDRS_LEN (14u + 20u + 8u)      /* Ethernet, IPv4 without options, UDP */
+/* The kernel keeps XDP_PACKET_HEADROOM (256) in front of a received frame. */
+#define RX_FRAME_MAX (FRAME_SIZE - 256u)
 
 struct ring {
 	uint32_t *producer, *consumer, *flags;
@@ -117,7 +119,7 @@ static int bpf_call(int cmd, union bpf_attr *attr)
 }
 
 struct prog {
-	struct bpf_insn insn[32 + 4 * NP_XSK_MAX_MATCH];
+	struct bpf_insn insn[40 + 3 * NP_XSK_MAX_MATCH];
 	unsigned n;
 	unsigned to_pass[16 + 2 * NP_XSK_MAX_MATCH], npass;   /* jumps to patch */
 	unsigned to_take[NP_XSK_MAX_MATCH], ntake;
@@ -170,6 +172,11 @@ static void build_program(struct prog *p, int map_fd, const struct np_xsk_match 
 	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)HDRS_LEN);
 	p->to_pass[p->npass++] = p->n;                                     /* too short */
 	emit(p, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
+	/* Longer than a ring frame holds: the socket would drop it. */
+	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_2, 0, 0);
+	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)RX_FRAME_MAX + 1);
+	p->to_pass[p->npass++] = p->n;
+	emit(p, BPF_JMP | BPF_JLE | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
 	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 12, 0);  /* EtherType */
 	unless_eq_pass(p, BPF_REG_5, wire16(0x0800));
 	emit(p, BPF_LDX | BPF_MEM | BPF_B, BPF_REG_5, BPF_REG_2, 14, 0);  /* version, IHL */
@@ -182,13 +189,9 @@ static void build_program(struct prog *p, int map_fd, const struct np_xsk_match 
 	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_7, BPF_REG_2, 30, 0);  /* destination */
 	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_8, BPF_REG_2, 36, 0);  /* dst port */
 	for (unsigned i = 0; i < nm; i++) {
-		/* Skip to the next pair on a mismatch: 1 or 2 instructions on. */
-		int16_t skip = m[i].addr ? 2 : 1;
-
-		emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_8, 0, skip, (int32_t)wire16(m[i].port));
-		if (m[i].addr)
-			emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_7, 0, 1,
-			     (int32_t)wire32(m[i].addr));
+		/* A mismatch skips to the next pair. */
+		emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_8, 0, 2, (int32_t)wire16(m[i].port));
+		emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_7, 0, 1, (int32_t)wire32(m[i].addr));
 		p->to_take[p->ntake++] = p->n;
 		emit(p, BPF_JMP | BPF_JA, 0, 0, 0, 0);
 	}
@@ -320,8 +323,16 @@ static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
 	struct xdp_options opt = { 0 };
 	socklen_t ol = sizeof(opt);
 
-	if (bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+	/*
+	 * The kernel frees a closed socket's hold on the queue from a work
+	 * queue, a moment after close(): a restart that comes quickly finds
+	 * the queue still busy.  Wait for it, up to two seconds, at start-up.
+	 */
+	for (int tries = 0; bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; tries++) {
+		if (errno != EBUSY || tries == 40)
+			return -errno;
+		usleep(50 * 1000);
+	}
 	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &ol) == 0)
 		x->zerocopy = opt.flags & XDP_OPTIONS_ZEROCOPY;
 	return 0;

@@ -6,7 +6,8 @@
  * IPv4 UDP datagrams addressed to one of the given (address, port) pairs
  * to an AF_XDP socket on one receive queue; everything else (ARP, ICMP,
  * TCP, other ports, IP fragments, datagrams with IP options, VLAN-tagged
- * frames, other queues) goes on to the kernel as before.  So the daemon
+ * frames, frames too long for a ring frame, other queues) goes on to the
+ * kernel as before.  So the daemon
  * keeps its ordinary UDP socket bound to the same address and port: the
  * kernel answers whatever the program passes, and the daemon uses it for
  * anything it cannot send through the ring.
@@ -32,9 +33,9 @@
 
 #define NP_XSK_MAX_MATCH 16
 
-/* One (address, port) to take; addr 0 means any of the interface's. */
+/* One (address, port) to take. */
 struct np_xsk_match {
-	uint32_t addr;                 /* host order */
+	uint32_t addr;                 /* host order, not 0 */
 	uint16_t port;
 };
 

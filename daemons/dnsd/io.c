@@ -523,9 +523,31 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 	const char *stage = "";
 	int r;
 
-	for (unsigned i = 0; i < io->nls && o.nmatch < NP_XSK_MAX_MATCH; i++)
-		if (!io->ls[i].tcp)
-			m[o.nmatch++] = (struct np_xsk_match){ io->ls[i].addr, io->ls[i].port };
+	struct np_ifinfo ifi;
+
+	if ((r = np_ifinfo_get(conf->xdp_interface, &ifi)) < 0) {
+		np_log_err("xdp_interface %s: %s", conf->xdp_interface, strerror(-r));
+		return -1;
+	}
+	for (unsigned i = 0; i < io->nls; i++) {
+		const struct dnsd_listener *l = &io->ls[i];
+
+		if (l->tcp)
+			continue;
+		/*
+		 * A wildcard listener takes the interface's own addresses only:
+		 * on a router, queries passing through to other servers must
+		 * still be forwarded, not answered here.
+		 */
+		for (unsigned a = 0; a < (l->addr ? 1 : ifi.naddr); a++)
+			if (o.nmatch < NP_XSK_MAX_MATCH)
+				m[o.nmatch++] = (struct np_xsk_match){
+					l->addr ? l->addr : ifi.addr[a].addr, l->port };
+	}
+	if (o.nmatch == 0) {
+		np_log_err("xdp_interface %s: no listen address is on it", conf->xdp_interface);
+		return -1;
+	}
 	io->xrx = calloc(RX_BATCH, sizeof(*io->xrx));
 	if (!io->xrx) {
 		np_log_err("out of memory");

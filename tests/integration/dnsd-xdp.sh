@@ -4,8 +4,10 @@
 # drops a datagram whose UDP checksum is wrong, and tshark checks the
 # frame), the counters show which path each answer took, everything the
 # program does not take (ARP, ICMP, TCP, other ports) still reaches the
-# kernel, malformed queries are counted, and the program leaves the
-# interface when np-dnsd stops, even when it is killed.
+# kernel, malformed queries are counted, the program leaves the interface
+# when np-dnsd stops (even when it is killed) and a quick restart gets the
+# queue back, and a wildcard listener on a router takes only its own
+# addresses' queries, never those routed through it.
 . "$(dirname "$0")/dnsd-lib.sh"
 command -v tshark >/dev/null 2>&1 || np_skip_or_fail "tshark not installed"
 
@@ -149,9 +151,33 @@ wait "$DNSD_PID" 2>/dev/null
 np_wait 5 sh -c "! ip -n $(np_ns srv) link show dev eth0 | grep -q prog/xdp"
 check "no XDP program after SIGKILL" sh -c "! ip -n $(np_ns srv) link show dev eth0 | grep -q prog/xdp"
 
+# Listening on the wildcard address, on a router: the program takes only
+# srv's own addresses, so a query passing through srv to NSD is forwarded
+# by the kernel, not answered here.
+ip netns exec "$(np_ns srv)" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$(np_ns cli)" route add 10.77.1.0/24 via 10.77.0.1
+ip -n "$(np_ns up)" route add 10.77.0.0/24 via 10.77.1.1
+sed 's/listen = \[ "10.77.0.1" \];/listen = [ "0.0.0.0" ];/' "$T/dnsd.conf" >"$T/wild.conf"
+np_bg srv "$dnsd" -c "$T/wild.conf" 2>>"$T/dnsd.log"
+DNSD_PID=$NP_BG_PID
+np_wait 5 np_in cli dig +time=1 +tries=1 @10.77.0.1 -b 10.77.0.2 printer.lan A >/dev/null ||
+	np_fail "np-dnsd on 0.0.0.0 did not answer"
+w0=$(stat xdp.received)
+q printer.lan A >"$T/wild-own" 2>&1
+check "wildcard: asked 10.77.0.1, answered from it" sh -c \
+	"grep -q '10.77.0.50' '$T/wild-own' && grep -q 'SERVER: 10.77.0.1#53' '$T/wild-own'"
+check "...through the ring" test "$(stat xdp.received)" -gt "$w0"
+w1=$(stat xdp.received)
+np_in cli dig +time=2 +tries=1 @10.77.1.2 -b 10.77.0.2 www.example.net A >"$T/routed" 2>&1
+check "a query routed through srv reaches NSD (authoritative answer)" sh -c \
+	"grep -q 'flags: qr aa' '$T/routed' && grep -q 'SERVER: 10.77.1.2#53' '$T/routed'"
+check "...and never the ring" test "$(stat xdp.received)" = "$w1"
+kill "$DNSD_PID"
+wait "$DNSD_PID" 2>/dev/null
+
 # A missing interface is refused at start with the setting named.
 sed 's/xdp_interface = "eth0"/xdp_interface = "nosuch0"/' "$T/dnsd.conf" >"$T/bad.conf"
 np_in srv "$dnsd" -c "$T/bad.conf" >"$T/bad.log" 2>&1 && np_fail "started without its interface"
 cat "$T/bad.log" >&2
-check "refused: xdp_interface nosuch0" grep -q 'xdp_interface nosuch0: interface' "$T/bad.log"
+check "refused: xdp_interface nosuch0" grep -q 'xdp_interface nosuch0: No such device' "$T/bad.log"
 np_log "PASS"

@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
 
+#include "netio.h"
 #include "xsk.h"
 
 #ifndef SOL_XDP
@@ -54,6 +56,8 @@ struct np_xsk {
 	unsigned ntx_free;
 	uint16_t ip_id;
 	bool zerocopy;
+	uint8_t mac[6];                /* the interface's: every answer's source */
+	unsigned mtu;
 	struct np_xsk_stats st;
 };
 
@@ -148,6 +152,22 @@ static uint32_t wire16(uint16_t v)
 	return h;
 }
 
+static uint32_t wire_bytes32(const uint8_t b[4])
+{
+	uint32_t h;
+
+	memcpy(&h, b, 4);
+	return h;
+}
+
+static uint32_t wire_bytes16(const uint8_t b[2])
+{
+	uint16_t h;
+
+	memcpy(&h, b, 2);
+	return h;
+}
+
 static uint32_t wire32(uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
@@ -160,10 +180,12 @@ static uint32_t wire32(uint32_t v)
 /*
  * r6 = ctx; r2 = data; r3 = data_end.  Take the frame (redirect it into
  * the socket map at this receive queue, XDP_PASS if no socket is there)
- * only if it is Ethernet II + IPv4 with a 20-octet header + UDP, not a
+ * only if it is Ethernet II to our MAC (not broadcast, nor another host's
+ * seen in promiscuous mode) + IPv4 with a 20-octet header + UDP, not a
  * fragment, to one of the (address, port) pairs; pass everything else.
  */
-static void build_program(struct prog *p, int map_fd, const struct np_xsk_match *m, unsigned nm)
+static void build_program(struct prog *p, int map_fd, const uint8_t mac[6],
+			  const struct np_xsk_match *m, unsigned nm)
 {
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
 	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_6, 0, 0);   /* xdp_md.data */
@@ -177,6 +199,10 @@ static void build_program(struct prog *p, int map_fd, const struct np_xsk_match 
 	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)RX_FRAME_MAX + 1);
 	p->to_pass[p->npass++] = p->n;
 	emit(p, BPF_JMP | BPF_JLE | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
+	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_2, 0, 0);   /* our MAC */
+	unless_eq_pass(p, BPF_REG_5, wire_bytes32(mac));
+	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 4, 0);
+	unless_eq_pass(p, BPF_REG_5, wire_bytes16(mac + 4));
 	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 12, 0);  /* EtherType */
 	unless_eq_pass(p, BPF_REG_5, wire16(0x0800));
 	emit(p, BPF_LDX | BPF_MEM | BPF_B, BPF_REG_5, BPF_REG_2, 14, 0);  /* version, IHL */
@@ -219,7 +245,7 @@ static int load_program(struct np_xsk *x, const struct np_xsk_opts *o)
 	struct prog p = { .n = 0 };
 	union bpf_attr a;
 
-	build_program(&p, x->map_fd, o->match, o->nmatch);
+	build_program(&p, x->map_fd, x->mac, o->match, o->nmatch);
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_XDP;
 	a.expected_attach_type = BPF_XDP;
@@ -340,18 +366,23 @@ static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
 
 int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **stage)
 {
+	struct np_ifinfo ifi;
 	struct np_xsk *x;
 	int ifindex, r;
 
 	*stage = "interface";
 	if (o->nmatch == 0 || o->nmatch > NP_XSK_MAX_MATCH)
 		return -EINVAL;
-	ifindex = (int)if_nametoindex(o->ifname);
-	if (ifindex == 0)
-		return -ENODEV;
+	if ((r = np_ifinfo_get(o->ifname, &ifi)) < 0)
+		return r;
+	if (ifi.hwtype != ARPHRD_ETHER || ifi.mtu < 576)
+		return -EPROTONOSUPPORT;
+	ifindex = ifi.ifindex;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
+	memcpy(x->mac, ifi.mac, 6);
+	x->mtu = (unsigned)ifi.mtu;
 	x->map_fd = x->prog_fd = x->link_fd = -1;
 	*stage = "socket";
 	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -397,6 +428,16 @@ bool np_xsk_zerocopy(const struct np_xsk *x)
 /* ---- Receiving --------------------------------------------------------- */
 
 /*
+ * Sources the kernel would drop as martians (RFC 1122 §3.2.1.3): "this
+ * network", loopback, multicast, reserved and broadcast.  An answer to them
+ * would go nowhere useful, or to many.
+ */
+static bool martian_source(uint32_t a)
+{
+	return (a >> 24) == 0 || (a >> 24) == 127 || a >= 0xe0000000u;
+}
+
+/*
  * The UDP checksum is not verified: frames from a local sender (veth) or
  * from a NIC with checksum offload may carry only the pseudo-header sum
  * (the kernel trusts those too), and the Ethernet FCS has already covered
@@ -409,8 +450,10 @@ static bool parse_frame(const uint8_t *f, size_t len, struct np_xsk_dgram *d)
 	struct np_udp u;
 
 	if (np_ether_parse(f, len, &e) < 0 || e.has_vlan || e.ethertype != 0x0800 ||
+	    np_ether_is_multicast(e.src) || np_ether_is_zero(e.src) ||
 	    np_ipv4_parse(e.payload, e.payload_len, &ip) < 0 || ip.proto != NP_IPPROTO_UDP ||
-	    np_ipv4_is_fragment(&ip) || np_udp_parse_nocsum(ip.payload, ip.payload_len, &u) < 0)
+	    np_ipv4_is_fragment(&ip) || martian_source(ip.src) ||
+	    np_udp_parse_nocsum(ip.payload, ip.payload_len, &u) < 0)
 		return false;
 	memcpy(d->mac_src, e.src, 6);
 	memcpy(d->mac_dst, e.dst, 6);
@@ -443,8 +486,15 @@ unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max)
 
 	while (avail-- > 0 && n < max) {
 		const struct xdp_desc *desc = desc_slot(&x->rx, x->rx.head++);
+		const uint64_t lim = (uint64_t)RX_FRAMES * FRAME_SIZE;
 
-		if (desc->addr + desc->len <= (uint64_t)RX_FRAMES * FRAME_SIZE &&
+		if (desc->addr >= lim) {
+			/* Not a receive frame: never expected from the kernel, and
+			 * recycling it could hand out a transmit frame twice. */
+			x->st.rx_malformed++;
+			continue;
+		}
+		if (desc->len <= lim - desc->addr &&
 		    parse_frame(x->umem + desc->addr, desc->len, &d[n])) {
 			d[n++].frame = desc->addr;
 			continue;
@@ -474,8 +524,14 @@ static void reap_completions(struct np_xsk *x)
 {
 	uint32_t done = load_acquire(x->comp.producer) - x->comp.head;
 
-	while (done-- > 0 && x->ntx_free < TX_FRAMES)
-		x->tx_free[x->ntx_free++] = *addr_slot(&x->comp, x->comp.head++);
+	while (done-- > 0 && x->ntx_free < TX_FRAMES) {
+		uint64_t a = *addr_slot(&x->comp, x->comp.head++);
+
+		/* Only our transmit frames go back on the free list. */
+		if (a >= (uint64_t)RX_FRAMES * FRAME_SIZE && a % FRAME_SIZE == 0 &&
+		    a < (uint64_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE)
+			x->tx_free[x->ntx_free++] = a;
+	}
 	store_release(x->comp.consumer, x->comp.head);
 }
 
@@ -497,7 +553,7 @@ static size_t build_answer(struct np_xsk *x, uint8_t *f, const struct np_xsk_dgr
 	if (n < 0)
 		return 0;
 	memcpy(e.dst, q->mac_src, 6);
-	memcpy(e.src, q->mac_dst, 6);
+	memcpy(e.src, x->mac, 6);
 	e.payload_len = (size_t)n;
 	n = np_ether_build(&e, f, FRAME_SIZE);
 	return n < 0 ? 0 : (size_t)n;
@@ -509,7 +565,8 @@ int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payl
 	uint64_t frame;
 	size_t flen;
 
-	if (len > FRAME_SIZE - HDRS_LEN)
+	/* The kernel socket fragments what the link cannot carry whole. */
+	if (len > FRAME_SIZE - HDRS_LEN || len + 28 > x->mtu)
 		return -EMSGSIZE;
 	if (x->ntx_free == 0)
 		reap_completions(x);
@@ -547,6 +604,11 @@ int np_xsk_flush(struct np_xsk *x)
 	}
 	reap_completions(x);
 	return 0;
+}
+
+bool np_xsk_tx_pending(const struct np_xsk *x)
+{
+	return load_acquire(x->tx.consumer) != x->tx.head;
 }
 
 void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out)

@@ -12,10 +12,14 @@
  * kernel answers whatever the program passes, and the daemon uses it for
  * anything it cannot send through the ring.
  *
- * Answers are built in place in the ring's frames, addressed back to the
- * query's sender: the source MAC becomes the destination, the addresses
- * and ports are swapped, the IPv4 and UDP checksums are computed.  No
- * neighbour lookup is needed, as for any reply.
+ * The program takes only frames to the interface's own MAC; frames from a
+ * multicast or zero MAC or a martian source address are dropped (and
+ * counted) as the kernel would.  Answers are built in place in the ring's
+ * frames, addressed back to the query's sender: from the interface's MAC
+ * to the query's source MAC, addresses and ports swapped, IPv4 and UDP
+ * checksums computed; no neighbour lookup is needed, as for any reply.
+ * An answer longer than the link's MTU is left to the kernel socket, which
+ * fragments it.
  *
  * The program is attached through a BPF link owned by the socket's
  * holder: it goes away with the process, even on a crash.  Zero-copy is
@@ -70,7 +74,8 @@ struct np_xsk;
  * CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN).  On failure
  * *stage names the step that failed ("interface", "socket", "umem",
  * "rings", "bind", "map", "program", "attach"); -EBUSY from "attach"
- * means the interface already has an XDP program.
+ * means the interface already has an XDP program, -EPROTONOSUPPORT from
+ * "interface" that it is not Ethernet.
  */
 int np_xsk_open(const struct np_xsk_opts *opts, struct np_xsk **out, const char **stage);
 
@@ -90,8 +95,8 @@ void np_xsk_recv_done(struct np_xsk *x, const struct np_xsk_dgram *d, unsigned n
 
 /*
  * Queue payload (len octets) as the answer to q, from q's destination to
- * q's source.  -ENOSPC: no free frame right now; -EMSGSIZE: the frame
- * would not fit a ring frame.  Either way the caller sends it another way.
+ * q's source.  -ENOSPC: no free frame right now; -EMSGSIZE: the datagram
+ * would not fit the link's MTU or a ring frame.  Either way the caller sends it another way.
  * Queued answers leave at np_xsk_flush().
  */
 int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payload,
@@ -99,6 +104,8 @@ int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payl
 
 /* Have the kernel transmit what is queued; 0 or -errno (the frames stay queued). */
 int np_xsk_flush(struct np_xsk *x);
+/* true while queued answers wait (the kernel was busy): flush again soon. */
+bool np_xsk_tx_pending(const struct np_xsk *x);
 
 void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out);
 

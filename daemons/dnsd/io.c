@@ -444,11 +444,29 @@ static struct dnsd_listener *xsk_listener(struct dnsd_io *io, const struct np_xs
 	return NULL;
 }
 
+/* The client's address as l's socket writes it (v4-mapped on a dual-stack one). */
+static socklen_t xsk_peer(const struct dnsd_listener *l, const struct np_xsk_dgram *d,
+			  struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(d->port_src) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(d->port_src),
+				  .sin_addr.s_addr = htonl(d->ip_src) };
+
+	if (!l->inet6) {
+		memcpy(ss, &s4, sizeof(s4));
+		return sizeof(s4);
+	}
+	s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] = 0xff;
+	np_store_be32(&s6.sin6_addr.s6_addr[12], d->ip_src);
+	memcpy(ss, &s6, sizeof(s6));
+	return sizeof(s6);
+}
+
 static void xsk_one(struct dnsd_io *io, const struct np_xsk_dgram *d, uint64_t now)
 {
 	struct dnsd_listener *l = xsk_listener(io, d);
-	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(d->port_src),
-				    .sin_addr.s_addr = htonl(d->ip_src) };
+	struct sockaddr_storage peer;
+	socklen_t plen;
 	struct np_pktinfo src = { .local = d->ip_dst };
 	const struct np_pktinfo *from;
 	uint8_t *out = np_batch_buf(&io->tx, 0);
@@ -459,16 +477,41 @@ static void xsk_one(struct dnsd_io *io, const struct np_xsk_dgram *d, uint64_t n
 		io->eng.stats.dropped_malformed++;
 		return;
 	}
+	plen = xsk_peer(l, d, &peer);
 	from = l->addr == 0 ? &src : NULL;
-	if (!udp_query(io, l, (const struct sockaddr *)&peer, sizeof(peer), from, d->payload,
-		       d->len, now, out, &outlen))
+	if (!udp_query(io, l, (const struct sockaddr *)&peer, plen, from, d->payload, d->len, now,
+		       out, &outlen))
 		return;
 	if (np_xsk_send(io->xsk, d, out, outlen) == 0) {
 		io->stats.udp_sent++;
 		return;
 	}
 	io->stats.xdp_fallback++;
-	udp_send_one(io, l, &peer, sizeof(peer), from, out, outlen);
+	udp_send_one(io, l, &peer, plen, from, out, outlen);
+}
+
+/*
+ * Send what is queued.  Answers the kernel could not take yet (a busy
+ * driver) are tried again by a timer: no query may be needed to push
+ * them out.
+ */
+static void xsk_flush(struct dnsd_io *io)
+{
+	struct timeval retry = { 0, 10 * 1000 };
+	int r = np_xsk_flush(io->xsk);
+
+	if (r < 0)
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: sending: %s", io->conf->xdp_interface,
+				 strerror(-r));
+	if (np_xsk_tx_pending(io->xsk) && !evtimer_pending(io->xsk_retry, NULL))
+		evtimer_add(io->xsk_retry, &retry);
+}
+
+static void on_xsk_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	xsk_flush(arg);
 }
 
 static void on_xsk(evutil_socket_t fd, short what, void *arg)
@@ -480,7 +523,6 @@ static void on_xsk(evutil_socket_t fd, short what, void *arg)
 	for (int round = 0; round < 8; round++) {
 		unsigned n = np_xsk_recv(io->xsk, io->xrx, RX_BATCH);
 		uint64_t now = dnsd_now_ms();
-		int r;
 
 		if (n == 0)
 			return;
@@ -488,9 +530,7 @@ static void on_xsk(evutil_socket_t fd, short what, void *arg)
 		for (unsigned i = 0; i < n; i++)
 			xsk_one(io, &io->xrx[i], now);
 		np_xsk_recv_done(io->xsk, io->xrx, n);
-		if ((r = np_xsk_flush(io->xsk)) < 0)
-			NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: sending: %s",
-					 io->conf->xdp_interface, strerror(-r));
+		xsk_flush(io);
 		/*
 		 * Look again even after a short batch: the ring is memory, so a
 		 * look costs no system call, and queries that came in meanwhile
@@ -532,20 +572,19 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 	for (unsigned i = 0; i < io->nls; i++) {
 		const struct dnsd_listener *l = &io->ls[i];
 
-		if (l->tcp)
+		if (l->tcp || l->port == 0)
 			continue;
 		/*
-		 * A wildcard listener takes the interface's own addresses only:
-		 * on a router, queries passing through to other servers must
-		 * still be forwarded, not answered here.
+		 * The interface's own addresses only, a wildcard listener's
+		 * included: on a router, queries passing through to other
+		 * servers must still be forwarded, not answered here.
 		 */
-		for (unsigned a = 0; a < (l->addr ? 1 : ifi.naddr); a++)
-			if (o.nmatch < NP_XSK_MAX_MATCH)
-				m[o.nmatch++] = (struct np_xsk_match){
-					l->addr ? l->addr : ifi.addr[a].addr, l->port };
+		for (unsigned a = 0; a < ifi.naddr; a++)
+			if ((l->addr == 0 || l->addr == ifi.addr[a].addr) && o.nmatch < NP_XSK_MAX_MATCH)
+				m[o.nmatch++] = (struct np_xsk_match){ ifi.addr[a].addr, l->port };
 	}
 	if (o.nmatch == 0) {
-		np_log_err("xdp_interface %s: no listen address is on it", conf->xdp_interface);
+		np_log_err("xdp_interface %s: no IPv4 listen address is on it", conf->xdp_interface);
 		return -1;
 	}
 	io->xrx = calloc(RX_BATCH, sizeof(*io->xrx));
@@ -560,7 +599,8 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 		return -1;
 	}
 	io->xsk_ev = event_new(base_of(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);
-	if (!io->xsk_ev || event_add(io->xsk_ev, NULL) < 0)
+	io->xsk_retry = evtimer_new(base_of(io), on_xsk_retry, io);
+	if (!io->xsk_ev || !io->xsk_retry || event_add(io->xsk_ev, NULL) < 0)
 		return -1;
 	np_log_info("xdp_interface %s: UDP queries to %u listen addresses through AF_XDP "
 		    "(queue 0, %s mode)", conf->xdp_interface, o.nmatch,
@@ -802,14 +842,33 @@ static void pktinfo_if_wildcard(int fd)
 	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
 }
 
-/* A socket's bound IPv4 address (0: any) and port. */
-static void bound_v4(int fd, uint32_t *addr, uint16_t *port)
+/*
+ * The IPv4 address (0: any) and port a listener receives on, for the XDP
+ * program; port 0 when it receives no IPv4 (an IPv6-only socket).  A
+ * socket-activated dual-stack socket is bound to :: with IPV6_V6ONLY off.
+ */
+static void bound_v4(struct dnsd_listener *l)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	struct sockaddr_in6 s6;
+	socklen_t len = sizeof(ss), ol = sizeof(int);
+	int v6only = 1;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		*addr = peer_v4((struct sockaddr *)&ss, port);
+	if (getsockname(l->fd, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	l->inet6 = ss.ss_family == AF_INET6;
+	if (!l->inet6) {
+		l->addr = peer_v4((struct sockaddr *)&ss, &l->port);
+		return;
+	}
+	memcpy(&s6, &ss, sizeof(s6));
+	if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr)) {
+		l->addr = np_load_be32(&s6.sin6_addr.s6_addr[12]);
+		l->port = ntohs(s6.sin6_port);
+	} else if (IN6_IS_ADDR_UNSPECIFIED(&s6.sin6_addr) &&
+		   getsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &ol) == 0 && !v6only) {
+		l->port = ntohs(s6.sin6_port);
+	}
 }
 
 static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
@@ -822,7 +881,7 @@ static int add_listener(struct dnsd_io *io, int fd, bool tcp, bool activated)
 	io->ls = ls;
 	l = &io->ls[io->nls];
 	*l = (struct dnsd_listener){ .fd = fd, .tcp = tcp, .activated = activated, .io = io };
-	bound_v4(fd, &l->addr, &l->port);
+	bound_v4(l);
 	io->nls++;
 	return 0;
 }
@@ -1014,7 +1073,9 @@ void dnsd_io_stop(struct dnsd_io *io)
 		conn_close(io->conns);
 	if (io->xsk_ev)
 		event_free(io->xsk_ev);
-	io->xsk_ev = NULL;
+	if (io->xsk_retry)
+		event_free(io->xsk_retry);
+	io->xsk_ev = io->xsk_retry = NULL;
 	np_xsk_close(io->xsk);         /* detaches the XDP program */
 	io->xsk = NULL;
 	free(io->xrx);

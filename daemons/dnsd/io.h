@@ -49,8 +49,9 @@ struct dnsd_listener {
 	int fd;
 	bool tcp;
 	bool activated;                /* from systemd: kept across reloads */
-	uint32_t addr;                 /* bound address (0: any), host order */
-	uint16_t port;
+	bool inet6;                    /* AF_INET6 (socket-activated dual stack) */
+	uint32_t addr;                 /* bound IPv4 address (0: any), host order */
+	uint16_t port;                 /* 0: receives no IPv4 */
 	struct event *ev;
 	struct dnsd_io *io;
 };
@@ -79,7 +80,7 @@ struct dnsd_io {
 	struct np_batch late;          /* one late answer at a time */
 	struct np_xsk *xsk;            /* NULL without xdp_interface */
 	struct np_xsk_dgram *xrx;      /* RX_BATCH datagrams */
-	struct event *xsk_ev;
+	struct event *xsk_ev, *xsk_retry;
 	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
 	struct dnsd_slot *slots;
 	uint32_t free_head, slot_gen;

@@ -4,7 +4,8 @@
 # drops a datagram whose UDP checksum is wrong, and tshark checks the
 # frame), the counters show which path each answer took, everything the
 # program does not take (ARP, ICMP, TCP, other ports) still reaches the
-# kernel, malformed queries are counted, the program leaves the interface
+# kernel, only frames to srv's own MAC are taken, malformed frames and
+# martian sources are counted and dropped, the program leaves the interface
 # when np-dnsd stops (even when it is killed) and a quick restart gets the
 # queue back, and a wildcard listener on a router takes only its own
 # addresses' queries, never those routed through it.
@@ -118,24 +119,53 @@ def csum(b):
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     s = (s >> 16) + (s & 0xffff); s += s >> 16
     return ~s & 0xffff
-def frame(total_len=None, bad_csum=False):
+def frame(total_len=None, bad_csum=False, to=None, src_ip="10.77.0.2"):
     payload = b"\x12\x34\x01\x00\x00\x01" + b"\x00" * 6 + b"\x07printer\x03lan\x00\x00\x01\x00\x01"
     udp = struct.pack("!HHHH", 40000, 53, 8 + len(payload), 0) + payload
     tl = total_len or 20 + len(udp)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tl, 1, 0, 64, 17, 0,
-                     socket.inet_aton("10.77.0.2"), socket.inet_aton("10.77.0.1"))
+                     socket.inet_aton(src_ip), socket.inet_aton("10.77.0.1"))
     c = csum(ip) ^ (0xffff if bad_csum else 0)
     ip = ip[:10] + struct.pack("!H", c) + ip[12:]
-    return dst + src + b"\x08\x00" + ip + udp
+    return (to or dst) + src + b"\x08\x00" + ip + udp
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 s.send(frame(bad_csum=True))
 s.send(frame(total_len=1400))
+s.send(frame(src_ip="127.0.0.1"))                    # a martian source
 PY
 sleep 0.5
 dnsd_alive
-check "two bad frames counted as malformed ($bad0 -> $(stat xdp.malformed))" \
-	test "$(stat xdp.malformed)" -eq $((bad0 + 2))
+check "three bad frames counted as malformed ($bad0 -> $(stat xdp.malformed))" \
+	test "$(stat xdp.malformed)" -eq $((bad0 + 3))
+
+# Only frames to srv's own MAC are taken: one to the broadcast MAC reaches
+# the kernel (which answers it), one to another host's MAC (as seen in
+# promiscuous mode) is the kernel's to drop.
+ip -n "$(np_ns srv)" link set eth0 promisc on
+x0=$(stat xdp.received) n0=$(stat num.queries.udp)
+np_in cli /usr/bin/python3 - "$(np_mac srv eth0)" "$(np_mac cli eth0)" <<'PY'
+import socket, struct, sys
+src = bytes.fromhex(sys.argv[2].replace(":", ""))
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+payload = b"\x12\x34\x01\x00\x00\x01" + b"\x00" * 6 + b"\x07printer\x03lan\x00\x00\x01\x00\x01"
+udp = struct.pack("!HHHH", 40001, 53, 8 + len(payload), 0) + payload
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 2, 0, 64, 17, 0,
+                 socket.inet_aton("10.77.0.2"), socket.inet_aton("10.77.0.1"))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+for to in (b"\xff" * 6, b"\x02\x00\x00\x00\x00\x99"):
+    s.send(to + src + b"\x08\x00" + ip + udp)
+PY
+sleep 0.5
+ip -n "$(np_ns srv)" link set eth0 promisc off
+check "frames to other MACs never reach the ring" test "$(stat xdp.received)" = "$x0"
+check "the broadcast one reached the kernel socket, the other host's did not" \
+	test "$(stat num.queries.udp)" -eq $((n0 + 1))
 q printer.lan A >"$T/after2" 2>&1
 check "answers after the bad frames" grep -q '10.77.0.50' "$T/after2"
 

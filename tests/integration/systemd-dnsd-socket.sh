@@ -5,7 +5,9 @@
 # TCP on the passed sockets, np-dnsd binds none of its own `listen` ones,
 # and READY=1 arrives on the test's NOTIFY_SOCKET.  It runs unprivileged
 # (setpriv to nobody, no capabilities) and still serves port 53, as the
-# np-dnsd.service unit with CapabilityBoundingSet= empty does.
+# np-dnsd.service unit with CapabilityBoundingSet= empty does.  Then a
+# dual-stack [::]:53 socket with xdp_interface and the capabilities of the
+# xdp.conf drop-in: the IPv4 queries come through the AF_XDP ring.
 set -u
 . "$(dirname "$0")/netns.sh"
 DNSD=${NP_DNSD:-${NP_BUILDDIR:-.}/daemons/dnsd/np-dnsd}
@@ -97,5 +99,38 @@ np_wait 5 ready || np_fail "np-dnsd (TCP activated): no READY=1"
 expect_a kdig @10.77.0.1 -p 53 +tcp +short +timeout=2 printer.lan.example.net A
 np_in srv ss -lnt | grep -q ':5399 ' && np_fail "np-dnsd bound its own TCP listen address anyway"
 np_log "TCP: kdig answered twice on the passed listening socket"
+stop_activated
+# A dual-stack UDP socket on [::]:53 (np-dnsd.socket's ListenDatagram=53)
+# with xdp_interface, unprivileged but for the four capabilities of the
+# xdp.conf drop-in: queries to srv's address come through the ring, and the
+# answers reach the client from 10.77.0.1:53.
+sed 's|^control_socket|xdp_interface = "eth0";\ncontrol_socket|' "$T/dnsd.conf" >"$T/dnsd-xdp.conf"
+: > "$T/notify.log"
+caps=+bpf,+net_admin,+net_raw,+ipc_lock
+np_bg srv "$ACTIVATE" --datagram -l 53 --fdname=dns -E NOTIFY_SOCKET="$T/notify" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all,$caps \
+	--ambient-caps=-all,$caps --bounding-set=-all,$caps -- \
+	"$DNSD" -c "$T/dnsd-xdp.conf" 2>>"$T/dnsd-xdp.log"
+ACT_PID=$NP_BG_PID
+np_wait 5 sh -c "ip netns exec $(np_ns srv) ss -lnu | grep -q ':53 '" ||
+	np_fail "systemd-socket-activate is not listening on [::]:53/udp"
+expect_a dig @10.77.0.1 -p 53 +short +tries=3 +time=2 printer.lan.example.net A
+np_wait 5 ready || np_fail "np-dnsd (dual stack, XDP): no READY=1: $(cat "$T/dnsd-xdp.log")"
+grep -q 'through AF_XDP' "$T/dnsd-xdp.log" || np_fail "no AF_XDP: $(cat "$T/dnsd-xdp.log")"
+for i in 1 2 3; do expect_a dig @10.77.0.1 -p 53 +short +tries=1 +time=2 printer.lan.example.net A; done
+rx=$(np_in srv "$PY" - "$T/run/dnsd.sock" <<'EOP'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(5); s.connect(sys.argv[1])
+s.sendall(b'{"command": "statistic-get-all"}'); s.shutdown(socket.SHUT_WR)
+d = b""
+while True:
+    c = s.recv(65536)
+    if not c: break
+    d += c
+print(json.loads(d)["arguments"].get("xdp.received", 0))
+EOP
+)
+[ "${rx:-0}" -ge 3 ] || np_fail "dual-stack socket with XDP: $rx queries through the ring, expected 3 ($(cat "$T/dnsd-xdp.log"))"
+np_log "UDP [::]:53 with xdp_interface: $rx queries through the ring, answered from 10.77.0.1"
 stop_activated
 echo "np-dnsd serves the sockets systemd passes it, unprivileged"

@@ -48,8 +48,15 @@ struct ring {
 	size_t map_len;
 };
 
+/*
+ * Two sockets share the umem on one queue: fd receives (its RX ring, the
+ * fill and completion rings) and is the one polled; txfd only transmits.
+ * Every frame sent is an skb charged to its socket, whose release wakes
+ * that socket's waiters: on the polled socket that is an epoll callback
+ * per answer, on txfd (never polled) nothing.
+ */
 struct np_xsk {
-	int fd, map_fd, prog_fd, link_fd;
+	int fd, txfd, map_fd, prog_fd, link_fd;
 	uint8_t *umem;
 	struct ring fill, comp, rx, tx;
 	uint64_t tx_free[TX_FRAMES];
@@ -312,7 +319,7 @@ static int setup_umem(struct np_xsk *x)
 	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) < 0 ||
 	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring, sizeof(ring)) < 0 ||
 	    setsockopt(x->fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)) < 0 ||
-	    setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
+	    setsockopt(x->txfd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
 		return -errno;
 	for (unsigned i = 0; i < TX_FRAMES; i++)
 		x->tx_free[x->ntx_free++] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
@@ -321,18 +328,20 @@ static int setup_umem(struct np_xsk *x)
 
 static int setup_rings(struct np_xsk *x)
 {
-	struct xdp_mmap_offsets off;
-	socklen_t ol = sizeof(off);
+	struct xdp_mmap_offsets off, txoff;
+	socklen_t ol = sizeof(off), txol = sizeof(txoff);
 	int r;
 
-	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) < 0)
+	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) < 0 ||
+	    getsockopt(x->txfd, SOL_XDP, XDP_MMAP_OFFSETS, &txoff, &txol) < 0)
 		return -errno;
 	if ((r = map_ring(x->fd, &x->fill, &off.fr, sizeof(uint64_t),
 			  (off_t)XDP_UMEM_PGOFF_FILL_RING)) < 0 ||
 	    (r = map_ring(x->fd, &x->comp, &off.cr, sizeof(uint64_t),
 			  (off_t)XDP_UMEM_PGOFF_COMPLETION_RING)) < 0 ||
 	    (r = map_ring(x->fd, &x->rx, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING)) < 0 ||
-	    (r = map_ring(x->fd, &x->tx, &off.tx, sizeof(struct xdp_desc), XDP_PGOFF_TX_RING)) < 0)
+	    (r = map_ring(x->txfd, &x->tx, &txoff.tx, sizeof(struct xdp_desc),
+			  XDP_PGOFF_TX_RING)) < 0)
 		return r;
 	/* Every receive frame starts in the fill ring. */
 	for (unsigned i = 0; i < RX_FRAMES; i++)
@@ -361,6 +370,11 @@ static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
 	}
 	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &ol) == 0)
 		x->zerocopy = opt.flags & XDP_OPTIONS_ZEROCOPY;
+	/* The transmit socket: same queue, same umem, its flags the first's. */
+	sa.sxdp_flags = XDP_SHARED_UMEM;
+	sa.sxdp_shared_umem_fd = (uint32_t)x->fd;
+	if (bind(x->txfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -386,7 +400,8 @@ int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **s
 	x->map_fd = x->prog_fd = x->link_fd = -1;
 	*stage = "socket";
 	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (x->fd < 0) {
+	x->txfd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->fd < 0 || x->txfd < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -479,11 +494,28 @@ static void publish_fill(struct np_xsk *x)
 		recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
+/*
+ * The kernel wrote the frames from another CPU: start loading every
+ * frame's headers at once rather than stall on each in turn.
+ */
+static void prefetch_frames(struct np_xsk *x, uint32_t avail, unsigned max)
+{
+	for (uint32_t i = 0; i < avail && i < max; i++) {
+		uint64_t a = desc_slot(&x->rx, x->rx.head + i)->addr;
+
+		if (a < (uint64_t)RX_FRAMES * FRAME_SIZE - 128) {
+			__builtin_prefetch(x->umem + a);
+			__builtin_prefetch(x->umem + a + 64);
+		}
+	}
+}
+
 unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max)
 {
 	uint32_t avail = load_acquire(x->rx.producer) - x->rx.head;
 	unsigned n = 0, bad = 0;
 
+	prefetch_frames(x, avail, max);
 	while (avail-- > 0 && n < max) {
 		const struct xdp_desc *desc = desc_slot(&x->rx, x->rx.head++);
 		const uint64_t lim = (uint64_t)RX_FRAMES * FRAME_SIZE;
@@ -596,9 +628,9 @@ int np_xsk_flush(struct np_xsk *x)
 
 	store_release(x->tx.producer, x->tx.head);
 	while (tries-- > 0 && load_acquire(x->tx.consumer) != x->tx.head) {
-		if (!needs_wakeup(&x->tx))
+		if (x->zerocopy && !needs_wakeup(&x->tx))
 			break;
-		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+		if (sendto(x->txfd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
 		    errno != EBUSY && errno != ENOBUFS)
 			return -errno;
 	}
@@ -620,8 +652,10 @@ void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out)
 		x->st.kernel_rx_dropped = ks.rx_dropped;
 		x->st.kernel_rx_ring_full = ks.rx_ring_full;
 		x->st.kernel_fill_ring_empty = ks.rx_fill_ring_empty_descs;
-		x->st.kernel_tx_invalid = ks.tx_invalid_descs;
 	}
+	kl = sizeof(ks);
+	if (getsockopt(x->txfd, SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0)
+		x->st.kernel_tx_invalid = ks.tx_invalid_descs;
 	*out = x->st;
 }
 
@@ -639,6 +673,8 @@ void np_xsk_close(struct np_xsk *x)
 	unmap_ring(&x->comp);
 	unmap_ring(&x->rx);
 	unmap_ring(&x->tx);
+	if (x->txfd >= 0)
+		close(x->txfd);
 	if (x->fd >= 0)
 		close(x->fd);
 	if (x->umem)

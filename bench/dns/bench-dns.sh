@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench-dns.sh: np-dnsd against Unbound and dnsmasq under the same dnsperf
-# cache-hit load, in one run, plus np-dnsd's memory with a million RRsets.
+# bench-dns.sh: np-dnsd (kernel sockets, and with xdp_interface: AF_XDP)
+# against Unbound and dnsmasq under the same dnsperf cache-hit load, in one
+# run, plus np-dnsd's memory with a million RRsets.
 #
 #   sh bench/dns/bench-dns.sh [-t SECONDS] [-r ROUNDS] [-n NAMES] [-M FILL] [-c CLIENTS] [-q OUTSTANDING] [-T DNSPERF_THREADS] [-s SERVERS] [-L RATE] [-P PERF_DATA]
 #
@@ -19,16 +20,18 @@
 #   tcp   max throughput with -m tcp (np-dnsd and Unbound; dnsmasq forks
 #         per TCP connection and is left out).
 # The figures are medians over the rounds; ratios are np-dnsd / peer.
-# -s "np-dnsd unbound" runs only the servers named (default all three).
+# The servers: np-dnsd, np-dnsd-xdp (the same config plus xdp_interface =
+# "eth0": UDP through AF_XDP), unbound, dnsmasq.
+# -s "np-dnsd unbound" runs only the servers named (default all four).
 # -L RATE: one more latency run per server at this same offered rate (q/s),
 # reported as p50/p99 "at RATE": each server's half load above is half of
 # its own maximum, so a faster server is measured under more load.
 # Then np-dnsd alone gets FILL distinct names (default 1,000,000) through
 # the wildcard, at dnsperf's full rate, and its VmRSS is read from /proc.
 #
-# -P PERF_DATA: also profile np-dnsd and Unbound under the udp load of one
-# more round: syscalls per query (perf stat), then perf record -g into
-# PERF_DATA.np-dnsd / .unbound and perf report's top symbols.
+# -P PERF_DATA: also profile np-dnsd (both modes) and Unbound under the udp
+# load of one more round: syscalls per query (perf stat), then perf record
+# -g into PERF_DATA.np-dnsd / .np-dnsd-xdp / .unbound and the top symbols.
 #
 # Needs root, nsd, unbound, dnsmasq, dnsperf; np-dnsd from $NP_BUILDDIR
 # (default build/dnsbench).  Servers: np-dnsd as configured below;

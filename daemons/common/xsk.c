@@ -321,6 +321,14 @@ static int setup_umem(struct np_xsk *x)
 	    setsockopt(x->fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)) < 0 ||
 	    setsockopt(x->txfd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
 		return -errno;
+	/*
+	 * Never used, but a pool whose first socket has no TX ring gets no
+	 * transmit descriptors, and zero-copy drivers of kernels before
+	 * "xsk: Fix possible crash when multiple sockets are created" then
+	 * crash sending for the second; sized as txfd's ring.
+	 */
+	if (setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
+		return -errno;
 	for (unsigned i = 0; i < TX_FRAMES; i++)
 		x->tx_free[x->ntx_free++] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
 	return 0;
@@ -620,7 +628,8 @@ int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payl
 /*
  * Copy mode transmits only inside sendto(), at most 32 frames a call
  * (EAGAIN: more are left); zero-copy drivers ask for a kick only when
- * they sleep (XDP_RING_NEED_WAKEUP).
+ * they sleep (XDP_RING_NEED_WAKEUP), and what they have not taken yet is
+ * the caller's retry timer's (np_xsk_tx_pending()).
  */
 int np_xsk_flush(struct np_xsk *x)
 {
@@ -633,6 +642,9 @@ int np_xsk_flush(struct np_xsk *x)
 		if (sendto(x->txfd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
 		    errno != EBUSY && errno != ENOBUFS)
 			return -errno;
+		/* A zero-copy driver takes the frames in its own time: one kick. */
+		if (x->zerocopy)
+			break;
 	}
 	reap_completions(x);
 	return 0;

@@ -155,6 +155,7 @@ static json_t *stats_json(struct dnsd_io *io)
 		put(o, "xdp.kernel-dropped", x.kernel_rx_dropped);
 		put(o, "xdp.kernel-ring-full", x.kernel_rx_ring_full);
 		put(o, "xdp.kernel-fill-empty", x.kernel_fill_ring_empty);
+		put(o, "xdp.kernel-tx-invalid", x.kernel_tx_invalid);
 	}
 	put(o, "uptime-ms", dnsd_now_ms() - io->started_ms);
 	return o;

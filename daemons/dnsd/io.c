@@ -561,9 +561,9 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 	struct np_xsk_match m[NP_XSK_MAX_MATCH];
 	struct np_xsk_opts o = { .ifname = conf->xdp_interface, .queue = 0, .match = m };
 	const char *stage = "";
-	int r;
-
+	unsigned left_out = 0;
 	struct np_ifinfo ifi;
+	int r;
 
 	if ((r = np_ifinfo_get(conf->xdp_interface, &ifi)) < 0) {
 		np_log_err("xdp_interface %s: %s", conf->xdp_interface, strerror(-r));
@@ -579,10 +579,19 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 		 * included: on a router, queries passing through to other
 		 * servers must still be forwarded, not answered here.
 		 */
-		for (unsigned a = 0; a < ifi.naddr; a++)
-			if ((l->addr == 0 || l->addr == ifi.addr[a].addr) && o.nmatch < NP_XSK_MAX_MATCH)
+		for (unsigned a = 0; a < ifi.naddr; a++) {
+			if (l->addr != 0 && l->addr != ifi.addr[a].addr)
+				continue;
+			if (o.nmatch < NP_XSK_MAX_MATCH)
 				m[o.nmatch++] = (struct np_xsk_match){ ifi.addr[a].addr, l->port };
+			else
+				left_out++;
+		}
 	}
+	if (left_out)
+		np_log_warning("xdp_interface %s: %u listen address and port pairs beyond %d "
+			       "use the kernel socket", conf->xdp_interface, left_out,
+			       NP_XSK_MAX_MATCH);
 	if (o.nmatch == 0) {
 		np_log_err("xdp_interface %s: no IPv4 listen address is on it", conf->xdp_interface);
 		return -1;
@@ -600,8 +609,10 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 	}
 	io->xsk_ev = event_new(base_of(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);
 	io->xsk_retry = evtimer_new(base_of(io), on_xsk_retry, io);
-	if (!io->xsk_ev || !io->xsk_retry || event_add(io->xsk_ev, NULL) < 0)
+	if (!io->xsk_ev || !io->xsk_retry || event_add(io->xsk_ev, NULL) < 0) {
+		np_log_err("xdp_interface %s: cannot watch the socket", conf->xdp_interface);
 		return -1;
+	}
 	np_log_info("xdp_interface %s: UDP queries to %u listen addresses through AF_XDP "
 		    "(queue 0, %s mode)", conf->xdp_interface, o.nmatch,
 		    np_xsk_zerocopy(io->xsk) ? "zero-copy" : "copy");

@@ -118,18 +118,9 @@ expect_a dig @10.77.0.1 -p 53 +short +tries=3 +time=2 printer.lan.example.net A
 np_wait 5 ready || np_fail "np-dnsd (dual stack, XDP): no READY=1: $(cat "$T/dnsd-xdp.log")"
 grep -q 'through AF_XDP' "$T/dnsd-xdp.log" || np_fail "no AF_XDP: $(cat "$T/dnsd-xdp.log")"
 for i in 1 2 3; do expect_a dig @10.77.0.1 -p 53 +short +tries=1 +time=2 printer.lan.example.net A; done
-rx=$(np_in srv "$PY" - "$T/run/dnsd.sock" <<'EOP'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(5); s.connect(sys.argv[1])
-s.sendall(b'{"command": "statistic-get-all"}'); s.shutdown(socket.SHUT_WR)
-d = b""
-while True:
-    c = s.recv(65536)
-    if not c: break
-    d += c
-print(json.loads(d)["arguments"].get("xdp.received", 0))
-EOP
-)
+CTL=${NP_BUILDDIR:-.}/tools/ctl/np-ctl
+rx=$(np_in srv "$CTL" -s "$T/run/dnsd.sock" --json dnsd stats |
+	"$PY" -c 'import json, sys; print(json.load(sys.stdin)["arguments"].get("xdp.received", 0))')
 [ "${rx:-0}" -ge 3 ] || np_fail "dual-stack socket with XDP: $rx queries through the ring, expected 3 ($(cat "$T/dnsd-xdp.log"))"
 np_log "UDP [::]:53 with xdp_interface: $rx queries through the ring, answered from 10.77.0.1"
 stop_activated

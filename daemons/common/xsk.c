@@ -301,7 +301,7 @@ static int attach_program(struct np_xsk *x, int ifindex)
 
 /* ---- The socket ---------------------------------------------------------- */
 
-static int setup_umem(struct np_xsk *x)
+static int setup_umem(struct np_xsk *x, bool zerocopy)
 {
 	struct xdp_umem_reg reg = { 0 };
 	size_t len = (size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE;
@@ -322,12 +322,14 @@ static int setup_umem(struct np_xsk *x)
 	    setsockopt(x->txfd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
 		return -errno;
 	/*
-	 * Never used, but a pool whose first socket has no TX ring gets no
-	 * transmit descriptors, and zero-copy drivers of kernels before
-	 * "xsk: Fix possible crash when multiple sockets are created" then
-	 * crash sending for the second; sized as txfd's ring.
+	 * Never used, but in zero-copy mode a pool whose first socket has no
+	 * TX ring gets no transmit descriptors, and the drivers of kernels
+	 * before "xsk: Fix possible crash when multiple sockets are created"
+	 * then crash sending for the second; sized as txfd's ring.  Not in
+	 * copy mode: there every poll of a socket with a TX ring runs the
+	 * transmit path, and the first socket is polled for each batch.
 	 */
-	if (setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
+	if (zerocopy && setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
 		return -errno;
 	for (unsigned i = 0; i < TX_FRAMES; i++)
 		x->tx_free[x->ntx_free++] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
@@ -358,14 +360,12 @@ static int setup_rings(struct np_xsk *x)
 	return 0;
 }
 
-/* Zero-copy where the driver has it (the kernel's choice), copy mode elsewhere. */
 static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
 {
-	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_flags = XDP_USE_NEED_WAKEUP,
-				   .sxdp_ifindex = (uint32_t)ifindex, .sxdp_queue_id = queue };
-	struct xdp_options opt = { 0 };
-	socklen_t ol = sizeof(opt);
+	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_ifindex = (uint32_t)ifindex,
+				   .sxdp_queue_id = queue };
 
+	sa.sxdp_flags = XDP_USE_NEED_WAKEUP | (x->zerocopy ? XDP_ZEROCOPY : XDP_COPY);
 	/*
 	 * The kernel frees a closed socket's hold on the queue from a work
 	 * queue, a moment after close(): a restart that comes quickly finds
@@ -376,14 +376,50 @@ static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
 			return -errno;
 		usleep(50 * 1000);
 	}
-	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &ol) == 0)
-		x->zerocopy = opt.flags & XDP_OPTIONS_ZEROCOPY;
 	/* The transmit socket: same queue, same umem, its flags the first's. */
 	sa.sxdp_flags = XDP_SHARED_UMEM;
 	sa.sxdp_shared_umem_fd = (uint32_t)x->fd;
 	if (bind(x->txfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;
+}
+
+/* The umem, its rings and both sockets, bound in x->zerocopy's mode. */
+static int open_sockets(struct np_xsk *x, int ifindex, uint32_t queue, const char **stage)
+{
+	int r;
+
+	*stage = "socket";
+	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	x->txfd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->fd < 0 || x->txfd < 0)
+		return -errno;
+	*stage = "umem";
+	if ((r = setup_umem(x, x->zerocopy)) < 0)
+		return r;
+	*stage = "rings";
+	if ((r = setup_rings(x)) < 0)
+		return r;
+	*stage = "bind";
+	return bind_socket(x, ifindex, queue);
+}
+
+static void close_sockets(struct np_xsk *x)
+{
+	unmap_ring(&x->fill);
+	unmap_ring(&x->comp);
+	unmap_ring(&x->rx);
+	unmap_ring(&x->tx);
+	x->fill = x->comp = x->rx = x->tx = (struct ring){ .head = 0 };
+	if (x->txfd >= 0)
+		close(x->txfd);
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = x->txfd = -1;
+	if (x->umem)
+		munmap(x->umem, (size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE);
+	x->umem = NULL;
+	x->ntx_free = 0;
 }
 
 int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **stage)
@@ -405,23 +441,15 @@ int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **s
 		return -ENOMEM;
 	memcpy(x->mac, ifi.mac, 6);
 	x->mtu = (unsigned)ifi.mtu;
-	x->map_fd = x->prog_fd = x->link_fd = -1;
-	*stage = "socket";
-	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	x->txfd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (x->fd < 0 || x->txfd < 0) {
-		r = -errno;
-		goto fail;
+	x->fd = x->txfd = x->map_fd = x->prog_fd = x->link_fd = -1;
+	/* Zero-copy where the driver has it, copy mode elsewhere (veth). */
+	x->zerocopy = true;
+	if (open_sockets(x, ifindex, o->queue, stage) < 0) {
+		close_sockets(x);
+		x->zerocopy = false;
+		if ((r = open_sockets(x, ifindex, o->queue, stage)) < 0)
+			goto fail;
 	}
-	*stage = "umem";
-	if ((r = setup_umem(x)) < 0)
-		goto fail;
-	*stage = "rings";
-	if ((r = setup_rings(x)) < 0)
-		goto fail;
-	*stage = "bind";
-	if ((r = bind_socket(x, ifindex, o->queue)) < 0)
-		goto fail;
 	*stage = "map";
 	if ((r = make_map(x, o->queue)) < 0)
 		goto fail;
@@ -681,15 +709,6 @@ void np_xsk_close(struct np_xsk *x)
 		close(x->prog_fd);
 	if (x->map_fd >= 0)
 		close(x->map_fd);
-	unmap_ring(&x->fill);
-	unmap_ring(&x->comp);
-	unmap_ring(&x->rx);
-	unmap_ring(&x->tx);
-	if (x->txfd >= 0)
-		close(x->txfd);
-	if (x->fd >= 0)
-		close(x->fd);
-	if (x->umem)
-		munmap(x->umem, (size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE);
+	close_sockets(x);
 	free(x);
 }

@@ -11,6 +11,8 @@
 # addresses' queries, never those routed through it.
 . "$(dirname "$0")/dnsd-lib.sh"
 command -v tshark >/dev/null 2>&1 || np_skip_or_fail "tshark not installed"
+/usr/bin/python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null ||
+	np_skip_or_fail "this kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS)"
 
 dnsd_lab
 nsd_start

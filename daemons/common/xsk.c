@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <net/if.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <linux/bpf.h>
 #include <linux/if_xdp.h>
 
+#include <netproto/buf.h>
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
@@ -150,9 +150,8 @@ static void unless_eq_pass(struct prog *p, uint8_t reg, uint32_t imm)
 }
 
 /* The value a load of these bytes gives on this host (packet loads are raw). */
-static uint32_t wire16(uint16_t v)
+static uint32_t wire_bytes16(const uint8_t b[2])
 {
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 	uint16_t h;
 
 	memcpy(&h, b, 2);
@@ -167,21 +166,21 @@ static uint32_t wire_bytes32(const uint8_t b[4])
 	return h;
 }
 
-static uint32_t wire_bytes16(const uint8_t b[2])
+/* The same for a field of the given value in network byte order. */
+static uint32_t wire16(uint16_t v)
 {
-	uint16_t h;
+	uint8_t b[2];
 
-	memcpy(&h, b, 2);
-	return h;
+	np_store_be16(b, v);
+	return wire_bytes16(b);
 }
 
 static uint32_t wire32(uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-	uint32_t h;
+	uint8_t b[4];
 
-	memcpy(&h, b, 4);
-	return h;
+	np_store_be32(b, v);
+	return wire_bytes32(b);
 }
 
 /*

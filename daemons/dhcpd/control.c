@@ -379,6 +379,9 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	stat(&s, "commit-batches", io.batches);
 	address_stats(&s, d, c);
 	stat(&s, "leases", lease_count(d->lt));
+	/* What the start-up recovered from a damaged or incomplete lease store. */
+	stat(&s, "lease-file-damage-recovered", (uint64_t)__builtin_popcount(d->store_damage));
+	stat(&s, "lease-file-octets-lost", d->store_lost_octets);
 	if (dhcpd_io_probe(d->io) != NULL)
 		probe_stats(&s, dhcpd_io_probe(d->io));
 	if (d->ddns != NULL)

@@ -46,6 +46,8 @@ struct dhcpd {
 	struct np_ctl *ctl;            /* NULL without control_socket */
 	struct event *tick;
 	uint64_t replay_errors;
+	unsigned store_damage;         /* leasedb_recovery()'s damage at start */
+	uint64_t store_lost_octets;    /* unreadable octets skipped at start */
 	int last_err;                  /* of the lease store; 0 when healthy */
 	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netproto/buf.h>
@@ -228,7 +229,10 @@ struct leasedb {
 	uint64_t seq_next;          /* sequence number of the next append */
 	uint64_t seq_durable;
 	bool broken;                /* a sync failed: no commit until compaction */
+	bool snap_present;          /* a snapshot file was there at open */
 	struct leasedb_stats st;
+	struct leasedb_recovery rcv;
+	char *journal_kept, *snapshot_kept;
 };
 
 static int write_all(int fd, const uint8_t *p, size_t n, uint64_t off)
@@ -302,6 +306,8 @@ static void db_free(struct leasedb *db)
 	free(db->snap_path);
 	free(db->tmp_path);
 	free(db->dir_path);
+	free(db->journal_kept);
+	free(db->snapshot_kept);
 	free(db->buf);
 	free(db);
 }
@@ -385,6 +391,83 @@ static int map_file(int fd, const uint8_t **data, size_t *len)
 	return 0;
 }
 
+/*
+ * Whether a file whose header does not verify is a damaged lease store
+ * (recovered) rather than some other file named by mistake (refused, never
+ * overwritten): the magic is there but for an octet or two, or the first
+ * record after the header verifies.  An empty file holds nothing to lose.
+ */
+static bool looks_like_store(const uint8_t *data, size_t len)
+{
+	struct leasedb_rec rec;
+	unsigned differ = 0;
+
+	if (len == 0)
+		return true;
+	if (len >= sizeof(leasedb_magic)) {
+		for (size_t i = 0; i < sizeof(leasedb_magic); i++)
+			differ += data[i] != (uint8_t)leasedb_magic[i];
+		if (differ <= 2)
+			return true;
+	}
+	return len > LEASEDB_HDR_LEN &&
+	       leasedb_rec_decode(data + LEASEDB_HDR_LEN, len - LEASEDB_HDR_LEN, &rec) > 0;
+}
+
+/*
+ * Copy a damaged file to PATH.damaged-YYYYMMDDTHHMMSS (UTC) for inspection
+ * before recovery replaces it; *kept is the name.  Failing to keep the copy
+ * fails the open: the damaged file is never the only loser.
+ */
+static int keep_copy(struct leasedb *db, const char *path, const uint8_t *data, size_t len,
+		     char **kept)
+{
+	char stamp[32], *name;
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t cap;
+	int fd = -1, err = 0;
+
+	if (gmtime_r(&now, &tm) == NULL || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	cap = strlen(path) + sizeof(".damaged-") + strlen(stamp) + 8;
+	name = malloc(cap);
+	if (name == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		if (i == 0)
+			snprintf(name, cap, "%s.damaged-%s", path, stamp);
+		else
+			snprintf(name, cap, "%s.damaged-%s-%d", path, stamp, i);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		err = -errno;
+	if (err == 0 && len > 0)
+		err = write_all(fd, data, len, 0);
+	if (err == 0 && fsync(fd) < 0)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err == 0)
+		err = fsync_dir(db->dir_path);
+	if (err != 0) {
+		if (fd >= 0)
+			unlink(name);
+		free(name);
+		return err;
+	}
+	free(*kept);
+	*kept = name;
+	return 0;
+}
+
+/*
+ * Replay the snapshot.  A damaged header or damaged records are recovered
+ * from (leasedb.h): every record that verifies is replayed.
+ */
 static int load_snapshot(struct leasedb *db, leasedb_replay_fn fn, void *arg)
 {
 	const uint8_t *data;
@@ -399,13 +482,28 @@ static int load_snapshot(struct leasedb *db, leasedb_replay_fn fn, void *arg)
 	close(fd);
 	if (err < 0)
 		return err;
+	db->snap_present = true;
 	err = hdr_decode(data, len, LEASEDB_SNAPSHOT, &db->generation);
-	if (err == 0)
+	if (err == -EBADMSG && looks_like_store(data, len)) {
+		db->rcv.damage |= LEASEDB_SNAPSHOT_HEADER_DAMAGED;
+		db->generation = 0;
+		err = 0;
+	} else if (err == 0) {
+		db->rcv.snapshot_generation = db->generation;
+	}
+	if (err == 0 && len > LEASEDB_HDR_LEN)
 		err = replay_records(data, len, LEASEDB_HDR_LEN, fn, arg,
 				     &db->st.snapshot_records, &skipped, &end);
+	else
+		end = len;
 	/* A snapshot is renamed into place only once complete and synced. */
-	if (err == 0 && (skipped != 0 || end != len))
-		err = -EBADMSG;
+	if (err == 0 && (skipped != 0 || end != len)) {
+		db->rcv.damage |= LEASEDB_SNAPSHOT_RECORDS_DAMAGED;
+		db->rcv.snapshot_lost_bytes = skipped + (len - end);
+	}
+	if (err == 0 && (db->rcv.damage & (LEASEDB_SNAPSHOT_HEADER_DAMAGED |
+					   LEASEDB_SNAPSHOT_RECORDS_DAMAGED)))
+		err = keep_copy(db, db->snap_path, data, len, &db->snapshot_kept);
 	if (data != NULL)
 		munmap((void *)data, len);
 	return err;
@@ -457,6 +555,47 @@ static int fresh_journal(struct leasedb *db)
 	return err;
 }
 
+/*
+ * The journal's header does not verify: its generation is unknown.  It is
+ * the snapshot's or the one before (leasedb.h), so its records are replayed
+ * over the snapshot; the file is kept aside and left untouched, and commits
+ * wait for the compaction that replaces it.
+ */
+static int load_damaged_journal(struct leasedb *db, const uint8_t *data, size_t len,
+				leasedb_replay_fn fn, void *arg)
+{
+	size_t end = len;
+	int err = 0;
+
+	db->rcv.damage |= LEASEDB_JOURNAL_HEADER_DAMAGED;
+	if (len > LEASEDB_HDR_LEN)
+		err = replay_records(data, len, LEASEDB_HDR_LEN, fn, arg, &db->st.journal_records,
+				     &db->st.skipped_bytes, &end);
+	if (err == 0 && end < len)
+		db->st.torn_bytes = len - end;
+	if (err == 0)
+		err = keep_copy(db, db->path, data, len, &db->journal_kept);
+	db->committed_off = len;
+	db->broken = true;
+	return err;
+}
+
+/* A journal header that verifies, against the snapshot's generation. */
+static void check_generation(struct leasedb *db, uint64_t gen)
+{
+	db->rcv.journal_generation = gen;
+	if (db->rcv.damage & LEASEDB_SNAPSHOT_HEADER_DAMAGED) {
+		db->generation = gen;   /* the snapshot's own is unreadable */
+		return;
+	}
+	if (gen > db->generation) {
+		/* The snapshot of generation gen is gone (or an older one stands in). */
+		if (db->snap_present || gen > 0)
+			db->rcv.damage |= LEASEDB_SNAPSHOT_MISSING;
+		db->generation = gen;
+	}
+}
+
 /* Replay the journal; a torn tail is cut off and the cut made durable. */
 static int load_journal(struct leasedb *db, leasedb_replay_fn fn, void *arg)
 {
@@ -473,14 +612,26 @@ static int load_journal(struct leasedb *db, leasedb_replay_fn fn, void *arg)
 		/* Empty, or a crash while the very first header was written. */
 		if (data != NULL)
 			munmap((void *)data, len);
+		if (db->snap_present)
+			db->rcv.damage |= LEASEDB_JOURNAL_MISSING;
 		return fresh_journal(db);
 	}
 	err = hdr_decode(data, len, LEASEDB_JOURNAL, &gen);
-	if (err == 0 && gen > db->generation)
-		err = -EBADMSG;     /* newer than the snapshot: the snapshot is missing */
+	if (err == -EBADMSG && looks_like_store(data, len)) {
+		err = load_damaged_journal(db, data, len, fn, arg);
+		munmap((void *)data, len);
+		return err;
+	}
+	if (err == 0)
+		check_generation(db, gen);
 	if (err == 0 && gen == db->generation)
 		err = replay_records(data, len, LEASEDB_HDR_LEN, fn, arg, &db->st.journal_records,
 				     &db->st.skipped_bytes, &end);
+	if (err == 0 && db->st.skipped_bytes > 0) {
+		/* Media damage between good records: keep it for inspection. */
+		db->rcv.damage |= LEASEDB_JOURNAL_RECORDS_DAMAGED;
+		err = keep_copy(db, db->path, data, len, &db->journal_kept);
+	}
 	if (data != NULL)
 		munmap((void *)data, len);
 	if (err != 0)
@@ -517,6 +668,16 @@ int leasedb_open(const char *path, leasedb_replay_fn fn, void *arg, struct lease
 		db_free(db);
 		return err;
 	}
+	/*
+	 * Any damage but a missing journal leaves files that the next open
+	 * would find damaged again: nothing is committed until a compaction
+	 * has rewritten both from what was recovered.
+	 */
+	if (db->rcv.damage & ~(unsigned)LEASEDB_JOURNAL_MISSING)
+		db->broken = true;
+	db->rcv.journal_kept = db->journal_kept;
+	db->rcv.snapshot_kept = db->snapshot_kept;
+	db->rcv.must_compact = db->broken;
 	*out = db;
 	return 0;
 }
@@ -689,6 +850,11 @@ void leasedb_get_stats(const struct leasedb *db, struct leasedb_stats *st)
 	*st = db->st;
 	st->journal_bytes = db->committed_off;
 	st->generation = db->generation;
+}
+
+const struct leasedb_recovery *leasedb_recovery(const struct leasedb *db)
+{
+	return &db->rcv;
 }
 
 int leasedb_journal_fd(const struct leasedb *db)

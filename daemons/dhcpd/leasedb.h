@@ -38,13 +38,38 @@
  * there.  A bad record followed by good ones (media corruption) is skipped
  * and counted, and replay resumes at the next record that verifies.
  *
- * File functions return 0 or -errno (-EBADMSG for a damaged snapshot or
- * header, -EPROTONOSUPPORT for another format version).  The pure record
+ * Damage is recovered from, not refused (leasedb_recovery() says what was
+ * found; the daemon logs it and compacts at once).  Every record carries
+ * its own CRC, so what verifies is replayed wherever it lies:
+ *   - a journal header that does not verify: its generation is unknown, but
+ *     a journal is only ever of the snapshot's generation or, after a crash
+ *     between the two renames of a compaction, of the one before, whose
+ *     records the snapshot already holds in their final state.  Replaying
+ *     its records over the snapshot is right in the first case and changes
+ *     nothing in the second, so they are replayed;
+ *   - a snapshot header that does not verify: its records are replayed, then
+ *     the journal's; a damaged record inside the snapshot is skipped (the
+ *     leases it held are lost, counted in octets);
+ *   - no snapshot while the journal's generation says one was written: the
+ *     leases compacted into it are lost (how many is unknown); the journal
+ *     is replayed;
+ *   - no journal (or an empty one) next to a snapshot: the changes since the
+ *     snapshot are lost; the snapshot is replayed.
+ * A damaged file is first copied to FILE.damaged-YYYYMMDDTHHMMSS next to it
+ * for inspection.  After a damaged journal header or damaged journal records
+ * commits are refused (-EIO) until leasedb_compact() has rewritten the store,
+ * since appending behind a damaged header would make the damage permanent.
+ * A file that is not a lease store at all (no magic, no record that
+ * verifies after the header) is refused with -EBADMSG, never overwritten.
+ *
+ * File functions return 0 or -errno (-EBADMSG for a file that is not a lease
+ * store, -EPROTONOSUPPORT for another format version).  The pure record
  * codec below returns libnetproto NP_E* codes.  Single-threaded; no logging.
  */
 #ifndef NP_DHCPD_LEASEDB_H
 #define NP_DHCPD_LEASEDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -114,6 +139,26 @@ struct leasedb_stats {
 	uint64_t generation;
 };
 
+/* What leasedb_open() found damaged or missing (leasedb.h's top comment). */
+enum leasedb_damage {
+	LEASEDB_JOURNAL_HEADER_DAMAGED = 1u << 0,
+	LEASEDB_JOURNAL_RECORDS_DAMAGED = 1u << 1,  /* octets skipped between good records */
+	LEASEDB_JOURNAL_MISSING = 1u << 2,          /* absent or empty next to a snapshot */
+	LEASEDB_SNAPSHOT_HEADER_DAMAGED = 1u << 3,
+	LEASEDB_SNAPSHOT_RECORDS_DAMAGED = 1u << 4,
+	LEASEDB_SNAPSHOT_MISSING = 1u << 5,         /* the journal's generation says one existed */
+};
+
+struct leasedb_recovery {
+	unsigned damage;                /* enum leasedb_damage bits; 0: the store was intact */
+	uint64_t journal_generation;    /* as the journal header says (0 if damaged) */
+	uint64_t snapshot_generation;   /* as the snapshot header says (0 if damaged/missing) */
+	uint64_t snapshot_lost_bytes;   /* unreadable octets inside the snapshot */
+	const char *journal_kept;       /* the copy of a damaged journal, or NULL */
+	const char *snapshot_kept;      /* the copy of a damaged snapshot, or NULL */
+	bool must_compact;              /* commits fail until leasedb_compact() */
+};
+
 /*
  * Open (creating when absent) the store at path, replaying every record to
  * fn.  Returns 0 with *out set, or -errno / the callback's value.
@@ -145,6 +190,8 @@ int leasedb_commit(struct leasedb *db, uint64_t *durable);
 int leasedb_compact(struct leasedb *db, leasedb_iter_fn fn, void *arg, uint64_t *durable);
 
 void leasedb_get_stats(const struct leasedb *db, struct leasedb_stats *st);
+/* What the open recovered from; valid until leasedb_close(). */
+const struct leasedb_recovery *leasedb_recovery(const struct leasedb *db);
 
 /* Test hook: the journal's file descriptor (to simulate I/O failures). */
 int leasedb_journal_fd(const struct leasedb *db);

@@ -78,6 +78,40 @@ static int compact(struct dhcpd *d)
 	return err;
 }
 
+/*
+ * Say loudly what leasedb_open() recovered from (leasedb.h): which file was
+ * damaged or missing, what is lost, how many leases are back, where the
+ * damaged file was kept.
+ */
+static void log_recovery(const char *file, const struct leasedb_recovery *r,
+			 const struct leasedb_stats *ls, size_t leases)
+{
+	if (r->damage & LEASEDB_SNAPSHOT_HEADER_DAMAGED)
+		np_log_err("lease file %s.snapshot: header damaged; its %llu records that verify were replayed (kept as %s)",
+			   file, (unsigned long long)ls->snapshot_records, r->snapshot_kept);
+	if (r->damage & LEASEDB_SNAPSHOT_RECORDS_DAMAGED)
+		np_log_err("lease file %s.snapshot: %llu damaged octets skipped: the leases stored there are lost (kept as %s)",
+			   file, (unsigned long long)r->snapshot_lost_bytes, r->snapshot_kept);
+	if (r->damage & LEASEDB_SNAPSHOT_MISSING)
+		np_log_err("lease file %s.snapshot: %s, but the journal is of generation %llu: the leases compacted into that snapshot are lost (how many is unknown); %llu journal records replayed",
+			   file, r->snapshot_generation ? "older than the journal" : "missing",
+			   (unsigned long long)r->journal_generation,
+			   (unsigned long long)ls->journal_records);
+	if (r->damage & LEASEDB_JOURNAL_HEADER_DAMAGED)
+		np_log_err("lease file %s: journal header damaged; its %llu records that verify were replayed over the snapshot, %llu octets skipped (kept as %s)",
+			   file, (unsigned long long)ls->journal_records,
+			   (unsigned long long)(ls->skipped_bytes + ls->torn_bytes), r->journal_kept);
+	if (r->damage & LEASEDB_JOURNAL_RECORDS_DAMAGED)
+		np_log_err("lease file %s: %llu damaged octets skipped inside the journal: the lease changes stored there are lost (kept as %s)",
+			   file, (unsigned long long)ls->skipped_bytes, r->journal_kept);
+	if (r->damage & LEASEDB_JOURNAL_MISSING)
+		np_log_err("lease file %s: journal missing or empty next to a snapshot of generation %llu: every lease change since that snapshot is lost (how many is unknown)",
+			   file, (unsigned long long)r->snapshot_generation);
+	np_log_warning("lease file %s recovered: %zu leases (%llu from the snapshot, %llu journal records)",
+		       file, leases, (unsigned long long)ls->snapshot_records,
+		       (unsigned long long)ls->journal_records);
+}
+
 static void update_status(struct dhcpd *d)
 {
 	const struct engine_stats *st = engine_get_stats(d->eng);
@@ -157,6 +191,17 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		return -1;
 	}
 	leasedb_get_stats(d->db, &ls);
+	d->store_damage = leasedb_recovery(d->db)->damage;
+	d->store_lost_octets = ls.skipped_bytes + leasedb_recovery(d->db)->snapshot_lost_bytes;
+	if (d->store_damage != 0) {
+		log_recovery(conf->lease_file, leasedb_recovery(d->db), &ls, lease_count(d->lt));
+		/* Rewrite both files from what was recovered before anything is ACKed. */
+		if (leasedb_recovery(d->db)->must_compact && (err = compact(d)) < 0) {
+			np_log_err("lease file %s: cannot rewrite the recovered store: %s",
+				   conf->lease_file, strerror(-err));
+			return -1;
+		}
+	}
 	np_log_info("lease file %s: %llu leases from the snapshot, %llu journal records, %llu torn octets dropped, %llu corrupt octets skipped",
 		    conf->lease_file, (unsigned long long)ls.snapshot_records,
 		    (unsigned long long)ls.journal_records, (unsigned long long)ls.torn_bytes,

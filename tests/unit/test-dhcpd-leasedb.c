@@ -334,6 +334,8 @@ static void corrupt_checksum_in_middle_is_skipped(void **state)
 	leasedb_get_stats(db, &st);
 	assert_int_equal(st.skipped_bytes, (uint64_t)(b - a));
 	assert_int_equal(st.torn_bytes, 0);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_JOURNAL_RECORDS_DAMAGED);
+	assert_non_null(leasedb_recovery(db)->journal_kept);
 	leasedb_close(db);
 }
 
@@ -358,24 +360,6 @@ static void corrupt_checksum_at_end_is_dropped(void **state)
 	assert_int_equal(file_size(f->path), a);
 }
 
-static void bad_header_refused(void **state)
-{
-	struct fixture *f = *state;
-	struct leasedb *db = reopen(f);
-	int fd;
-
-	leasedb_close(db);
-	flip_byte(f->path, 9);          /* version */
-	db = NULL;
-	/* the header CRC fails first */
-	assert_int_equal(leasedb_open(f->path, collect, &seen, &db), -EBADMSG);
-	fd = open(f->path, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "not a lease file at all, really", 31), 31);
-	close(fd);
-	assert_int_equal(leasedb_open(f->path, collect, &seen, &db), -EBADMSG);
-	assert_null(db);
-}
-
 /* Compaction: the snapshot yields these; the caller's table, in short. */
 struct iter {
 	uint32_t next, end;
@@ -389,6 +373,182 @@ static int iter_next(void *arg, struct leasedb_rec *rec)
 		return 0;
 	make_rec(rec, it->next++);
 	return 1;
+}
+
+/* A file that is not a lease store is refused and left as it is. */
+static void foreign_file_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct leasedb *db = NULL;
+	char kept[160];
+	int fd;
+
+	fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(write(fd, "not a lease file at all, really", 31), 31);
+	close(fd);
+	assert_int_equal(leasedb_open(f->path, collect, &seen, &db), -EBADMSG);
+	assert_null(db);
+	assert_int_equal(file_size(f->path), 31);
+	snprintf(kept, sizeof(kept), "ls '%s' | grep -q damaged", f->dir);
+	assert_int_not_equal(system(kept), 0);
+}
+
+/* The leases of make_rec(first..first+n) were replayed, each once, in order. */
+static void assert_seen_range(size_t at, uint32_t first, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(seen.rec[at + i].addr, 0x0a4d0000u + first + i);
+}
+
+/* The file kept aside holds exactly the damaged octets. */
+static void assert_kept_copy(const char *kept, const char *orig)
+{
+	char cmd[512];
+
+	assert_non_null(kept);
+	assert_non_null(strstr(kept, ".damaged-"));
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", kept, orig);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A store of 10 compacted leases (100..109) and 5 journal records (200..204). */
+static void build_store(struct fixture *f)
+{
+	struct leasedb *db = reopen(f);
+	struct iter it = { 100, 110 };
+	uint64_t durable;
+
+	append_range(db, 0, 3);
+	assert_int_equal(leasedb_compact(db, iter_next, &it, &durable), 0);
+	append_range(db, 200, 205);
+	leasedb_close(db);
+}
+
+/* Commits are refused until compaction rewrote the store; then it opens clean. */
+static void assert_compaction_heals(struct fixture *f, struct leasedb *db, size_t leases)
+{
+	struct iter it = { 100, 100 + (uint32_t)leases };
+	struct leasedb_rec r;
+	uint64_t durable;
+
+	assert_true(leasedb_recovery(db)->must_compact);
+	make_rec(&r, 300);
+	if (leasedb_append(db, &r) > 0)
+		assert_int_equal(leasedb_commit(db, &durable), -EIO);
+	assert_int_equal(leasedb_compact(db, iter_next, &it, &durable), 0);
+	leasedb_close(db);
+	db = reopen(f);
+	assert_int_equal(leasedb_recovery(db)->damage, 0);
+	assert_int_equal(seen.n, leases);
+	leasedb_close(db);
+}
+
+static void journal_header_damaged_is_recovered(void **state)
+{
+	struct fixture *f = *state;
+	char copy[160];
+	struct leasedb *db;
+
+	build_store(f);
+	for (off_t off = 0; off < LEASEDB_HDR_LEN; off += 5) {
+		flip_byte(f->path, off);    /* magic, version, kind, generation, CRC */
+		snprintf(copy, sizeof(copy), "%s/damaged", f->dir);
+		copy_prefix(f->path, copy, file_size(f->path));
+		db = reopen(f);
+		assert_int_equal(seen.n, 15);
+		assert_seen_range(0, 100, 10);
+		assert_seen_range(10, 200, 5);
+		assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_JOURNAL_HEADER_DAMAGED);
+		assert_kept_copy(leasedb_recovery(db)->journal_kept, copy);
+		unlink(leasedb_recovery(db)->journal_kept);
+		leasedb_close(db);
+		flip_byte(f->path, off);    /* undamaged again for the next round */
+	}
+	flip_byte(f->path, 17);
+	db = reopen(f);
+	assert_compaction_heals(f, db, 15);
+}
+
+static void snapshot_header_damaged_is_recovered(void **state)
+{
+	struct fixture *f = *state;
+	char snap[160], copy[160];
+	struct leasedb *db;
+
+	build_store(f);
+	snprintf(snap, sizeof(snap), "%s.snapshot", f->path);
+	snprintf(copy, sizeof(copy), "%s/damaged", f->dir);
+	flip_byte(snap, 3);
+	copy_prefix(snap, copy, file_size(snap));
+	db = reopen(f);
+	assert_int_equal(seen.n, 15);
+	assert_seen_range(0, 100, 10);
+	assert_seen_range(10, 200, 5);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_SNAPSHOT_HEADER_DAMAGED);
+	assert_kept_copy(leasedb_recovery(db)->snapshot_kept, copy);
+	assert_compaction_heals(f, db, 15);
+}
+
+static void snapshot_record_damaged_loses_only_it(void **state)
+{
+	struct fixture *f = *state;
+	char snap[160];
+	struct leasedb *db;
+
+	build_store(f);
+	snprintf(snap, sizeof(snap), "%s.snapshot", f->path);
+	flip_byte(snap, LEASEDB_HDR_LEN + LEASEDB_FRAME_LEN + 5);   /* lease 100 */
+	db = reopen(f);
+	assert_int_equal(seen.n, 14);
+	assert_seen_range(0, 101, 9);
+	assert_seen_range(9, 200, 5);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_SNAPSHOT_RECORDS_DAMAGED);
+	assert_true(leasedb_recovery(db)->snapshot_lost_bytes > 0);
+	assert_non_null(leasedb_recovery(db)->snapshot_kept);
+	assert_compaction_heals(f, db, 14);
+}
+
+static void snapshot_deleted_is_said(void **state)
+{
+	struct fixture *f = *state;
+	char snap[160];
+	struct leasedb *db;
+
+	build_store(f);
+	snprintf(snap, sizeof(snap), "%s.snapshot", f->path);
+	assert_int_equal(unlink(snap), 0);
+	db = reopen(f);
+	assert_int_equal(seen.n, 5);
+	assert_seen_range(0, 200, 5);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_SNAPSHOT_MISSING);
+	assert_int_equal(leasedb_recovery(db)->journal_generation, 1);
+	assert_compaction_heals(f, db, 5);
+}
+
+static void journal_deleted_is_said(void **state)
+{
+	struct fixture *f = *state;
+	struct leasedb *db;
+	struct leasedb_rec r;
+	uint64_t durable;
+
+	build_store(f);
+	assert_int_equal(unlink(f->path), 0);
+	db = reopen(f);
+	assert_int_equal(seen.n, 10);
+	assert_seen_range(0, 100, 10);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_JOURNAL_MISSING);
+	assert_int_equal(leasedb_recovery(db)->snapshot_generation, 1);
+	/* A fresh journal of the snapshot's generation takes commits at once. */
+	assert_false(leasedb_recovery(db)->must_compact);
+	make_rec(&r, 300);
+	assert_true(leasedb_append(db, &r) > 0);
+	assert_int_equal(leasedb_commit(db, &durable), 0);
+	leasedb_close(db);
+	db = reopen(f);
+	assert_int_equal(leasedb_recovery(db)->damage, 0);
+	assert_int_equal(seen.n, 11);
+	leasedb_close(db);
 }
 
 static void compaction_then_replay(void **state)
@@ -431,11 +591,14 @@ static void compaction_then_replay(void **state)
 	leasedb_close(db);
 	assert_int_equal(file_size(f->path), LEASEDB_HDR_LEN);
 
-	/* A snapshot is never torn: damage there is refused, not guessed at. */
+	/* A snapshot is never torn: its damaged last record is lost, said so, kept aside. */
 	snprintf(old, sizeof(old), "%s.snapshot", f->path);
 	flip_byte(old, file_size(old) - 3);
-	db = NULL;
-	assert_int_equal(leasedb_open(f->path, collect, &seen, &db), -EBADMSG);
+	db = reopen(f);
+	assert_int_equal(seen.n, 9);
+	assert_int_equal(leasedb_recovery(db)->damage, LEASEDB_SNAPSHOT_RECORDS_DAMAGED);
+	assert_non_null(leasedb_recovery(db)->snapshot_kept);
+	leasedb_close(db);
 }
 
 static void write_failure_is_reported(void **state)
@@ -577,8 +740,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(torn_tail_every_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_checksum_in_middle_is_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_checksum_at_end_is_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_header_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(foreign_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(compaction_then_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(journal_header_damaged_is_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_header_damaged_is_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_record_damaged_loses_only_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_deleted_is_said, setup, teardown),
+		cmocka_unit_test_setup_teardown(journal_deleted_is_said, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_failure_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(kill9_keeps_committed, setup, teardown),
 	};

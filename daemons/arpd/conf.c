@@ -351,10 +351,10 @@ struct arpd_conf *arpd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 			   sizeof(conf->interface));
 	np_conf_get_bool(e, root, "unused_only", NP_CONF_OPTIONAL, &conf->unused_only);
 	np_conf_get_bool(e, root, "defend", NP_CONF_OPTIONAL, &conf->defend);
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, conf->control_socket,
-			   sizeof(conf->control_socket));
+	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
+			   conf->control_socket, sizeof(conf->control_socket));
 	np_conf_get_hostport(e, root, "metrics_listen", NP_CONF_OPTIONAL, 0, &conf->metrics);
-	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
+	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
 	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);
 	np_conf_get_int(e, root, "receive_buffer", NP_CONF_OPTIONAL, 65536, 1 << 30,
 			&conf->rcvbuf);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,9 +383,9 @@ int np_conf_get_bool(struct np_conf_err *e, const config_setting_t *g, const cha
 }
 
 static int check_string(struct np_conf_err *e, const config_setting_t *s, const char *str,
-			size_t cap)
+			size_t cap, int flags)
 {
-	if (str[0] == '\0') {
+	if (str[0] == '\0' && !(flags & NP_CONF_EMPTY_OK)) {
 		setting_error(e, s, "empty string");
 		return -1;
 	}
@@ -404,10 +405,47 @@ int np_conf_get_string(struct np_conf_err *e, const config_setting_t *g, const c
 
 	if (r <= 0)
 		return r;
-	if (check_string(e, s, str, cap) < 0)
+	if (check_string(e, s, str, cap, flags) < 0)
 		return -1;
 	memcpy(out, str, strlen(str) + 1);
 	return 1;
+}
+
+int np_conf_get_user(struct np_conf_err *e, const config_setting_t *g, const char *name,
+		     int flags, char *out, size_t cap)
+{
+	const config_setting_t *s;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	const char *str;
+	int r = lookup_string(e, g, name, flags, &s, &str);
+
+	if (r <= 0)
+		return r;
+	if (check_string(e, s, str, cap, 0) < 0)
+		return -1;
+	r = getpwnam_r(str, &pw, buf, sizeof(buf), &res);
+	if (r != 0) {
+		setting_error(e, s, "looking up user \"%s\": %s", str, strerror(r));
+		return -1;
+	}
+	if (res == NULL) {
+		setting_error(e, s, "no such user \"%s\"", str);
+		return -1;
+	}
+	if (pw.pw_uid == 0) {
+		setting_error(e, s, "user \"%s\" is root: the daemon drops root to this user; "
+			      "choose an unprivileged one, or leave it out", str);
+		return -1;
+	}
+	memcpy(out, str, strlen(str) + 1);
+	return 1;
+}
+
+const char *np_conf_where(const config_setting_t *s, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s:%u", setting_file(s), setting_line(s));
+	return buf;
 }
 
 int np_conf_get_strdup(struct np_conf_err *e, const config_setting_t *g, const char *name,
@@ -420,7 +458,7 @@ int np_conf_get_strdup(struct np_conf_err *e, const config_setting_t *g, const c
 
 	if (r <= 0)
 		return r;
-	if (check_string(e, s, str, SIZE_MAX) < 0)
+	if (check_string(e, s, str, SIZE_MAX, flags) < 0)
 		return -1;
 	copy = strdup(str);
 	if (!copy) {
@@ -450,7 +488,7 @@ static unsigned check_strv(struct np_conf_err *e, const config_setting_t *s, siz
 		const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
 
 		if (want_type(e, el, "a string", CONFIG_TYPE_STRING, CONFIG_TYPE_STRING) < 0 ||
-		    check_string(e, el, config_setting_get_string(el), item_max) < 0)
+		    check_string(e, el, config_setting_get_string(el), item_max, 0) < 0)
 			bad++;
 	}
 	return bad;

@@ -83,6 +83,7 @@ enum np_conf_flags {
 	NP_CONF_OPTIONAL = 0,
 	NP_CONF_REQUIRED = 1,
 	NP_CONF_NETWORK = 2,   /* CIDR: host bits must be zero */
+	NP_CONF_EMPTY_OK = 4,  /* string: "" is a value (e.g. "none"), not an error */
 };
 
 int np_conf_get_int(struct np_conf_err *e, const config_setting_t *g, const char *name,
@@ -94,6 +95,13 @@ int np_conf_get_bool(struct np_conf_err *e, const config_setting_t *g, const cha
 /* Copies into out[cap]; longer than cap - 1 is an error, so is an empty string. */
 int np_conf_get_string(struct np_conf_err *e, const config_setting_t *g, const char *name,
 		       int flags, char *out, size_t cap);
+/*
+ * The name of the unprivileged user a daemon switches to (as
+ * np_privdrop() does at start-up): an unknown user, or one whose uid is 0,
+ * is an error here, so `-t` refuses what the start would.
+ */
+int np_conf_get_user(struct np_conf_err *e, const config_setting_t *g, const char *name,
+		     int flags, char *out, size_t cap);
 /* A newly allocated copy (free()). */
 int np_conf_get_strdup(struct np_conf_err *e, const config_setting_t *g, const char *name,
 		       int flags, char **out);
@@ -150,6 +158,9 @@ int np_conf_get_list(struct np_conf_err *e, const config_setting_t *g, const cha
 int np_conf_parse_ipv4(const char *s, uint32_t *out);
 int np_conf_parse_cidr(const char *s, struct np_conf_cidr *out);
 int np_conf_parse_duration(const char *s, uint64_t *out_ms);
+
+/* "FILE:LINE" of a setting, for messages that name another setting. */
+const char *np_conf_where(const config_setting_t *s, char *buf, size_t cap);
 
 /* The dotted path of a setting ("subnets.[1].pool"), for messages. */
 const char *np_conf_path(const config_setting_t *s, char *buf, size_t cap);

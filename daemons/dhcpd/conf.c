@@ -4,9 +4,12 @@
 #include "conf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <netproto/dhcp4.h>
 
@@ -238,6 +241,24 @@ static const struct np_conf_enum custom_types[] = {
 	{ "u32", '4' }, { "bool", 'b' }, { "hex", 'x' }, { NULL, 0 },
 };
 
+/*
+ * Codes the engine writes itself and never takes from the configuration
+ * (engine.c, engine_code()): a custom option of one of them would be
+ * accepted and silently never sent.
+ */
+static bool server_sets_code(uint8_t code)
+{
+	switch (code) {
+	case NP_DHCP4_OPT_LEASE_TIME: case NP_DHCP4_OPT_OVERLOAD: case NP_DHCP4_OPT_MSG_TYPE:
+	case NP_DHCP4_OPT_SERVER_ID: case NP_DHCP4_OPT_PARAM_LIST: case NP_DHCP4_OPT_MAX_SIZE:
+	case NP_DHCP4_OPT_T1: case NP_DHCP4_OPT_T2: case NP_DHCP4_OPT_CLIENT_ID:
+	case NP_DHCP4_OPT_RAPID_COMMIT: case NP_DHCP4_OPT_RELAY_INFO: case NP_DHCP4_OPT_REQUESTED_IP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Any option by code with a typed value, as Kea's option-data. */
 static int opt_custom_one(struct np_conf_err *e, const config_setting_t *c, struct optset *o)
 {
@@ -249,6 +270,13 @@ static int opt_custom_one(struct np_conf_err *e, const config_setting_t *c, stru
 	if (np_conf_get_int(e, c, "code", NP_CONF_REQUIRED, 1, 254, &code) < 0 ||
 	    np_conf_get_enum(e, c, "type", NP_CONF_REQUIRED, custom_types, &type) < 0)
 		return -1;
+	if (server_sets_code((uint8_t)code)) {
+		np_conf_error(e, c, "custom option %d is never sent: the server sets it itself%s",
+			      code, code == NP_DHCP4_OPT_LEASE_TIME ? " (use lease_time)" :
+			      code == NP_DHCP4_OPT_T1 ? " (use renew_time)" :
+			      code == NP_DHCP4_OPT_T2 ? " (use rebind_time)" : "");
+		return -1;
+	}
 	val = config_setting_get_member(c, "value");
 	if (val == NULL) {
 		np_conf_error(e, c, "custom option %d: value missing", code);
@@ -257,13 +285,26 @@ static int opt_custom_one(struct np_conf_err *e, const config_setting_t *c, stru
 	if (type == 'A') {
 		/* Reuse the address-list reader under the name "value". */
 		struct optset tmp = { .n = 0 };
-		int rc = opt_addrs(e, c, "value", (uint8_t)code, &tmp);
 
-		if (rc <= 0 || o->n == MAX_OPTS) {
-			if (rc > 0)
-				free((void *)tmp.v[0].data);
-			return rc < 0 ? -1 : 0;
+		/* opt_addrs() says 0 when it added the option, -1 on an error. */
+		if (opt_addrs(e, c, "value", (uint8_t)code, &tmp) < 0)
+			return -1;
+		if (tmp.n == 0) {
+			np_conf_error(e, val, "custom option %d: value must be a list of addresses",
+				      code);
+			return -1;
 		}
+		if (o->n == MAX_OPTS) {
+			free((void *)tmp.v[0].data);
+			np_conf_error(e, c, "too many options, or one too long");
+			return -1;
+		}
+		for (size_t i = 0; i < o->n; i++)
+			if (o->v[i].code == code) {
+				free((void *)tmp.v[0].data);
+				np_conf_error(e, c, "option %d given twice", code);
+				return -1;
+			}
 		o->v[o->n++] = tmp.v[0];
 		return 0;
 	}
@@ -618,6 +659,158 @@ static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 	return bad ? -1 : 0;
 }
 
+/*
+ * The lease store is opened at start-up as LEASE_FILE, LEASE_FILE.snapshot
+ * and LEASE_FILE.tmp (leasedb.h): its directory must exist and be writable,
+ * and the file must not be a directory.  Checked here so that `-t` refuses
+ * what the start would.
+ */
+static void check_lease_file(struct np_conf_err *e, const config_setting_t *root,
+			     const char *path)
+{
+	const config_setting_t *s = config_setting_get_member(root, "lease_file");
+	const config_setting_t *at = s != NULL ? s : root;
+	const char *slash = strrchr(path, '/');
+	char dir[sizeof(((struct dhcpd_conf *)0)->lease_file)];
+	struct stat sb;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (slash != NULL && slash[1] == '\0') {
+		np_conf_error(e, at, "lease_file \"%s\" names a directory, not a file", path);
+		return;
+	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		np_conf_error(e, at, "lease_file \"%s\" is a directory", path);
+		return;
+	}
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		np_conf_error(e, at, "lease_file \"%s\": directory %s: %s", path, dir,
+			      stat(dir, &sb) < 0 ? strerror(errno) : "not a directory");
+		return;
+	}
+	if (access(dir, W_OK | X_OK) < 0)
+		np_conf_error(e, at, "lease_file \"%s\": directory %s is not writable: %s", path,
+			      dir, strerror(errno));
+}
+
+/* ---- checks across subnets ------------------------------------------------------ */
+
+struct resv_ref {
+	const struct engine_reservation *r;
+	const config_setting_t *where;
+	uint8_t key[1 + 255];      /* as the lease table keys clients (lease.c) */
+	size_t key_len;
+};
+
+static int resv_by_addr(const void *a, const void *b)
+{
+	const struct resv_ref *x = a, *y = b;
+
+	if (x->r->addr != y->r->addr)
+		return x->r->addr < y->r->addr ? -1 : 1;
+	return x->where < y->where ? -1 : x->where > y->where;
+}
+
+static int resv_by_client(const void *a, const void *b)
+{
+	const struct resv_ref *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int d = memcmp(x->key, y->key, n);
+
+	if (d != 0)
+		return d;
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	return x->where < y->where ? -1 : x->where > y->where;
+}
+
+/*
+ * An address reserved twice, or a client with two reservations, is refused
+ * by the lease table at start-up (lease_reserve(): -EEXIST); here it is
+ * refused with both places named.
+ */
+static void check_reservations_unique(struct np_conf_err *e, const config_setting_t *root,
+				      const struct dhcpd_conf *c)
+{
+	const config_setting_t *subnets = config_setting_get_member(root, "subnets");
+	struct resv_ref *v;
+	size_t n = 0, k = 0;
+	char where[300];
+
+	for (size_t i = 0; i < c->engine.nsubnets; i++)
+		n += c->engine.subnets[i].nresv;
+	if (n < 2 || subnets == NULL || (v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	for (size_t i = 0; i < c->engine.nsubnets; i++) {
+		const config_setting_t *sg = config_setting_get_elem(subnets, (unsigned)i);
+		const config_setting_t *list = config_setting_get_member(sg, "reservations");
+
+		for (size_t j = 0; j < c->engine.subnets[i].nresv; j++, k++) {
+			const struct engine_reservation *r = &c->engine.subnets[i].resv[j];
+			struct resv_ref *x = &v[k];
+
+			x->r = r;
+			x->where = config_setting_get_elem(list, (unsigned)j);
+			if (r->client.cid_len > 0) {
+				x->key[0] = 'C';
+				memcpy(x->key + 1, r->client.cid, r->client.cid_len);
+				x->key_len = 1u + r->client.cid_len;
+			} else {
+				x->key[0] = 'H';
+				x->key[1] = r->client.htype;
+				memcpy(x->key + 2, r->client.chaddr, r->client.hlen);
+				x->key_len = 2u + r->client.hlen;
+			}
+		}
+	}
+	qsort(v, n, sizeof(*v), resv_by_addr);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].r->addr == v[i - 1].r->addr)
+			np_conf_error(e, v[i].where,
+				      "address %u.%u.%u.%u is reserved already at %s",
+				      v[i].r->addr >> 24, (v[i].r->addr >> 16) & 255,
+				      (v[i].r->addr >> 8) & 255, v[i].r->addr & 255,
+				      np_conf_where(v[i - 1].where, where, sizeof(where)));
+	qsort(v, n, sizeof(*v), resv_by_client);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].key_len == v[i - 1].key_len &&
+		    memcmp(v[i].key, v[i - 1].key, v[i].key_len) == 0)
+			np_conf_error(e, v[i].where, "this client has a reservation already at %s",
+				      np_conf_where(v[i - 1].where, where, sizeof(where)));
+	free(v);
+}
+
+/*
+ * A direct request is served from one subnet of the link it arrived on
+ * (engine.c), so a second subnet named on the same interface would never
+ * be used.  Refused until shared networks exist.  Subnets without an
+ * interface are relayed, or bound at start-up to the link holding one of
+ * their addresses.
+ */
+static void check_one_subnet_per_interface(struct np_conf_err *e, const config_setting_t *root,
+					   const struct dhcpd_conf *c)
+{
+	const config_setting_t *subnets = config_setting_get_member(root, "subnets");
+	char where[300];
+
+	for (size_t i = 0; i < c->engine.nsubnets && subnets != NULL; i++) {
+		if (c->subnet_ifname[i][0] == '\0')
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(c->subnet_ifname[i], c->subnet_ifname[k]) == 0) {
+				np_conf_error(e, config_setting_get_elem(subnets, (unsigned)i),
+					      "interface \"%s\" has a subnet already (%s): one subnet per interface",
+					      c->subnet_ifname[i],
+					      np_conf_where(config_setting_get_elem(subnets, (unsigned)k),
+							    where, sizeof(where)));
+				break;
+			}
+	}
+}
+
 void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 {
 	const config_setting_t *root = np_conf_root(nc);
@@ -633,16 +826,17 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	np_conf_check_keys(e, root, root_keys);
 	np_conf_get_strv(e, root, "interfaces", NP_CONF_REQUIRED, DHCPD_MAX_INTERFACES,
 			 IF_NAMESIZE, &c->interfaces, &c->ninterfaces);
-	np_conf_get_string(e, root, "lease_file", NP_CONF_OPTIONAL, c->lease_file,
-			   sizeof(c->lease_file));
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, c->control_socket,
-			   sizeof(c->control_socket));
+	if (np_conf_get_string(e, root, "lease_file", NP_CONF_OPTIONAL, c->lease_file,
+			       sizeof(c->lease_file)) >= 0)
+		check_lease_file(e, root, c->lease_file);
+	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
+			   c->control_socket, sizeof(c->control_socket));
 	np_conf_get_bool(e, root, "authoritative", NP_CONF_OPTIONAL, &c->engine.authoritative);
 	np_conf_get_duration(e, root, "offer_hold", NP_CONF_OPTIONAL, 1000, 3600000, &hold);
 	np_conf_get_duration(e, root, "decline_probation", NP_CONF_OPTIONAL, 0,
 			     365ull * 86400000, &probation);
 	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &c->log_level);
-	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, c->user, sizeof(c->user));
+	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, c->user, sizeof(c->user));
 	np_conf_get_int(e, root, "compact_every", NP_CONF_OPTIONAL, 100, 100000000, &every);
 	c->compact_every = (uint32_t)every;
 	c->ping_check = true;
@@ -651,7 +845,10 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	c->probe_timeout_ms = (uint32_t)probe_ms;
 	c->engine.offer_hold = (uint32_t)(hold / 1000);
 	c->engine.decline_probation = (uint32_t)(probation / 1000);
-	read_subnets(e, root, c);
+	if (read_subnets(e, root, c) == 0) {
+		check_reservations_unique(e, root, c);
+		check_one_subnet_per_interface(e, root, c);
+	}
 	read_dns_update(e, root, &c->dns_update);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
 	return c;   /* the skeleton discards it if any error was reported */

@@ -687,7 +687,7 @@ static enum check probe_conflict(struct engine *e, struct req *q, uint32_t addr,
 	probe_forget(e->probe, addr);
 	if (l != NULL && lease_is_client(l, &q->client) && l->state != LEASE_BOUND)
 		lease_remove(e->lt, l);        /* the hold made for the probe */
-	if (lease_decline_addr(e->lt, addr, q->now + e->cfg->decline_probation, &l) == 0) {
+	if (lease_decline_addr(e->lt, addr, q->now, q->now + e->cfg->decline_probation, &l) == 0) {
 		out_rec(out, l);
 		e->st.declined_in_use++;
 	}
@@ -876,7 +876,8 @@ static int handle_decline(struct engine *e, struct req *q, struct engine_out *ou
 		return 0;
 	}
 	lease_remove(e->lt, l);
-	if (lease_decline_addr(e->lt, q->requested, q->now + e->cfg->decline_probation, &l) == 0)
+	if (lease_decline_addr(e->lt, q->requested, q->now,
+			       q->now + e->cfg->decline_probation, &l) == 0)
 		out_rec(out, l);
 	return 0;
 }

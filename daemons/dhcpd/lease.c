@@ -795,7 +795,8 @@ int lease_claim(struct lease_table *t, uint32_t addr, const struct lease_client 
 	return 0;
 }
 
-int lease_decline_addr(struct lease_table *t, uint32_t addr, int64_t expire, struct lease **out)
+int lease_decline_addr(struct lease_table *t, uint32_t addr, int64_t start, int64_t expire,
+		       struct lease **out)
 {
 	struct lease *l = lease_by_addr(t, addr);
 	int err;
@@ -807,6 +808,7 @@ int lease_decline_addr(struct lease_table *t, uint32_t addr, int64_t expire, str
 	err = lease_new(t, addr, NULL, 0, &l);
 	if (err != 0)
 		return err;
+	l->start = start;
 	lease_set_state(t, l, LEASE_DECLINED, expire);
 	*out = l;
 	return 0;
@@ -932,7 +934,7 @@ int lease_apply_rec(struct lease_table *t, const struct leasedb_rec *rec)
 	if (rec->type == LEASEDB_REC_FREE)
 		return 0;
 	if (rec->state == LEASE_DECLINED && rec->hlen == 0 && rec->cid_len == 0)
-		return lease_decline_addr(t, rec->addr, rec->expire, &l);
+		return lease_decline_addr(t, rec->addr, rec->start, rec->expire, &l);
 	if (rec->state < LEASE_OFFERED || rec->state > LEASE_EXPIRED)
 		return -EINVAL;
 	l = lease_by_client(t, &c);

@@ -132,8 +132,12 @@ int lease_claim(struct lease_table *t, uint32_t addr, const struct lease_client 
 		int64_t start, int64_t expire, struct lease **out);
 /* Change state and expiry of a lease (pool counts and bitmaps follow). */
 void lease_set_state(struct lease_table *t, struct lease *l, uint8_t state, int64_t expire);
-/* Mark addr DECLINED (probation) until expire, with no client; -EBUSY if bound to someone. */
-int lease_decline_addr(struct lease_table *t, uint32_t addr, int64_t expire, struct lease **out);
+/*
+ * Mark addr DECLINED (probation) from start (the decline, its cltt) until
+ * expire, with no client; -EBUSY if bound to someone.
+ */
+int lease_decline_addr(struct lease_table *t, uint32_t addr, int64_t start, int64_t expire,
+		       struct lease **out);
 /* Forget a lease: its address is free again. */
 void lease_remove(struct lease_table *t, struct lease *l);
 /* Set or clear (NULL) the hostname; -ENOMEM. */

@@ -401,9 +401,9 @@ struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 	load_local(e, root, conf);
 	load_acl(e, root, conf);
 	load_update_acl(e, root, conf);
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL, conf->control_socket,
-			   sizeof(conf->control_socket));
-	np_conf_get_string(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
+	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
+			   conf->control_socket, sizeof(conf->control_socket));
+	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
 	np_conf_get_string(e, root, "xdp_interface", NP_CONF_OPTIONAL, conf->xdp_interface,
 			   sizeof(conf->xdp_interface));
 	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);

@@ -14,6 +14,7 @@ set -u
 
 dhcpd=${NP_BUILDDIR:-.}/daemons/dhcpd/np-dhcpd
 leases=${NP_BUILDDIR:-.}/tests/integration/dhcpd-leases
+NPCTL=${NP_CTL:-${NP_BUILDDIR:-.}/tools/ctl/np-ctl}
 [ -x "$dhcpd" ] || { np_log "ERROR: $dhcpd not built"; exit 99; }
 [ -x "$leases" ] || { np_log "ERROR: $leases not built"; exit 99; }
 for p in dhcpcd udhcpc tcpdump tshark; do
@@ -90,6 +91,33 @@ grep -q "^2 .* 10.77.0.100$" "$T/wire" || np_fail "10.77.0.100 was never offered
 if np_in c2 udhcpc -f -q -n -i eth0 -s /bin/true -t 3 -T 1 -A 1 >"$T/udhcpc.log" 2>&1; then
 	np_fail "udhcpc got an address from a pool whose free address is on probation: $(cat "$T/udhcpc.log")"
 fi
+
+# np-ctl lists it as Kea's lease4-get does: cltt the decline, valid-lft the
+# probation (a duration), expire = cltt + valid-lft.
+"$NPCTL" -s "$T/ctl.sock" -t 5 --json dhcpd leases 10.77.0.100 >"$T/ctl.json" 2>&1 \
+	|| np_fail "np-ctl dhcpd leases 10.77.0.100: $(cat "$T/ctl.json")"
+/usr/bin/python3 - "$T/ctl.json" "$decline_time" >"$T/ctl.check" 2>&1 <<'PY' || np_fail "$(cat "$T/ctl.check")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+now = int(sys.argv[2])
+def leases(o):
+    if isinstance(o, dict):
+        if "ip-address" in o:
+            yield o
+        for v in o.values():
+            yield from leases(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from leases(v)
+l = [x for x in leases(doc) if x["ip-address"] == "10.77.0.100"]
+assert l, "10.77.0.100 not listed: %s" % doc
+l = l[0]
+assert l["state-name"] == "declined", "state %s" % l["state-name"]
+assert abs(l["cltt"] - now) <= 30, "cltt %d, declined at about %d" % (l["cltt"], now)
+assert l["valid-lft"] == 3600, "valid-lft %d, not the 3600 s probation" % l["valid-lft"]
+assert l["expire"] == l["cltt"] + l["valid-lft"], "expire %d != cltt + valid-lft" % l["expire"]
+PY
+np_log "np-ctl: 10.77.0.100 declined, cltt the decline, valid-lft 3600"
 
 # The store says so too (replayed as np-dhcpd does at start-up).
 kill "$DHCPD_PID"

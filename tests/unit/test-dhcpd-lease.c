@@ -204,10 +204,11 @@ static void decline_probation(void **state)
 
 	(void)state;
 	lease_set_state(t, la, LEASE_BOUND, NOW + 3600);
-	assert_int_equal(lease_decline_addr(t, addr, NOW + 86400, &l), -EBUSY);
+	assert_int_equal(lease_decline_addr(t, addr, NOW, NOW + 86400, &l), -EBUSY);
 	lease_remove(t, la);
-	assert_int_equal(lease_decline_addr(t, addr, NOW + 86400, &l), 0);
+	assert_int_equal(lease_decline_addr(t, addr, NOW, NOW + 86400, &l), 0);
 	assert_int_equal(l->state, LEASE_DECLINED);
+	assert_int_equal(l->start, NOW);          /* the decline is its cltt */
 	assert_null(lease_by_client(t, &a));
 	lease_pool_stats(t, 0, &st);
 	assert_int_equal(st.declined, 1);
@@ -338,7 +339,7 @@ static void hostname_and_records(void **state)
 	lease_set_state(t, la, LEASE_BOUND, NOW + 3600);
 	assert_int_equal(lease_set_hostname(t, la, "laptop"), 0);
 	lb = offer_free(t, &b);
-	assert_int_equal(lease_decline_addr(t, NET + 19, NOW + 86400, &l), 0);
+	assert_int_equal(lease_decline_addr(t, NET + 19, NOW, NOW + 86400, &l), 0);
 
 	u = table_with_pool(NET + 10, NET + 19);
 	while ((l = lease_iter(t, &cur)) != NULL) {

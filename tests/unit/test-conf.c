@@ -341,6 +341,53 @@ static void read_string_reports_name(void **state)
 	assert_string_equal(s.msgs[0], "inline:3: syntax error");
 }
 
+/* "" is a value only where the daemon documents it ("opens none"). */
+static void empty_string_only_where_allowed(void **state)
+{
+	struct sink s = { .n = 0 };
+	struct np_conf_err e;
+	struct np_conf c;
+	char out[16] = "default";
+
+	(void)state;
+	np_conf_err_init(&e, collect, &s);
+	assert_int_equal(np_conf_read_string(&c, "inline", "sock = \"\";\n", &e), 0);
+	assert_int_equal(np_conf_get_string(&e, np_conf_root(&c), "sock",
+					    NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK, out, sizeof(out)), 1);
+	assert_string_equal(out, "");
+	assert_int_equal(np_conf_get_string(&e, np_conf_root(&c), "sock", NP_CONF_OPTIONAL, out,
+					    sizeof(out)), -1);
+	np_conf_free(&c);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.msgs[0], "inline:1: sock: empty string");
+}
+
+/* The user a daemon drops to: it must exist and must not be root. */
+static void user_is_checked(void **state)
+{
+	struct sink s = { .n = 0 };
+	struct np_conf_err e;
+	struct np_conf c;
+	char out[32] = "";
+
+	(void)state;
+	np_conf_err_init(&e, collect, &s);
+	assert_int_equal(np_conf_read_string(&c, "inline",
+					     "a = \"nobody\";\nb = \"root\";\nc = \"np-no-such-user\";\n",
+					     &e), 0);
+	assert_int_equal(np_conf_get_user(&e, np_conf_root(&c), "a", NP_CONF_OPTIONAL, out,
+					  sizeof(out)), 1);
+	assert_string_equal(out, "nobody");
+	assert_int_equal(np_conf_get_user(&e, np_conf_root(&c), "b", NP_CONF_OPTIONAL, out,
+					  sizeof(out)), -1);
+	assert_int_equal(np_conf_get_user(&e, np_conf_root(&c), "c", NP_CONF_OPTIONAL, out,
+					  sizeof(out)), -1);
+	np_conf_free(&c);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(s.msgs[0], "inline:2: b: user \"root\" is root"));
+	assert_non_null(strstr(s.msgs[1], "inline:3: c: no such user \"np-no-such-user\""));
+}
+
 /* host:port with and without a default port, copies, and a NULL group. */
 static void hostport_strdup_and_null_group(void **state)
 {
@@ -462,6 +509,8 @@ int main(void)
 		cmocka_unit_test(error_in_included_file),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(read_string_reports_name),
+		cmocka_unit_test(empty_string_only_where_allowed),
+		cmocka_unit_test(user_is_checked),
 		cmocka_unit_test(hostport_strdup_and_null_group),
 		cmocka_unit_test(parse_ipv4_strictly),
 		cmocka_unit_test(parse_cidr_bounds),

@@ -213,8 +213,7 @@ static json_t *cmd_del(const char *command, json_t *args, void *ctx)
 	struct dhcpd *d = ctx;
 	const char *why;
 	struct lease *l = find_lease(d, args, &why);
-	struct leasedb_rec rec;
-	char host[256] = "";
+	struct leasedb_rec rec, named;
 	uint32_t addr;
 	int err;
 
@@ -223,8 +222,7 @@ static json_t *cmd_del(const char *command, json_t *args, void *ctx)
 		return np_ctl_answer(strcmp(why, "Lease not found.") == 0 ? NP_CTL_EMPTY :
 				     NP_CTL_ERROR, why, NULL);
 	addr = l->addr;
-	if (l->hostname != NULL)
-		snprintf(host, sizeof(host), "%s", l->hostname);
+	lease_to_rec(l, &named);               /* its name and client, for DNS */
 	if (l->state == LEASE_BOUND || l->state == LEASE_OFFERED) {
 		/* Remembered for its client, as after a DHCPRELEASE (RFC 2131 §4.3.4). */
 		lease_set_state(d->lt, l, LEASE_RELEASED, (int64_t)time(NULL));
@@ -238,8 +236,8 @@ static json_t *cmd_del(const char *command, json_t *args, void *ctx)
 	err = dhcpd_io_journal(d->io, &rec, 1);
 	if (err < 0)
 		return np_ctl_answer(NP_CTL_ERROR, "the lease journal refused the change", NULL);
-	if (host[0] != '\0')
-		ddns_name(d->ddns, host, addr, DDNS_DELETE);
+	if (named.hostname_len > 0)
+		ddns_name(d->ddns, &named, DDNS_DELETE);
 	return np_ctl_answer(NP_CTL_SUCCESS, "IPv4 lease deleted.", NULL);
 }
 
@@ -344,6 +342,8 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-retries", ds->retries);
 	stat(s, "ddns-noerror", ds->noerror);
 	stat(s, "ddns-failed", ds->failed);
+	stat(s, "ddns-conflicts", ds->conflicts);
+	stat(s, "ddns-not-owned", ds->not_owned);
 	stat(s, "ddns-timeouts", ds->timeouts);
 	stat(s, "ddns-dropped", ds->dropped);
 	stat(s, "ddns-invalid-names", ds->invalid_names);

@@ -22,7 +22,7 @@
 
 /* ---- building ------------------------------------------------------------------ */
 
-/* RFC 952 / RFC 1123 §2.1: letters, digits, hyphens inside, 1..63 octets. */
+/* RFC 952 / RFC 1123 §2.1: letters, digits, hyphens inside, 1..63 octets; lowercased. */
 static int host_label(const char *host, char out[NP_DNS_LABEL_MAX + 1])
 {
 	size_t n = 0;
@@ -34,7 +34,7 @@ static int host_label(const char *host, char out[NP_DNS_LABEL_MAX + 1])
 		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-'))
 			return NP_EINVAL;
-		out[n] = c;
+		out[n] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 		n++;
 	}
 	if (n == 0 || out[0] == '-' || out[n - 1] == '-')
@@ -68,8 +68,9 @@ static int text_name(const char *text, uint8_t *out, size_t *len)
 	return 0;
 }
 
-int ddns_prepare(const char *host, uint32_t addr, const char *zone, const char *rzone,
-		 enum ddns_op op, uint32_t ttl, struct ddns_update *a, struct ddns_update *ptr)
+int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t addr,
+		 const char *zone, const char *rzone, enum ddns_op op, uint32_t ttl,
+		 struct ddns_update *a, struct ddns_update *ptr)
 {
 	char label[NP_DNS_LABEL_MAX + 1], rev[64], def[64];
 	int err;
@@ -79,22 +80,26 @@ int ddns_prepare(const char *host, uint32_t addr, const char *zone, const char *
 	memset(a, 0, sizeof(*a));
 	memset(ptr, 0, sizeof(*ptr));
 	a->type = NP_DNS_TYPE_A;
-	a->op = op;
+	a->step = op == DDNS_ADD ? DDNS_CLAIM : DDNS_RELEASE;
 	a->ttl = ttl;
 	a->addr = addr;
 	if ((err = text_name(zone, a->zone, &a->zone_len)) < 0 ||
 	    (err = join_name(label, zone, a->owner, &a->owner_len)) < 0)
 		return err;
+	if ((err = dhcid_rdata(client, a->owner, a->owner_len, a->dhcid)) < 0)
+		return err == NP_ENOSPC ? err : NP_EINVAL;
 	/* RFC 1035 §3.5: the reverse name lists the octets backwards. */
 	snprintf(rev, sizeof(rev), "%u.%u.%u.%u.in-addr.arpa.", addr & 255, (addr >> 8) & 255,
 		 (addr >> 16) & 255, addr >> 24);
 	snprintf(def, sizeof(def), "%u.%u.%u.in-addr.arpa.", (addr >> 8) & 255, (addr >> 16) & 255,
 		 addr >> 24);
 	ptr->type = NP_DNS_TYPE_PTR;
-	ptr->op = op;
+	ptr->step = op == DDNS_ADD ? DDNS_PTR_SET : DDNS_PTR_DELETE;
 	ptr->ttl = ttl;
+	ptr->addr = addr;
 	memcpy(ptr->target, a->owner, a->owner_len);
 	ptr->target_len = a->owner_len;
+	memcpy(ptr->dhcid, a->dhcid, sizeof(a->dhcid));
 	if ((err = text_name(rev, ptr->owner, &ptr->owner_len)) < 0 ||
 	    (err = text_name(rzone != NULL && rzone[0] ? rzone : def, ptr->zone,
 			     &ptr->zone_len)) < 0)
@@ -104,12 +109,26 @@ int ddns_prepare(const char *host, uint32_t addr, const char *zone, const char *
 	return 0;
 }
 
-int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap)
+/* A record of u's owner with no rdata: an RRset or name prerequisite, an RRset deletion. */
+static int add_empty(struct np_dns_builder *b, enum np_dns_section sec,
+		     const struct ddns_update *u, uint16_t type, uint16_t rclass)
 {
-	struct np_dns_header h = { .id = id, .opcode = DDNS_OPCODE_UPDATE };
-	struct np_dns_builder b;
+	return np_dns_add_raw(b, sec, u->owner, u->owner_len, type, rclass, 0, NULL, 0);
+}
+
+/* u's DHCID: a prerequisite (§2.4.2: class IN, TTL 0) or an addition. */
+static int add_dhcid(struct np_dns_builder *b, enum np_dns_section sec,
+		     const struct ddns_update *u, uint32_t ttl)
+{
+	return np_dns_add_raw(b, sec, u->owner, u->owner_len, DHCID_TYPE, NP_DNS_CLASS_IN, ttl,
+			      u->dhcid, sizeof(u->dhcid));
+}
+
+/* u's A or PTR record with class and TTL. */
+static int add_record(struct np_dns_builder *b, const struct ddns_update *u, uint16_t rclass,
+		      uint32_t ttl)
+{
 	struct np_dns_rdata rd;
-	int err;
 
 	memset(&rd, 0, sizeof(rd));
 	if (u->type == NP_DNS_TYPE_A) {
@@ -118,28 +137,102 @@ int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t ca
 		memcpy(rd.name.name, u->target, u->target_len);
 		rd.name.len = u->target_len;
 	}
+	return np_dns_add_rr(b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len, u->type, rclass,
+			     ttl, &rd);
+}
+
+/* The prerequisite (answer) and update (authority) sections of u's step. */
+static int add_step(struct np_dns_builder *b, const struct ddns_update *u)
+{
+	const enum np_dns_section pre = NP_DNS_SEC_ANSWER, upd = NP_DNS_SEC_AUTHORITY;
+	int err;
+
+	switch (u->step) {
+	case DDNS_CLAIM:
+		/* RFC 4703 §5.3.1: name not in use (RFC 2136 §2.4.5); add A and DHCID. */
+		if ((err = add_empty(b, pre, u, NP_DNS_TYPE_ANY, DDNS_CLASS_NONE)) < 0 ||
+		    (err = add_record(b, u, NP_DNS_CLASS_IN, u->ttl)) < 0)
+			return err;
+		return add_dhcid(b, upd, u, u->ttl);
+	case DDNS_RECLAIM:
+		/* §5.3.1: our DHCID is there (§2.4.2); delete the A RRset (§2.5.2), add. */
+		if ((err = add_dhcid(b, pre, u, 0)) < 0 ||
+		    (err = add_empty(b, upd, u, NP_DNS_TYPE_A, NP_DNS_CLASS_ANY)) < 0)
+			return err;
+		return add_record(b, u, NP_DNS_CLASS_IN, u->ttl);
+	case DDNS_RELEASE:
+		/* §5.5: our DHCID is there; delete our A record only (§2.5.4). */
+		if ((err = add_dhcid(b, pre, u, 0)) < 0)
+			return err;
+		return add_record(b, u, DDNS_CLASS_NONE, 0);
+	case DDNS_RELEASE_DHCID:
+		/* §5.5: no address record left (§2.4.3) and our DHCID: delete it. */
+		if ((err = add_empty(b, pre, u, NP_DNS_TYPE_A, DDNS_CLASS_NONE)) < 0 ||
+		    (err = add_empty(b, pre, u, NP_DNS_TYPE_AAAA, DDNS_CLASS_NONE)) < 0 ||
+		    (err = add_dhcid(b, pre, u, 0)) < 0)
+			return err;
+		return add_empty(b, upd, u, DHCID_TYPE, NP_DNS_CLASS_ANY);
+	case DDNS_PTR_SET:
+		/* §5.3.2: the address is the server's; replace its PTR RRset. */
+		if ((err = add_empty(b, upd, u, NP_DNS_TYPE_PTR, NP_DNS_CLASS_ANY)) < 0)
+			return err;
+		return add_record(b, u, NP_DNS_CLASS_IN, u->ttl);
+	case DDNS_PTR_DELETE:
+		return add_record(b, u, DDNS_CLASS_NONE, 0);
+	}
+	return NP_EINVAL;
+}
+
+int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap)
+{
+	struct np_dns_header h = { .id = id, .opcode = DDNS_OPCODE_UPDATE };
+	struct np_dns_builder b;
+	int err;
+
 	if ((err = np_dns_builder_init(&b, buf, cap, cap, &h)) < 0)
 		return err;
 	/* §2.3: the zone section names the zone, type SOA, class IN. */
 	if ((err = np_dns_add_question(&b, u->zone, u->zone_len, NP_DNS_TYPE_SOA,
-				       NP_DNS_CLASS_IN)) < 0)
-		return err;
-	/* No prerequisites (§2.4): the DHCP server owns these names. */
-	if (u->op == DDNS_ADD) {
-		/* §2.5.2 delete the RRset (class ANY, TTL 0, no rdata), §2.5.1 add. */
-		err = np_dns_add_raw(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len, u->type,
-				     NP_DNS_CLASS_ANY, 0, NULL, 0);
-		if (err == 0)
-			err = np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len,
-					    u->type, NP_DNS_CLASS_IN, u->ttl, &rd);
-	} else {
-		/* §2.5.4 delete this RR (class NONE, TTL 0). */
-		err = np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY, u->owner, u->owner_len, u->type,
-				    DDNS_CLASS_NONE, 0, &rd);
-	}
-	if (err < 0)
+				       NP_DNS_CLASS_IN)) < 0 ||
+	    (err = add_step(&b, u)) < 0)
 		return err;
 	return np_dns_builder_finish(&b);
+}
+
+enum ddns_result ddns_next(const struct ddns_update *u, int rcode, struct ddns_update *next)
+{
+	switch (u->step) {
+	case DDNS_CLAIM:
+		if (rcode == DDNS_RCODE_YXDOMAIN) {
+			/* The name exists: maybe this client's own (a renewal, §5.3.1). */
+			*next = *u;
+			next->step = DDNS_RECLAIM;
+			return DDNS_NEXT;
+		}
+		break;
+	case DDNS_RECLAIM:
+		if (rcode == DDNS_RCODE_NXRRSET)
+			return DDNS_CONFLICT;
+		break;
+	case DDNS_RELEASE:
+		if (rcode == NP_DNS_RCODE_NOERROR) {
+			*next = *u;
+			next->step = DDNS_RELEASE_DHCID;
+			return DDNS_NEXT;
+		}
+		if (rcode == DDNS_RCODE_NXRRSET)
+			return DDNS_NOT_OWNED;
+		break;
+	case DDNS_RELEASE_DHCID:
+		/* Other addresses remain (YXRRSET), or the DHCID is gone: done. */
+		if (rcode == DDNS_RCODE_YXRRSET || rcode == DDNS_RCODE_NXRRSET)
+			return DDNS_DONE;
+		break;
+	case DDNS_PTR_SET:
+	case DDNS_PTR_DELETE:
+		break;
+	}
+	return rcode == NP_DNS_RCODE_NOERROR ? DDNS_DONE : DDNS_FAILED;
 }
 
 int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
@@ -168,18 +261,21 @@ int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
  */
 struct seen {
 	uint32_t addr;                 /* 0: empty */
-	uint32_t name;                 /* np_dns_name_hash() of the owner */
+	uint32_t name;                 /* name_key(): the owner and the client's DHCID */
 };
 
 struct flight {
 	bool used;
+	bool ptr_after;                /* the forward name ours: ptr follows */
 	uint16_t id;
 	uint8_t tries;                 /* sends so far */
 	int64_t deadline;              /* monotonic ms */
 	size_t len;
 	uint8_t buf[DDNS_MSG_MAX];
 	char what[NP_DNS_NAME_TEXT_MAX + 8];   /* "owner TYPE", for the log */
-	uint32_t seen_addr, seen_name; /* an A add: remembered once answered NOERROR */
+	uint32_t seen_name;            /* an A add: remembered once the name is ours */
+	struct ddns_update u;          /* what buf holds, for the next step */
+	struct ddns_update ptr;
 };
 
 struct ddns {
@@ -262,8 +358,56 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	arm(d);
 }
 
+static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember,
+		  const struct ddns_update *ptr_after);
+
+static void log_addr(char *out, size_t cap, uint32_t a)
+{
+	snprintf(out, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* The answer to f (rcode rc): count it, take the next step of RFC 4703. */
+static void step_done(struct ddns *d, const struct flight *f, int rc)
+{
+	struct ddns_update next;
+	char addr[16];
+
+	d->st.last_rcode = rc;
+	if (rc == NP_DNS_RCODE_NOERROR)
+		d->st.noerror++;
+	log_addr(addr, sizeof(addr), f->u.addr);
+	switch (ddns_next(&f->u, rc, &next)) {
+	case DDNS_DONE:
+		if (f->seen_name != 0)
+			*seen_slot(d, f->u.addr) = (struct seen){ f->u.addr, f->seen_name };
+		if (f->ptr_after)
+			queue(d, &f->ptr, 0, NULL);
+		break;
+	case DDNS_NEXT:
+		queue(d, &next, f->seen_name, f->ptr_after ? &f->ptr : NULL);
+		break;
+	case DDNS_CONFLICT:
+		d->st.conflicts++;
+		NP_LOG_RATELIMIT(NP_LOG_NOTICE, "DNS name %.*s belongs to another client: "
+				 "%s leased without it (RFC 4703 §5.3.1)",
+				 (int)(strlen(f->what) - 2), f->what, addr);
+		break;
+	case DDNS_NOT_OWNED:
+		d->st.not_owned++;
+		NP_LOG_RATELIMIT(NP_LOG_INFO, "DNS name %.*s of %s is another client's: left alone",
+				 (int)(strlen(f->what) - 2), f->what, addr);
+		break;
+	case DDNS_FAILED:
+		d->st.failed++;
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d",
+				 f->what, rc);
+		break;
+	}
+}
+
 static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
 {
+	struct flight was;
 	struct np_dns_msg m;
 
 	if (np_dns_msg_parse(buf, len, &m) < 0)
@@ -277,18 +421,9 @@ static void on_answer(struct ddns *d, const uint8_t *buf, size_t len)
 		rc = ddns_answer_rcode(buf, len, f->id);
 		if (rc < 0)
 			return;                /* not an UPDATE answer: keep waiting */
-		d->st.last_rcode = rc;
-		if (rc == NP_DNS_RCODE_NOERROR) {
-			d->st.noerror++;
-			if (f->seen_addr != 0)
-				*seen_slot(d, f->seen_addr) = (struct seen){ f->seen_addr,
-									   f->seen_name };
-		} else {
-			d->st.failed++;
-			NP_LOG_RATELIMIT(NP_LOG_WARNING, "DNS update of %s refused: rcode %d",
-					 f->what, rc);
-		}
+		was = *f;                      /* the next step may take the slot */
 		done(d, f);
+		step_done(d, &was, rc);
 		return;
 	}
 }
@@ -326,7 +461,8 @@ static uint16_t new_id(const struct ddns *d)
 	return id;
 }
 
-static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember)
+static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember,
+		  const struct ddns_update *ptr_after)
 {
 	struct flight *f = NULL;
 	int n;
@@ -345,10 +481,13 @@ static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember
 	if (n < 0)
 		return;
 	f->len = (size_t)n;
+	f->u = *u;
+	f->ptr_after = ptr_after != NULL;
+	if (ptr_after != NULL)
+		f->ptr = *ptr_after;
 	if (np_dns_name_to_text(u->owner, u->owner_len, f->what, NP_DNS_NAME_TEXT_MAX) < 0)
 		f->what[0] = '\0';
 	strcat(f->what, u->type == NP_DNS_TYPE_A ? " A" : " PTR");
-	f->seen_addr = remember ? u->addr : 0;
 	f->seen_name = remember;
 	f->used = true;
 	f->tries = 0;
@@ -358,36 +497,56 @@ static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember
 	arm(d);
 }
 
-void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op)
+/* Who holds a name: its owner and its client's DHCID, for the published-name cache. */
+static uint32_t name_key(const struct ddns_update *a)
 {
+	uint32_t h = np_dns_name_hash(a->owner, a->owner_len);
+
+	for (size_t i = 0; i < sizeof(a->dhcid); i++)
+		h = (h ^ a->dhcid[i]) * 16777619u;     /* FNV-1a over the DHCID */
+	return h | 1;
+}
+
+void ddns_name(struct ddns *d, const struct leasedb_rec *rec, enum ddns_op op)
+{
+	const struct dhcid_client client = { .htype = rec->htype, .hlen = rec->hlen,
+					     .chaddr = rec->chaddr, .cid_len = rec->cid_len,
+					     .cid = rec->cid };
 	struct ddns_update a, ptr;
+	bool with_ptr;
 	struct seen *s;
 	uint32_t h;
 	int err;
 
 	if (d == NULL)
 		return;
-	err = ddns_prepare(host, addr, d->conf->zone, d->conf->reverse_zone, op, d->conf->ttl, &a,
-			   &ptr);
+	err = ddns_prepare(rec->hostname, &client, rec->addr, d->conf->zone,
+			   d->conf->reverse_zone, op, d->conf->ttl, &a, &ptr);
 	if (err == NP_EINVAL || err == NP_ENAME) {
 		d->st.invalid_names++;
 		NP_LOG_RATELIMIT(NP_LOG_NOTICE, "hostname \"%.63s\" is not a DNS name: not published",
-				 host);
+				 rec->hostname);
 		return;
 	}
 	if (err < 0 && err != NP_ENOTFOUND)
 		return;
-	h = np_dns_name_hash(a.owner, a.owner_len) | 1;
-	s = seen_slot(d, addr);
-	if (op == DDNS_ADD && s->addr == addr && s->name == h) {
+	with_ptr = err == 0 && d->conf->update_ptr;
+	h = name_key(&a);
+	s = seen_slot(d, rec->addr);
+	if (op == DDNS_ADD && s->addr == rec->addr && s->name == h) {
 		d->st.unchanged++;
 		return;
 	}
-	if (s->addr == addr)
+	if (s->addr == rec->addr)
 		*s = (struct seen){ 0, 0 };    /* the name changes or goes */
-	queue(d, &a, op == DDNS_ADD ? h : 0);
-	if (err == 0 && d->conf->update_ptr)
-		queue(d, &ptr, 0);
+	if (op == DDNS_ADD) {
+		/* The PTR follows once the forward name is ours (RFC 4703 §5.3.2). */
+		queue(d, &a, h, with_ptr ? &ptr : NULL);
+		return;
+	}
+	queue(d, &a, 0, NULL);
+	if (with_ptr)
+		queue(d, &ptr, 0, NULL);
 }
 
 void ddns_lease(struct ddns *d, const struct leasedb_rec *rec)
@@ -395,9 +554,9 @@ void ddns_lease(struct ddns *d, const struct leasedb_rec *rec)
 	if (d == NULL || rec->type != LEASEDB_REC_LEASE || rec->hostname_len == 0)
 		return;
 	if (rec->state == LEASE_BOUND)
-		ddns_name(d, rec->hostname, rec->addr, DDNS_ADD);
+		ddns_name(d, rec, DDNS_ADD);
 	else if (rec->state == LEASE_RELEASED || rec->state == LEASE_EXPIRED)
-		ddns_name(d, rec->hostname, rec->addr, DDNS_DELETE);
+		ddns_name(d, rec, DDNS_DELETE);
 }
 
 struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *conf)

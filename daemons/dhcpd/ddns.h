@@ -1,25 +1,34 @@
 /*
  * ddns.h: np-dhcpd's client names in DNS, by RFC 2136 dynamic update.
  *
- * When a lease is ACKed to a client that sent a hostname (option 12) or a
- * client FQDN (option 81, RFC 4702), two UPDATE messages go to the
- * configured DNS server: one for the forward zone,
- *     delete the A RRset of host.zone (§2.5.2), add host.zone A address,
- * and one for the reverse zone,
- *     delete the PTR RRset of d.c.b.a.in-addr.arpa, add its PTR host.zone.
- * When the lease is released or expires, exactly those records are deleted
- * (§2.5.4, "delete an RR from an RRset"), so a name or address already
- * taken over by another lease is left alone.  RFC 2136 §2.3 allows one zone
- * per UPDATE, hence two messages.
+ * A name belongs to the client that registered it (RFC 4703 §5): beside
+ * its A record the name holds a DHCID record (RFC 4701, dhcid.h) naming the
+ * client, and every UPDATE carries prerequisites (RFC 2136 §2.4) so the
+ * DNS server itself refuses a change to a name held by someone else; the
+ * rule holds whichever DHCP server asks.  When a lease is ACKed to a client
+ * that sent a hostname (option 12) or a client FQDN (option 81, RFC 4702):
+ *   1. "host.zone is not in use": add its A and its DHCID (§5.3.1);
+ *   2. when that fails with YXDOMAIN, "the DHCID at host.zone is this
+ *      client's": replace the A RRset (a renewal, a new address);
+ *   3. when that fails with NXRRSET, the name is another client's: the
+ *      lease is served without it (logged, counted as ddns-conflicts).
+ * Once the forward name is ours, the reverse zone gets "delete the PTR
+ * RRset of d.c.b.a.in-addr.arpa, add its PTR host.zone" (§5.3.2: the
+ * address is the server's to describe).  When the lease is released or
+ * expires (§5.5): "the DHCID is this client's": delete our A record; then
+ * "no A or AAAA left and the DHCID is this client's": delete the DHCID; and
+ * the PTR record of the lease is deleted.  RFC 2136 §2.3 allows one zone
+ * per UPDATE, hence separate messages.
  *
  * The messages are built here with libnetproto's DNS builder (pure
  * functions, tested byte by byte), then sent over UDP without blocking:
  * an ACK never waits for DNS.  Each is sent again after `timeout` without
- * an answer, up to `retries` times; the answer's rcode is checked, counted,
- * and logged when it is not NOERROR.  A renewal of a name already published
- * (answered NOERROR since start-up) sends nothing, as ISC dhcpd's
- * update-optimization.  No TSIG (the server is expected to
- * accept updates from the DHCP server's address, as np-dnsd's update ACL).
+ * an answer, up to `retries` times; the answer's rcode decides the next
+ * step (ddns_next()), is counted, and logged when it is a failure.  A
+ * renewal of a name already published for the same client (answered
+ * NOERROR since start-up) sends nothing, as ISC dhcpd's
+ * update-optimization.  No TSIG (the server is expected to accept updates
+ * from the DHCP server's address, as np-dnsd's update ACL).
  */
 #ifndef NP_DHCPD_DDNS_H
 #define NP_DHCPD_DDNS_H
@@ -31,23 +40,37 @@
 #include <netproto/dns.h>
 
 #include "conf.h"
+#include "dhcid.h"
 #include "leasedb.h"
 
 #define DDNS_OPCODE_UPDATE 5           /* RFC 2136 §1.3 */
 #define DDNS_CLASS_NONE 254            /* RFC 2136 §1.3 */
-#define DDNS_MSG_MAX 1024              /* two records with 255-octet names fit */
+#define DDNS_RCODE_YXDOMAIN 6          /* RFC 2136 §2.2 */
+#define DDNS_RCODE_YXRRSET 7
+#define DDNS_RCODE_NXRRSET 8
+#define DDNS_MSG_MAX 1024              /* four records with 255-octet names fit */
 
 /* ---- Building the messages (pure) ---------------------------------------- */
 
 enum ddns_op {
-	DDNS_ADD = 1,                  /* replace the RRset with this record */
-	DDNS_DELETE = 2,               /* delete this one record */
+	DDNS_ADD = 1,                  /* publish the client's name */
+	DDNS_DELETE = 2,               /* withdraw it */
 };
 
-/* One UPDATE: a zone, an owner and one A or PTR record. */
+/* The UPDATE messages of RFC 4703, by the prerequisites they carry. */
+enum ddns_step {
+	DDNS_CLAIM = 1,                /* §5.3.1: name not in use; add A and DHCID */
+	DDNS_RECLAIM,                  /* §5.3.1: DHCID is ours; replace the A RRset */
+	DDNS_RELEASE,                  /* §5.5: DHCID is ours; delete our A */
+	DDNS_RELEASE_DHCID,            /* §5.5: no A/AAAA left, DHCID ours; delete it */
+	DDNS_PTR_SET,                  /* §5.3.2: replace the PTR RRset */
+	DDNS_PTR_DELETE,               /* §5.5: delete our PTR */
+};
+
+/* One UPDATE: a zone, an owner, one A or PTR record, the client's DHCID. */
 struct ddns_update {
 	uint16_t type;                 /* NP_DNS_TYPE_A or NP_DNS_TYPE_PTR */
-	enum ddns_op op;
+	enum ddns_step step;
 	uint32_t ttl;
 	uint8_t zone[NP_DNS_NAME_MAX];
 	size_t zone_len;
@@ -56,20 +79,25 @@ struct ddns_update {
 	uint32_t addr;                 /* A rdata */
 	uint8_t target[NP_DNS_NAME_MAX];   /* PTR rdata */
 	size_t target_len;
+	uint8_t dhcid[DHCID_RDATA_LEN];    /* of the client, for host.zone */
 };
 
 /*
- * The forward (A) and reverse (PTR) updates for host at addr.  zone is the
- * forward zone and rzone the reverse zone in presentation form (rzone NULL
- * or "": the /24 of addr, "c.b.a.in-addr.arpa.").  host must be one label
- * of letters, digits and hyphens (RFC 952, RFC 1123 §2.1), at most 63
- * octets; a host given as an FQDN keeps its first label.  Returns 0, or
- * NP_EINVAL (host is not such a name), NP_ENAME (host.zone too long),
- * NP_ENOTFOUND (*ptr) when addr's reverse name is not inside rzone; the
- * A update is still filled in that last case.
+ * The forward (A, step DDNS_CLAIM or DDNS_RELEASE) and reverse (PTR,
+ * DDNS_PTR_SET or DDNS_PTR_DELETE) updates for client's host at addr.
+ * zone is the forward zone and rzone the reverse zone in presentation form
+ * (rzone NULL or "": the /24 of addr, "c.b.a.in-addr.arpa.").  host must
+ * be one label of letters, digits and hyphens (RFC 952, RFC 1123 §2.1), at
+ * most 63 octets; a host given as an FQDN keeps its first label, which is
+ * lowercased (names compare without case, RFC 4343, and so does the
+ * DHCID).  Returns 0, or NP_EINVAL (host is not such a name, or the client
+ * has no identity), NP_ENAME (host.zone too long), NP_ENOTFOUND (*ptr)
+ * when addr's reverse name is not inside rzone; the A update is still
+ * filled in that last case.
  */
-int ddns_prepare(const char *host, uint32_t addr, const char *zone, const char *rzone,
-		 enum ddns_op op, uint32_t ttl, struct ddns_update *a, struct ddns_update *ptr);
+int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t addr,
+		 const char *zone, const char *rzone, enum ddns_op op, uint32_t ttl,
+		 struct ddns_update *a, struct ddns_update *ptr);
 
 /* The UPDATE message for u with id: its length, or an NP_E* code. */
 int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap);
@@ -81,6 +109,17 @@ int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t ca
  */
 int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id);
 
+enum ddns_result {
+	DDNS_DONE = 1,                 /* the step did what it meant */
+	DDNS_NEXT,                     /* *next is the following UPDATE */
+	DDNS_CONFLICT,                 /* the name is another client's (§5.3.1) */
+	DDNS_NOT_OWNED,                /* a removal: the name is not ours (§5.5) */
+	DDNS_FAILED,                   /* any other rcode */
+};
+
+/* What the answer rcode to u means, and the UPDATE that follows it. */
+enum ddns_result ddns_next(const struct ddns_update *u, int rcode, struct ddns_update *next);
+
 /* ---- Sending them (libevent) ------------------------------------------------ */
 
 struct ddns_stats {
@@ -88,7 +127,9 @@ struct ddns_stats {
 	uint64_t sent;                 /* datagrams sent, retries included */
 	uint64_t retries;
 	uint64_t noerror;              /* answers with rcode NOERROR */
-	uint64_t failed;               /* answers with another rcode */
+	uint64_t failed;               /* answers with an rcode that is no step of RFC 4703 */
+	uint64_t conflicts;            /* names held by another client: leased without them */
+	uint64_t not_owned;            /* removals of names that were not the client's */
 	uint64_t timeouts;             /* given up after the last retry */
 	uint64_t dropped;              /* not queued: too many in flight */
 	uint64_t invalid_names;        /* hostnames that are not DNS labels */
@@ -115,8 +156,8 @@ void ddns_free(struct ddns *d);
  * RELEASED or EXPIRED with a hostname deletes it, anything else is ignored.
  */
 void ddns_lease(struct ddns *d, const struct leasedb_rec *rec);
-/* The same by hand (the control socket's lease4-del). */
-void ddns_name(struct ddns *d, const char *host, uint32_t addr, enum ddns_op op);
+/* The name of rec's client (hostname, address, identity) by hand: lease4-del. */
+void ddns_name(struct ddns *d, const struct leasedb_rec *rec, enum ddns_op op);
 
 const struct ddns_stats *ddns_get_stats(const struct ddns *d);
 /* UPDATE messages waiting for their answer. */

@@ -71,6 +71,18 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "updates.refused", st->updates_refused);
 }
 
+/* The local zone's own refusals (RFC 2136 §3.3 policy, RFC 4703 ownership). */
+static void local_stats(json_t *o, const struct dns_local *z)
+{
+	static const struct dns_local_stats none;
+	const struct dns_local_stats *s = z ? dns_local_get_stats(z) : &none;
+
+	put(o, "updates.refused-static", s->refused_static);
+	put(o, "updates.refused-owned", s->refused_owned);
+	put(o, "updates.prereq-failed", s->prereq_failed);
+	put(o, "local-zone.reload-dropped", s->reload_dropped);
+}
+
 static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 {
 	const struct dnsd_res_stats *s = &r->stats;
@@ -132,6 +144,7 @@ static json_t *stats_json(struct dnsd_io *io)
 	put(o, "cache.entries", cs.entries);
 	put(o, "cache.bytes", cs.bytes);
 	put(o, "local-zone.records", io->conf->local ? dns_local_count(io->conf->local) : 0);
+	local_stats(o, io->conf->local);
 	put(o, "udp.batches", io->stats.udp_batches);
 	put(o, "udp.truncated-received", io->stats.udp_truncated);
 	put(o, "udp.sent", io->stats.udp_sent);

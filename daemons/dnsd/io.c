@@ -23,6 +23,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "io.h"
+#include "localzone.h"
 #include "log.h"
 #include "notify.h"
 #include "xsk.h"
@@ -1051,12 +1052,13 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 	if (io->conf->local && conf->local &&
 	    np_dns_name_equal(io->conf->local_zone, io->conf->local_zone_len, conf->local_zone,
 			      conf->local_zone_len)) {
-		size_t lost, n = dnsd_local_carry(io->conf->local, conf->local, conf->local_zone,
-						  conf->local_zone_len, &lost);
+		size_t lost, n = dns_local_carry(io->conf->local, conf->local, &lost);
 
-		if (n || lost)
-			np_log_info("local zone: %zu dynamic records kept, %zu conflicting with "
-				    "the new configuration dropped", n, lost);
+		if (n)
+			np_log_info("local zone: %zu dynamic records kept", n);
+		if (lost)
+			np_log_notice("local zone: %zu dynamic records at names the new "
+				      "configuration defines dropped: configured records win", lost);
 	}
 	if (dnsd_engine_configure(&io->eng, conf) < 0) {
 		snprintf(why, cap, "out of memory");

@@ -36,6 +36,7 @@
 #define RCODE_NXRRSET 8
 #define RCODE_NOTAUTH 9
 #define RCODE_NOTZONE 10
+#define TYPE_DHCID 49                   /* RFC 4701 §2 */
 #define MAX_CHAIN 16                    /* local CNAMEs followed */
 #define TYPED_RDATA_MAX (2 * NP_DNS_NAME_MAX + 20)
 #define TTL_MAX 0x7fffffffu             /* RFC 2181 §8 */
@@ -74,6 +75,7 @@ struct dns_local {
 	struct lnode *dirty;            /* nodes to drop if empty at the end */
 	struct lrec *added, *removed;   /* the running UPDATE's changes */
 	int in_txn;
+	struct dns_local_stats st;
 };
 
 /* ---- Names ------------------------------------------------------------ */
@@ -1213,7 +1215,7 @@ static int protected_type(const struct dns_local *z, const struct np_dns_rr *rr,
 							    z->zlen));
 }
 
-/* Delete records of rr's name: of one type, or all (ANY). */
+/* Delete dynamic records of rr's name: of one type, or all (ANY). */
 static void delete_rrsets(struct dns_local *z, const struct np_dns_rr *rr, uint16_t type)
 {
 	struct lnode *n = node_find(z, rr->owner, rr->owner_len);
@@ -1221,7 +1223,7 @@ static void delete_rrsets(struct dns_local *z, const struct np_dns_rr *rr, uint1
 
 	for (r = n ? n->recs : NULL; r; r = next) {
 		next = r->next;
-		if ((type == NP_DNS_TYPE_ANY || r->type == type) && !r->autoptr &&
+		if ((type == NP_DNS_TYPE_ANY || r->type == type) && r->dynamic && !r->autoptr &&
 		    !protected_type(z, rr, r->type))
 			rec_delete(z, r);
 	}
@@ -1270,7 +1272,7 @@ static void update_delete_rr(struct dns_local *z, const struct np_dns_rr *rr,
 		return;
 	for (r = n ? n->recs : NULL; r; r = next) {
 		next = r->next;
-		if (!r->autoptr && rec_same(r, rr->type, rd, len))
+		if (r->dynamic && !r->autoptr && rec_same(r, rr->type, rd, len))
 			rec_delete(z, r);
 	}
 }
@@ -1333,6 +1335,46 @@ static int step_prereq(struct dns_local *z, const struct np_dns_msg *msg,
 	return prereq_check(z, msg, rr);
 }
 
+/* Does the prerequisite section name the DHCID RRset at owner (§2.4.2, value dependent)? */
+static int has_dhcid_prereq(const struct np_dns_msg *msg, const uint8_t *owner, size_t len)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr o;
+
+	np_dns_iter_init(&it, msg);
+	while (np_dns_iter_next(&it, &o) > 0 && o.section <= NP_DNS_SEC_ANSWER)
+		if (o.section == NP_DNS_SEC_ANSWER && o.rclass == NP_DNS_CLASS_IN &&
+		    o.type == TYPE_DHCID && np_dns_name_equal(o.owner, o.owner_len, owner, len))
+			return 1;
+	return 0;
+}
+
+/*
+ * §3.3 (the server's own policy): a name with configured records is not
+ * changed by UPDATE at all; a name holding a DHCID record belongs to the
+ * DHCP client it names (RFC 4703 §5) and is changed only by an UPDATE that
+ * proves it knows that DHCID: a value-dependent prerequisite on it, which
+ * the prerequisite step has already found equal to the zone's.  So the
+ * rule holds whichever DHCP server sends the UPDATE.
+ */
+static int step_permit(struct dns_local *z, const struct np_dns_msg *msg,
+		       const struct np_dns_rr *rr)
+{
+	const struct lnode *n = node_find(z, rr->owner, rr->owner_len);
+	const struct lrec *r;
+
+	for (r = n ? n->recs : NULL; r; r = r->next)
+		if (!r->dynamic) {
+			z->st.refused_static++;
+			return NP_DNS_RCODE_REFUSED;
+		}
+	if (node_has_type(n, TYPE_DHCID) && !has_dhcid_prereq(msg, rr->owner, rr->owner_len)) {
+		z->st.refused_owned++;
+		return NP_DNS_RCODE_REFUSED;
+	}
+	return 0;
+}
+
 static int step_prescan(struct dns_local *z, const struct np_dns_msg *msg,
 			const struct np_dns_rr *rr)
 {
@@ -1358,9 +1400,16 @@ int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg)
 
 	if (msg->hdr.opcode != OPCODE_UPDATE || msg->hdr.qr)
 		return NP_DNS_RCODE_FORMERR;
-	if ((rc = update_zone(z, msg)) ||
-	    (rc = each_rr(z, msg, NP_DNS_SEC_ANSWER, step_prereq)) ||
-	    (rc = each_rr(z, msg, NP_DNS_SEC_AUTHORITY, step_prescan)))
+	if ((rc = update_zone(z, msg)))
+		return rc;
+	if ((rc = each_rr(z, msg, NP_DNS_SEC_ANSWER, step_prereq))) {
+		if (rc >= NP_DNS_RCODE_NXDOMAIN)
+			z->st.prereq_failed++;
+		return rc;
+	}
+	/* Malformed updates are FORMERR/NOTZONE before any policy (§3.4.1). */
+	if ((rc = each_rr(z, msg, NP_DNS_SEC_AUTHORITY, step_prescan)) ||
+	    (rc = each_rr(z, msg, NP_DNS_SEC_AUTHORITY, step_permit)))
 		return rc;
 	txn_begin(z);
 	rc = each_rr(z, msg, NP_DNS_SEC_AUTHORITY, step_apply);
@@ -1398,4 +1447,71 @@ void dns_local_walk(const struct dns_local *z,
 size_t dns_local_count(const struct dns_local *z)
 {
 	return z->nrecs;
+}
+
+const struct dns_local_stats *dns_local_get_stats(const struct dns_local *z)
+{
+	return &z->st;
+}
+
+/* ---- Reload ----------------------------------------------------------- */
+
+/* Does n hold a record from the configuration? */
+static int node_has_static(const struct lnode *n)
+{
+	const struct lrec *r;
+
+	for (r = n ? n->recs : NULL; r; r = r->next)
+		if (!r->dynamic)
+			return 1;
+	return 0;
+}
+
+/* One dynamic record of the old zone into the new one; 0, 1 dropped, or an error. */
+static int carry_rec(struct dns_local *to, const struct lnode *n, const struct lrec *r)
+{
+	int rc;
+
+	/* The configuration wins: its names are not the clients' to keep. */
+	if (node_has_static(node_find(to, n->owner, n->olen)))
+		return 1;
+	txn_begin(to);
+	rc = rec_add(to, n->owner, n->olen, r->type, r->ttl, r->rdata, r->rdlen, 1, 0, NULL);
+	if (!rc)
+		rc = autoptr_add(to, n->owner, n->olen, r->type, r->ttl, r->rdata, r->rdlen, 1);
+	txn_end(to, rc == 0);
+	return rc;
+}
+
+size_t dns_local_carry(const struct dns_local *from, struct dns_local *to, size_t *dropped)
+{
+	size_t i, kept = 0, lost = 0;
+
+	to->st = from->st;
+	for (i = 0; i <= from->mask; i++) {
+		const struct lnode *n;
+
+		for (n = from->tab[i]; n; n = n->next) {
+			const struct lrec *r;
+
+			if (!np_dns_name_is_subdomain(n->owner, n->olen, to->zone, to->zlen))
+				continue;       /* PTRs follow their A/AAAA by themselves */
+			for (r = n->recs; r; r = r->next) {
+				if (!r->dynamic || r->autoptr)
+					continue;
+				if (carry_rec(to, n, r) == 0)
+					kept++;
+				else
+					lost++;
+			}
+		}
+	}
+	to->st.reload_dropped += lost;
+	/* RFC 1982: the serial never goes back, even across a reload. */
+	if ((int32_t)(from->serial - to->serial) > 0)
+		to->serial = from->serial;
+	serial_bump(to);
+	if (dropped)
+		*dropped = lost;
+	return kept;
 }

@@ -46,11 +46,15 @@ int dns_local_answer(struct dns_local *z, const uint8_t *qname, size_t qlen,
 /*
  * Apply an RFC 2136 UPDATE message (opcode 5) already checked against
  * update_acl by the caller: zone section must be the local zone (else NOTAUTH),
- * prerequisites (§2.4) evaluated, updates (§2.5: add RR, delete RRset, delete
- * all RRsets of a name, delete one RR) applied atomically (all or nothing,
- * §3.4.2), PTRs kept in step with A/AAAA.  Returns the RFC 2136 rcode to
- * answer with (0 NOERROR, 1 FORMERR, 2 SERVFAIL, 5 REFUSED, 6 YXDOMAIN,
- * 7 YXRRSET, 8 NXRRSET, 9 NOTAUTH, 10 NOTZONE).
+ * prerequisites (§2.4) evaluated (§3.2), then the zone's policy (§3.3):
+ * REFUSED when an update touches a name that has configured records (they
+ * are never deleted or overridden by UPDATE), or a name holding a DHCID
+ * record (RFC 4701, the DHCP client that owns it) without a prerequisite on
+ * that DHCID (RFC 4703 §5); then updates (§2.5: add RR, delete RRset,
+ * delete all RRsets of a name, delete one RR) applied atomically (all or
+ * nothing, §3.4.2), PTRs kept in step with A/AAAA.  Returns the RFC 2136
+ * rcode to answer with (0 NOERROR, 1 FORMERR, 2 SERVFAIL, 5 REFUSED,
+ * 6 YXDOMAIN, 7 YXRRSET, 8 NXRRSET, 9 NOTAUTH, 10 NOTZONE).
  */
 int dns_local_update(struct dns_local *z, const struct np_dns_msg *msg);
 /* TTL of the SOA and of negative answers (default DNS_LOCAL_DEFAULT_TTL), and of
@@ -65,5 +69,23 @@ void dns_local_walk(const struct dns_local *z,
 			      uint32_t ttl, const uint8_t *rdata, size_t rdlen, int dynamic),
 		    void *arg);
 size_t dns_local_count(const struct dns_local *z);
+
+struct dns_local_stats {
+	uint64_t refused_static;       /* UPDATEs touching configured names: REFUSED */
+	uint64_t refused_owned;        /* ... a DHCID-owned name without its prerequisite */
+	uint64_t prereq_failed;        /* prerequisites not met (§3.2: YXDOMAIN, NXRRSET, ...) */
+	uint64_t reload_dropped;       /* dynamic records at names configured by a reload */
+};
+
+/* Counters, kept across reloads by dns_local_carry(). */
+const struct dns_local_stats *dns_local_get_stats(const struct dns_local *z);
+/*
+ * A reload: the names published by UPDATE in from (the running zone) into
+ * to (the new configuration's, same zone), with their PTRs, except at names
+ * to has configured records for: the configuration wins and those dynamic
+ * records are dropped (and counted).  The counters come along too.  Returns
+ * how many records were kept; *dropped (may be NULL) how many were not.
+ */
+size_t dns_local_carry(const struct dns_local *from, struct dns_local *to, size_t *dropped);
 
 #endif

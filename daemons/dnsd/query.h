@@ -101,17 +101,6 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen);
 
-/*
- * Reload: copy the records added by UPDATE in the old local zone (inside
- * zone; their PTRs follow) into the new one, one UPDATE each, so a reload
- * does not forget the names np-dhcpd published.  Returns the number copied;
- * *lost (may be NULL) those the new zone refused (a conflict with a new
- * static record).
- */
-struct dns_local;
-size_t dnsd_local_carry(const struct dns_local *from, struct dns_local *to, const uint8_t *zone,
-			size_t zlen, size_t *lost);
-
 /* Index of qtype in stats.by_type and its name ("A", ..., "other"). */
 unsigned dnsd_stat_type_index(uint16_t qtype);
 const char *dnsd_stat_type_name(unsigned index);

@@ -1,10 +1,13 @@
 #!/bin/sh
 # dhcpd-ddns.sh: client names published by RFC 2136 UPDATE.  udhcpc sends
 # a hostname (option 12), another udhcpc a client FQDN (option 81).  On
-# each ACK np-dhcpd sends two UPDATEs to the configured server: the forward
-# zone (delete the A RRset of host.zone, add the address) and the reverse
-# zone (the same for the PTR); on DHCPRELEASE and on lease4-del, exactly
-# those records are deleted (class NONE).  The messages are captured with
+# each ACK np-dhcpd sends to the configured server the forward zone's
+# UPDATE of RFC 4703 §5.3.1 (prerequisite "name not in use", add the A
+# record and the client's DHCID) and, once that succeeded, the reverse
+# zone's (delete the PTR RRset, add the PTR); on DHCPRELEASE and on
+# lease4-del, with the client's DHCID as prerequisite, exactly its A record
+# is deleted (class NONE), then the DHCID when no address record is left,
+# and the PTR record of the lease.  The messages are captured with
 # tcpdump and decoded by tshark.  The server is a scripted responder (the
 # way ldns-testns is used): it ignores the first UPDATE, so np-dhcpd has to
 # send it again, answers NOERROR for the forward zone and NOTAUTH for the
@@ -127,8 +130,8 @@ ctl() { $PY "$T/ctl.py" "$T/ctl.sock" "$@"; }
 ctl lease4-del '{"ip-address": "10.77.2.100"}' >"$T/del.json"
 grep -q "\"result\": *0," "$T/del.json" || np_fail "lease4-del: $(cat "$T/del.json")"
 
-# 8 UPDATEs (add and delete, A and PTR, two clients) + 1 resent.
-np_wait 5 sh -c "[ \$(wc -l <'$T/updates.hex') -ge 9 ]" \
+# 10 UPDATEs (per client: A, PTR; A, DHCID, PTR deleted) + 1 resent.
+np_wait 5 sh -c "[ \$(wc -l <'$T/updates.hex') -ge 11 ]" \
 	|| np_fail "UPDATEs seen: $(wc -l <"$T/updates.hex"); daemon: $(cat "$T/dhcpd.log")"
 sleep 0.5
 kill "$TCPDUMP_PID" 2>/dev/null
@@ -137,14 +140,17 @@ wait "$TCPDUMP_PID" 2>/dev/null
 # What tshark makes of them.
 tshark -r "$T/dns.pcap" -V -Y "dns.flags.response == 0" >"$T/dns.txt" 2>"$T/tshark.err" || np_fail "tshark: $(cat "$T/tshark.err")"
 n=$(grep -c "Opcode: Dynamic update (5)" "$T/dns.txt")
-[ "$n" -eq 9 ] || np_fail "$n UPDATE datagrams decoded, 9 expected: $(tcpdump -nr "$T/dns.pcap" 2>&1 | tail -12)"
+[ "$n" -eq 11 ] || np_fail "$n UPDATE datagrams decoded, 11 expected: $(tcpdump -nr "$T/dns.pcap" 2>&1 | tail -12)"
 expect() {  # expect PATTERN WHAT
 	grep -q -- "$1" "$T/dns.txt" || np_fail "$2 not on the wire: $(cat "$T/dns.txt")"
 }
 expect "lan.example.net: type SOA, class IN" "forward zone section"
 expect "1.77.10.in-addr.arpa: type SOA, class IN" "reverse zone section (the /24)"
-expect "laptop.lan.example.net: type A, class ANY$" "A RRset deletion before the add"
+expect "laptop.lan.example.net: type ANY, class NONE$" "prerequisite: the name is not in use"
 expect "laptop.lan.example.net: type A, class IN, addr 10.77.1.100" "A record added"
+expect "laptop.lan.example.net: type DHCID, class IN" "the client's DHCID added"
+expect "laptop.lan.example.net: type DHCID, class ANY$" "the DHCID deleted after the release"
+expect "laptop.lan.example.net: type AAAA, class NONE$" "prerequisite: no address record left"
 expect "Time to live: 600" "ttl 10m"
 expect "100.1.77.10.in-addr.arpa: type PTR, class ANY$" "PTR RRset deletion"
 expect "100.1.77.10.in-addr.arpa: type PTR, class IN, laptop.lan.example.net" "PTR added"
@@ -163,11 +169,12 @@ import json, sys
 a = json.load(open(sys.argv[1]))
 st = a["arguments"]
 def v(name): return st[name][0][0]
-assert v("ddns-updates-queued") == 8, v("ddns-updates-queued")
-assert v("ddns-updates-sent") == 9, v("ddns-updates-sent")
+assert v("ddns-updates-queued") == 10, v("ddns-updates-queued")
+assert v("ddns-updates-sent") == 11, v("ddns-updates-sent")
 assert v("ddns-retries") == 1, v("ddns-retries")
-assert v("ddns-noerror") == 4, v("ddns-noerror")
+assert v("ddns-noerror") == 6, v("ddns-noerror")
 assert v("ddns-failed") == 4, v("ddns-failed")       # NOTAUTH for the reverse zone
+assert v("ddns-conflicts") == 0
 assert v("ddns-timeouts") == 0
 assert v("pkt4-ack-sent") == 2
 PYEOF

@@ -1,12 +1,15 @@
 /*
  * test-dhcpd-ddns.c: the RFC 2136 UPDATE messages np-dhcpd sends for its
  * clients' names, octet by octet (expected bytes written out by hand from
- * RFC 2136 §2 and RFC 1035 §4.1), then read back with libnetproto's DNS
- * parser: zone section, update records with their classes, TTLs and rdata.
- * Then the sender against a UDP socket of the test: answers checked by id
- * and counted by rcode, resent after the timeout, given up after the last
- * retry, nothing sent for names that are not host names.  And the engine's
- * answer to a client FQDN option (RFC 4702 §4).
+ * RFC 2136 §2, RFC 4703 §5 and RFC 1035 §4.1), then read back with
+ * libnetproto's DNS parser: zone section, prerequisites, update records
+ * with their classes, TTLs and rdata.  The DHCID of RFC 4701 against the
+ * examples of its §3.6.  The steps of RFC 4703 by answer rcode.  Then the
+ * sender against a UDP socket of the test: answers checked by id and
+ * counted by rcode, the next step sent, resent after the timeout, given up
+ * after the last retry, a conflict counted, nothing sent for names that
+ * are not host names.  And the engine's answer to a client FQDN option
+ * (RFC 4702 §4).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -26,10 +29,15 @@
 #include <netproto/error.h>
 
 #include "ddns.h"
+#include "dhcid.h"
 #include "engine.h"
 #include "lease.h"
 
 #define ADDR 0x0a4d0064u           /* 10.77.0.100 */
+
+/* The client of most tests: Ethernet 02:00:5e:00:00:01, no client identifier. */
+static const uint8_t MAC1[6] = { 2, 0, 0x5e, 0, 0, 1 };
+static const struct dhcid_client CLIENT1 = { .htype = 1, .hlen = 6, .chaddr = MAC1 };
 
 static size_t hex(const char *s, uint8_t *out, size_t cap)
 {
@@ -114,46 +122,74 @@ static void header_by_hand(const uint8_t *buf, size_t len, struct np_dns_msg *m)
 		m->hdr.count[i] = (uint16_t)(buf[4 + 2 * i] << 8 | buf[5 + 2 * i]);
 }
 
-static void add_a_bytes(void **state)
+/* The DHCID of CLIENT1 for laptop.lan. (RFC 4701 §3.5, by the formula of its §3.6 examples). */
+#define LAPTOP_DHCID "0000 01 6f757334f1028188a2e4cbc34a937cf91fde65efcd74b6195080d48ea31b8625"
+
+/* RFC 4703 §5.3.1, first UPDATE: the name must not be in use; add A and DHCID. */
+static void claim_bytes(void **state)
 {
 	struct ddns_update a, ptr;
 
 	(void)state;
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan.", NULL, DDNS_ADD, 300, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(a.step, DDNS_CLAIM);
 	expect_bytes(&a, 0x1234,
-		     /* id 0x1234, QR 0, opcode 5 (UPDATE), ZOCOUNT 1, PRCOUNT 0, UPCOUNT 2, ADCOUNT 0 */
-		     "1234 2800 0001 0000 0002 0000"
-		     /* zone: lan. SOA IN (§2.3) */
+		     /* id, opcode 5 (UPDATE), ZOCOUNT 1, PRCOUNT 1, UPCOUNT 2, ADCOUNT 0 */
+		     "1234 2800 0001 0001 0002 0000"
+		     /* zone: lan. SOA IN (RFC 2136 §2.3) */
 		     "036c616e00 0006 0001"
-		     /* laptop.lan (pointer to lan. at 12) A ANY TTL 0 rdlength 0: delete the RRset */
-		     "066c6170746f70c00c 0001 00ff 00000000 0000"
-		     /* laptop.lan (pointer to 21) A IN TTL 300 10.77.0.100: add */
+		     /* prerequisite laptop.lan ANY NONE TTL 0: name is not in use (§2.4.5) */
+		     "066c6170746f70c00c 00ff 00fe 00000000 0000"
+		     /* add laptop.lan A IN TTL 300 10.77.0.100 */
+		     "c015 0001 0001 0000012c 0004 0a4d0064"
+		     /* add laptop.lan DHCID IN TTL 300, 35 octets */
+		     "c015 0031 0001 0000012c 0023" LAPTOP_DHCID);
+}
+
+/* Second UPDATE: the DHCID there is this client's (§2.4.2); replace the A RRset. */
+static void reclaim_bytes(void **state)
+{
+	struct ddns_update a, ptr, next;
+
+	(void)state;
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXDOMAIN, &next), DDNS_NEXT);
+	assert_int_equal(next.step, DDNS_RECLAIM);
+	expect_bytes(&next, 0x1235,
+		     "1235 2800 0001 0001 0002 0000 036c616e00 0006 0001"
+		     /* prerequisite laptop.lan DHCID IN TTL 0 with the client's DHCID */
+		     "066c6170746f70c00c 0031 0001 00000000 0023" LAPTOP_DHCID
+		     /* delete laptop.lan A RRset (ANY, TTL 0, no rdata), add the address */
+		     "c015 0001 00ff 00000000 0000"
 		     "c015 0001 0001 0000012c 0004 0a4d0064");
 }
 
-static void add_a_reads_back(void **state)
+static void claim_reads_back(void **state)
 {
 	struct ddns_update a, ptr;
 	uint8_t buf[DDNS_MSG_MAX];
 	struct np_dns_msg m;
-	struct rec r[4];
+	struct rec r[5];
 	int len;
 
 	(void)state;
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan", NULL, DDNS_ADD, 300, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan", NULL, DDNS_ADD, 300, &a,
+				      &ptr), 0);
 	len = ddns_build(&a, 7, buf, sizeof(buf));
 	assert_true(len > 0);
 	header_by_hand(buf, (size_t)len, &m);
 	assert_int_equal(m.hdr.opcode, DDNS_OPCODE_UPDATE);
-	assert_int_equal(walk(buf, (size_t)len, &m, r, 4), 3);
+	assert_int_equal(walk(buf, (size_t)len, &m, r, 5), 4);
 	assert_int_equal(r[0].sec, NP_DNS_SEC_QUESTION);
 	assert_string_equal(r[0].owner, "lan.");
 	assert_int_equal(r[0].type, NP_DNS_TYPE_SOA);
 	assert_int_equal(r[0].rclass, NP_DNS_CLASS_IN);
-	assert_int_equal(r[1].sec, NP_DNS_SEC_AUTHORITY);
+	assert_int_equal(r[1].sec, NP_DNS_SEC_ANSWER);
 	assert_string_equal(r[1].owner, "laptop.lan.");
-	assert_int_equal(r[1].type, NP_DNS_TYPE_A);
-	assert_int_equal(r[1].rclass, NP_DNS_CLASS_ANY);
+	assert_int_equal(r[1].type, NP_DNS_TYPE_ANY);
+	assert_int_equal(r[1].rclass, DDNS_CLASS_NONE);
 	assert_int_equal(r[1].ttl, 0);
 	assert_int_equal(r[1].rdlength, 0);
 	assert_int_equal(r[2].sec, NP_DNS_SEC_AUTHORITY);
@@ -161,6 +197,9 @@ static void add_a_reads_back(void **state)
 	assert_int_equal(r[2].rclass, NP_DNS_CLASS_IN);
 	assert_int_equal(r[2].ttl, 300);
 	assert_int_equal(r[2].rd.a, ADDR);
+	assert_int_equal(r[3].sec, NP_DNS_SEC_AUTHORITY);
+	assert_int_equal(r[3].type, DHCID_TYPE);
+	assert_int_equal(r[3].rdlength, DHCID_RDATA_LEN);
 }
 
 static void add_ptr_bytes_and_default_reverse_zone(void **state)
@@ -173,7 +212,7 @@ static void add_ptr_bytes_and_default_reverse_zone(void **state)
 	int len;
 
 	(void)state;
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan.", "", DDNS_ADD, 300, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", "", DDNS_ADD, 300, &a, &ptr), 0);
 	expect_bytes(&ptr, 0x1235,
 		     "1235 2800 0001 0000 0002 0000"
 		     /* zone: 0.77.10.in-addr.arpa. SOA IN: the /24 by default */
@@ -192,46 +231,144 @@ static void add_ptr_bytes_and_default_reverse_zone(void **state)
 	assert_string_equal(text, "laptop.lan.");
 }
 
-/* Release and expiry: exactly the records of the lease (class NONE, §2.5.4). */
+/*
+ * Release and expiry (RFC 4703 §5.5): the client's A record if the DHCID is
+ * still the client's, then the DHCID when no address record is left; the
+ * PTR of the lease (class NONE, RFC 2136 §2.5.4).
+ */
 static void delete_messages_parse(void **state)
 {
-	struct ddns_update a, ptr;
+	struct ddns_update a, ptr, next;
 	uint8_t buf[DDNS_MSG_MAX];
 	struct np_dns_msg m;
-	struct rec r[4];
+	struct rec r[6];
 	char text[NP_DNS_NAME_TEXT_MAX];
 	int len;
 
 	(void)state;
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan.", "77.10.in-addr.arpa", DDNS_DELETE,
-				      300, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", "77.10.in-addr.arpa",
+				      DDNS_DELETE, 300, &a, &ptr), 0);
+	assert_int_equal(a.step, DDNS_RELEASE);
 	expect_bytes(&a, 0x1236,
-		     "1236 2800 0001 0000 0001 0000 036c616e00 0006 0001"
+		     "1236 2800 0001 0001 0001 0000 036c616e00 0006 0001"
+		     /* prerequisite: laptop.lan DHCID IN TTL 0, the client's */
+		     "066c6170746f70c00c 0031 0001 00000000 0023" LAPTOP_DHCID
 		     /* laptop.lan A NONE TTL 0 10.77.0.100 */
-		     "066c6170746f70c00c 0001 00fe 00000000 0004 0a4d0064");
+		     "c015 0001 00fe 00000000 0004 0a4d0064");
 	len = ddns_build(&a, 0x1236, buf, sizeof(buf));
 	assert_int_equal(np_dns_msg_parse(buf, (size_t)len, &m), 0);
 	assert_int_equal(m.hdr.opcode, DDNS_OPCODE_UPDATE);
 	assert_int_equal(m.hdr.qr, 0);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_QUESTION], 1);
-	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 0);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_AUTHORITY], 1);
-	assert_int_equal(walk(buf, (size_t)len, &m, r, 4), 2);
-	assert_string_equal(r[1].owner, "laptop.lan.");
-	assert_int_equal(r[1].rclass, DDNS_CLASS_NONE);
-	assert_int_equal(r[1].ttl, 0);
-	assert_int_equal(r[1].rd.a, ADDR);
+	assert_int_equal(walk(buf, (size_t)len, &m, r, 6), 3);
+	assert_string_equal(r[2].owner, "laptop.lan.");
+	assert_int_equal(r[2].rclass, DDNS_CLASS_NONE);
+	assert_int_equal(r[2].ttl, 0);
+	assert_int_equal(r[2].rd.a, ADDR);
+
+	/* Then: no A, no AAAA, the DHCID ours: delete the DHCID RRset. */
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_NEXT);
+	assert_int_equal(next.step, DDNS_RELEASE_DHCID);
+	expect_bytes(&next, 0x1237,
+		     "1237 2800 0001 0003 0001 0000 036c616e00 0006 0001"
+		     "066c6170746f70c00c 0001 00fe 00000000 0000"
+		     "c015 001c 00fe 00000000 0000"
+		     "c015 0031 0001 00000000 0023" LAPTOP_DHCID
+		     "c015 0031 00ff 00000000 0000");
 
 	/* The PTR in the configured reverse zone (a /16 here). */
 	len = ddns_build(&ptr, 0x1237, buf, sizeof(buf));
 	assert_int_equal(np_dns_msg_parse(buf, (size_t)len, &m), 0);
-	assert_int_equal(walk(buf, (size_t)len, &m, r, 4), 2);
+	assert_int_equal(walk(buf, (size_t)len, &m, r, 6), 2);
 	assert_string_equal(r[0].owner, "77.10.in-addr.arpa.");
 	assert_string_equal(r[1].owner, "100.0.77.10.in-addr.arpa.");
 	assert_int_equal(r[1].type, NP_DNS_TYPE_PTR);
 	assert_int_equal(r[1].rclass, DDNS_CLASS_NONE);
 	np_dns_name_to_text(r[1].rd.name.name, r[1].rd.name.len, text, sizeof(text));
 	assert_string_equal(text, "laptop.lan.");
+}
+
+/* Each answer to each step (RFC 4703 §5.3.1, §5.5). */
+static void steps_by_rcode(void **state)
+{
+	struct ddns_update a, ptr, next;
+
+	(void)state;
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_REFUSED, &next), DDNS_FAILED);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_FAILED);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXDOMAIN, &next), DDNS_NEXT);
+	a = next;                      /* RECLAIM */
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_CONFLICT);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXDOMAIN, &next), DDNS_FAILED);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_REFUSED, &next), DDNS_FAILED);
+	assert_int_equal(ddns_next(&ptr, NP_DNS_RCODE_NOERROR, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&ptr, 9, &next), DDNS_FAILED);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_DELETE, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_NOT_OWNED);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_SERVFAIL, &next), DDNS_FAILED);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_NEXT);
+	a = next;                      /* RELEASE_DHCID */
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXRRSET, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_REFUSED, &next), DDNS_FAILED);
+}
+
+/* RFC 4701 §3.6: the three examples, to the octet. */
+static void dhcid_rfc4701_examples(void **state)
+{
+	static const uint8_t duid[] = { 0x00, 0x01, 0x00, 0x06, 0x41, 0x2d, 0xf1, 0x66,
+					0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
+	static const uint8_t cid[] = { 0x01, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c };
+	static const uint8_t mac[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
+	uint8_t cid255[5 + sizeof(duid)], got[DHCID_RDATA_LEN], want[DHCID_RDATA_LEN], w[64];
+	struct dhcid_client c;
+	int n;
+
+	(void)state;
+	/* "AAIBY2/AuCccgoJbsaxcQc9TUapptP69lOjxfNuVAA2kjEA=": a DUID, chi6.example.com.
+	 * A DHCPv4 client sends it as client identifier type 255, IAID, DUID (RFC 4361). */
+	cid255[0] = 255;
+	memcpy(cid255 + 1, "\0\0\0\1", 4);
+	memcpy(cid255 + 5, duid, sizeof(duid));
+	c = (struct dhcid_client){ .htype = 1, .hlen = 6, .chaddr = mac, .cid = cid255,
+				   .cid_len = sizeof(cid255) };
+	n = np_dns_name_from_text("chi6.example.com", w, sizeof(w));
+	assert_int_equal(dhcid_rdata(&c, w, (size_t)n, got), DHCID_RDATA_LEN);
+	hex("000201636fc0b8271c82825bb1ac5c41cf5351aa69b4febd94e8f17cdb95000da48c40", want,
+	    sizeof(want));
+	assert_memory_equal(got, want, DHCID_RDATA_LEN);
+	/* "AAEBOSD+XR3Os/0LozeXVqcNc7FwCfQdWL3b/NaiUDlW2No=": client identifier
+	 * 01:07:08:09:0a:0b:0c, chi.example.com; the name compares without case. */
+	c = (struct dhcid_client){ .htype = 1, .hlen = 6, .chaddr = mac, .cid = cid,
+				   .cid_len = sizeof(cid) };
+	n = np_dns_name_from_text("Chi.EXAMPLE.com.", w, sizeof(w));
+	assert_int_equal(dhcid_rdata(&c, w, (size_t)n, got), DHCID_RDATA_LEN);
+	hex("0001013920fe5d1dceb3fd0ba3379756a70d73b17009f41d58bddbfcd6a2503956d8da", want,
+	    sizeof(want));
+	assert_memory_equal(got, want, DHCID_RDATA_LEN);
+	/* "AAABxLmlskllE0MVjd57zHcWmEH3pCQ6VytcKD//7es/deY=": htype 1, chaddr
+	 * 01:02:03:04:05:06, no client identifier, client.example.com. */
+	c = (struct dhcid_client){ .htype = 1, .hlen = 6, .chaddr = mac };
+	n = np_dns_name_from_text("client.example.com", w, sizeof(w));
+	assert_int_equal(dhcid_rdata(&c, w, (size_t)n, got), DHCID_RDATA_LEN);
+	hex("000001c4b9a5b249651343158dde7bcc77169841f7a4243a572b5c283fffedeb3f75e6", want,
+	    sizeof(want));
+	assert_memory_equal(got, want, DHCID_RDATA_LEN);
+	/* Another client, another DHCID. */
+	c.chaddr = MAC1;
+	assert_int_equal(dhcid_rdata(&c, w, (size_t)n, got), DHCID_RDATA_LEN);
+	assert_memory_not_equal(got, want, DHCID_RDATA_LEN);
+	/* No identity at all. */
+	c.hlen = 0;
+	assert_int_equal(dhcid_rdata(&c, w, (size_t)n, got), NP_EINVAL);
 }
 
 static void host_names(void **state)
@@ -241,26 +378,26 @@ static void host_names(void **state)
 	char longest[64], too_long[65];
 
 	(void)state;
-	/* An FQDN keeps its first label; case is kept (RFC 4343). */
-	assert_int_equal(ddns_prepare("Laptop-2.example.org", ADDR, "lan.", NULL, DDNS_ADD, 60,
-				      &a, &ptr), 0);
+	/* An FQDN keeps its first label, lowercased (names compare without case, RFC 4343). */
+	assert_int_equal(ddns_prepare("Laptop-2.example.org", &CLIENT1, ADDR, "lan.", NULL,
+				      DDNS_ADD, 60, &a, &ptr), 0);
 	np_dns_name_to_text(a.owner, a.owner_len, text, sizeof(text));
-	assert_string_equal(text, "Laptop-2.lan.");
+	assert_string_equal(text, "laptop-2.lan.");
 	/* Not a host name (RFC 952, RFC 1123 §2.1): nothing is published. */
-	assert_int_equal(ddns_prepare("", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
-	assert_int_equal(ddns_prepare("-x", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
-	assert_int_equal(ddns_prepare("x-", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
-	assert_int_equal(ddns_prepare("my laptop", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr),
+	assert_int_equal(ddns_prepare("", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
+	assert_int_equal(ddns_prepare("-x", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
+	assert_int_equal(ddns_prepare("x-", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
+	assert_int_equal(ddns_prepare("my laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr),
 			 NP_EINVAL);
-	assert_int_equal(ddns_prepare("a_b", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
-	assert_int_equal(ddns_prepare(".lan", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
+	assert_int_equal(ddns_prepare("a_b", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
+	assert_int_equal(ddns_prepare(".lan", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), NP_EINVAL);
 	/* 63 octets is a label, 64 is not (RFC 1035 §2.3.4). */
 	memset(longest, 'h', 63);
 	longest[63] = '\0';
 	memset(too_long, 'h', 64);
 	too_long[64] = '\0';
-	assert_int_equal(ddns_prepare(longest, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), 0);
-	assert_int_equal(ddns_prepare(too_long, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr),
+	assert_int_equal(ddns_prepare(longest, &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare(too_long, &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr),
 			 NP_EINVAL);
 }
 
@@ -276,7 +413,7 @@ static void name_too_long_for_zone(void **state)
 	zone[250] = '\0';
 	memset(host, 'h', 63);
 	host[63] = '\0';
-	assert_int_equal(ddns_prepare(host, ADDR, zone, NULL, DDNS_ADD, 60, &a, &ptr), NP_ENAME);
+	assert_int_equal(ddns_prepare(host, &CLIENT1, ADDR, zone, NULL, DDNS_ADD, 60, &a, &ptr), NP_ENAME);
 }
 
 static void address_outside_reverse_zone(void **state)
@@ -286,7 +423,7 @@ static void address_outside_reverse_zone(void **state)
 
 	(void)state;
 	/* 10.77.0.100 is not in 1.77.10.in-addr.arpa: the A update alone. */
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan.", "1.77.10.in-addr.arpa.", DDNS_ADD,
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", "1.77.10.in-addr.arpa.", DDNS_ADD,
 				      60, &a, &ptr), NP_ENOTFOUND);
 	assert_true(ddns_build(&a, 1, buf, sizeof(buf)) > 0);
 	assert_int_equal(a.type, NP_DNS_TYPE_A);
@@ -298,7 +435,7 @@ static void small_buffer(void **state)
 	uint8_t buf[40];
 
 	(void)state;
-	assert_int_equal(ddns_prepare("laptop", ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), 0);
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD, 60, &a, &ptr), 0);
 	assert_true(ddns_build(&a, 1, buf, 8) < 0);
 	/* The records that do not fit are left out (the builder marks TC). */
 	assert_true(ddns_build(&a, 1, buf, sizeof(buf)) <= (int)sizeof(buf));
@@ -415,32 +552,50 @@ static struct leasedb_rec lease_rec(uint8_t state, const char *host)
 	r.type = LEASEDB_REC_LEASE;
 	r.state = state;
 	r.addr = ADDR;
+	r.htype = 1;
+	r.hlen = 6;
+	memcpy(r.chaddr, MAC1, sizeof(MAC1));
 	r.hostname_len = (uint8_t)strlen(host);
 	memcpy(r.hostname, host, r.hostname_len);
 	return r;
 }
 
-static void ack_sends_two_updates_answers_counted(void **state)
+static uint16_t id_of(const uint8_t *q)
+{
+	return (uint16_t)(q[0] << 8 | q[1]);
+}
+
+/* The zone of an UPDATE (first name after the header): 1 for lan., 0 else. */
+static int for_lan(const uint8_t *q, size_t n)
+{
+	return n > 17 && memcmp(q + 12, "\3lan\0", 5) == 0;
+}
+
+static void ack_claims_then_ptr_answers_counted(void **state)
 {
 	struct peer *p = *state;
 	struct leasedb_rec rec = lease_rec(LEASE_BOUND, "laptop");
-	uint8_t q[2][DDNS_MSG_MAX];
-	size_t n[2];
+	uint8_t q[DDNS_MSG_MAX];
+	size_t n;
 	struct sockaddr_in from;
 	const struct ddns_stats *st = ddns_get_stats(p->d);
 
 	ddns_lease(p->d, &rec);
-	assert_int_equal(ddns_in_flight(p->d), 2);
-	n[0] = peer_recv(p, q[0], sizeof(q[0]), &from);
-	n[1] = peer_recv(p, q[1], sizeof(q[1]), &from);
-	assert_true(n[0] > 12 && n[1] > 12);
-	assert_int_equal(q[0][2], 0x28);                 /* opcode 5 */
-	/* A answered NOERROR, an answer with a foreign id ignored, PTR REFUSED. */
-	peer_answer(p, q[0], (uint16_t)(q[0][0] << 8 | q[0][1]), 0, &from);
-	peer_answer(p, q[1], (uint16_t)((q[1][0] << 8 | q[1][1]) ^ 0x5555), 0, &from);
-	peer_answer(p, q[1], (uint16_t)(q[1][0] << 8 | q[1][1]), NP_DNS_RCODE_REFUSED, &from);
+	/* The forward name first; the PTR waits until the name is the client's. */
+	assert_int_equal(ddns_in_flight(p->d), 1);
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(for_lan(q, n));
+	assert_int_equal(q[2], 0x28);                    /* opcode 5 */
+	assert_int_equal(q[7], 1);                       /* one prerequisite */
+	/* An answer with a foreign id is ignored, then NOERROR. */
+	peer_answer(p, q, id_of(q) ^ 0x5555, 0, &from);
+	peer_answer(p, q, id_of(q), 0, &from);
 	run_for(p, 20);
 	assert_int_equal(st->noerror, 1);
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(n > 12 && !for_lan(q, n));           /* the PTR, reverse zone */
+	peer_answer(p, q, id_of(q), NP_DNS_RCODE_REFUSED, &from);
+	run_for(p, 20);
 	assert_int_equal(st->failed, 1);
 	assert_int_equal(st->last_rcode, NP_DNS_RCODE_REFUSED);
 	assert_int_equal(ddns_in_flight(p->d), 0);
@@ -452,18 +607,85 @@ static void ack_sends_two_updates_answers_counted(void **state)
 	assert_int_equal(st->unchanged, 1);
 	assert_int_equal(st->queued, 2);
 	assert_int_equal(ddns_in_flight(p->d), 0);
-	/* Another name for the address is published (A and PTR). */
+	/* Another client with that name and address is not "unchanged". */
+	rec.chaddr[5] = 2;
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->queued, 3);
+	(void)peer_recv(p, q, sizeof(q), &from);
+	/* Another name for the address is published. */
 	rec = lease_rec(LEASE_BOUND, "laptop2");
 	ddns_lease(p->d, &rec);
 	assert_int_equal(st->queued, 4);
-	/* After a release, the same name again is published again. */
+	/* A release: the A (with the DHCID prerequisite) and the PTR. */
 	rec = lease_rec(LEASE_RELEASED, "laptop2");
 	ddns_lease(p->d, &rec);
 	assert_int_equal(st->queued, 6);
 	rec = lease_rec(LEASE_BOUND, "laptop2");
 	ddns_lease(p->d, &rec);
-	assert_int_equal(st->queued, 8);
+	assert_int_equal(st->queued, 7);
 	assert_int_equal(st->unchanged, 1);
+}
+
+/* RFC 4703 §5.3.1: YXDOMAIN, then the DHCID check; NXRRSET: the name is another's. */
+static void name_of_another_client_is_a_conflict(void **state)
+{
+	struct peer *p = *state;
+	struct leasedb_rec rec = lease_rec(LEASE_BOUND, "printer");
+	uint8_t q[DDNS_MSG_MAX];
+	struct np_dns_msg m;
+	struct np_dns_rr rr;
+	struct np_dns_iter it;
+	size_t n;
+	struct sockaddr_in from;
+	const struct ddns_stats *st = ddns_get_stats(p->d);
+
+	ddns_lease(p->d, &rec);
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(for_lan(q, n));
+	peer_answer(p, q, id_of(q), DDNS_RCODE_YXDOMAIN, &from);
+	run_for(p, 20);
+	/* The second UPDATE: its prerequisite is the client's DHCID. */
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(for_lan(q, n));
+	assert_int_equal(np_dns_msg_parse(q, n, &m), 0);
+	np_dns_iter_init(&it, &m);
+	while (np_dns_iter_next(&it, &rr) > 0 && rr.section != NP_DNS_SEC_ANSWER)
+		;
+	assert_int_equal(rr.section, NP_DNS_SEC_ANSWER);
+	assert_int_equal(rr.type, DHCID_TYPE);
+	assert_int_equal(rr.rclass, NP_DNS_CLASS_IN);
+	peer_answer(p, q, id_of(q), DDNS_RCODE_NXRRSET, &from);
+	run_for(p, 20);
+	assert_int_equal(st->conflicts, 1);
+	assert_int_equal(st->failed, 0);
+	/* No PTR for a name that is not the client's; nothing left in flight. */
+	assert_int_equal(ddns_in_flight(p->d), 0);
+	assert_int_equal(peer_recv(p, q, sizeof(q), &from), 0);
+	assert_int_equal(st->queued, 2);
+	/* Not remembered as published: the next renewal tries again. */
+	ddns_lease(p->d, &rec);
+	assert_int_equal(st->unchanged, 0);
+	assert_int_equal(st->queued, 3);
+	n = peer_recv(p, q, sizeof(q), &from);
+	peer_answer(p, q, id_of(q), DDNS_RCODE_YXDOMAIN, &from);
+	run_for(p, 20);
+	n = peer_recv(p, q, sizeof(q), &from);
+	peer_answer(p, q, id_of(q), NP_DNS_RCODE_NOERROR, &from);   /* its own: a renewal */
+	run_for(p, 20);
+	assert_int_equal(st->conflicts, 1);
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(n > 12 && !for_lan(q, n));           /* now the PTR */
+	/* Its release: the name is gone already (NXRRSET): left alone, counted. */
+	rec = lease_rec(LEASE_RELEASED, "printer");
+	p->conf.update_ptr = false;
+	ddns_lease(p->d, &rec);
+	n = peer_recv(p, q, sizeof(q), &from);
+	while (n > 0 && !for_lan(q, n))
+		n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(n > 0);
+	peer_answer(p, q, id_of(q), DDNS_RCODE_NXRRSET, &from);
+	run_for(p, 20);
+	assert_int_equal(st->not_owned, 1);
 }
 
 static void unanswered_update_is_resent_then_given_up(void **state)
@@ -530,14 +752,18 @@ static void too_many_in_flight_are_dropped(void **state)
 	char host[16];
 
 	p->conf.timeout_ms = 60000;
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 300; i++) {
+		struct leasedb_rec rec;
+
 		snprintf(host, sizeof(host), "h%d", i);
-		ddns_name(p->d, host, ADDR + (uint32_t)i, DDNS_ADD);
+		rec = lease_rec(LEASE_BOUND, host);
+		rec.addr = ADDR + (uint32_t)i;
+		ddns_name(p->d, &rec, DDNS_ADD);
 	}
-	/* 400 updates, 256 in flight at most: the rest dropped and counted. */
+	/* 300 updates (the PTRs wait for them), 256 in flight at most: the rest dropped. */
 	assert_int_equal(ddns_in_flight(p->d), 256);
 	assert_int_equal(st->queued, 256);
-	assert_int_equal(st->dropped, 400 - 256);
+	assert_int_equal(st->dropped, 300 - 256);
 }
 
 /* ---- the engine's answer to a client FQDN option (RFC 4702 §4) ---- */
@@ -674,8 +900,11 @@ static void fqdn_without_name_or_zone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add_a_bytes),
-		cmocka_unit_test(add_a_reads_back),
+		cmocka_unit_test(claim_bytes),
+		cmocka_unit_test(reclaim_bytes),
+		cmocka_unit_test(claim_reads_back),
+		cmocka_unit_test(steps_by_rcode),
+		cmocka_unit_test(dhcid_rfc4701_examples),
 		cmocka_unit_test(add_ptr_bytes_and_default_reverse_zone),
 		cmocka_unit_test(delete_messages_parse),
 		cmocka_unit_test(host_names),
@@ -686,7 +915,9 @@ int main(void)
 		cmocka_unit_test(fqdn_wire_form_answered_with_s),
 		cmocka_unit_test(fqdn_ascii_form_overridden),
 		cmocka_unit_test(fqdn_without_name_or_zone),
-		cmocka_unit_test_setup_teardown(ack_sends_two_updates_answers_counted, sender_setup,
+		cmocka_unit_test_setup_teardown(ack_claims_then_ptr_answers_counted, sender_setup,
+						sender_teardown),
+		cmocka_unit_test_setup_teardown(name_of_another_client_is_a_conflict, sender_setup,
 						sender_teardown),
 		cmocka_unit_test_setup_teardown(unanswered_update_is_resent_then_given_up,
 						sender_setup, sender_teardown),

@@ -4,7 +4,11 @@
  * refused, answers (AA, CNAME, automatic PTRs, NXDOMAIN/NODATA with the
  * synthesized SOA), and RFC 2136 UPDATE messages built field by field:
  * adds, the three kinds of delete, each prerequisite and its rcode, zone
- * and name checks, all-or-nothing application.
+ * and name checks, all-or-nothing application.  The zone's own policy:
+ * configured names are never changed by UPDATE, a DHCID-owned name only
+ * with its DHCID as prerequisite (the steps of RFC 4703 §5 as a DHCP
+ * server sends them), and a reload keeps configured records over dynamic
+ * ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +27,7 @@
 
 #define CLASS_NONE 254
 #define OPCODE_UPDATE 5
+#define TYPE_DHCID 49
 
 struct name {
 	uint8_t w[NP_DNS_NAME_MAX];
@@ -567,10 +572,14 @@ static void test_update_add_delete(void **state)
 	assert_int_equal(count_a(z, "laptop.lan."), -1);
 	assert_int_equal(dns_local_count(z), 0);
 
-	/* §2.5.3 delete all RRsets of a name (a static one too); others stay. */
-	add(z, "tv.lan. A 10.77.0.30");
-	add(z, "tv.lan. TXT \"living room\"");
-	add(z, "radio.lan. A 10.77.0.31");
+	/* §2.5.3 delete all RRsets of a name; others stay. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "tv.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 60, "10.77.0.30");
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "tv.lan.", NP_DNS_TYPE_CNAME, NP_DNS_CLASS_IN, 60, "x.lan.");
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "radio.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 60,
+	       "10.77.0.31");
+	assert_int_equal(upd_run(z, &u), 0);
+	assert_int_equal(dns_local_count(z), 4);        /* two A, their PTRs; the CNAME ignored */
 	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
 	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "tv.lan.", NP_DNS_TYPE_ANY, NP_DNS_CLASS_ANY, 0, NULL);
 	assert_int_equal(upd_run(z, &u), 0);
@@ -596,8 +605,12 @@ static void test_update_cname_rules(void **state)
 	struct np_dns_rdata rd;
 
 	(void)state;
-	add(z, "host.lan. A 10.77.0.40");
-	add(z, "alias.lan. CNAME host.lan.");
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "host.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.40");
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "alias.lan.", NP_DNS_TYPE_CNAME, NP_DNS_CLASS_IN, 300,
+	       "host.lan.");
+	assert_int_equal(upd_run(z, &u), 0);
 	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
 	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "host.lan.", NP_DNS_TYPE_CNAME, NP_DNS_CLASS_IN, 300,
 	       "other.lan.");
@@ -817,6 +830,231 @@ static void test_update_nsupdate(void **state)
 	dns_local_free(z);
 }
 
+/* ---- Owners: configured names and DHCID-owned names -------------------- */
+
+/* Two clients' DHCIDs (RFC 4701: type 0, SHA-256; the digests are arbitrary here). */
+static uint8_t DHCID_X[35], DHCID_Y[35];
+
+static void dhcids(void)
+{
+	for (int i = 0; i < 35; i++) {
+		DHCID_X[i] = (uint8_t)(i < 2 ? 0 : i == 2 ? 1 : 0x10 + i);
+		DHCID_Y[i] = (uint8_t)(i < 2 ? 0 : i == 2 ? 1 : 0x80 + i);
+	}
+}
+
+static void upd_raw(struct upd *u, enum np_dns_section sec, const char *owner, uint16_t type,
+		    uint16_t rclass, uint32_t ttl, const uint8_t *data, size_t len)
+{
+	struct name o = N(owner);
+
+	assert_int_equal(np_dns_add_raw(&u->b, sec, o.w, o.len, type, rclass, ttl, data, len), 0);
+}
+
+/* RFC 4703 §5.3.1 first UPDATE: name not in use; add A and DHCID. */
+static int claim(struct dns_local *z, const char *name, const char *addr, const uint8_t *dhcid)
+{
+	static struct upd u;
+
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_ANSWER, name, NP_DNS_TYPE_ANY, CLASS_NONE, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, name, NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300, addr);
+	upd_raw(&u, NP_DNS_SEC_AUTHORITY, name, TYPE_DHCID, NP_DNS_CLASS_IN, 300, dhcid, 35);
+	return upd_run(z, &u);
+}
+
+/* Second UPDATE: the DHCID is this client's; replace the A RRset. */
+static int reclaim(struct dns_local *z, const char *name, const char *addr, const uint8_t *dhcid)
+{
+	static struct upd u;
+
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_raw(&u, NP_DNS_SEC_ANSWER, name, TYPE_DHCID, NP_DNS_CLASS_IN, 0, dhcid, 35);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, name, NP_DNS_TYPE_A, NP_DNS_CLASS_ANY, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, name, NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300, addr);
+	return upd_run(z, &u);
+}
+
+/* §5.5: delete our A, then the DHCID when no address is left. */
+static int release(struct dns_local *z, const char *name, const char *addr, const uint8_t *dhcid)
+{
+	static struct upd u;
+	int rc;
+
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_raw(&u, NP_DNS_SEC_ANSWER, name, TYPE_DHCID, NP_DNS_CLASS_IN, 0, dhcid, 35);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, name, NP_DNS_TYPE_A, CLASS_NONE, 0, addr);
+	if ((rc = upd_run(z, &u)))
+		return rc;
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_ANSWER, name, NP_DNS_TYPE_A, CLASS_NONE, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_ANSWER, name, NP_DNS_TYPE_AAAA, CLASS_NONE, 0, NULL);
+	upd_raw(&u, NP_DNS_SEC_ANSWER, name, TYPE_DHCID, NP_DNS_CLASS_IN, 0, dhcid, 35);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, name, TYPE_DHCID, NP_DNS_CLASS_ANY, 0, NULL);
+	return upd_run(z, &u);
+}
+
+/* The address of name's single A record, or 0. */
+static uint32_t addr_of(struct dns_local *z, const char *name)
+{
+	static struct ans a;
+	struct np_dns_rdata rd;
+	struct np_dns_rr rr;
+
+	ask(z, &a, name, NP_DNS_TYPE_A);
+	if (a.m.hdr.count[NP_DNS_SEC_ANSWER] != 1)
+		return 0;
+	get_rr(&a.m, NP_DNS_SEC_ANSWER, 0, &rr, &rd);
+	assert_int_equal(rr.type, NP_DNS_TYPE_A);
+	return rd.a;
+}
+
+/* Configured names: every UPDATE touching them is REFUSED; prerequisites only read them. */
+static void test_update_never_changes_static(void **state)
+{
+	struct dns_local *z = zone_new();
+	const struct dns_local_stats *st = dns_local_get_stats(z);
+	static struct upd u;
+	uint32_t serial;
+
+	(void)state;
+	dhcids();
+	add(z, "printer.lan. 300 A 10.77.0.50");
+	serial = dns_local_serial(z);
+	/* What np-dhcpd sent before RFC 4703: delete the RRset, add. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_ANY, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.23");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	/* A plain add beside it, deleting the name, deleting the one record. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.23");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_ANY, NP_DNS_CLASS_ANY, 0,
+	       NULL);
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_A, CLASS_NONE, 0,
+	       "10.77.0.50");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	/* Even with a satisfied prerequisite; and the whole message is refused. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_ANSWER, "printer.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 0,
+	       "10.77.0.50");
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "other.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.24");
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "printer.lan.", NP_DNS_TYPE_TXT, NP_DNS_CLASS_ANY, 0, NULL);
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	assert_int_equal(st->refused_static, 5);
+	assert_int_equal(count_a(z, "other.lan."), -1);
+	/* A DHCP server's two steps: the name is in use, the DHCID is not there. */
+	assert_int_equal(claim(z, "printer.lan.", "10.77.0.23", DHCID_X), 6 /* YXDOMAIN */);
+	assert_int_equal(reclaim(z, "printer.lan.", "10.77.0.23", DHCID_X), 8 /* NXRRSET */);
+	assert_int_equal(st->prereq_failed, 2);
+	assert_int_equal(addr_of(z, "printer.lan."), 0x0a4d0032);
+	assert_int_equal(dns_local_count(z), 2);
+	assert_int_equal(dns_local_serial(z), serial);
+	dns_local_free(z);
+}
+
+/* RFC 4703: a name is its DHCID's; others, with or without prerequisites, cannot take it. */
+static void test_update_dhcid_owner(void **state)
+{
+	struct dns_local *z = zone_new();
+	const struct dns_local_stats *st = dns_local_get_stats(z);
+	static struct upd u;
+
+	(void)state;
+	dhcids();
+	assert_int_equal(claim(z, "laptop.lan.", "10.77.0.23", DHCID_X), 0);
+	assert_int_equal(addr_of(z, "laptop.lan."), 0x0a4d0017);
+	/* Client Y asks for the name: in use, and its DHCID is not the name's. */
+	assert_int_equal(claim(z, "laptop.lan.", "10.77.0.24", DHCID_Y), 6);
+	assert_int_equal(reclaim(z, "laptop.lan.", "10.77.0.24", DHCID_Y), 8);
+	/* Another server without prerequisites: REFUSED, whatever it does. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_ANY, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.24");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_ANY, NP_DNS_CLASS_ANY, 0, NULL);
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	/* "Some DHCID exists" (value independent) does not name the owner. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_ANSWER, "laptop.lan.", TYPE_DHCID, NP_DNS_CLASS_ANY, 0, NULL);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.24");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	/* Nor does a DHCID prerequisite on another name. */
+	assert_int_equal(claim(z, "desk.lan.", "10.77.0.30", DHCID_Y), 0);
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_raw(&u, NP_DNS_SEC_ANSWER, "desk.lan.", TYPE_DHCID, NP_DNS_CLASS_IN, 0, DHCID_Y, 35);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.24");
+	assert_int_equal(upd_run(z, &u), NP_DNS_RCODE_REFUSED);
+	assert_int_equal(st->refused_owned, 4);
+	/* Y's removal of a name it does not own changes nothing. */
+	assert_int_equal(release(z, "laptop.lan.", "10.77.0.23", DHCID_Y), 8);
+	assert_int_equal(addr_of(z, "laptop.lan."), 0x0a4d0017);
+
+	/* The owner renews with a new address: YXDOMAIN, then its DHCID matches. */
+	assert_int_equal(claim(z, "laptop.lan.", "10.77.0.25", DHCID_X), 6);
+	assert_int_equal(reclaim(z, "laptop.lan.", "10.77.0.25", DHCID_X), 0);
+	assert_int_equal(addr_of(z, "laptop.lan."), 0x0a4d0019);
+	/* It releases: the A, then the DHCID; the name is free. */
+	assert_int_equal(release(z, "laptop.lan.", "10.77.0.25", DHCID_X), 0);
+	assert_int_equal(count_a(z, "laptop.lan."), -1);
+	/* Now Y can have it. */
+	assert_int_equal(claim(z, "laptop.lan.", "10.77.0.24", DHCID_Y), 0);
+	assert_int_equal(addr_of(z, "laptop.lan."), 0x0a4d0018);
+	/* With an address left, the DHCID stays (YXRRSET at the second step). */
+	assert_int_equal(claim(z, "two.lan.", "10.77.0.40", DHCID_X), 0);
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_raw(&u, NP_DNS_SEC_ANSWER, "two.lan.", TYPE_DHCID, NP_DNS_CLASS_IN, 0, DHCID_X, 35);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "two.lan.", NP_DNS_TYPE_A, NP_DNS_CLASS_IN, 300,
+	       "10.77.0.41");
+	assert_int_equal(upd_run(z, &u), 0);
+	assert_int_equal(release(z, "two.lan.", "10.77.0.40", DHCID_X), 7);
+	assert_int_equal(addr_of(z, "two.lan."), 0x0a4d0029);
+	dns_local_free(z);
+}
+
+/* A reload: the configuration's names win over the dynamic ones, the rest is kept. */
+static void test_reload_configured_wins(void **state)
+{
+	struct dns_local *z = zone_new(), *fresh = zone_new();
+	static struct upd u;
+	size_t dropped = 99;
+
+	(void)state;
+	dhcids();
+	assert_int_equal(claim(z, "laptop.lan.", "10.77.0.23", DHCID_X), 0);
+	assert_int_equal(claim(z, "printer.lan.", "10.77.0.24", DHCID_Y), 0);
+	assert_int_equal(dhcp_add(z, "tv.lan.", "10.77.0.25"), 0);
+	/* The new configuration defines printer.lan. */
+	add(fresh, "printer.lan. 300 A 10.77.0.50");
+	assert_int_equal(dns_local_carry(z, fresh, &dropped), 3);   /* laptop's A, DHCID; tv's A */
+	assert_int_equal(dropped, 2);
+	assert_int_equal(dns_local_get_stats(fresh)->reload_dropped, 2);
+	assert_true(dns_local_serial(fresh) > dns_local_serial(z));
+	dns_local_free(z);
+	assert_int_equal(addr_of(fresh, "printer.lan."), 0x0a4d0032);
+	assert_int_equal(addr_of(fresh, "laptop.lan."), 0x0a4d0017);
+	assert_int_equal(addr_of(fresh, "tv.lan."), 0x0a4d0019);
+	/* The PTRs came along; the dropped name's did not. */
+	assert_int_equal(dns_local_count(fresh), 2 + 2 + 1 + 2);
+	/* laptop.lan is still X's. */
+	upd_start(&u, "lan.", NP_DNS_TYPE_SOA);
+	upd_rr(&u, NP_DNS_SEC_AUTHORITY, "laptop.lan.", NP_DNS_TYPE_ANY, NP_DNS_CLASS_ANY, 0, NULL);
+	assert_int_equal(upd_run(fresh, &u), NP_DNS_RCODE_REFUSED);
+	assert_int_equal(reclaim(fresh, "laptop.lan.", "10.77.0.26", DHCID_X), 0);
+	dns_local_free(fresh);
+}
+
 /* ---- Walk ------------------------------------------------------------- */
 
 struct seen {
@@ -873,6 +1111,9 @@ int main(void)
 		cmocka_unit_test(test_update_prereqs),
 		cmocka_unit_test(test_update_zone_and_atomicity),
 		cmocka_unit_test(test_update_nsupdate),
+		cmocka_unit_test(test_update_never_changes_static),
+		cmocka_unit_test(test_update_dhcid_owner),
+		cmocka_unit_test(test_reload_configured_wins),
 		cmocka_unit_test(test_walk_count),
 	};
 

@@ -66,6 +66,9 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "answers.truncated", st->truncated);
 	put(o, "answers.dropped", st->answers_dropped);
 	put(o, "answers.upstream-unusable", st->answers_unusable);
+	put(o, "answers.cname-loop", st->cname_loops);
+	put(o, "upstream.records-scrubbed", st->scrubbed_records);
+	put(o, "upstream.cname-restarts", st->cname_restarts);
 	put(o, "prefetches", st->prefetches);
 	put(o, "updates.applied", st->updates);
 	put(o, "updates.refused", st->updates_refused);

@@ -50,9 +50,13 @@
 #define DNSD_MAX_INFLIGHT 8192         /* upstream queries at once */
 #define DNSD_MAX_WAITERS 256           /* clients waiting on one query */
 
+struct dnsd_chase;
+
 /* A client waiting for the answer to a question. */
 struct dnsd_waiter {
 	uint64_t token;                /* the I/O layer's handle of the client */
+	/* The engine's CNAME restarts (query.c); NULL while asking the client's own name. */
+	struct dnsd_chase *chase;
 	uint16_t id;                   /* the client's query ID */
 	uint16_t udp_limit;            /* answer size limit; 0 over TCP */
 	uint8_t rd, cd, edns, do_bit;

@@ -645,10 +645,19 @@ static void eng_abandon(void *arg, struct dnsd_upq *q)
 	e->ops.abandon(e->ops.arg, q);
 }
 
+static void eng_caps_fallback(void *arg, const struct dnsd_server *s)
+{
+	struct dnsd_engine *e = arg;
+
+	if (e->ops.caps_fallback)
+		e->ops.caps_fallback(e->ops.arg, s);
+}
+
 int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 		     const struct dnsd_engine_ops *ops)
 {
-	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e };
+	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
+				     eng_caps_fallback };
 	struct dns_cache_limits lim;
 
 	memset(e, 0, sizeof(*e));

@@ -79,6 +79,8 @@ struct dnsd_engine_ops {
 	/* The late answer to a waiter's client (token as given in dnsd_client). */
 	void (*deliver)(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
 	void *arg;
+	/* Optional: an upstream server is asked without 0x20 a while (see resolver.h). */
+	void (*caps_fallback)(void *arg, const struct dnsd_server *s);
 };
 
 struct dnsd_engine {

@@ -84,7 +84,7 @@ struct env {
 static int setup(void **state)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL };
+	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL, NULL };
 	char err[128];
 
 	assert_non_null(v);

@@ -99,6 +99,8 @@ static int chain_walk(const struct np_dns_msg *resp, const uint8_t *qname, size_
 		memcpy(l->target, rd.name.name, rd.name.len);
 		l->target_len = (uint8_t)rd.name.len;
 		l->ttl = s.cname.ttl;
+		np_dns_name_lower(l->owner, l->owner_len);
+		np_dns_name_lower(l->target, l->target_len);
 		if (chain_visited(out, qname, qlen, l->target, l->target_len)) {
 			out->end = DNS_SCRUB_LOOP;
 			return 0;
@@ -126,6 +128,36 @@ static int on_chain(const struct dns_scrub *out, const uint8_t *qname, size_t ql
 		if (np_dns_name_equal(out->links[i].target, out->links[i].target_len, owner, len))
 			return 1;
 	return 0;
+}
+
+/*
+ * Names are case-insensitive (RFC 4343), and with 0x20 an upstream's
+ * compression pointers into the question carry our random case into owners
+ * and rdata: the names kept are lowercased, so clients and the cache see
+ * the data, not the query's case.
+ */
+static void lower_names(struct np_dns_rr *rr, struct np_dns_rdata *rd)
+{
+	np_dns_name_lower(rr->owner, rr->owner_len);
+	switch (rr->type) {
+	case NP_DNS_TYPE_NS:
+	case NP_DNS_TYPE_CNAME:
+	case NP_DNS_TYPE_PTR:
+		np_dns_name_lower(rd->name.name, rd->name.len);
+		break;
+	case NP_DNS_TYPE_MX:
+		np_dns_name_lower(rd->mx.exchange, rd->mx.exchange_len);
+		break;
+	case NP_DNS_TYPE_SOA:
+		np_dns_name_lower(rd->soa.mname, rd->soa.mname_len);
+		np_dns_name_lower(rd->soa.rname, rd->soa.rname_len);
+		break;
+	case NP_DNS_TYPE_SRV:
+		np_dns_name_lower(rd->srv.target, rd->srv.target_len);
+		break;
+	default:                        /* opaque rdata (RFC 3597) is left alone */
+		break;
+	}
 }
 
 static int keep_record(const struct np_dns_rr *rr, const uint8_t *qname, size_t qlen,
@@ -158,6 +190,7 @@ static int copy_kept(const struct np_dns_msg *resp, const uint8_t *qname, size_t
 			out->dropped++;
 			continue;
 		} else if ((err = np_dns_rr_rdata(resp, &rr, &rd)) == 0) {
+			lower_names(&rr, &rd);
 			err = np_dns_add_rr(b, rr.section, rr.owner, rr.owner_len, rr.type,
 					    rr.rclass, rr.ttl, &rd);
 		}

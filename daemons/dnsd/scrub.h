@@ -17,6 +17,9 @@
  *   - records not on the chain are dropped;
  *   - authority and additional records are kept only for names that are
  *     Z's, and none at all after an EXIT (they describe the target);
+ *   - names are lowercased (RFC 4343): with 0x20, compression pointers
+ *     into the question would otherwise carry the query's random case into
+ *     the data;
  *   - after an EXIT the rcode is NOERROR: the upstream's NXDOMAIN would be
  *     about the target (RFC 6604 §2), which it does not speak for;
  *   - a chain that comes back to one of its names (DNS_SCRUB_LOOP) or is

@@ -4,7 +4,9 @@
  * malformed queries, opcodes and EDNS versions, the local zone, UPDATE from
  * allowed and refused addresses, answers through the upstream (the client's
  * ID and case, the cache afterwards with a lower TTL), truncation to the
- * client's size, SERVFAIL and serve-stale.
+ * client's size, SERVFAIL and serve-stale; CNAME chains that leave the
+ * answering servers' names (into a forward zone, the local zone, out of a
+ * forward zone) followed by np-dnsd's own query, and CNAME loops.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,8 +2,9 @@
  * test-dnsd-resolver.c: the forwarding state machine (daemons/dnsd/resolver.c)
  * driven without sockets: server choice by zone and RTT, timeout -> failover,
  * SERVFAIL/REFUSED -> next server, TC -> TCP to the same server, answers with
- * the wrong source, ID, question or 0x20 case ignored, coalescing, the query
- * bytes sent upstream.
+ * the wrong source, ID or question ignored, a 0x20 case mismatch retried
+ * afresh and the per-server fallback only after repeated evidence,
+ * coalescing, the query bytes sent upstream.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -374,6 +374,8 @@ static void set_defaults(struct dnsd_conf *conf)
 	conf->tcp_idle_timeout_ms = 10000; /* RFC 7766 §6.2.3: "on the order of seconds" */
 	conf->tcp_max_connections = 1000;
 	conf->upstream_timeout_ms = 1500;
+	/* 0x20 on: the bits it adds are what defeat a spoofer who knows the port. */
+	conf->use_0x20 = true;
 	conf->log_level = NP_LOG_INFO;
 }
 

@@ -66,6 +66,9 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "answers.truncated", st->truncated);
 	put(o, "answers.dropped", st->answers_dropped);
 	put(o, "answers.upstream-unusable", st->answers_unusable);
+	put(o, "answers.cname-loop", st->cname_loops);
+	put(o, "upstream.records-scrubbed", st->scrubbed_records);
+	put(o, "upstream.cname-restarts", st->cname_restarts);
 	put(o, "prefetches", st->prefetches);
 	put(o, "updates.applied", st->updates);
 	put(o, "updates.refused", st->updates_refused);
@@ -105,6 +108,9 @@ static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 	put(o, "upstream.malformed", s->malformed);
 	put(o, "upstream.send-errors", s->send_errors);
 	put(o, "upstream.in-flight", r->inflight);
+	put(o, "upstream.0x20-mismatch", s->caps_mismatch);
+	put(o, "upstream.0x20-retries", s->caps_retries);
+	put(o, "upstream.0x20-fallbacks", s->caps_fallbacks);
 	for (unsigned i = 0; servers && i < r->nsets; i++)
 		for (unsigned j = 0; j < r->sets[i].nservers; j++) {
 			const struct dnsd_server *sv = &r->sets[i].servers[j];
@@ -114,13 +120,15 @@ static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 			np_dns_name_to_text(r->sets[i].zone, r->sets[i].zlen, zone, sizeof(zone));
 			snprintf(addr, sizeof(addr), "%s:%u", inet_ntoa(ia), sv->addr.port);
 			json_array_append_new(servers, json_pack(
-				"{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zone,
+				"{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zone,
 				"address", addr, "srtt-ms", (json_int_t)sv->srtt_ms,
 				"rttvar-ms", (json_int_t)sv->rttvar_ms,
 				"rtt-avg-ms", (json_int_t)(sv->answers ? sv->rtt_sum_ms / sv->answers : 0),
 				"sent", (json_int_t)sv->sent, "answers", (json_int_t)sv->answers,
 				"timeouts", (json_int_t)sv->timeouts,
-				"failures", (json_int_t)sv->failures, "tcp", (json_int_t)sv->tcp));
+				"failures", (json_int_t)sv->failures, "tcp", (json_int_t)sv->tcp,
+				"0x20-mismatches", (json_int_t)sv->caps_mismatches,
+				"0x20-fallbacks", (json_int_t)sv->caps_fallbacks));
 		}
 	if (servers)
 		json_object_set_new(o, "upstreams", servers);

@@ -669,6 +669,18 @@ static void io_abandon(void *arg, struct dnsd_upq *q)
 	q->io = NULL;
 }
 
+/* Logged once per fallback: the resolver asks the server without 0x20 a while. */
+static void io_caps_fallback(void *arg, const struct dnsd_server *s)
+{
+	struct in_addr ia = { htonl(s->addr.addr) };
+
+	(void)arg;
+	np_log_warning("upstream %s:%u changed the letter case of the name in %d answers in a "
+		       "row: asking it without use_0x20 for %llu minutes", inet_ntoa(ia),
+		       s->addr.port, DNSD_CAPS_RETRIES + 1,
+		       (unsigned long long)(DNSD_CAPS_FALLBACK_MS / 60000));
+}
+
 static void on_up_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct upio *u = arg;
@@ -1008,7 +1020,8 @@ static void raise_fd_limit(void)
 
 int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 {
-	struct dnsd_engine_ops ops = { io_random, io_send, io_abandon, io_deliver, io };
+	struct dnsd_engine_ops ops = { io_random, io_send, io_abandon, io_deliver, io,
+				       io_caps_fallback };
 	int n;
 
 	io->conf = conf;

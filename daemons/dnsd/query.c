@@ -11,6 +11,7 @@
 
 #include "localzone.h"
 #include "query.h"
+#include "scrub.h"
 
 #define OPCODE_UPDATE 5                /* RFC 2136 §1 */
 #define TYPE_IXFR 251
@@ -306,6 +307,112 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 	return handle_query(e, &q, c, out, cap, outlen);
 }
 
+/* ---- Trust follows authority: scrubbing and CNAME restarts (scrub.h) ------ */
+
+/*
+ * A waiter's CNAME restarts: the CNAMEs believed so far, from the client's
+ * name to the one asked now (the last target).  Owned by the waiter; freed
+ * when its answer is delivered.
+ */
+struct dnsd_chase {
+	unsigned nlinks;
+	struct dns_scrub_link links[DNS_SCRUB_MAX_CHAIN];
+};
+
+/* The set of servers responsible for name, or DNS_SCRUB_LOCAL. */
+static int zone_of(void *arg, const uint8_t *name, size_t len)
+{
+	const struct dnsd_engine *e = arg;
+
+	if (e->conf->local && dns_local_owns(e->conf->local, name, len))
+		return DNS_SCRUB_LOCAL;
+	return (int)dnsd_res_pick_set(&e->res, name, len);
+}
+
+/* The name a waiter's answer is about now: its own, or its last CNAME target. */
+static void waiter_name(const struct dnsd_waiter *w, const uint8_t **name, size_t *len)
+{
+	const struct dns_scrub_link *l;
+
+	if (!w->chase || !w->chase->nlinks) {
+		*name = w->qname;
+		*len = w->qlen;
+		return;
+	}
+	l = &w->chase->links[w->chase->nlinks - 1];
+	*name = l->target;
+	*len = l->target_len;
+}
+
+/*
+ * Add the CNAMEs of s (which leave the answering servers' names) to w's
+ * chain.  -1 when the chain gets too long or comes back to one of its
+ * names (SERVFAIL, as Unbound answers a CNAME loop).
+ */
+static int chase_extend(struct dnsd_waiter *w, const struct dns_scrub *s)
+{
+	struct dnsd_chase *c = w->chase;
+
+	if (!c && !(c = w->chase = calloc(1, sizeof(*c))))
+		return -1;
+	if (c->nlinks + s->nlinks > DNS_SCRUB_MAX_CHAIN)
+		return -1;
+	memcpy(&c->links[c->nlinks], s->links, s->nlinks * sizeof(s->links[0]));
+	c->nlinks += s->nlinks;
+	if (np_dns_name_equal(s->target, s->target_len, w->qname, w->qlen))
+		return -1;
+	for (unsigned i = 0; i + 1 < c->nlinks; i++)
+		if (np_dns_name_equal(c->links[i].target, c->links[i].target_len, s->target,
+				      s->target_len))
+			return -1;
+	return 0;
+}
+
+/* The CNAMEs found before the name asked now, owners in the client's case. */
+static int put_chase(struct np_dns_builder *b, const struct dnsd_waiter *w)
+{
+	const uint8_t *owner = w->qname;
+	size_t olen = w->qlen;
+
+	for (unsigned i = 0; w->chase && i < w->chase->nlinks; i++) {
+		const struct dns_scrub_link *l = &w->chase->links[i];
+		struct np_dns_rdata rd;
+		int rc;
+
+		memset(&rd, 0, sizeof(rd));
+		memcpy(rd.name.name, l->target, l->target_len);
+		rd.name.len = l->target_len;
+		rc = np_dns_add_rr(b, NP_DNS_SEC_ANSWER, owner, olen, NP_DNS_TYPE_CNAME,
+				   NP_DNS_CLASS_IN, l->ttl, &rd);
+		if (rc < 0)
+			return rc;
+		owner = l->target;
+		olen = l->target_len;
+	}
+	return 0;
+}
+
+/* Scrub resp into e->scrub and cache what is believed: 0, or -1 (unusable). */
+static int scrub_and_store(struct dnsd_engine *e, const struct dnsd_upq *q,
+			   const struct np_dns_msg *resp)
+{
+	unsigned set = q->set < e->res.nsets ? q->set : 0;
+	struct dns_scrub_authority a = { zone_of, e, (int)set };
+	struct dns_scrub *s = e->scrub;
+
+	if (dns_scrub_answer(resp, q->qname, q->qlen, q->qtype, &a, e->scrub_buf,
+			     NP_DNS_MSG_MAX, s) < 0)
+		return -1;
+	e->stats.scrubbed_records += s->dropped;
+	if (s->end == DNS_SCRUB_LOOP || s->end == DNS_SCRUB_TOO_LONG) {
+		e->stats.cname_loops++;
+		return -1;
+	}
+	dns_cache_store(e->cache, &s->msg, q->qname, q->qlen, q->qtype, e->res.sets[set].zone,
+			e->res.sets[set].zlen, e->now_ms);
+	return 0;
+}
+
 /* ---- Upstream answers --------------------------------------------------- */
 
 /* Copy the records of resp's answer, authority and additional sections. */
@@ -332,79 +439,188 @@ static int copy_sections(struct np_dns_builder *b, const struct np_dns_msg *resp
 	return rc;
 }
 
-/* The answer for one waiter: from the cache when it holds it, else resp as is. */
-static int waiter_answer(struct dnsd_engine *e, const struct dnsd_upq *q,
-			 const struct dnsd_waiter *w, const struct np_dns_msg *resp,
-			 uint8_t *out, size_t cap)
+/* Where a waiter's answer comes from. */
+enum answer_src {
+	SRC_UPSTREAM,                  /* the scrubbed answer (or the cache it went to) */
+	SRC_FAILED,                    /* no usable answer: stale data or SERVFAIL */
+	SRC_CACHE,                     /* the cache only: -2 on a miss */
+	SRC_LOCAL,                     /* the local zone (a CNAME target it owns) */
+};
+
+/* The header and the client's question. */
+static int waiter_begin(const struct dnsd_upq *q, const struct dnsd_waiter *w,
+			struct np_dns_builder *b, uint8_t *out, size_t cap)
 {
 	struct np_dns_header h = { .id = w->id, .qr = 1, .rd = w->rd, .cd = w->cd, .ra = 1 };
-	struct np_dns_builder b;
-	int prefetch, r = DNS_CACHE_MISS;
 	size_t limit = w->udp_limit ? w->udp_limit : NP_DNS_MSG_MAX;
 
-	if (np_dns_builder_init(&b, out, cap, limit, &h) < 0 ||
-	    np_dns_add_question(&b, w->qname, w->qlen, q->qtype, q->qclass) < 0)
+	if (np_dns_builder_init(b, out, cap, limit, &h) < 0 ||
+	    np_dns_add_question(b, w->qname, w->qlen, q->qtype, q->qclass) < 0)
 		return -1;
 	if (w->edns)
-		np_dns_builder_reserve(&b, OPT_RR_LEN);
-	if (resp)
-		r = from_cache(e, &b, w->qname, w->qlen, q->qtype, 0, &prefetch);
-	else if (e->conf->serve_stale) {
-		r = from_cache(e, &b, w->qname, w->qlen, q->qtype, DNS_CACHE_F_STALE,
-			       &prefetch);
-		if (r > DNS_CACHE_MISS)
-			e->stats.stale_answers++;
+		np_dns_builder_reserve(b, OPT_RR_LEN);
+	return 0;
+}
+
+/*
+ * The records for the name a waiter asks now, after the CNAMEs of its
+ * restarts: a dns_cache_result, or -1.
+ */
+static int waiter_records(struct dnsd_engine *e, const struct dnsd_upq *q,
+			  const struct dnsd_waiter *w, enum answer_src src,
+			  const struct np_dns_msg *resp, struct np_dns_builder *b)
+{
+	const uint8_t *name;
+	size_t len;
+	int prefetch, r = DNS_CACHE_MISS;
+
+	waiter_name(w, &name, &len);
+	if (put_chase(b, w) < 0)
+		return b->full ? DNS_CACHE_HIT : -1;    /* truncated: TC is set */
+	switch (src) {
+	case SRC_LOCAL:
+		if (dns_local_answer(e->conf->local, name, len, q->qtype, b) < 0 && !b->full)
+			return -1;
+		b->hdr.aa = 0;                  /* the CNAMEs are not ours */
+		return DNS_CACHE_HIT;
+	case SRC_UPSTREAM:
+	case SRC_CACHE:
+		r = from_cache(e, b, name, len, q->qtype, 0, &prefetch);
+		break;
+	case SRC_FAILED:
+		if (e->conf->serve_stale) {
+			r = from_cache(e, b, name, len, q->qtype, DNS_CACHE_F_STALE, &prefetch);
+			if (r > DNS_CACHE_MISS)
+				e->stats.stale_answers++;
+		}
+		break;
 	}
+	if (r != DNS_CACHE_MISS || src != SRC_UPSTREAM)
+		return r;
+	np_dns_builder_rcode(b, (unsigned)np_dns_msg_rcode(resp) & 0xf);
+	b->hdr.aa = 0;
+	return copy_sections(b, resp) < 0 ? -1 : DNS_CACHE_HIT;
+}
+
+/* The answer for one waiter into out: its length, -1, or -2 (SRC_CACHE missed). */
+static int waiter_answer(struct dnsd_engine *e, const struct dnsd_upq *q,
+			 const struct dnsd_waiter *w, enum answer_src src,
+			 const struct np_dns_msg *resp, uint8_t *out, size_t cap)
+{
+	struct np_dns_builder b;
+	size_t n;
+	int r;
+
+	if (waiter_begin(q, w, &b, out, cap) < 0)
+		return -1;
+	r = waiter_records(e, q, w, src, resp, &b);
 	if (r < 0)
 		return -1;
-	if (r == DNS_CACHE_MISS && resp) {
-		np_dns_builder_rcode(&b, (unsigned)np_dns_msg_rcode(resp) & 0xf);
-		b.hdr.aa = 0;
-		if (copy_sections(&b, resp) < 0)
+	if (r == DNS_CACHE_MISS && src == SRC_CACHE)
+		return -2;
+	if (r == DNS_CACHE_MISS) {
+		/* No records, not even the CNAMEs: SERVFAIL says nothing else (RFC 1035 §4.1.1). */
+		if (waiter_begin(q, w, &b, out, cap) < 0)
 			return -1;
-	} else if (r == DNS_CACHE_MISS) {
 		np_dns_builder_rcode(&b, NP_DNS_RCODE_SERVFAIL);
 		e->stats.servfail++;
 	}
-	if (resp)
+	if (src == SRC_UPSTREAM)
 		e->stats.upstream_answers++;
 	add_our_opt(e, &b, w->edns);
-	{
-		size_t n;
+	if (finish_answer(e, &b, &n) < 0)
+		return -1;
+	return (int)n;
+}
 
-		if (finish_answer(e, &b, &n) < 0)
-			return -1;
-		return (int)n;
+static void deliver(struct dnsd_engine *e, const struct dnsd_upq *q,
+		    const struct dnsd_waiter *w, enum answer_src src,
+		    const struct np_dns_msg *resp)
+{
+	int n = waiter_answer(e, q, w, src, resp, e->scratch, NP_DNS_MSG_MAX);
+
+	/*
+	 * An upstream answer that parses but cannot be copied (a record whose
+	 * data does not fit its type): the client still gets an answer, the
+	 * one for no usable answer (SERVFAIL, or stale data).
+	 */
+	if (n < 0 && src == SRC_UPSTREAM) {
+		e->stats.answers_unusable++;
+		n = waiter_answer(e, q, w, SRC_FAILED, NULL, e->scratch, NP_DNS_MSG_MAX);
 	}
+	if (n < 0) {
+		e->stats.answers_dropped++;
+		return;
+	}
+	e->ops.deliver(e->ops.arg, w->token, w->udp_limit == 0, e->scratch, (size_t)n);
+}
+
+/*
+ * Look a waiter's CNAME target up on its own: in the local zone when it
+ * owns it, else the cache, else a query to the servers responsible for it
+ * (the waiter, with its chase, moves there).
+ */
+static void restart(struct dnsd_engine *e, const struct dnsd_upq *q, struct dnsd_waiter *w)
+{
+	uint8_t name[NP_DNS_NAME_MAX];
+	const uint8_t *target;
+	size_t len;
+	int n;
+
+	e->stats.cname_restarts++;
+	waiter_name(w, &target, &len);
+	if (zone_of(e, target, len) == DNS_SCRUB_LOCAL) {
+		deliver(e, q, w, SRC_LOCAL, NULL);
+		return;
+	}
+	n = waiter_answer(e, q, w, SRC_CACHE, NULL, e->scratch, NP_DNS_MSG_MAX);
+	if (n >= 0) {
+		e->ops.deliver(e->ops.arg, w->token, w->udp_limit == 0, e->scratch, (size_t)n);
+		return;
+	}
+	memcpy(name, target, len);
+	np_dns_name_lower(name, len);
+	if (n == -2 && dnsd_res_query(&e->res, name, len, q->qtype, q->qclass, w->cd, w,
+				      e->now_ms) >= 0) {
+		w->chase = NULL;                /* the waiter of the new query owns it now */
+		return;
+	}
+	deliver(e, q, w, SRC_FAILED, NULL);
 }
 
 static void on_finish(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp)
 {
 	struct dnsd_engine *e = arg;
-	uint8_t *out = e->scratch;
+	uint32_t restarts[(DNSD_MAX_WAITERS + 31) / 32] = { 0 };
+	const struct np_dns_msg *scrubbed = NULL;
+	bool usable = resp != NULL;
 
-	if (resp)
-		dns_cache_store(e->cache, resp, q->qname, q->qlen, q->qtype,
-				e->res.sets[q->set < e->res.nsets ? q->set : 0].zone,
-				e->res.sets[q->set < e->res.nsets ? q->set : 0].zlen, e->now_ms);
-	for (unsigned i = 0; i < q->nwaiters; i++) {
-		const struct dnsd_waiter *w = &q->waiters[i];
-		int n = waiter_answer(e, q, w, resp, out, NP_DNS_MSG_MAX);
+	if (resp && scrub_and_store(e, q, resp) < 0)
+		usable = false;
+	else if (resp)
+		scrubbed = &e->scrub->msg;
+	/* Answers first: restarts may start queries that reuse e->scrub. */
+	for (unsigned i = 0; i < q->nwaiters && i < DNSD_MAX_WAITERS; i++) {
+		struct dnsd_waiter *w = &q->waiters[i];
 
-		/*
-		 * An upstream answer that parses but cannot be copied (a record
-		 * whose data does not fit its type): the client still gets an
-		 * answer, the one for no usable answer (SERVFAIL, or stale data).
-		 */
-		if (n < 0 && resp) {
-			e->stats.answers_unusable++;
-			n = waiter_answer(e, q, w, NULL, out, NP_DNS_MSG_MAX);
+		if (usable && e->scrub->end == DNS_SCRUB_EXIT) {
+			if (chase_extend(w, e->scrub) == 0) {
+				restarts[i / 32] |= 1u << (i % 32);
+				continue;
+			}
+			e->stats.cname_loops++;
+			deliver(e, q, w, SRC_FAILED, NULL);
+		} else {
+			deliver(e, q, w, usable ? SRC_UPSTREAM : SRC_FAILED, scrubbed);
 		}
-		if (n < 0) {
-			e->stats.answers_dropped++;
-			continue;
-		}
-		e->ops.deliver(e->ops.arg, w->token, w->udp_limit == 0, out, (size_t)n);
+	}
+	for (unsigned i = 0; i < q->nwaiters && i < DNSD_MAX_WAITERS; i++) {
+		struct dnsd_waiter *w = &q->waiters[i];
+
+		if (restarts[i / 32] & (1u << (i % 32)))
+			restart(e, q, w);
+		free(w->chase);
+		w->chase = NULL;
 	}
 }
 
@@ -429,10 +645,19 @@ static void eng_abandon(void *arg, struct dnsd_upq *q)
 	e->ops.abandon(e->ops.arg, q);
 }
 
+static void eng_caps_fallback(void *arg, const struct dnsd_server *s)
+{
+	struct dnsd_engine *e = arg;
+
+	if (e->ops.caps_fallback)
+		e->ops.caps_fallback(e->ops.arg, s);
+}
+
 int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 		     const struct dnsd_engine_ops *ops)
 {
-	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e };
+	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
+				     eng_caps_fallback };
 	struct dns_cache_limits lim;
 
 	memset(e, 0, sizeof(*e));
@@ -440,19 +665,19 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 	e->ops = *ops;
 	cache_limits(conf, &lim);
 	e->scratch = malloc(NP_DNS_MSG_MAX);
+	e->scrub = malloc(sizeof(*e->scrub));
+	e->scrub_buf = malloc(NP_DNS_MSG_MAX);
 	e->cache = dns_cache_new(conf->cache_size, &lim);
-	if (!e->cache || !e->scratch) {
+	if (!e->cache || !e->scratch || !e->scrub || !e->scrub_buf ||
+	    dnsd_res_init(&e->res, &rops, conf) < 0) {
 		dns_cache_free(e->cache);
 		free(e->scratch);
+		free(e->scrub);
+		free(e->scrub_buf);
 		e->cache = NULL;
 		e->scratch = NULL;
-		return -1;
-	}
-	if (dnsd_res_init(&e->res, &rops, conf) < 0) {
-		dns_cache_free(e->cache);
-		free(e->scratch);
-		e->cache = NULL;
-		e->scratch = NULL;
+		e->scrub = NULL;
+		e->scrub_buf = NULL;
 		return -1;
 	}
 	return 0;
@@ -475,6 +700,10 @@ void dnsd_engine_free(struct dnsd_engine *e)
 	dnsd_res_free(&e->res);
 	dns_cache_free(e->cache);
 	free(e->scratch);
+	free(e->scrub);
+	free(e->scrub_buf);
 	e->cache = NULL;
 	e->scratch = NULL;
+	e->scrub = NULL;
+	e->scrub_buf = NULL;
 }

@@ -20,6 +20,13 @@
  *     authoritatively and never forwarded;
  *   - then the cache; on a miss the resolver (dnsd_res_query()).
  *
+ * An upstream answer is scrubbed first (scrub.h: trust follows authority):
+ * only what the answering servers speak for is cached or relayed.  When
+ * its CNAME chain leads to a name another set of servers (or the local
+ * zone) is responsible for, the target is looked up on its own, as
+ * Unbound does, and the client gets the CNAMEs followed by that answer;
+ * at most DNS_SCRUB_MAX_CHAIN CNAMEs in all, and a loop is SERVFAIL.
+ *
  * UDP answers are truncated with TC to the client's size: its EDNS payload
  * size capped at edns_buffer_size, or 512 without EDNS (RFC 6891 §7, RFC
  * 1035 §4.2.1); TCP answers may use 65535 octets (RFC 7766 §8).
@@ -59,6 +66,10 @@ struct dnsd_stats {
 	uint64_t local_answers, cache_answers, stale_answers, upstream_answers, servfail;
 	uint64_t truncated, prefetches, updates, updates_refused, answers_dropped;
 	uint64_t answers_unusable;      /* upstream answers not copyable: SERVFAIL sent */
+	/* Trust follows authority (scrub.h): */
+	uint64_t scrubbed_records;      /* upstream records not believed, dropped */
+	uint64_t cname_restarts;        /* CNAME targets looked up on their own */
+	uint64_t cname_loops;           /* CNAME loops and too long chains: SERVFAIL */
 };
 
 struct dnsd_engine_ops {
@@ -68,6 +79,8 @@ struct dnsd_engine_ops {
 	/* The late answer to a waiter's client (token as given in dnsd_client). */
 	void (*deliver)(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
 	void *arg;
+	/* Optional: an upstream server is asked without 0x20 a while (see resolver.h). */
+	void (*caps_fallback)(void *arg, const struct dnsd_server *s);
 };
 
 struct dnsd_engine {
@@ -81,6 +94,8 @@ struct dnsd_engine {
 	unsigned ndefault_acl;
 	uint64_t now_ms;               /* of the message being handled */
 	uint8_t *scratch;              /* NP_DNS_MSG_MAX octets for late answers */
+	struct dns_scrub *scrub;       /* the upstream answer being handled, scrubbed */
+	uint8_t *scrub_buf;            /* NP_DNS_MSG_MAX octets for it */
 };
 
 /* 0, or -1 when out of memory. */

@@ -193,13 +193,16 @@ static struct dnsd_server *cur_server(struct dnsd_resolver *r, const struct dnsd
 	return &r->sets[q->set].servers[q->server];
 }
 
-static void apply_0x20(struct dnsd_resolver *r, struct dnsd_upq *q)
+/* A new random case for the try to s, unless s is in its 0x20 fallback. */
+static void apply_0x20(struct dnsd_resolver *r, struct dnsd_upq *q, const struct dnsd_server *s,
+		       uint64_t now_ms)
 {
 	uint32_t bits = 0;
 	unsigned have = 0;
 
 	np_dns_name_lower(q->qname, q->qlen);
-	if (!r->use_0x20)
+	q->caps = r->use_0x20 && now_ms >= s->nocaps_until_ms;
+	if (!q->caps)
 		return;
 	for (size_t i = 0; i < q->qlen; i++) {
 		uint8_t c = q->qname[i];
@@ -241,21 +244,30 @@ static void finish(struct dnsd_resolver *r, struct dnsd_upq *q, const struct np_
 	free(q);
 }
 
+enum try_kind {
+	TRY_NEXT,                      /* over UDP to a server not tried yet */
+	TRY_TCP,                       /* over TCP to the same server */
+	TRY_SAME,                      /* the same server, transport and all, afresh */
+};
+
 /*
- * Send the next try: over TCP to the same server when tcp, else over UDP to
- * a new server.  Servers that cannot be sent to are skipped; with none
- * left, q finishes with NULL.  Returns 0 when a try is in flight, -1 when q
- * was finished (and freed).
+ * Send the next try as kind says (TRY_NEXT when the server is gone after a
+ * reload).  Servers that cannot be sent to are skipped; with none left, q
+ * finishes with NULL.  Returns 0 when a try is in flight, -1 when q was
+ * finished (and freed).
  */
-static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, bool tcp, uint64_t now_ms)
+static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, enum try_kind kind,
+		    uint64_t now_ms)
 {
+	bool tcp = kind == TRY_TCP || (kind == TRY_SAME && q->tcp);
+
 	for (;;) {
 		struct dnsd_server *s;
 
 		if (q->io)
 			r->ops.abandon(r->ops.arg, q);
 		q->io = NULL;
-		if (!tcp || cur_server(r, q) == NULL) {
+		if (kind == TRY_NEXT || cur_server(r, q) == NULL) {
 			int i;
 
 			tcp = false;
@@ -281,6 +293,7 @@ static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, bool tcp, uint6
 		q->tcp = tcp;
 		q->to = s->addr;
 		q->id = (uint16_t)r->ops.random(r->ops.arg);
+		apply_0x20(r, q, s, now_ms);
 		q->sent_ms = now_ms;
 		/* TCP gets the full timeout: connection set-up costs round trips. */
 		q->deadline_ms = now_ms + (tcp ? r->timeout_ms : dnsd_res_rto(r, s));
@@ -296,6 +309,7 @@ static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, bool tcp, uint6
 		r->stats.send_errors++;
 		s->failures++;
 		tcp = false;
+		kind = TRY_NEXT;
 	}
 }
 
@@ -376,19 +390,22 @@ int dnsd_res_query(struct dnsd_resolver *r, const uint8_t *qname, size_t qlen, u
 	q->gen = r->gen;
 	q->hash = h;
 	q->last_rcode = -1;
-	apply_0x20(r, q);
+	np_dns_name_lower(q->qname, q->qlen);
 	q->next = r->buckets[h % DNSD_RES_BUCKETS];
 	r->buckets[h % DNSD_RES_BUCKETS] = q;
 	r->inflight++;
 	r->stats.started++;
 	/* A query whose every server failed to send was finished with NULL already. */
-	send_try(r, q, false, now_ms);
+	send_try(r, q, TRY_NEXT, now_ms);
 	return 0;
 }
 
-/* The checks that make an off-path answer fail (RFC 5452 §9.1). */
+/*
+ * The checks that make an off-path answer fail (RFC 5452 §9.1); *bad_case
+ * is set for an answer right but for the case of the name (0x20).
+ */
 static enum dnsd_res_verdict check_answer(struct dnsd_resolver *r, const struct dnsd_upq *q,
-					  const struct np_dns_msg *m)
+					  const struct np_dns_msg *m, bool *bad_case)
 {
 	struct np_dns_rr qr;
 	bool same;
@@ -401,14 +418,44 @@ static enum dnsd_res_verdict check_answer(struct dnsd_resolver *r, const struct 
 		r->stats.bad_question++;
 		return DNSD_RES_BAD_QUESTION;
 	}
-	same = qr.type == q->qtype && qr.rclass == q->qclass && qr.owner_len == q->qlen &&
-	       (r->use_0x20 ? memcmp(qr.owner, q->qname, q->qlen) == 0
-			    : np_dns_name_equal(qr.owner, qr.owner_len, q->qname, q->qlen));
+	same = qr.type == q->qtype && qr.rclass == q->qclass &&
+	       np_dns_name_equal(qr.owner, qr.owner_len, q->qname, q->qlen);
 	if (!same) {
 		r->stats.bad_question++;
 		return DNSD_RES_BAD_QUESTION;
 	}
+	*bad_case = q->caps && memcmp(qr.owner, q->qname, q->qlen) != 0;
 	return DNSD_RES_ACCEPTED;
+}
+
+/*
+ * The answer has the name in another case than sent (0x20).  It is not
+ * used (a spoofer who guessed ID and port but not the case sends just
+ * that): the same server is asked again with a new ID, port and case.
+ * Only a server that changes the case of fresh tries DNSD_CAPS_RETRIES + 1
+ * times in a row is taken not to keep it, and asked without 0x20 for a
+ * while (Unbound's fallback for such servers).
+ */
+static enum dnsd_res_verdict caps_mismatch(struct dnsd_resolver *r, struct dnsd_upq *q,
+					   uint64_t now_ms)
+{
+	struct dnsd_server *s = cur_server(r, q);
+
+	r->stats.caps_mismatch++;
+	if (s)
+		s->caps_mismatches++;
+	if (++q->caps_mismatches > DNSD_CAPS_RETRIES && s) {
+		s->nocaps_until_ms = now_ms + DNSD_CAPS_FALLBACK_MS;
+		s->caps_fallbacks++;
+		r->stats.caps_fallbacks++;
+		q->caps_mismatches = 0;
+		if (r->ops.caps_fallback)
+			r->ops.caps_fallback(r->ops.arg, s);
+	} else {
+		r->stats.caps_retries++;
+	}
+	send_try(r, q, TRY_SAME, now_ms);
+	return DNSD_RES_RETRY;
 }
 
 enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq *q,
@@ -418,6 +465,7 @@ enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq
 	struct np_dns_msg m;
 	struct dnsd_server *s;
 	enum dnsd_res_verdict v;
+	bool bad_case = false;
 	int rcode;
 
 	if (from->addr != q->to.addr || from->port != q->to.port || tcp != q->tcp) {
@@ -428,9 +476,12 @@ enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq
 		r->stats.malformed++;
 		return DNSD_RES_MALFORMED;
 	}
-	v = check_answer(r, q, &m);
+	v = check_answer(r, q, &m, &bad_case);
 	if (v != DNSD_RES_ACCEPTED)
 		return v;
+	if (bad_case)
+		return caps_mismatch(r, q, now_ms);
+	q->caps_mismatches = 0;
 	s = cur_server(r, q);
 	if (s) {
 		rtt_update(s, now_ms > q->sent_ms ? now_ms - q->sent_ms : 0);
@@ -441,7 +492,7 @@ enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq
 	if (m.hdr.tc && !tcp) {
 		/* RFC 7766 §5: a truncated UDP answer is retried over TCP. */
 		r->stats.tc_retries++;
-		send_try(r, q, true, now_ms);
+		send_try(r, q, TRY_TCP, now_ms);
 		return DNSD_RES_TCP;
 	}
 	if (rcode != NP_DNS_RCODE_NOERROR && rcode != NP_DNS_RCODE_NXDOMAIN) {
@@ -454,7 +505,7 @@ enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq
 		if (s)
 			s->failures++;
 		q->last_rcode = rcode;
-		send_try(r, q, false, now_ms);
+		send_try(r, q, TRY_NEXT, now_ms);
 		return DNSD_RES_RETRY;
 	}
 	r->stats.accepted++;
@@ -471,7 +522,7 @@ void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_
 		s->timeouts++;
 		rtt_backoff(r, s);
 	}
-	send_try(r, q, false, now_ms);
+	send_try(r, q, TRY_NEXT, now_ms);
 }
 
 void dnsd_res_free(struct dnsd_resolver *r)

@@ -14,14 +14,23 @@
  *   - a server is picked among those not tried yet: at random among the ones
  *     whose smoothed RTT is within DNSD_RTT_BAND_MS of the fastest, as
  *     Unbound does, so every server keeps being measured (exploration);
- *   - the query gets a random ID, and with use_0x20 a random case for each
- *     letter of the name (draft-vixie-dnsext-dns0x20); the I/O layer sends it
- *     from a new random source port on a socket connected to the server;
+ *   - each try gets a random ID, and with use_0x20 a new random case for
+ *     each letter of the name (draft-vixie-dnsext-dns0x20); the I/O layer
+ *     sends it from a new random source port on a socket connected to the
+ *     server;
  *   - an answer is accepted only when it comes from the server's address and
  *     port over the transport the query went out on, has QR, the ID, and
  *     exactly the question sent (octet for octet when 0x20 is on, else
  *     case-insensitively); anything else is counted and ignored, and the
  *     query keeps waiting for the real answer;
+ *   - an answer that is right but for the letter case of the name (0x20)
+ *     is not used: the same server is asked again with a new ID, port and
+ *     case.  Only when it changes the case in DNSD_CAPS_RETRIES + 1 answers
+ *     in a row to such fresh tries (evidence an off-path spoofer would have
+ *     to forge by guessing ID and port that many times over) is it taken as
+ *     a server that does not keep the case: it is then asked without 0x20
+ *     for DNSD_CAPS_FALLBACK_MS (counted, and reported once through
+ *     ops.caps_fallback), as Unbound falls back for such servers;
  *   - a timeout (the server's RTO: srtt + 4 rttvar, clamped), SERVFAIL,
  *     REFUSED, FORMERR or NOTIMP moves on to the next server; TC retries the
  *     same server over TCP (RFC 7766 §5); when every server was tried, the
@@ -49,10 +58,16 @@
 #define DNSD_RTO_MIN_MS 50
 #define DNSD_MAX_INFLIGHT 8192         /* upstream queries at once */
 #define DNSD_MAX_WAITERS 256           /* clients waiting on one query */
+#define DNSD_CAPS_RETRIES 2            /* fresh tries after a 0x20 case mismatch */
+#define DNSD_CAPS_FALLBACK_MS (15 * 60 * 1000ull)   /* then without 0x20 this long */
+
+struct dnsd_chase;
 
 /* A client waiting for the answer to a question. */
 struct dnsd_waiter {
 	uint64_t token;                /* the I/O layer's handle of the client */
+	/* The engine's CNAME restarts (query.c); NULL while asking the client's own name. */
+	struct dnsd_chase *chase;
 	uint16_t id;                   /* the client's query ID */
 	uint16_t udp_limit;            /* answer size limit; 0 over TCP */
 	uint8_t rd, cd, edns, do_bit;
@@ -65,6 +80,9 @@ struct dnsd_server {
 	uint32_t srtt_ms, rttvar_ms;   /* srtt 0: not measured yet */
 	uint64_t sent, answers, timeouts, failures, tcp;
 	uint64_t rtt_sum_ms;           /* for the average in statistics */
+	uint64_t caps_mismatches;      /* answers with the name's case changed (0x20) */
+	uint64_t caps_fallbacks;       /* times it was found not to keep the case */
+	uint64_t nocaps_until_ms;      /* asked without 0x20 until then */
 };
 
 struct dnsd_res_set {
@@ -81,6 +99,8 @@ struct dnsd_upq {
 	uint8_t cd;
 	uint16_t id;                   /* of the try in flight */
 	bool tcp;                      /* the try in flight is over TCP */
+	bool caps;                     /* the try in flight uses 0x20 */
+	uint8_t caps_mismatches;       /* answers in a row with the case changed */
 	unsigned set;                  /* index in the resolver's sets */
 	int server;                    /* index in the set; -1 before the first try */
 	struct dnsd_addr to;           /* where the try in flight went */
@@ -100,6 +120,7 @@ struct dnsd_res_stats {
 	uint64_t started, coalesced, sent, sent_tcp, accepted, timeouts;
 	uint64_t servfail, refused, other_rcode, tc_retries, failed;
 	uint64_t bad_source, bad_id, bad_question, malformed, send_errors, overload;
+	uint64_t caps_mismatch, caps_retries, caps_fallbacks;   /* 0x20 */
 };
 
 struct dnsd_res_ops {
@@ -111,6 +132,8 @@ struct dnsd_res_ops {
 	/* The try in flight is over (answer, timeout, next server): drop its socket and timer. */
 	void (*abandon)(void *arg, struct dnsd_upq *q);
 	void *arg;
+	/* Optional: s was found not to keep the case of names (0x20 off for it a while). */
+	void (*caps_fallback)(void *arg, const struct dnsd_server *s);
 };
 
 struct dnsd_resolver {
@@ -154,7 +177,8 @@ int dnsd_res_query(struct dnsd_resolver *r, const uint8_t *qname, size_t qlen, u
 
 enum dnsd_res_verdict {
 	DNSD_RES_ACCEPTED = 0,         /* finished with this answer */
-	DNSD_RES_RETRY,                /* SERVFAIL/REFUSED/...: next server (or finished with NULL) */
+	DNSD_RES_RETRY,                /* SERVFAIL/REFUSED/...: next server (or finished with
+					* NULL); 0x20 case changed: the same server again */
 	DNSD_RES_TCP,                  /* TC: the same server again over TCP */
 	DNSD_RES_BAD_SOURCE,           /* ignored: wrong address, port or transport */
 	DNSD_RES_BAD_ID,               /* ignored: not a response, or another ID */

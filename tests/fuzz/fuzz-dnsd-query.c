@@ -204,7 +204,7 @@ static void handle(struct dnsd_engine *e, struct fz *f, const uint8_t *q, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dnsd_engine_ops ops = { fz_random, fz_send, fz_abandon, fz_deliver, NULL };
+	struct dnsd_engine_ops ops = { fz_random, fz_send, fz_abandon, fz_deliver, NULL, NULL };
 	static uint8_t out[NP_DNS_MSG_MAX], resp[NP_DNS_MSG_MAX];
 	struct fz f = { .rnd = 1 };
 	struct dnsd_client cl = { .port = 4242, .token = 77 };

@@ -15,6 +15,15 @@ Listens on ADDR port 53 (UDP and TCP) and answers every A query with
   malformed before the real answer (0.2 s later), sends answers with the
             right ID that do not parse: a compression loop, a record cut
             short, counts far above the data.
+  hostile   answers with CNAME chains that plant records for names it does
+            not speak for (HOSTILE below, TTL 86400): a forward zone's,
+            the local zone's, another zone's; and a CNAME loop.  Other A
+            queries: 1.2.3.4, bank.example.org.: 10.77.1.77.
+  lowercase answers with the question's name lowercased (a server that
+            does not keep the 0x20 case).
+  caseonce  answers the first query for each name with the name lowercased
+            (what a spoofer who guessed ID and port but not the case sends),
+            later ones as asked.
 Every query received is logged to stdout as "MODE QNAME TRANSPORT".
 """
 import socket
@@ -24,6 +33,7 @@ import time
 
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rrset
 
@@ -36,6 +46,43 @@ def answer(q, ip="1.2.3.4"):
     qn = q.question[0]
     if qn.rdtype == 1:
         r.answer.append(dns.rrset.from_text(qn.name, 300, "IN", "A", ip))
+    return r
+
+
+# qname -> the answer section after the question's own CNAME (owner, type, data).
+HOSTILE = {
+    "cross.example.com.": [("cross.example.com.", "CNAME", "www.corp.example."),
+                           ("www.corp.example.", "A", "6.6.6.6")],
+    "tolan.example.com.": [("tolan.example.com.", "CNAME", "printer.lan."),
+                           ("printer.lan.", "A", "6.6.6.6")],
+    "out.hostile.example.": [("out.hostile.example.", "CNAME", "bank.example.org."),
+                             ("bank.example.org.", "A", "6.6.6.6")],
+    "loop.example.com.": [("loop.example.com.", "CNAME", "loop2.example.com."),
+                          ("loop2.example.com.", "CNAME", "loop.example.com.")],
+    "bank.example.org.": [("bank.example.org.", "A", "10.77.1.77")],
+}
+seen = set()
+
+
+def hostile(q):
+    r = dns.message.make_response(q)
+    qn = q.question[0]
+    recs = HOSTILE.get(str(qn.name).lower())
+    if recs is None:
+        return answer(q)
+    for i, (owner, rtype, data) in enumerate(recs):
+        # The question's own records keep the case it was asked in.
+        name = qn.name if i == 0 else dns.name.from_text(owner)
+        r.answer.append(dns.rrset.from_text(name, 86400, "IN", rtype, data))
+    return r
+
+
+def lowercased(q):
+    r = answer(q)
+    low = dns.name.from_text(str(q.question[0].name).lower())
+    r.question[0] = dns.rrset.RRset(low, q.question[0].rdclass, q.question[0].rdtype)
+    for rr in r.answer:
+        rr.name = low
     return r
 
 
@@ -102,6 +149,15 @@ def udp():
             threading.Thread(target=malformed, args=(s, q, peer), daemon=True).start()
         elif mode == "spoof":
             threading.Thread(target=spoof, args=(s, q, peer), daemon=True).start()
+        elif mode == "hostile":
+            s.sendto(hostile(q).to_wire(), peer)
+        elif mode == "lowercase":
+            s.sendto(lowercased(q).to_wire(), peer)
+        elif mode == "caseonce":
+            key = str(q.question[0].name).lower()
+            first = key not in seen
+            seen.add(key)
+            s.sendto((lowercased(q) if first else answer(q)).to_wire(), peer)
         else:
             s.sendto(answer(q).to_wire(), peer)
 

@@ -17,6 +17,7 @@
 #include <netproto/error.h>
 
 #include "cache.h"
+#include "scrub.h"
 #include "testutil.h"
 
 #define SEC 1000ull                     /* now_ms per second */
@@ -806,6 +807,151 @@ static void test_chain_bounded(void **state)
 	dns_cache_free(c);
 }
 
+/* ---- Scrubbing: trust follows authority (scrub.h) ---------------------- */
+
+/* Sets as np-dnsd has them: 0 the default upstreams, 1 corp.example.; lan. local. */
+static int test_zone_of(void *arg, const uint8_t *name, size_t len)
+{
+	(void)arg;
+	if (np_dns_name_is_subdomain(name, len, N("lan.").w, N("lan.").len))
+		return DNS_SCRUB_LOCAL;
+	if (np_dns_name_is_subdomain(name, len, N("corp.example.").w, N("corp.example.").len))
+		return 1;
+	return 0;
+}
+
+/* Scrub r (asked of set `asked` for qname A), then store the result as np-dnsd does. */
+static int scrub_store(struct dns_cache *c, const struct resp *r, const char *qname, int asked,
+		       struct dns_scrub *s, uint8_t *buf)
+{
+	struct dns_scrub_authority a = { test_zone_of, NULL, asked };
+	struct name q = N(qname);
+
+	assert_int_equal(dns_scrub_answer(&r->m, q.w, q.len, NP_DNS_TYPE_A, &a, buf,
+					  NP_DNS_MSG_MAX, s), 0);
+	return dns_cache_store(c, &s->msg, q.w, q.len, NP_DNS_TYPE_A,
+			       asked ? N("corp.example.").w : root,
+			       asked ? N("corp.example.").len : 1, T0);
+}
+
+/*
+ * The default upstreams' answer with a CNAME into a forward zone, into the
+ * local zone: only the CNAME is believed and cached; the target is
+ * reported to be looked up on its own; the upstream's NXDOMAIN about the
+ * target does not count.
+ */
+static void test_scrub_cname_leaving_authority(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+	static struct dns_scrub s;
+	static uint8_t buf[NP_DNS_MSG_MAX];
+	const char *targets[] = { "www.corp.example.", "printer.lan." };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		resp_start(&r, "Cross.Example.COM.", NP_DNS_TYPE_A, NP_DNS_RCODE_NXDOMAIN);
+		add_cname(&r, "Cross.Example.COM.", 300, targets[i]);
+		add_a(&r, NP_DNS_SEC_ANSWER, targets[i], 86400, 0x06060606);
+		add_soa(&r, "example.com.", 300, 300);
+		add_a(&r, NP_DNS_SEC_ADDITIONAL, targets[i], 86400, 0x06060606);
+		resp_done(&r);
+		assert_int_equal(scrub_store(c, &r, "cross.example.com.", 0, &s, buf), 1);
+		assert_int_equal(s.end, DNS_SCRUB_EXIT);
+		assert_int_equal(s.nlinks, 1);
+		assert_name(s.target, s.target_len, targets[i]);
+		assert_name(s.links[0].owner, s.links[0].owner_len, "cross.example.com.");
+		assert_int_equal(s.dropped, 3);
+		assert_int_equal(s.msg.hdr.count[NP_DNS_SEC_ANSWER], 1);
+		assert_int_equal(s.msg.hdr.count[NP_DNS_SEC_AUTHORITY], 0);
+		assert_int_equal(s.msg.hdr.count[NP_DNS_SEC_ADDITIONAL], 0);
+		assert_int_equal(np_dns_msg_rcode(&s.msg), NP_DNS_RCODE_NOERROR);
+		assert_int_equal(lookup(c, &a, targets[i], NP_DNS_TYPE_A, T0), DNS_CACHE_MISS);
+		assert_int_equal(lookup(c, &a, "cross.example.com.", NP_DNS_TYPE_CNAME, T0),
+				 DNS_CACHE_HIT);
+		assert_int_equal(lookup(c, &a, "cross.example.com.", NP_DNS_TYPE_A, T0),
+				 DNS_CACHE_MISS);
+	}
+	dns_cache_free(c);
+}
+
+/*
+ * A forward zone's server: its own chain is believed up to the name that
+ * leaves the zone; records of other names are dropped; names lowercased.
+ */
+static void test_scrub_forward_zone_chain(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+	static struct dns_scrub s;
+	static uint8_t buf[NP_DNS_MSG_MAX];
+
+	(void)state;
+	resp_start(&r, "A.Corp.Example.", NP_DNS_TYPE_A, 0);
+	add_cname(&r, "A.Corp.Example.", 300, "B.CORP.example.");
+	add_cname(&r, "b.corp.example.", 300, "bank.example.org.");
+	add_a(&r, NP_DNS_SEC_ANSWER, "bank.example.org.", 86400, 0x06060606);
+	add_a(&r, NP_DNS_SEC_ANSWER, "other.corp.example.", 86400, 0x06060606);
+	add_a(&r, NP_DNS_SEC_ADDITIONAL, "ns.corp.example.", 300, 0x0a4d0201);
+	add_a(&r, NP_DNS_SEC_ADDITIONAL, "ns.example.org.", 300, 0x06060606);
+	resp_done(&r);
+	assert_int_equal(scrub_store(c, &r, "a.corp.example.", 1, &s, buf), 2);
+	assert_int_equal(s.end, DNS_SCRUB_EXIT);
+	assert_int_equal(s.nlinks, 2);
+	assert_name(s.links[1].owner, s.links[1].owner_len, "b.corp.example.");
+	assert_name(s.target, s.target_len, "bank.example.org.");
+	assert_int_equal(s.msg.hdr.count[NP_DNS_SEC_ANSWER], 2);
+	assert_int_equal(s.dropped, 4);
+	assert_int_equal(lookup(c, &a, "a.corp.example.", NP_DNS_TYPE_CNAME, T0), DNS_CACHE_HIT);
+	assert_int_equal(lookup(c, &a, "b.corp.example.", NP_DNS_TYPE_CNAME, T0), DNS_CACHE_HIT);
+	assert_int_equal(lookup(c, &a, "bank.example.org.", NP_DNS_TYPE_A, T0), DNS_CACHE_MISS);
+	assert_int_equal(lookup(c, &a, "other.corp.example.", NP_DNS_TYPE_A, T0), DNS_CACHE_MISS);
+
+	/* The whole chain inside the zone: complete, the final A cached. */
+	resp_start(&r, "x.corp.example.", NP_DNS_TYPE_A, 0);
+	add_cname(&r, "x.corp.example.", 300, "y.corp.example.");
+	add_a(&r, NP_DNS_SEC_ANSWER, "y.corp.example.", 300, 0x0a4d0150);
+	resp_done(&r);
+	assert_int_equal(scrub_store(c, &r, "x.corp.example.", 1, &s, buf), 2);
+	assert_int_equal(s.end, DNS_SCRUB_COMPLETE);
+	assert_int_equal(s.dropped, 0);
+	assert_int_equal(lookup(c, &a, "x.corp.example.", NP_DNS_TYPE_A, T0), DNS_CACHE_HIT);
+	assert_int_equal(answer_a(&a, 1), 0x0a4d0150);
+	dns_cache_free(c);
+}
+
+/* Loops and chains longer than DNS_SCRUB_MAX_CHAIN are reported, not followed. */
+static void test_scrub_loop_and_length(void **state)
+{
+	static struct resp r;
+	static struct dns_scrub s;
+	static uint8_t buf[NP_DNS_MSG_MAX];
+	struct dns_scrub_authority a = { test_zone_of, NULL, 0 };
+	char from[64], to[64];
+
+	(void)state;
+	resp_start(&r, "loop.example.", NP_DNS_TYPE_A, 0);
+	add_cname(&r, "loop.example.", 300, "loop2.example.");
+	add_cname(&r, "loop2.example.", 300, "LOOP.example.");
+	resp_done(&r);
+	assert_int_equal(dns_scrub_answer(&r.m, N("loop.example.").w, N("loop.example.").len,
+					  NP_DNS_TYPE_A, &a, buf, sizeof(buf), &s), 0);
+	assert_int_equal(s.end, DNS_SCRUB_LOOP);
+
+	resp_start(&r, "c0.example.", NP_DNS_TYPE_A, 0);
+	for (int i = 0; i <= DNS_SCRUB_MAX_CHAIN; i++) {
+		chain_name(from, sizeof(from), i);
+		chain_name(to, sizeof(to), i + 1);
+		add_cname(&r, from, 300, to);
+	}
+	resp_done(&r);
+	assert_int_equal(dns_scrub_answer(&r.m, N("c0.example.").w, N("c0.example.").len,
+					  NP_DNS_TYPE_A, &a, buf, sizeof(buf), &s), 0);
+	assert_int_equal(s.end, DNS_SCRUB_TOO_LONG);
+}
+
 /* ---- Replacement, eviction, staleness, prefetch, flush ---------------- */
 
 /* NXDOMAIN removes what was known of the name; new data removes the NXDOMAIN. */
@@ -1142,6 +1288,9 @@ int main(void)
 		cmocka_unit_test(test_cname_chain_nsd),
 		cmocka_unit_test(test_cname_chain_two_stores),
 		cmocka_unit_test(test_chain_bounded),
+		cmocka_unit_test(test_scrub_cname_leaving_authority),
+		cmocka_unit_test(test_scrub_forward_zone_chain),
+		cmocka_unit_test(test_scrub_loop_and_length),
 		cmocka_unit_test(test_replacement),
 		cmocka_unit_test(test_eviction_lru),
 		cmocka_unit_test(test_serve_stale),

@@ -133,7 +133,8 @@ static void defaults(void **state)
 	assert_int_equal(c->cache_size, 100000);
 	assert_int_equal(c->max_ttl, 86400);
 	assert_int_equal(c->max_negative_ttl, 3600);
-	assert_false(c->serve_stale || c->prefetch || c->use_0x20 || c->acl_given);
+	assert_false(c->serve_stale || c->prefetch || c->acl_given);
+	assert_true(c->use_0x20);
 	assert_int_equal(c->local_zone_len, 0);
 	assert_null(c->local);
 	assert_int_equal(c->nsets, 1);

@@ -4,7 +4,9 @@
  * malformed queries, opcodes and EDNS versions, the local zone, UPDATE from
  * allowed and refused addresses, answers through the upstream (the client's
  * ID and case, the cache afterwards with a lower TTL), truncation to the
- * client's size, SERVFAIL and serve-stale.
+ * client's size, SERVFAIL and serve-stale; CNAME chains that leave the
+ * answering servers' names (into a forward zone, the local zone, out of a
+ * forward zone) followed by np-dnsd's own query, and CNAME loops.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #define UPDATER 0x0a4d0003u
 #define REFUSED_NET_CLIENT 0x0a4d4001u
 #define DENIED_CLIENT 0xc0a80001u
+#define CORP_NS 0x0a4d0201u
 
 struct fake {
 	uint32_t rnd;
@@ -74,7 +77,7 @@ static void f_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, s
 
 struct env {
 	struct dnsd_conf conf;
-	struct dnsd_upstream_set sets[1];
+	struct dnsd_upstream_set sets[2];
 	struct dnsd_engine e;
 	struct fake f;
 	uint8_t out[NP_DNS_MSG_MAX];
@@ -84,15 +87,20 @@ struct env {
 static int setup(void **state)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL };
+	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL, NULL };
 	char err[128];
 
 	assert_non_null(v);
 	v->sets[0].zlen = 1;
 	v->sets[0].servers[0] = (struct dnsd_addr){ 0x0a4d0102, 53 };
 	v->sets[0].nservers = 1;
+	/* corp.example. is forwarded to its own server */
+	memcpy(v->sets[1].zone, "\4corp\7example", 14);
+	v->sets[1].zlen = 14;
+	v->sets[1].servers[0] = (struct dnsd_addr){ CORP_NS, 53 };
+	v->sets[1].nservers = 1;
 	v->conf.sets = v->sets;
-	v->conf.nsets = 1;
+	v->conf.nsets = 2;
 	v->conf.cache_size = 1000;
 	v->conf.max_ttl = 86400;
 	v->conf.max_negative_ttl = 3600;
@@ -396,6 +404,214 @@ static void upstream_then_cache(void **state)
 	assert_int_equal(v->e.stats.cache_answers, 1);
 }
 
+/* ---- Trust follows authority ------------------------------------------ */
+
+/* One record "owner TYPE data" of a scripted upstream answer (A or CNAME). */
+static void add_text_rr(struct np_dns_builder *b, const char *owner, uint16_t type,
+			const char *data)
+{
+	uint8_t o[NP_DNS_NAME_MAX];
+	struct np_dns_rdata rd;
+	int ol = np_dns_name_from_text(owner, o, sizeof(o));
+
+	assert_true(ol > 0);
+	memset(&rd, 0, sizeof(rd));
+	if (type == NP_DNS_TYPE_A) {
+		unsigned a, b2, c, d;
+
+		assert_int_equal(sscanf(data, "%u.%u.%u.%u", &a, &b2, &c, &d), 4);
+		rd.a = a << 24 | b2 << 16 | c << 8 | d;
+	} else {
+		int n = np_dns_name_from_text(data, rd.name.name, sizeof(rd.name.name));
+
+		assert_true(n > 0);
+		rd.name.len = (size_t)n;
+	}
+	assert_int_equal(np_dns_add_rr(b, NP_DNS_SEC_ANSWER, o, (size_t)ol, type, 1, 86400, &rd),
+			 0);
+}
+
+/*
+ * The server of the query in flight answers with recs, a NULL-ended list
+ * of "owner", "A" or "CNAME", "data" triples.  Returns the verdict.
+ */
+static enum dnsd_res_verdict upstream_says(struct env *v, uint64_t now, const char *const *recs)
+{
+	struct dnsd_upq *q = v->f.sent;
+	struct np_dns_header h = { .id = q->id, .qr = 1, .rd = 1, .ra = 1 };
+	struct np_dns_builder b;
+	struct dnsd_addr from = q->to;
+	uint8_t buf[4096];
+	int n;
+
+	assert_int_equal(np_dns_builder_init(&b, buf, sizeof(buf), sizeof(buf), &h), 0);
+	assert_int_equal(np_dns_add_question(&b, q->qname, q->qlen, q->qtype, q->qclass), 0);
+	for (; recs[0]; recs += 3)
+		add_text_rr(&b, recs[0], strcmp(recs[1], "A") ? NP_DNS_TYPE_CNAME : NP_DNS_TYPE_A,
+			    recs[2]);
+	n = np_dns_builder_finish(&b);
+	assert_true(n > 0);
+	return dnsd_res_response(&v->e.res, q, &from, false, buf, (size_t)n, now);
+}
+
+static enum dnsd_verdict ask_name(struct env *v, const char *name, uint64_t now)
+{
+	uint8_t w[NP_DNS_NAME_MAX], q[512];
+	int wl = np_dns_name_from_text(name, w, sizeof(w));
+	size_t n;
+
+	assert_true(wl > 0);
+	n = make_query(q, 0x5151, 0, w, (size_t)wl, NP_DNS_TYPE_A, 1, 1232, 0);
+	return ask(v, CLIENT, false, q, n, now);
+}
+
+/* The A records of an answer, as text "a.b.c.d " each, and whether a CNAME to target is there. */
+static void answer_text(const uint8_t *buf, size_t len, char *out, size_t cap, int *rcode)
+{
+	struct np_dns_msg m;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_dns_rdata rd;
+	char name[NP_DNS_NAME_TEXT_MAX], one[NP_DNS_NAME_TEXT_MAX * 2 + 32];
+
+	parse(buf, len, &m);
+	*rcode = m.hdr.rcode;
+	out[0] = 0;
+	np_dns_iter_init(&it, &m);
+	while (np_dns_iter_next(&it, &rr) > 0) {
+		if (rr.section != NP_DNS_SEC_ANSWER)
+			continue;
+		assert_int_equal(np_dns_rr_rdata(&m, &rr, &rd), 0);
+		assert_true(np_dns_name_to_text(rr.owner, rr.owner_len, name, sizeof(name)) > 0);
+		if (rr.type == NP_DNS_TYPE_A) {
+			snprintf(one, sizeof(one), "%s A %u.%u.%u.%u; ", name, rd.a >> 24,
+				 (rd.a >> 16) & 255, (rd.a >> 8) & 255, rd.a & 255);
+		} else {
+			char t[NP_DNS_NAME_TEXT_MAX];
+
+			assert_true(np_dns_name_to_text(rd.name.name, rd.name.len, t, sizeof(t)) > 0);
+			snprintf(one, sizeof(one), "%s CNAME %s; ", name, t);
+		}
+		assert_true(strlen(out) + strlen(one) < cap);
+		strcat(out, one);
+	}
+}
+
+/*
+ * The default upstream answers cross.example.com with a CNAME into the
+ * forward zone corp.example and an A for the target: the A is not
+ * believed; the target is asked of corp.example's server, and the client
+ * gets the CNAME and that server's answer.  Asked directly afterwards, the
+ * target is that server's address (from the cache, no query).
+ */
+static void cname_into_forward_zone_asked_there(void **state)
+{
+	static const char *const hostile[] = {
+		"cross.example.com.", "CNAME", "www.corp.example.",
+		"www.corp.example.", "A", "6.6.6.6", NULL };
+	static const char *const corp[] = { "www.corp.example.", "A", "10.77.1.80", NULL };
+	struct env *v = *state;
+	char text[1024];
+	int rcode;
+
+	assert_int_equal(ask_name(v, "cross.example.com.", 1000), DNSD_PENDING);
+	assert_int_equal(v->f.sent->to.addr, 0x0a4d0102);
+	assert_int_equal(upstream_says(v, 1010, hostile), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 0);
+	assert_int_equal(v->f.sends, 2);
+	assert_int_equal(v->f.sent->to.addr, CORP_NS);
+	assert_true(np_dns_name_equal(v->f.sent->qname, v->f.sent->qlen,
+				      (const uint8_t *)"\3www\4corp\7example", 18));
+	assert_int_equal(upstream_says(v, 1020, corp), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 1);
+	answer_text(v->f.late, v->f.late_len, text, sizeof(text), &rcode);
+	assert_int_equal(rcode, 0);
+	assert_string_equal(text, "cross.example.com. CNAME www.corp.example.; "
+				  "www.corp.example. A 10.77.1.80; ");
+	assert_int_equal(v->e.stats.cname_restarts, 1);
+	assert_true(v->e.stats.scrubbed_records >= 1);
+
+	assert_int_equal(ask_name(v, "www.corp.example.", 2000), DNSD_ANSWER);
+	answer_text(v->out, v->outlen, text, sizeof(text), &rcode);
+	assert_string_equal(text, "www.corp.example. A 10.77.1.80; ");
+	assert_int_equal(ask_name(v, "cross.example.com.", 2000), DNSD_ANSWER);
+	answer_text(v->out, v->outlen, text, sizeof(text), &rcode);
+	assert_string_equal(text, "cross.example.com. CNAME www.corp.example.; "
+				  "www.corp.example. A 10.77.1.80; ");
+	assert_int_equal(v->f.sends, 2);
+}
+
+/* A CNAME into the local zone: the local zone answers the target, never the upstream. */
+static void cname_into_local_zone_answered_locally(void **state)
+{
+	static const char *const hostile[] = {
+		"tolan.example.com.", "CNAME", "printer.lan.",
+		"printer.lan.", "A", "6.6.6.6", NULL };
+	struct env *v = *state;
+	char text[1024];
+	int rcode;
+
+	assert_int_equal(ask_name(v, "tolan.example.com.", 1000), DNSD_PENDING);
+	assert_int_equal(upstream_says(v, 1010, hostile), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 1);
+	assert_int_equal(v->f.sends, 1);
+	answer_text(v->f.late, v->f.late_len, text, sizeof(text), &rcode);
+	assert_int_equal(rcode, 0);
+	assert_string_equal(text, "tolan.example.com. CNAME printer.lan.; "
+				  "printer.lan. A 10.77.0.50; ");
+}
+
+/* A forward zone's server answering for a name outside its zone: asked of the default upstream. */
+static void cname_out_of_forward_zone(void **state)
+{
+	static const char *const corp[] = {
+		"out.corp.example.", "CNAME", "bank.example.org.",
+		"bank.example.org.", "A", "6.6.6.6", NULL };
+	static const char *const root[] = { "bank.example.org.", "A", "10.77.1.77", NULL };
+	struct env *v = *state;
+	char text[1024];
+	int rcode;
+
+	assert_int_equal(ask_name(v, "out.corp.example.", 1000), DNSD_PENDING);
+	assert_int_equal(v->f.sent->to.addr, CORP_NS);
+	assert_int_equal(upstream_says(v, 1010, corp), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 0);
+	assert_int_equal(v->f.sent->to.addr, 0x0a4d0102);
+	assert_int_equal(upstream_says(v, 1020, root), DNSD_RES_ACCEPTED);
+	answer_text(v->f.late, v->f.late_len, text, sizeof(text), &rcode);
+	assert_string_equal(text, "out.corp.example. CNAME bank.example.org.; "
+				  "bank.example.org. A 10.77.1.77; ");
+}
+
+/* CNAME loops, in one answer or across two servers, are SERVFAIL (as Unbound answers). */
+static void cname_loops_servfail(void **state)
+{
+	static const char *const loop[] = {
+		"loop.example.com.", "CNAME", "loop2.example.com.",
+		"loop2.example.com.", "CNAME", "loop.example.com.", NULL };
+	static const char *const a[] = { "a.example.com.", "CNAME", "b.corp.example.", NULL };
+	static const char *const b[] = { "b.corp.example.", "CNAME", "a.example.com.", NULL };
+	struct env *v = *state;
+	char text[1024];
+	int rcode;
+
+	assert_int_equal(ask_name(v, "loop.example.com.", 1000), DNSD_PENDING);
+	assert_int_equal(upstream_says(v, 1010, loop), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 1);
+	answer_text(v->f.late, v->f.late_len, text, sizeof(text), &rcode);
+	assert_int_equal(rcode, NP_DNS_RCODE_SERVFAIL);
+	assert_string_equal(text, "");
+
+	assert_int_equal(ask_name(v, "a.example.com.", 2000), DNSD_PENDING);
+	assert_int_equal(upstream_says(v, 2010, a), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.sent->to.addr, CORP_NS);
+	assert_int_equal(upstream_says(v, 2020, b), DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 2);
+	answer_text(v->f.late, v->f.late_len, text, sizeof(text), &rcode);
+	assert_int_equal(rcode, NP_DNS_RCODE_SERVFAIL);
+	assert_int_equal(v->e.stats.cname_loops, 2);
+}
+
 static void truncated_to_client_size(void **state)
 {
 	struct env *v = *state;
@@ -494,6 +710,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(update_acl, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_keeps_dynamic_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_then_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(cname_into_forward_zone_asked_there, setup, teardown),
+		cmocka_unit_test_setup_teardown(cname_into_local_zone_answered_locally, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(cname_out_of_forward_zone, setup, teardown),
+		cmocka_unit_test_setup_teardown(cname_loops_servfail, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncated_to_client_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_and_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_upstream_servfail_now, setup, teardown),

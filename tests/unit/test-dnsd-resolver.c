@@ -2,8 +2,9 @@
  * test-dnsd-resolver.c: the forwarding state machine (daemons/dnsd/resolver.c)
  * driven without sockets: server choice by zone and RTT, timeout -> failover,
  * SERVFAIL/REFUSED -> next server, TC -> TCP to the same server, answers with
- * the wrong source, ID, question or 0x20 case ignored, coalescing, the query
- * bytes sent upstream.
+ * the wrong source, ID or question ignored, a 0x20 case mismatch retried
+ * afresh and the per-server fallback only after repeated evidence,
+ * coalescing, the query bytes sent upstream.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,7 +103,7 @@ static void setup_conf(bool use_0x20)
 
 static void start(struct dnsd_resolver *r, struct fake *f, bool use_0x20)
 {
-	struct dnsd_res_ops ops = { fake_random, fake_send, fake_finish, fake_abandon, f };
+	struct dnsd_res_ops ops = { fake_random, fake_send, fake_finish, fake_abandon, f, NULL };
 
 	memset(f, 0, sizeof(*f));
 	f->rnd = 42;
@@ -352,31 +353,163 @@ static void spoofed_answers_ignored(void **state)
 	dnsd_res_free(&r);
 }
 
+static int has_upper(const struct dnsd_upq *q)
+{
+	int upper = 0;
+
+	for (size_t i = 0; i < q->qlen; i++)
+		upper += q->qname[i] >= 'A' && q->qname[i] <= 'Z';
+	return upper > 0;
+}
+
+/* Answer q with the name lowercased (a server that does not keep the case). */
+static enum dnsd_res_verdict reply_lowercase(struct dnsd_resolver *r, struct dnsd_upq *q,
+					     uint64_t now)
+{
+	uint8_t lower[NP_DNS_NAME_MAX], buf[512];
+	struct dnsd_addr from = q->to;
+	size_t n;
+
+	memcpy(lower, q->qname, q->qlen);
+	np_dns_name_lower(lower, q->qlen);
+	n = answer(q, q->id, lower, q->qlen, 0, 0, buf, sizeof(buf));
+	return dnsd_res_response(r, q, &from, q->tcp, buf, n, now);
+}
+
+/*
+ * 0x20: a new random case on every try, checked octet for octet.  An answer
+ * with the case changed is not used: the same server is asked afresh (new
+ * ID, new case); one right answer then is accepted.
+ */
 static void case_0x20_checked_exactly(void **state)
 {
 	struct dnsd_resolver r;
 	struct fake f;
-	uint8_t lower[sizeof(www)], buf[512];
 	struct dnsd_upq *q;
-	struct dnsd_addr from;
-	size_t n;
-	int upper = 0;
+	uint32_t server;
 
 	(void)state;
 	start(&r, &f, true);
 	dnsd_res_query(&r, www, sizeof(www), 1, 1, 0, NULL, 0);
 	q = f.last;
-	for (size_t i = 0; i < q->qlen; i++)
-		upper += q->qname[i] >= 'A' && q->qname[i] <= 'Z';
-	assert_true(upper > 0);
+	assert_true(has_upper(q));
+	assert_true(q->caps);
 	assert_true(np_dns_name_equal(q->qname, q->qlen, www, sizeof(www)));
-	memcpy(lower, q->qname, sizeof(lower));
-	np_dns_name_lower(lower, sizeof(lower));
-	from = q->to;
-	n = answer(q, q->id, lower, sizeof(lower), 0, 0, buf, sizeof(buf));
-	assert_int_equal(dnsd_res_response(&r, q, &from, false, buf, n, 1),
-			 DNSD_RES_BAD_QUESTION);
+	server = q->to.addr;
+	assert_int_equal(reply_lowercase(&r, q, 1), DNSD_RES_RETRY);
+	assert_int_equal(f.finishes, 0);
+	assert_int_equal(f.sends, 2);
+	assert_int_equal(f.abandons, 1);
+	assert_int_equal(f.sent[1].to.addr, server);
+	assert_int_not_equal(f.sent[1].id, f.sent[0].id);
+	assert_true(f.sent[1].caps);
+	assert_int_equal(memcmp(f.sent[1].qname, f.sent[0].qname, sizeof(www)) != 0, 1);
+	assert_int_equal(r.stats.caps_mismatch, 1);
+	assert_int_equal(r.stats.caps_retries, 1);
+	assert_int_equal(r.stats.bad_question, 0);
 	assert_int_equal(reply(&r, q, 0, 0, 2), DNSD_RES_ACCEPTED);
+	assert_int_equal(f.finishes, 1);
+	assert_int_equal(f.finished_rcode, 0);
+	assert_int_equal(r.stats.caps_fallbacks, 0);
+	dnsd_res_free(&r);
+}
+
+static unsigned fallbacks_reported;
+
+static void count_fallback(void *arg, const struct dnsd_server *s)
+{
+	(void)arg;
+	(void)s;
+	fallbacks_reported++;
+}
+
+/*
+ * A server that changes the case in DNSD_CAPS_RETRIES + 1 answers in a row
+ * (each to a fresh ID and case) is asked without 0x20 for
+ * DNSD_CAPS_FALLBACK_MS, reported once, and its answers are used; other
+ * servers keep 0x20; after the time it is tried with 0x20 again.
+ */
+static void case_0x20_fallback_needs_repeated_evidence(void **state)
+{
+	struct dnsd_resolver r;
+	struct fake f;
+	struct dnsd_upq *q;
+	struct dnsd_server *s;
+	uint32_t server;
+	unsigned i;
+
+	(void)state;
+	start(&r, &f, true);
+	r.ops.caps_fallback = count_fallback;
+	fallbacks_reported = 0;
+	dnsd_res_query(&r, www, sizeof(www), 1, 1, 0, NULL, 0);
+	q = f.last;
+	server = q->to.addr;
+	s = &r.sets[0].servers[q->server];
+	for (i = 0; i < DNSD_CAPS_RETRIES; i++) {
+		assert_int_equal(reply_lowercase(&r, q, 10 + i), DNSD_RES_RETRY);
+		assert_int_equal(q->to.addr, server);
+		assert_true(q->caps);           /* still with 0x20: not enough evidence */
+	}
+	assert_int_equal(fallbacks_reported, 0);
+	assert_int_equal(reply_lowercase(&r, q, 20), DNSD_RES_RETRY);
+	assert_int_equal(fallbacks_reported, 1);
+	assert_int_equal(r.stats.caps_fallbacks, 1);
+	assert_int_equal(s->caps_fallbacks, 1);
+	assert_int_equal(s->caps_mismatches, DNSD_CAPS_RETRIES + 1);
+	/* asked again, now without 0x20, and its lowercase answer is used */
+	assert_int_equal(q->to.addr, server);
+	assert_false(q->caps);
+	assert_false(has_upper(q));
+	assert_int_equal(f.sends, DNSD_CAPS_RETRIES + 2);
+	assert_int_equal(reply_lowercase(&r, q, 30), DNSD_RES_ACCEPTED);
+	assert_int_equal(f.finishes, 1);
+	assert_int_equal(f.finished_rcode, 0);
+
+	/* The next query to that server goes without 0x20 at once, no report. */
+	dnsd_res_query(&r, www, sizeof(www), 1, 1, 0, NULL, 1000);
+	q = f.last;
+	if (q->to.addr != server) {     /* the other server keeps 0x20 */
+		assert_true(q->caps);
+		dnsd_res_timeout(&r, q, 1400);
+		q = f.last;
+	}
+	assert_int_equal(q->to.addr, server);
+	assert_false(q->caps);
+	assert_int_equal(reply_lowercase(&r, q, 1500), DNSD_RES_ACCEPTED);
+	assert_int_equal(fallbacks_reported, 1);
+
+	/* After DNSD_CAPS_FALLBACK_MS it gets 0x20 again. */
+	dnsd_res_query(&r, www, sizeof(www), 1, 1, 0, NULL, 20 + DNSD_CAPS_FALLBACK_MS);
+	q = f.last;
+	assert_true(q->caps);
+	dnsd_res_free(&r);
+}
+
+/*
+ * A case mismatch, then a right answer: the evidence starts over, so a
+ * spoofer's forged mismatches interleaved with real answers never turn
+ * 0x20 off.
+ */
+static void case_0x20_evidence_resets(void **state)
+{
+	struct dnsd_resolver r;
+	struct fake f;
+	struct dnsd_upq *q;
+
+	(void)state;
+	start(&r, &f, true);
+	for (int round = 0; round < 4; round++) {
+		dnsd_res_query(&r, www, sizeof(www), 1, 1, 0, NULL, (uint64_t)round * 100);
+		q = f.last;
+		for (int i = 0; i < DNSD_CAPS_RETRIES; i++)
+			assert_int_equal(reply_lowercase(&r, q, (uint64_t)round * 100 + 1),
+					 DNSD_RES_RETRY);
+		assert_true(q->caps);
+		assert_int_equal(reply(&r, q, 0, 0, (uint64_t)round * 100 + 2), DNSD_RES_ACCEPTED);
+	}
+	assert_int_equal(r.stats.caps_fallbacks, 0);
+	assert_int_equal(r.stats.caps_mismatch, 4 * DNSD_CAPS_RETRIES);
 	dnsd_res_free(&r);
 }
 
@@ -455,7 +588,7 @@ static void no_upstream_refuses_at_once(void **state)
 	dnsd_res_free(&r);
 	sets[0].nservers = 0;
 	{
-		struct dnsd_res_ops ops = { fake_random, fake_send, fake_finish, fake_abandon, &f };
+		struct dnsd_res_ops ops = { fake_random, fake_send, fake_finish, fake_abandon, &f, NULL };
 
 		assert_int_equal(dnsd_res_init(&r, &ops, &conf), 0);
 	}
@@ -514,6 +647,8 @@ int main(void)
 		cmocka_unit_test(tc_retries_same_server_over_tcp),
 		cmocka_unit_test(spoofed_answers_ignored),
 		cmocka_unit_test(case_0x20_checked_exactly),
+		cmocka_unit_test(case_0x20_fallback_needs_repeated_evidence),
+		cmocka_unit_test(case_0x20_evidence_resets),
 		cmocka_unit_test(identical_questions_coalesced),
 		cmocka_unit_test(forward_zone_longest_match),
 		cmocka_unit_test(send_failure_moves_on),

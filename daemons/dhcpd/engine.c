@@ -294,13 +294,13 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 
 /* ---- trust: do the sources agree with the message? ------------------------------ */
 
-/* Whether addr is on a subnet of the link ifindex (a neighbour, not routed to us). */
-static bool on_link(const struct engine *e, int ifindex, uint32_t addr)
+/* The link addr is a neighbour on (a subnet bound to it), or 0: not on a served link. */
+static int link_of(const struct engine *e, uint32_t addr)
 {
 	for (size_t i = 0; i < e->cfg->nsubnets; i++)
-		if (e->cfg->subnets[i].ifindex == ifindex && subnet_has(&e->cfg->subnets[i], addr))
-			return true;
-	return false;
+		if (e->cfg->subnets[i].ifindex != 0 && subnet_has(&e->cfg->subnets[i], addr))
+			return e->cfg->subnets[i].ifindex;
+	return 0;
 }
 
 /*
@@ -309,17 +309,20 @@ static bool on_link(const struct engine *e, int ifindex, uint32_t addr)
  * address), so a frame where they differ claims to be someone else.  Only
  * what the client itself put on our link can be compared: a relayed
  * message's frame comes from the relay, and a unicast one from a client
- * elsewhere comes through a router.
+ * elsewhere comes through a router.  A source address of another served
+ * link arriving on this one is forged.
  */
-static bool mac_matches(const struct engine *e, const struct req *q)
+static bool link_source_ok(const struct engine *e, const struct req *q)
 {
 	const struct engine_rx *rx = q->rx;
+	int link;
 
 	if (!rx->has_mac || q->msg.giaddr != 0)
 		return true;
-	if (rx->src_addr != 0 && !on_link(e, rx->ifindex, rx->src_addr))
+	link = rx->src_addr != 0 ? link_of(e, rx->src_addr) : rx->ifindex;
+	if (link == 0)
 		return true;
-	return q->msg.htype == 1 && q->msg.hlen == 6 &&
+	return link == rx->ifindex && q->msg.htype == 1 && q->msg.hlen == 6 &&
 	       memcmp(q->msg.chaddr, rx->src_mac, 6) == 0;
 }
 
@@ -365,7 +368,7 @@ static bool sources_agree(struct engine *e, const struct req *q)
 		return true;
 	if (!relay_trusted(q))
 		counter = &e->st.pkt4_relay_untrusted;
-	else if (!mac_matches(e, q) || !release_from_owner(q))
+	else if (!link_source_ok(e, q) || !release_from_owner(q))
 		counter = &e->st.pkt4_spoofed;
 	if (counter == NULL)
 		return true;

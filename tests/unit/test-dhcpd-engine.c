@@ -973,12 +973,17 @@ static void release_from_another_host_ignored(void **state)
 	rx.src_addr = 0;
 	assert_int_equal(send_rx(f, &rel, &rx), 0);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
-	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 3);
-	assert_int_equal(engine_get_stats(f->e)->pkt4_receive_drop, 3);
+	/* ...or in a frame with its MAC and address, but on another served link. */
+	rx = rx_of(&rel, true);
+	rx.ifindex = IFX + 1;
+	assert_int_equal(send_rx(f, &rel, &rx), 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 4);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_receive_drop, 4);
 	/* The client itself. */
 	assert_int_equal(send_msg(f, &rel, true), 0);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_RELEASED);
-	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 3);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 4);
 }
 
 /* A client's own frame comes from the hardware address in chaddr. */

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 
@@ -457,6 +459,35 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 /* ---- receiving --------------------------------------------------------------- */
 
 /*
+ * recv() of one frame, and whether the kernel vouches for its checksum:
+ * checked by the NIC, or not filled in yet (a frame from a local socket or
+ * a veth peer, whose checksum the sender offloaded): PACKET_AUXDATA.
+ */
+static ssize_t recv_frame(int fd, uint8_t *buf, size_t cap, bool *csum_ok)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+
+	*csum_ok = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); n >= 0 && c != NULL;
+	     c = CMSG_NXTHDR(&msg, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		*csum_ok = (aux.tp_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0;
+	}
+	return n;
+}
+
+/*
  * Clients on a served link: a client without an address (Ethernet, IPv4 to
  * 255.255.255.255, UDP to 67), and direct unicast to us (giaddr 0), read
  * here with the Ethernet source the engine checks against chaddr.
@@ -475,7 +506,8 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 		struct engine_rx rx = { .ifindex = ifc->info.ifindex,
 					.local_addr = ifc->info.naddr ? ifc->info.addr[0].addr : 0,
 					.has_mac = true };
-		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
+		bool csum_ok;
+		ssize_t n = recv_frame(fd, frame, sizeof(frame), &csum_ok);
 
 		if (n < 0)
 			break;
@@ -486,7 +518,8 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_IPV4 ||
 		    np_ipv4_parse(eth.payload, eth.payload_len, &ip) < 0 ||
-		    np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) < 0) {
+		    (csum_ok ? np_udp_parse_nocsum(ip.payload, ip.payload_len, &udp) :
+			       np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp)) < 0) {
 			io->st.rx_malformed++;
 			continue;
 		}
@@ -638,6 +671,12 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	if (ifc->fd < 0) {
 		np_log_err("interface %s: cannot open a packet socket: %s", name, strerror(-ifc->fd));
 		return ifc->fd;
+	}
+	/* Unicast from a local or veth peer arrives with its checksum still partial. */
+	if (setsockopt(ifc->fd, SOL_PACKET, PACKET_AUXDATA, &(int){ 1 }, sizeof(int)) < 0) {
+		err = -errno;
+		np_log_err("interface %s: PACKET_AUXDATA: %s", name, strerror(-err));
+		return err;
 	}
 	ifc->ev = event_new(io->base, ifc->fd, EV_READ | EV_PERSIST, on_packet, ifc);
 	if (ifc->ev == NULL || event_add(ifc->ev, NULL) < 0)

@@ -82,6 +82,8 @@ interfaces = [ "eth0" ];
 lease_file = "$T/np/leases";
 control_socket = "$T/np/ctl.sock";
 log_level = "warning";
+# perfdhcp invents every client: no budget for new relayed clients.
+relayed_new_clients_per_second = 0;
 subnets = (
   { subnet = "10.77.0.0/24"; pools = ( { first = "10.77.0.100"; last = "10.77.0.199"; } ); },
   { subnet = "10.96.0.0/12"; lease_time = "1h";

@@ -46,7 +46,7 @@ static const struct np_conf_key subnet_keys[] = {
 	{ "subnet", NULL }, { "interface", NULL }, { "pools", pool_keys },
 	{ "lease_time", NULL }, { "renew_time", NULL }, { "rebind_time", NULL },
 	{ "rapid_commit", NULL }, { "options", option_keys }, { "reservations", resv_keys },
-	{ NULL, NULL },
+	{ "relays", NULL }, { NULL, NULL },
 };
 static const struct np_conf_key dns_keys[] = {
 	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { "ttl", NULL },
@@ -57,6 +57,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "authoritative", NULL }, { "offer_hold", NULL }, { "decline_probation", NULL },
 	{ "log_level", NULL }, { "user", NULL }, { "compact_every", NULL },
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
+	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
 };
 
@@ -540,6 +541,36 @@ static int read_resv(struct np_conf_err *e, const config_setting_t *sg,
 	return bad ? -1 : 0;
 }
 
+/* The relay agents trusted for the subnet: IP sources of its relayed messages. */
+static int read_relays(struct np_conf_err *e, const config_setting_t *sg, struct engine_subnet *s)
+{
+	char **v = NULL;
+	size_t n = 0;
+	uint32_t *a;
+	int rc = np_conf_get_strv(e, sg, "relays", NP_CONF_OPTIONAL, MAX_LIST, 16, &v, &n);
+
+	if (rc <= 0 || n == 0) {
+		np_conf_strv_free(v);
+		return rc < 0 ? -1 : 0;
+	}
+	a = calloc(n, sizeof(*a));
+	if (a == NULL) {
+		np_conf_strv_free(v);
+		return -1;
+	}
+	s->relays = a;
+	s->nrelays = n;
+	for (size_t i = 0; i < n; i++)
+		if (np_conf_parse_ipv4(v[i], &a[i]) < 0 || a[i] == 0) {
+			np_conf_error(e, config_setting_get_member(sg, "relays"),
+				      "relays: \"%s\" is not an IPv4 address", v[i]);
+			np_conf_strv_free(v);
+			return -1;
+		}
+	np_conf_strv_free(v);
+	return 0;
+}
+
 static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct engine_subnet *s,
 		       char ifname[IF_NAMESIZE])
 {
@@ -570,6 +601,7 @@ static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct
 	bad |= np_conf_get_bool(e, sg, "rapid_commit", NP_CONF_OPTIONAL, &s->rapid_commit) < 0;
 	bad |= read_pools(e, sg, &net, s) < 0;
 	bad |= read_resv(e, sg, &net, s) < 0;
+	bad |= read_relays(e, sg, s) < 0;
 	if (read_options(e, sg, &o) < 0)
 		bad = 1;
 	s->opts = opts_dup(&o);
@@ -815,8 +847,9 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 {
 	const config_setting_t *root = np_conf_root(nc);
 	struct dhcpd_conf *c = calloc(1, sizeof(*c));
-	uint64_t hold = 30000, probation = 86400000, probe_ms = 300;
-	int every = 100000;
+	uint64_t hold = ENGINE_OFFER_HOLD_DEFAULT * 1000, probation = 86400000, probe_ms = 300;
+	int every = 100000, new_rate = ENGINE_NEW_CLIENTS_DEFAULT,
+	    relayed_rate = ENGINE_RELAYED_NEW_CLIENTS_DEFAULT;
 
 	if (c == NULL)
 		return NULL;
@@ -843,6 +876,12 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	np_conf_get_bool(e, root, "ping_check", NP_CONF_OPTIONAL, &c->ping_check);
 	np_conf_get_duration(e, root, "probe_timeout", NP_CONF_OPTIONAL, 50, 10000, &probe_ms);
 	c->probe_timeout_ms = (uint32_t)probe_ms;
+	np_conf_get_int(e, root, "new_clients_per_second", NP_CONF_OPTIONAL, 0, ENGINE_RATE_MAX,
+			&new_rate);
+	np_conf_get_int(e, root, "relayed_new_clients_per_second", NP_CONF_OPTIONAL, 0,
+			ENGINE_RATE_MAX, &relayed_rate);
+	c->engine.new_clients_rate = (uint32_t)new_rate;
+	c->engine.relayed_new_clients_rate = (uint32_t)relayed_rate;
 	c->engine.offer_hold = (uint32_t)(hold / 1000);
 	c->engine.decline_probation = (uint32_t)(probation / 1000);
 	if (read_subnets(e, root, c) == 0) {
@@ -877,6 +916,7 @@ void dhcpd_conf_free(void *conf)
 		}
 		free((void *)s->resv);
 		free((void *)s->pools);
+		free((void *)s->relays);
 		free_opts(s->opts, s->nopts);
 	}
 	free((void *)c->engine.subnets);

@@ -282,6 +282,10 @@ static void engine_stats(struct stats *s, const struct engine_stats *e)
 	stat(s, "reclaimed-leases", e->reclaimed_leases);
 	stat(s, "reclaimed-declined-addresses", e->reclaimed_declined);
 	stat(s, "declined-in-use-addresses", e->declined_in_use);
+	stat(s, "pkt4-spoofed", e->pkt4_spoofed);
+	stat(s, "pkt4-relay-untrusted", e->pkt4_relay_untrusted);
+	stat(s, "pkt4-limit-exceeded", e->pkt4_limit_exceeded);
+	stat(s, "v4-allocation-fail", e->v4_allocation_fail);
 }
 
 /* Per pool, per subnet, and in all (Kea gives the same names at each level). */
@@ -313,6 +317,7 @@ static void address_stats(struct stats *s, const struct dhcpd *d, const struct d
 		stat_sub(s, sid, -1, "assigned-addresses", sub[1]);
 		stat_sub(s, sid, -1, "declined-addresses", sub[2]);
 		stat_sub(s, sid, -1, "offered-addresses", sub[3]);
+		stat_sub(s, sid, -1, "v4-allocation-fail", engine_subnet_alloc_fail(d->eng, sid - 1));
 		for (int i = 0; i < 3; i++)
 			tot[i] += sub[i];
 	}

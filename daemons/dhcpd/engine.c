@@ -15,11 +15,20 @@
 
 #include "probe.h"
 
+/* A token bucket, in thousandths of a token (integer arithmetic only). */
+struct bucket {
+	int64_t milli;
+	int64_t last_ms;
+	bool started;
+};
+
 struct engine {
 	const struct engine_config *cfg;
 	struct lease_table *lt;
 	struct probe_table *probe;     /* NULL: no conflict detection */
 	struct engine_stats st;
+	struct bucket *buckets;        /* per subnet: [2 * i] its links, [2 * i + 1] relayed */
+	uint64_t *alloc_fail;          /* per subnet: v4-allocation-fail */
 };
 
 /* One received message, its options read once. */
@@ -97,10 +106,14 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 		return -ENOMEM;
 	e->cfg = cfg;
 	e->lt = leases;
+	e->buckets = calloc(2 * cfg->nsubnets + 1, sizeof(*e->buckets));
+	e->alloc_fail = calloc(cfg->nsubnets + 1, sizeof(*e->alloc_fail));
+	if (e->buckets == NULL || e->alloc_fail == NULL)
+		err = -ENOMEM;
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
 		err = register_subnet(e, i);
 	if (err != 0) {
-		free(e);
+		engine_free(e);
 		return err;
 	}
 	*out = e;
@@ -109,6 +122,10 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 
 void engine_free(struct engine *e)
 {
+	if (e == NULL)
+		return;
+	free(e->buckets);
+	free(e->alloc_fail);
 	free(e);
 }
 
@@ -117,9 +134,18 @@ const struct engine_stats *engine_get_stats(const struct engine *e)
 	return &e->st;
 }
 
+uint64_t engine_subnet_alloc_fail(const struct engine *e, size_t sidx)
+{
+	return sidx < e->cfg->nsubnets ? e->alloc_fail[sidx] : 0;
+}
+
 void engine_copy_stats(struct engine *dst, const struct engine *src)
 {
 	dst->st = src->st;
+	/* Per-subnet counters follow their subnet when the list kept its shape. */
+	if (dst->cfg->nsubnets == src->cfg->nsubnets)
+		memcpy(dst->alloc_fail, src->alloc_fail,
+		       dst->cfg->nsubnets * sizeof(*dst->alloc_fail));
 }
 
 void engine_set_probe(struct engine *e, struct probe_table *p)
@@ -264,6 +290,141 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 		return NULL;
 	q->sidx = best;
 	return q->subnet = &c->subnets[best];
+}
+
+/* ---- trust: do the sources agree with the message? ------------------------------ */
+
+/* The link addr is a neighbour on (a subnet bound to it), or 0: not on a served link. */
+static int link_of(const struct engine *e, uint32_t addr)
+{
+	for (size_t i = 0; i < e->cfg->nsubnets; i++)
+		if (e->cfg->subnets[i].ifindex != 0 && subnet_has(&e->cfg->subnets[i], addr))
+			return e->cfg->subnets[i].ifindex;
+	return 0;
+}
+
+/*
+ * A client's own frame carries its hardware address twice: as the Ethernet
+ * source and in chaddr (RFC 2131 §2: chaddr is the client's hardware
+ * address), so a frame where they differ claims to be someone else.  Only
+ * what the client itself put on our link can be compared: a relayed
+ * message's frame comes from the relay, and a unicast one from a client
+ * elsewhere comes through a router.  A source address of another served
+ * link arriving on this one is forged.
+ */
+static bool link_source_ok(const struct engine *e, const struct req *q)
+{
+	const struct engine_rx *rx = q->rx;
+	int link;
+
+	if (!rx->has_mac || q->msg.giaddr != 0)
+		return true;
+	link = rx->src_addr != 0 ? link_of(e, rx->src_addr) : rx->ifindex;
+	if (link == 0)
+		return true;
+	return link == rx->ifindex && q->msg.htype == 1 && q->msg.hlen == 6 &&
+	       memcmp(q->msg.chaddr, rx->src_mac, 6) == 0;
+}
+
+/*
+ * §4.4.6: a client releases its address by unicasting DHCPRELEASE from that
+ * address, so one whose IP source is not ciaddr speaks for another host.
+ */
+static bool release_from_owner(const struct req *q)
+{
+	return q->type != NP_DHCPRELEASE || q->rx->src_addr == q->msg.ciaddr;
+}
+
+/*
+ * A relayed message (giaddr set) comes from a relay agent trusted for the
+ * subnet giaddr selects: one of its configured relays, or else a source
+ * inside that subnet sending to our address (a relay sends from its
+ * address on the clients' link).  A client on our own link that writes
+ * another subnet's giaddr would otherwise be given that subnet's addresses
+ * without a conflict probe.
+ */
+static bool relay_trusted(const struct req *q)
+{
+	const struct engine_subnet *s = q->subnet;
+	uint32_t src = q->rx->src_addr;
+
+	if (q->msg.giaddr == 0)
+		return true;
+	if (s->nrelays > 0) {
+		for (size_t i = 0; i < s->nrelays; i++)
+			if (s->relays[i] == src)
+				return true;
+		return false;
+	}
+	return q->rx->unicast && src != 0 && subnet_has(s, src);
+}
+
+/* Counted and dropped when the sources disagree; a replayed message was checked. */
+static bool sources_agree(struct engine *e, const struct req *q)
+{
+	uint64_t *counter = NULL;
+
+	if (q->rx->replay)
+		return true;
+	if (!relay_trusted(q))
+		counter = &e->st.pkt4_relay_untrusted;
+	else if (!link_source_ok(e, q) || !release_from_owner(q))
+		counter = &e->st.pkt4_spoofed;
+	if (counter == NULL)
+		return true;
+	(*counter)++;
+	e->st.pkt4_receive_drop++;
+	return false;
+}
+
+/* ---- budgets: new clients per second ------------------------------------------- */
+
+/* One token from b, refilled at rate per second up to two seconds' worth. */
+static bool bucket_take(struct bucket *b, uint32_t rate, int64_t now_ms)
+{
+	int64_t cap = (int64_t)rate * 2000;
+
+	if (!b->started) {
+		b->started = true;
+		b->milli = cap;
+		b->last_ms = now_ms;
+	}
+	if (now_ms > b->last_ms) {
+		b->milli += (now_ms - b->last_ms) * (int64_t)rate;
+		if (b->milli > cap)
+			b->milli = cap;
+	}
+	b->last_ms = now_ms;
+	if (b->milli < 1000)
+		return false;
+	b->milli -= 1000;
+	return true;
+}
+
+static const struct engine_reservation *reservation_for(const struct engine *e,
+							const struct req *q);
+
+/*
+ * A client the server knows nothing of (no lease object in any state, no
+ * reservation) takes a token of its subnet's bucket for its path (own link
+ * or relayed) before it may be given an address.  Known clients are never
+ * held back: an attacker inventing hardware addresses spends only the new
+ * clients' budget, and what it can hold at once is bounded by that budget
+ * times offer_hold.
+ */
+static bool admit_client(struct engine *e, const struct req *q)
+{
+	bool relayed = q->msg.giaddr != 0;
+	uint32_t rate = relayed ? e->cfg->relayed_new_clients_rate : e->cfg->new_clients_rate;
+
+	if (rate == 0 || q->rx->replay || lease_by_client(e->lt, &q->client) != NULL ||
+	    reservation_for(e, q) != NULL)
+		return true;
+	if (bucket_take(&e->buckets[2 * q->sidx + (relayed ? 1 : 0)], rate, q->rx->now_ms))
+		return true;
+	e->st.pkt4_limit_exceeded++;
+	e->st.pkt4_receive_drop++;
+	return false;
 }
 
 /* ---- addresses ---------------------------------------------------------------- */
@@ -766,9 +927,15 @@ static int handle_discover(struct engine *e, struct req *q, struct engine_out *o
 
 	if (!q->rx->replay)
 		e->st.pkt4_discover_received++;
+	if (!admit_client(e, q))
+		return 0;
 	for (int tries = 0; c == CHECK_INUSE && tries < PICK_TRIES; tries++) {
 		if (pick_address(e, q, &addr) != 0) {
-			e->st.pkt4_receive_drop++;     /* pool exhausted: say nothing */
+			/* Pool exhausted: say nothing; counted, and io.c logs it. */
+			e->st.pkt4_receive_drop++;
+			e->st.v4_allocation_fail++;
+			e->alloc_fail[q->sidx]++;
+			out->alloc_fail = (int)q->sidx + 1;
 			return 0;
 		}
 		c = check_addr(e, q, addr, out, pkt, len);
@@ -833,7 +1000,7 @@ static int request_init_reboot(struct engine *e, struct req *q, struct engine_ou
 	if (!e->cfg->authoritative)
 		return 0;
 	if (addr_ok_for(e, q, q->requested))
-		return ack(e, q, q->requested, 0, out);
+		return admit_client(e, q) ? ack(e, q, q->requested, 0, out) : 0;
 	return nak(e, q, out);
 }
 
@@ -847,7 +1014,7 @@ static int request_renew(struct engine *e, struct req *q, struct engine_out *out
 	if (!e->cfg->authoritative)
 		return 0;                      /* not ours to refuse: another server may know it */
 	if (l == NULL && addr_ok_for(e, q, q->msg.ciaddr))
-		return ack(e, q, q->msg.ciaddr, 0, out);
+		return admit_client(e, q) ? ack(e, q, q->msg.ciaddr, 0, out) : 0;
 	return nak(e, q, out);
 }
 
@@ -936,6 +1103,7 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	out->type = 0;
 	out->probe_addr = 0;
 	out->probe_ifindex = 0;
+	out->alloc_fail = 0;
 	q.rx = rx;
 	q.now = now;
 	if (!rx->replay)
@@ -948,6 +1116,8 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
 		return 0;
 	}
+	if (!sources_agree(e, &q))
+		return 0;
 	switch (q.type) {
 	case NP_DHCPDISCOVER:
 		return handle_discover(e, &q, out, pkt, len);

@@ -14,6 +14,14 @@
  * (server identifier present), INIT-REBOOT (requested address, no ciaddr),
  * RENEWING (ciaddr, unicast to us) and REBINDING (ciaddr, broadcast).
  *
+ * A message is believed only as far as its sources agree with it (checked
+ * before any handler runs): a client's own frame (seen at link level, not
+ * relayed) comes from the Ethernet address in chaddr, a DHCPRELEASE from
+ * the address it releases (RFC 2131 §4.4.6), and a relayed message from a
+ * relay agent trusted for the subnet its giaddr selects.  Clients the server
+ * has no record of are admitted at a bounded rate per subnet and path (a
+ * token bucket), so a flood of invented clients cannot take a whole pool.
+ *
  * `authoritative` (as in ISC dhcpd and Kea): the server owns the subnets it
  * serves, so a client asking for an address the server has no record of is
  * told NAK (and the address is given when it is free and valid) instead of
@@ -63,6 +71,13 @@ struct engine_subnet {
 	size_t nopts;
 	const struct engine_reservation *resv;
 	size_t nresv;
+	/*
+	 * IP sources relayed messages for this subnet (giaddr inside it) may
+	 * come from.  None: a source inside the subnet, unicast to us (a relay
+	 * agent sending from its address on the clients' link, as perfdhcp).
+	 */
+	const uint32_t *relays;
+	size_t nrelays;
 };
 
 struct engine_config {
@@ -70,12 +85,22 @@ struct engine_config {
 	uint32_t server_id;                     /* 0: the receiving interface's address */
 	uint32_t offer_hold;                    /* seconds an offered address is held */
 	uint32_t decline_probation;             /* seconds a declined address rests */
+	/*
+	 * Clients with no lease, offer or reservation admitted per second, per
+	 * subnet: those on the server's own links and those relayed are
+	 * counted apart.  Bursts of two seconds' worth pass.  0: no limit.
+	 */
+	uint32_t new_clients_rate;
+	uint32_t relayed_new_clients_rate;
 	const char *fqdn_zone;                  /* names published there (RFC 4702 §4 S=1); NULL: none */
 	const struct engine_subnet *subnets;
 	size_t nsubnets;
 };
 
-#define ENGINE_OFFER_HOLD_DEFAULT 30
+#define ENGINE_OFFER_HOLD_DEFAULT 5
+#define ENGINE_NEW_CLIENTS_DEFAULT 50
+#define ENGINE_RELAYED_NEW_CLIENTS_DEFAULT 1000
+#define ENGINE_RATE_MAX 1000000
 #define ENGINE_PROBATION_DEFAULT 86400
 
 /* ---- Input and output --------------------------------------------------- */
@@ -84,7 +109,10 @@ struct engine_rx {
 	int ifindex;                            /* interface it arrived on */
 	uint32_t local_addr;                    /* our address there (server identifier) */
 	bool unicast;                           /* sent to our address, not broadcast */
-	int64_t now_ms;                         /* monotonic ms, for conflict probes */
+	uint32_t src_addr;                      /* IP source, host order */
+	bool has_mac;                           /* seen at link level: src_mac is set */
+	uint8_t src_mac[6];                     /* Ethernet source */
+	int64_t now_ms;                         /* monotonic ms: conflict probes, rate limits */
 	bool replay;                            /* held for a probe, handled again: not recounted */
 };
 
@@ -111,6 +139,7 @@ struct engine_out {
 	bool wait_commit;                       /* send only once recs are durable */
 	uint32_t probe_addr;                    /* != 0: send an ARP probe for it (probe.h) */
 	int probe_ifindex;                      /* on this link */
+	int alloc_fail;                         /* 1 + subnet whose pools had no address; 0: none */
 	size_t nrecs;                           /* journal records to append, reply or not */
 	struct leasedb_rec recs[ENGINE_MAX_RECS];
 	size_t len;                             /* reply length, 0: none */
@@ -134,6 +163,10 @@ struct engine_stats {
 	uint64_t reclaimed_leases;
 	uint64_t reclaimed_declined;
 	uint64_t declined_in_use;               /* found in use by a probe, put on probation */
+	uint64_t pkt4_spoofed;                  /* sources disagree with the message (in receive_drop) */
+	uint64_t pkt4_relay_untrusted;          /* relayed from an untrusted source (in receive_drop) */
+	uint64_t pkt4_limit_exceeded;           /* new client over the rate (in receive_drop) */
+	uint64_t v4_allocation_fail;            /* no free address for a client (in receive_drop) */
 };
 
 struct engine;
@@ -174,6 +207,8 @@ struct probe_table;
 void engine_set_probe(struct engine *e, struct probe_table *p);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
+/* v4-allocation-fail of subnet sidx (an index into cfg->subnets). */
+uint64_t engine_subnet_alloc_fail(const struct engine *e, size_t sidx);
 /* Carry the counters over to the engine of a reloaded configuration. */
 void engine_copy_stats(struct engine *dst, const struct engine *src);
 struct lease_table *engine_leases(const struct engine *e);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 
@@ -124,6 +126,35 @@ static struct iface *iface_by_index(struct dhcpd_io *io, int ifindex)
 		if (io->ifs[i].info.ifindex == ifindex)
 			return &io->ifs[i];
 	return NULL;
+}
+
+static bool iface_has_addr(const struct iface *ifc, uint32_t addr)
+{
+	for (unsigned a = 0; a < ifc->info.naddr; a++)
+		if (ifc->info.addr[a].addr == addr)
+			return true;
+	return false;
+}
+
+/* The DHCP message's giaddr (RFC 2131 §2: octets 24..27), 0 when too short. */
+static uint32_t msg_giaddr(const uint8_t *pkt, size_t len)
+{
+	if (len < 28)
+		return 0;
+	return (uint32_t)pkt[24] << 24 | (uint32_t)pkt[25] << 16 | (uint32_t)pkt[26] << 8 | pkt[27];
+}
+
+/*
+ * Direct unicast (giaddr 0, to an address of a served interface) is read
+ * from the packet socket, where its Ethernet source is known (the engine
+ * compares it with chaddr); its copy on the UDP socket is skipped.  The
+ * same test on both sockets, so each message is handled exactly once.
+ */
+static bool unicast_at_link_level(const struct iface *ifc, uint32_t dst, const uint8_t *pkt,
+				  size_t len)
+{
+	return ifc != NULL && dst != 0xffffffffu && len >= 28 && msg_giaddr(pkt, len) == 0 &&
+	       iface_has_addr(ifc, dst);
 }
 
 /*
@@ -374,6 +405,18 @@ const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io)
 	return io->probe;
 }
 
+/* Pool exhaustion: one line now and then, however many clients are refused. */
+static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
+{
+	const struct engine_subnet *s = &io->conf->engine.subnets[sidx];
+
+	NP_LOG_RATELIMIT(NP_LOG_WARNING,
+			 "subnet %u.%u.%u.%u/%u: no free address in its pools for a new client "
+			 "(v4-allocation-fail %llu); unanswered offers are reclaimed after offer_hold",
+			 s->addr >> 24, (s->addr >> 16) & 255, (s->addr >> 8) & 255, s->addr & 255,
+			 s->prefix, (unsigned long long)engine_subnet_alloc_fail(io->eng, sidx));
+}
+
 /* One message through the engine; the reply is sent now or after commit. */
 static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 		   const struct engine_rx *rx)
@@ -385,9 +428,11 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 	if (io->npend >= PEND_MAX)
 		commit_and_flush(io);
 	o = &io->pend[io->npend].out;
-	r.now_ms = io->probe != NULL ? mono_ms() : 0;
+	r.now_ms = mono_ms();
 	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
 		return;        /* malformed: counted by the engine */
+	if (o->alloc_fail > 0)
+		log_alloc_fail(io, (size_t)o->alloc_fail - 1);
 	for (size_t i = 0; i < o->nrecs; i++) {
 		seq = leasedb_append(io->db, &o->recs[i]);
 		if (seq < 0)
@@ -413,13 +458,44 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 
 /* ---- receiving --------------------------------------------------------------- */
 
-/* A client without an address: Ethernet, IPv4 to 255.255.255.255, UDP to 67. */
+/*
+ * recv() of one frame, and whether the kernel vouches for its checksum:
+ * checked by the NIC, or not filled in yet (a frame from a local socket or
+ * a veth peer, whose checksum the sender offloaded): PACKET_AUXDATA.
+ */
+static ssize_t recv_frame(int fd, uint8_t *buf, size_t cap, bool *csum_ok)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+
+	*csum_ok = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); n >= 0 && c != NULL;
+	     c = CMSG_NXTHDR(&msg, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		*csum_ok = (aux.tp_status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0;
+	}
+	return n;
+}
+
+/*
+ * Clients on a served link: a client without an address (Ethernet, IPv4 to
+ * 255.255.255.255, UDP to 67), and direct unicast to us (giaddr 0), read
+ * here with the Ethernet source the engine checks against chaddr.
+ */
 static void on_packet(evutil_socket_t fd, short what, void *arg)
 {
 	struct iface *ifc = arg;
 	struct dhcpd_io *io = ifc->io;
-	struct engine_rx rx = { .ifindex = ifc->info.ifindex,
-				.local_addr = ifc->info.naddr ? ifc->info.addr[0].addr : 0 };
 	uint8_t frame[FRAME_MAX];
 
 	(void)what;
@@ -427,7 +503,11 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 		struct np_ether eth = { 0 };
 		struct np_ipv4 ip = { 0 };
 		struct np_udp udp = { 0 };
-		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
+		struct engine_rx rx = { .ifindex = ifc->info.ifindex,
+					.local_addr = ifc->info.naddr ? ifc->info.addr[0].addr : 0,
+					.has_mac = true };
+		bool csum_ok;
+		ssize_t n = recv_frame(fd, frame, sizeof(frame), &csum_ok);
 
 		if (n < 0)
 			break;
@@ -438,13 +518,22 @@ static void on_packet(evutil_socket_t fd, short what, void *arg)
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_IPV4 ||
 		    np_ipv4_parse(eth.payload, eth.payload_len, &ip) < 0 ||
-		    np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp) < 0) {
+		    (csum_ok ? np_udp_parse_nocsum(ip.payload, ip.payload_len, &udp) :
+			       np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &udp)) < 0) {
 			io->st.rx_malformed++;
 			continue;
 		}
-		/* Unicast to us comes through the UDP socket: do not see it twice. */
-		if (ip.dst != 0xffffffffu || udp.dst_port != NP_DHCP4_SERVER_PORT)
+		if (udp.dst_port != NP_DHCP4_SERVER_PORT)
 			continue;
+		if (ip.dst != 0xffffffffu) {
+			/* Relayed unicast is served by the UDP socket alone. */
+			if (!unicast_at_link_level(ifc, ip.dst, udp.payload, udp.payload_len))
+				continue;
+			rx.local_addr = ip.dst;
+			rx.unicast = true;
+		}
+		rx.src_addr = ip.src;
+		memcpy(rx.src_mac, eth.src, sizeof(rx.src_mac));
 		handle(io, udp.payload, udp.payload_len, &rx);
 	}
 	commit_and_flush(io);
@@ -477,12 +566,22 @@ static void udp_batch(struct dhcpd_io *io, int n)
 	for (int i = 0; i < n; i++) {
 		struct np_pktinfo pi;
 		struct engine_rx rx = { 0 };
+		const struct sockaddr *sa;
+		socklen_t salen = 0;
+		const uint8_t *pkt = np_batch_buf(&io->rx, (unsigned)i);
+		size_t len = np_batch_len(&io->rx, (unsigned)i);
 
 		if (np_batch_truncated(&io->rx, (unsigned)i)) {
 			io->st.rx_oversized++;
 			continue;
 		}
 		if (np_batch_pktinfo(&io->rx, (unsigned)i, &pi) < 0)
+			continue;
+		sa = np_batch_addr(&io->rx, (unsigned)i, &salen);
+		if (sa == NULL || sa->sa_family != AF_INET || salen < sizeof(struct sockaddr_in))
+			continue;
+		/* Seen, with its Ethernet source, on the packet socket (on_packet). */
+		if (unicast_at_link_level(iface_by_index(io, pi.ifindex), pi.dst, pkt, len))
 			continue;
 		/*
 		 * Limited broadcasts are served from the AF_PACKET socket of a
@@ -494,7 +593,8 @@ static void udp_batch(struct dhcpd_io *io, int n)
 		rx.ifindex = pi.ifindex;
 		rx.local_addr = pi.local;
 		rx.unicast = pi.dst != 0xffffffffu;
-		handle(io, np_batch_buf(&io->rx, (unsigned)i), np_batch_len(&io->rx, (unsigned)i), &rx);
+		rx.src_addr = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+		handle(io, pkt, len, &rx);
 	}
 }
 
@@ -529,26 +629,29 @@ static void bind_subnets(struct dhcpd_io *io)
 
 /*
  * The packet socket's filter: netio's DHCP server filter (IPv4, UDP to
- * port 67, no fragments) narrowed to the limited broadcast, the only
- * destination on_packet() serves.  Unicast and relayed messages come
- * through the UDP socket; without this every one of them was also copied
- * to the packet socket, read and thrown away: half the server's receive
- * work under relayed load.
+ * port 67, no fragments) narrowed to what on_packet() serves: the limited
+ * broadcast, and unicast with giaddr 0 (a client on the link, whose
+ * Ethernet source is checked).  Relayed messages come through the UDP
+ * socket alone; without this every one of them was also copied to the
+ * packet socket, read and thrown away: half the server's receive work
+ * under relayed load.
  */
 static const struct sock_filter bpf_broadcast67[] = {
 	/* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),           /* A = EtherType */
-	/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_ETHERTYPE_IPV4, 0, 10),
-	/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),           /* A = IPv4 destination */
-	/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 0, 8),
-	/* 4 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),           /* A = IP protocol */
-	/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 6),    /* not UDP: drop */
-	/* 6 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),           /* A = flags | fragment offset */
-	/* 7 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0), /* a fragment: drop */
-	/* 8 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),          /* X = 4 * IHL */
-	/* 9 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),           /* A = UDP dst port at 14 + X + 2 */
-	/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_DHCP4_SERVER_PORT, 0, 1),
-	/* 11 */ BPF_STMT(BPF_RET | BPF_K, 0x40000),              /* accept */
-	/* 12 */ BPF_STMT(BPF_RET | BPF_K, 0),                    /* drop */
+	/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_ETHERTYPE_IPV4, 0, 12),
+	/* 2 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),           /* A = IP protocol */
+	/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 10),   /* not UDP: drop */
+	/* 4 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),           /* A = flags | fragment offset */
+	/* 5 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 8, 0), /* a fragment: drop */
+	/* 6 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),          /* X = 4 * IHL */
+	/* 7 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),           /* A = UDP dst port at 14 + X + 2 */
+	/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NP_DHCP4_SERVER_PORT, 0, 5),
+	/* 9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),           /* A = IPv4 destination */
+	/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 2, 0),
+	/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_IND, 46),          /* A = giaddr at 14 + X + 8 + 24 */
+	/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+	/* 13 */ BPF_STMT(BPF_RET | BPF_K, 0x40000),              /* accept */
+	/* 14 */ BPF_STMT(BPF_RET | BPF_K, 0),                    /* drop */
 };
 
 static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
@@ -568,6 +671,12 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	if (ifc->fd < 0) {
 		np_log_err("interface %s: cannot open a packet socket: %s", name, strerror(-ifc->fd));
 		return ifc->fd;
+	}
+	/* Unicast from a local or veth peer arrives with its checksum still partial. */
+	if (setsockopt(ifc->fd, SOL_PACKET, PACKET_AUXDATA, &(int){ 1 }, sizeof(int)) < 0) {
+		err = -errno;
+		np_log_err("interface %s: PACKET_AUXDATA: %s", name, strerror(-err));
+		return err;
 	}
 	ifc->ev = event_new(io->base, ifc->fd, EV_READ | EV_PERSIST, on_packet, ifc);
 	if (ifc->ev == NULL || event_add(ifc->ev, NULL) < 0)

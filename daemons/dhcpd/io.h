@@ -1,7 +1,8 @@
 /*
  * io.h: np-dhcpd's sockets.  Thin libevent glue around the engine: receive
- * (AF_PACKET per interface for clients without an address, UDP port 67 for
- * relays and unicast renewals), call engine_handle(), append the journal
+ * (AF_PACKET per interface for the clients on it: broadcasts, and unicast
+ * with giaddr 0, whose Ethernet source the engine checks; UDP port 67 for
+ * relays and other unicast), call engine_handle(), append the journal
  * records, commit them in one fdatasync per batch (group commit), then send
  * the replies whose records are durable.  Replies to clients without an
  * address are built as Ethernet + IPv4 + UDP frames with libnetproto.

@@ -46,6 +46,7 @@ lease_file = "$T/leases";
 control_socket = "$T/ctl.sock";
 log_level = "warning";
 compact_every = 1000;
+relayed_new_clients_per_second = 0;   # perfdhcp invents every client
 subnets = (
   { subnet = "10.77.0.0/24"; pools = ( { first = "10.77.0.100"; last = "10.77.0.199"; } ); },
   { subnet = "10.96.0.0/12"; lease_time = "1h";

@@ -164,15 +164,34 @@ static size_t build(const struct msg *m, uint8_t *buf, size_t cap)
 	return (size_t)len;
 }
 
-/* Send m (broadcast on IFX unless unicast); returns the reply type or 0. */
-static uint8_t send_msg(struct fx *f, const struct msg *m, bool unicast)
+/*
+ * Where m comes from as io.c sees it: a relay agent unicasting from giaddr,
+ * else the client's own frame on IFX (its MAC, from ciaddr or 0.0.0.0).
+ */
+static struct engine_rx rx_of(const struct msg *m, bool unicast)
+{
+	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .unicast = unicast };
+
+	if (m->giaddr != 0) {
+		rx.unicast = true;
+		rx.src_addr = m->giaddr;
+		return rx;
+	}
+	rx.has_mac = true;
+	memcpy(rx.src_mac, "\x02\x00\x5e\x00\x00", 5);
+	rx.src_mac[5] = m->mac;
+	rx.src_addr = m->ciaddr;
+	return rx;
+}
+
+/* Handle m arriving as rx says; returns the reply type or 0. */
+static uint8_t send_rx(struct fx *f, const struct msg *m, const struct engine_rx *rx)
 {
 	uint8_t buf[1500];
 	size_t len = build(m, buf, sizeof(buf));
-	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .unicast = unicast };
 	uint8_t type = 0;
 
-	assert_int_equal(engine_handle(f->e, buf, len, &rx, NOW, &f->out), 0);
+	assert_int_equal(engine_handle(f->e, buf, len, rx, NOW, &f->out), 0);
 	if (f->out.len == 0) {
 		assert_int_equal(f->out.dest, ENGINE_DEST_NONE);
 		return 0;
@@ -185,6 +204,14 @@ static uint8_t send_msg(struct fx *f, const struct msg *m, bool unicast)
 	assert_int_equal(np_dhcp4_get_msg_type(&f->reply, &type), 0);
 	assert_int_equal(type, f->out.type);
 	return type;
+}
+
+/* Send m (broadcast on IFX unless unicast); returns the reply type or 0. */
+static uint8_t send_msg(struct fx *f, const struct msg *m, bool unicast)
+{
+	struct engine_rx rx = rx_of(m, unicast);
+
+	return send_rx(f, m, &rx);
 }
 
 static uint32_t opt_addr(const struct fx *f, uint8_t code)
@@ -919,6 +946,191 @@ static void real_client_discovers_get_offers(void **state)
 	assert_string_equal(lease_by_addr(f->lt, seen[2])->hostname, "udhcpc-host");
 }
 
+/* ---- forged sources and budgets ---- */
+
+/* §4.4.6: RELEASE is unicast by the client from the address it releases. */
+static void release_from_another_host_ignored(void **state)
+{
+	struct fx *f = *state;
+	uint32_t a = dora(f, 1);
+	struct msg rel = { .type = NP_DHCPRELEASE, .mac = 1, .ciaddr = a, .server_id = SERVER };
+	struct engine_rx rx = rx_of(&rel, true);
+
+	/* The owner's chaddr and ciaddr, but sent from another IP address... */
+	rx.src_addr = NET + 66;
+	assert_int_equal(send_rx(f, &rel, &rx), 0);
+	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	/* ...or from its address, in a frame from another MAC. */
+	rx = rx_of(&rel, true);
+	rx.src_mac[5] = 2;
+	assert_int_equal(send_rx(f, &rel, &rx), 0);
+	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	/* ...or through the UDP socket (no frame seen) from another address. */
+	rx = rx_of(&rel, true);
+	rx.has_mac = false;
+	rx.src_addr = 0;
+	assert_int_equal(send_rx(f, &rel, &rx), 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	/* ...or in a frame with its MAC and address, but on another served link. */
+	rx = rx_of(&rel, true);
+	rx.ifindex = IFX + 1;
+	assert_int_equal(send_rx(f, &rel, &rx), 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 4);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_receive_drop, 4);
+	/* The client itself. */
+	assert_int_equal(send_msg(f, &rel, true), 0);
+	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_RELEASED);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 4);
+}
+
+/* A client's own frame comes from the hardware address in chaddr. */
+static void frame_from_another_mac_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 1 };
+	struct msg inf = { .type = NP_DHCPINFORM, .mac = 1, .ciaddr = NET + 7 };
+	struct engine_rx rx = rx_of(&d, false);
+	uint32_t a;
+
+	rx.src_mac[5] = 9;
+	assert_int_equal(send_rx(f, &d, &rx), 0);
+	assert_null(lease_by_client(f->lt, &(struct lease_client){ .htype = 1, .hlen = 6,
+		.chaddr = { 2, 0, 0x5e, 0, 0, 1 } }));
+	rx = rx_of(&inf, true);
+	rx.src_mac[5] = 9;
+	assert_int_equal(send_rx(f, &inf, &rx), 0);
+	/* A DECLINE of client 2's address by a frame from another MAC. */
+	a = dora(f, 2);
+	{
+		struct msg dec = { .type = NP_DHCPDECLINE, .mac = 2, .requested = a,
+				   .server_id = SERVER };
+
+		rx = rx_of(&dec, false);
+		rx.src_mac[5] = 9;
+		assert_int_equal(send_rx(f, &dec, &rx), 0);
+		assert_int_equal(f->out.nrecs, 0);
+		assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
+	}
+	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 3);
+	/* A renewal routed to us from a client elsewhere comes in a router's frame. */
+	{
+		struct msg r = { .type = NP_DHCPREQUEST, .mac = 3, .ciaddr = RELAYNET + 150 };
+
+		rx = rx_of(&r, true);
+		rx.src_mac[5] = 9;
+		rx.src_addr = RELAYNET + 150;
+		send_rx(f, &r, &rx);
+		assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 3);
+	}
+	/* The real client's frame. */
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+}
+
+/* A relayed message comes from a relay agent trusted for giaddr's subnet. */
+static void giaddr_from_lan_host_refused(void **state)
+{
+	struct fx *f = *state;
+	static const uint32_t relays[] = { NET + 2 };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 1, .giaddr = GIADDR };
+	struct engine_rx rx = rx_of(&d, true);
+	uint8_t from_lan, broadcast, from_relay_addr, configured, unlisted;
+
+	rx.src_addr = NET + 66;                /* a host on the server's own link */
+	from_lan = send_rx(f, &d, &rx);
+	rx.unicast = false;                    /* a broadcast frame, from inside the subnet */
+	rx.has_mac = true;
+	rx.src_addr = GIADDR;
+	broadcast = send_rx(f, &d, &rx);
+	from_relay_addr = send_msg(f, &d, true);
+	/* With relays configured, only those sources. */
+	subnets[1].relays = relays;
+	subnets[1].nrelays = 1;
+	d.mac = 2;
+	unlisted = send_msg(f, &d, true);
+	rx = rx_of(&d, true);
+	rx.src_addr = NET + 2;
+	configured = send_rx(f, &d, &rx);
+	subnets[1].relays = NULL;
+	subnets[1].nrelays = 0;
+
+	assert_int_equal(from_lan, 0);
+	assert_int_equal(broadcast, 0);
+	assert_int_equal(from_relay_addr, NP_DHCPOFFER);
+	assert_int_equal(unlisted, 0);
+	assert_int_equal(configured, NP_DHCPOFFER);
+	assert_true(f->reply.yiaddr >= RELAYNET + 100 && f->reply.yiaddr <= RELAYNET + 199);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_relay_untrusted, 3);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_receive_drop, 3);
+}
+
+/* New clients take tokens (two seconds' worth of burst); known ones never wait. */
+static void new_clients_rate_limited(void **state)
+{
+	struct fx *f = *state;
+	struct msg d = { .type = NP_DHCPDISCOVER };
+	struct engine_rx rx;
+	uint8_t got[6];
+
+	cfg.new_clients_rate = 1;
+	cfg.relayed_new_clients_rate = 1;
+	for (uint8_t m = 1; m <= 3; m++) {
+		d.mac = m;
+		rx = rx_of(&d, false);
+		rx.now_ms = 5000;
+		got[m - 1] = send_rx(f, &d, &rx);
+	}
+	d.mac = 1;                             /* known (offered): not held back */
+	rx = rx_of(&d, false);
+	rx.now_ms = 5000;
+	got[3] = send_rx(f, &d, &rx);
+	d.mac = 3;                             /* a second later: one more token */
+	rx = rx_of(&d, false);
+	rx.now_ms = 6000;
+	got[4] = send_rx(f, &d, &rx);
+	d.mac = 4;                             /* relayed clients have their own budget */
+	d.giaddr = GIADDR;
+	rx = rx_of(&d, false);
+	rx.now_ms = 6000;
+	got[5] = send_rx(f, &d, &rx);
+	cfg.new_clients_rate = 0;
+	cfg.relayed_new_clients_rate = 0;
+
+	assert_int_equal(got[0], NP_DHCPOFFER);
+	assert_int_equal(got[1], NP_DHCPOFFER);
+	assert_int_equal(got[2], 0);
+	assert_int_equal(got[3], NP_DHCPOFFER);
+	assert_int_equal(got[4], NP_DHCPOFFER);
+	assert_int_equal(got[5], NP_DHCPOFFER);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_limit_exceeded, 1);
+	assert_int_equal(engine_get_stats(f->e)->pkt4_receive_drop, 1);
+}
+
+/* An exhausted pool: counted per subnet and in all, and flagged for the log. */
+static void pool_exhaustion_counted(void **state)
+{
+	struct fx *f = *state;
+	struct msg d = { .type = NP_DHCPDISCOVER };
+
+	for (uint8_t m = 1; m <= 4; m++) {
+		d.mac = m;
+		assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+		assert_int_equal(f->out.alloc_fail, 0);
+	}
+	d.mac = 5;
+	assert_int_equal(send_msg(f, &d, false), 0);
+	assert_int_equal(f->out.alloc_fail, 1);
+	assert_int_equal(engine_get_stats(f->e)->v4_allocation_fail, 1);
+	assert_int_equal(engine_subnet_alloc_fail(f->e, 0), 1);
+	assert_int_equal(engine_subnet_alloc_fail(f->e, 1), 0);
+	/* Unrequested offers run out after offer_hold: the pool is free again. */
+	assert_int_equal(engine_expire(f->e, NOW + cfg.offer_hold, 0, NULL, NULL), 4);
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	assert_int_equal(f->out.alloc_fail, 0);
+}
+
 static void bad_config_refused(void **state)
 {
 	static const struct engine_pool outside[] = { { NET + 300, NET + 310 } };
@@ -976,6 +1188,11 @@ int main(void)
 		T(expiry_journals_bound_leases),
 		T(malformed_messages_counted_and_dropped),
 		T(real_client_discovers_get_offers),
+		T(release_from_another_host_ignored),
+		T(frame_from_another_mac_dropped),
+		T(giaddr_from_lan_host_refused),
+		T(new_clients_rate_limited),
+		T(pool_exhaustion_counted),
 		cmocka_unit_test(bad_config_refused),
 	};
 

@@ -286,7 +286,9 @@ static uint8_t send_at(struct fx *f, uint8_t type, uint8_t mac, uint32_t giaddr,
 {
 	uint8_t buf[600];
 	size_t len = build(type, mac, giaddr, requested, buf, sizeof(buf));
-	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .now_ms = ms };
+	/* A relay agent unicasts from giaddr (engine.h). */
+	struct engine_rx rx = { .ifindex = IFX, .local_addr = SERVER, .now_ms = ms,
+				.unicast = giaddr != 0, .src_addr = giaddr };
 
 	assert_int_equal(engine_handle(f->e, buf, len, &rx, NOW, &f->out), 0);
 	return reply_type(&f->out);

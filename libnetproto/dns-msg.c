@@ -260,6 +260,105 @@ int np_dns_rr_opt(const struct np_dns_rr *rr, struct np_dns_opt *out)
 	return 0;
 }
 
+/* ---- DNSSEC and TSIG rdata ------------------------------------------- */
+
+/*
+ * An uncompressed name inside rdata (RFC 4034 §3.1.7, RFC 8945 §4.2): a
+ * pointer would consume fewer octets than the name it yields.
+ */
+static size_t rdata_plain_name(struct np_reader *r, uint8_t *out)
+{
+	size_t start = r->pos;
+	size_t n = rdata_name(r, out);
+
+	if (!np_reader_error(r) && r->pos - start != n)
+		r->err = NP_ELABEL;
+	return n;
+}
+
+static int reader_result(const struct np_reader *r)
+{
+	int err = np_reader_error(r);
+
+	return err == NP_ETRUNC ? NP_EBADLEN : err;
+}
+
+int np_dns_rrsig_parse(const uint8_t *rdata, size_t len, struct np_dns_rrsig *out)
+{
+	struct np_dns_rrsig s;
+	struct np_reader r;
+	int err;
+
+	np_reader_init(&r, rdata, len);
+	s.type_covered = np_read_be16(&r);
+	s.algorithm = np_read_u8(&r);
+	s.labels = np_read_u8(&r);
+	s.original_ttl = np_read_be32(&r);
+	s.expiration = np_read_be32(&r);
+	s.inception = np_read_be32(&r);
+	s.key_tag = np_read_be16(&r);
+	s.signer_len = rdata_plain_name(&r, s.signer);
+	if ((err = reader_result(&r)))
+		return err;
+	s.signature_len = np_reader_left(&r);
+	s.signature = np_read_bytes(&r, s.signature_len);
+	if (!s.signature_len)
+		return NP_EBADLEN;
+	*out = s;
+	return 0;
+}
+
+int np_dns_rr_tsig(const struct np_dns_rr *rr, struct np_dns_tsig *out)
+{
+	struct np_dns_tsig t;
+	struct np_reader r;
+	int err;
+
+	if (rr->type != NP_DNS_TYPE_TSIG || rr->section == NP_DNS_SEC_QUESTION)
+		return NP_ETYPE;
+	np_reader_init(&r, rr->rdata, rr->rdlength);
+	t.algorithm_len = rdata_plain_name(&r, t.algorithm);
+	t.time_signed = (uint64_t)np_read_be16(&r) << 32;
+	t.time_signed |= np_read_be32(&r);
+	t.fudge = np_read_be16(&r);
+	t.mac_len = np_read_be16(&r);
+	t.mac = np_read_bytes(&r, t.mac_len);
+	t.original_id = np_read_be16(&r);
+	t.error = np_read_be16(&r);
+	t.other_len = np_read_be16(&r);
+	t.other = np_read_bytes(&r, t.other_len);
+	if ((err = reader_result(&r)))
+		return err;
+	if (np_reader_left(&r))
+		return NP_EBADLEN;
+	*out = t;
+	return 0;
+}
+
+int np_dns_msg_tsig(const struct np_dns_msg *msg, struct np_dns_rr *out)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	unsigned left = msg->hdr.count[NP_DNS_SEC_ADDITIONAL];
+	int rc, found = 0;
+
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0) {
+		if (rr.section == NP_DNS_SEC_ADDITIONAL)
+			left--;
+		if (rr.type != NP_DNS_TYPE_TSIG)
+			continue;
+		/* RFC 8945 §5.1: only as the very last record, and of class ANY. */
+		if (rr.section != NP_DNS_SEC_ADDITIONAL || left || rr.rclass != NP_DNS_CLASS_ANY)
+			return NP_EFORMAT;
+		*out = rr;
+		found = 1;
+	}
+	if (rc < 0)
+		return rc;
+	return found ? 0 : NP_ENOTFOUND;
+}
+
 /* ---- Parsing -------------------------------------------------------- */
 
 /* Read the fixed part of a record after its owner name. */
@@ -601,13 +700,17 @@ static int rdata_write(struct np_dns_builder *b, uint16_t type, const struct np_
 	return err;
 }
 
+#define ADD_RAW 1                      /* rdata as octets, whatever the type */
+#define ADD_PLAIN_OWNER 2              /* owner name not compressed */
+
 /* Everything but the rdata itself, which write_rdata() supplies. */
 static int add_record(struct np_dns_builder *b, enum np_dns_section section,
 		      const uint8_t *owner, size_t owner_len, uint16_t type, uint16_t rclass,
-		      uint32_t ttl, const struct np_dns_rdata *rd, int raw)
+		      uint32_t ttl, const struct np_dns_rdata *rd, int flags)
 {
 	struct mark m;
 	size_t lenpos;
+	int raw = flags & ADD_RAW;
 	int err = builder_open(b, section);
 
 	if (err)
@@ -622,7 +725,8 @@ static int add_record(struct np_dns_builder *b, enum np_dns_section section,
 	if (!raw && type == NP_DNS_TYPE_TXT && txt_check(rd->raw, rd->raw_len))
 		return NP_EINVAL;
 	m = builder_mark(b, 0);
-	err = np_dns_name_write(&b->w, owner, owner_len, &b->ct);
+	err = np_dns_name_write(&b->w, owner, owner_len,
+				(flags & ADD_PLAIN_OWNER) ? NULL : &b->ct);
 	np_write_be16(&b->w, type);
 	np_write_be16(&b->w, rclass);
 	np_write_be32(&b->w, ttl);
@@ -656,7 +760,7 @@ int np_dns_add_raw(struct np_dns_builder *b, enum np_dns_section section, const 
 
 	rd.raw = rdata;
 	rd.raw_len = rdlength;
-	return add_record(b, section, owner, owner_len, type, rclass, ttl, &rd, 1);
+	return add_record(b, section, owner, owner_len, type, rclass, ttl, &rd, ADD_RAW);
 }
 
 int np_dns_add_opt(struct np_dns_builder *b, const struct np_dns_opt *opt)
@@ -694,6 +798,40 @@ int np_dns_add_opt(struct np_dns_builder *b, const struct np_dns_opt *opt)
 	}
 	b->has_opt = 1;
 	return builder_commit(b, m, NP_DNS_SEC_ADDITIONAL, 0);
+}
+
+#define TSIG_RDATA_MAX 1024
+
+int np_dns_add_tsig(struct np_dns_builder *b, const uint8_t *key, size_t klen,
+		    const struct np_dns_tsig *t)
+{
+	uint8_t rdata[TSIG_RDATA_MAX];
+	struct np_dns_rdata rd;
+	struct np_writer w;
+	int err;
+
+	if ((err = np_dns_name_check(t->algorithm, t->algorithm_len)))
+		return err;
+	if ((t->mac_len && !t->mac) || (t->other_len && !t->other))
+		return NP_EINVAL;
+	np_writer_init(&w, rdata, sizeof(rdata));
+	np_write_bytes(&w, t->algorithm, t->algorithm_len);
+	np_write_be16(&w, (uint16_t)(t->time_signed >> 32));
+	np_write_be32(&w, (uint32_t)t->time_signed);
+	np_write_be16(&w, t->fudge);
+	np_write_be16(&w, t->mac_len);
+	np_write_bytes(&w, t->mac, t->mac_len);
+	np_write_be16(&w, t->original_id);
+	np_write_be16(&w, t->error);
+	np_write_be16(&w, t->other_len);
+	np_write_bytes(&w, t->other, t->other_len);
+	if (np_writer_error(&w))
+		return NP_EINVAL;
+	rd.raw = rdata;
+	rd.raw_len = w.pos;
+	/* Written out in full: the key name is hashed in this form (RFC 8945 §4.3.2). */
+	return add_record(b, NP_DNS_SEC_ADDITIONAL, key, klen, NP_DNS_TYPE_TSIG,
+			  NP_DNS_CLASS_ANY, 0, &rd, ADD_RAW | ADD_PLAIN_OWNER);
 }
 
 void np_dns_builder_rcode(struct np_dns_builder *b, unsigned rcode)

@@ -4,7 +4,15 @@
  * One heap block per entry: a fixed header, the owner in lowercased wire
  * form, then the records as (rdlength, canonical rdata) pairs; a negative
  * entry holds instead the SOA that proved it (owner length, owner, rdlength,
- * rdata).  Entries of one owner share a hash chain (the hash covers the
+ * rdata).  DNSSEC data travels in the same block, so it lives and dies with
+ * what it signs or proves, and counts in the cache's bytes: after the
+ * RRset, the RRSIGs covering it (rdlength, rdata), from sig_off; after
+ * those, from auth_off, the authority records that prove the entry (owner
+ * length, owner, type, rdlength, rdata): for a negative entry the SOA's
+ * RRSIGs and the NSEC/NSEC3 records with their RRSIGs (RFC 4035 §3.1.3),
+ * for a wildcard expansion the NSEC/NSEC3 proving no closer match (RFC 4035
+ * §3.1.3.3).  A later validator finds everything it needs for an entry in
+ * the entry.  Entries of one owner share a hash chain (the hash covers the
  * owner only), so flushing a name and an NXDOMAIN replacing every type of
  * its name touch one chain.  A doubly linked list in recency order gives
  * LRU eviction.  The table has a power-of-two size of at least max_rrsets
@@ -38,6 +46,9 @@ struct entry {
 	uint32_t hash;
 	uint32_t ttl;                   /* the TTL stored, seconds (after clamps) */
 	uint32_t data_len;
+	uint32_t sig_off;               /* RRSIGs covering the RRset start here */
+	uint32_t auth_off;              /* proof records start here (to data_len) */
+	uint16_t nsig, nauth;
 	uint16_t type;                  /* RRset type; qtype of NODATA; 0 for NXDOMAIN */
 	uint16_t nrec;
 	uint16_t hits;                  /* saturating */
@@ -55,6 +66,9 @@ struct dns_cache {
 	struct dns_cache_limits lim;
 	uint64_t key[2];                /* SipHash key */
 	struct dns_cache_stats st;
+	/* The zone of the response dns_cache_store() is storing (bailiwick of proofs). */
+	const uint8_t *store_zone;
+	size_t store_zlen;
 };
 
 /* ---- Memory accounting ------------------------------------------------ */
@@ -518,23 +532,194 @@ static int rrset_fill(const struct np_dns_msg *msg, struct entry *e, const uint8
 	return rc < 0 ? rc : np_writer_error(&w);
 }
 
+/* ---- DNSSEC records kept with their entries ---------------------------- */
+
+/*
+ * What an entry carries besides its data: the RRSIGs over its RRset and the
+ * authority records proving it, which must lie at or below apex (alen 0:
+ * none kept).  ttl is the smallest TTL among them (UINT32_MAX for none).
+ */
+struct extra {
+	size_t sig_body, auth_body;
+	uint32_t ttl;
+	uint8_t apex[NP_DNS_NAME_MAX];
+	size_t alen;
+};
+
+/* Is rr an answer-section RRSIG over the RRset (owner, type)?  Fills *sig. */
+static int rr_signs(const struct np_dns_rr *rr, const uint8_t *owner, size_t len,
+		    uint16_t type, struct np_dns_rrsig *sig)
+{
+	return rr->section == NP_DNS_SEC_ANSWER && rr->type == NP_DNS_TYPE_RRSIG &&
+	       rr->rclass == NP_DNS_CLASS_IN && type != NP_DNS_TYPE_RRSIG &&
+	       np_dns_name_equal(rr->owner, rr->owner_len, owner, len) &&
+	       np_dns_rrsig_parse(rr->rdata, rr->rdlength, sig) == 0 &&
+	       sig->type_covered == type;
+}
+
+/*
+ * Is rr an authority record that proves something about names at or below
+ * apex: an NSEC or NSEC3, or the RRSIG of one or of the SOA (RFC 4035
+ * §3.1.3, RFC 5155 §7.2)?  Records of other zones are not the upstream's
+ * to tell.
+ */
+static int rr_proves(const struct np_dns_rr *rr, const uint8_t *apex, size_t alen)
+{
+	struct np_dns_rrsig sig;
+	uint16_t t = rr->type;
+
+	if (rr->section != NP_DNS_SEC_AUTHORITY || rr->rclass != NP_DNS_CLASS_IN || !alen ||
+	    !np_dns_name_is_subdomain(rr->owner, rr->owner_len, apex, alen))
+		return 0;
+	if (t == NP_DNS_TYPE_RRSIG) {
+		if (np_dns_rrsig_parse(rr->rdata, rr->rdlength, &sig))
+			return 0;
+		t = sig.type_covered;
+		if (t == NP_DNS_TYPE_SOA)
+			return 1;
+	}
+	return t == NP_DNS_TYPE_NSEC || t == NP_DNS_TYPE_NSEC3;
+}
+
+static void ttl_min(uint32_t *ttl, uint32_t v)
+{
+	if (v < *ttl)
+		*ttl = v;
+}
+
+/* The proof records at or below x->apex: their space and TTLs added to x. */
+static int proofs_measure(const struct np_dns_msg *msg, struct extra *x)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	int rc;
+
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_AUTHORITY) {
+		if (!rr_proves(&rr, x->apex, x->alen))
+			continue;
+		x->auth_body += 1 + rr.owner_len + 4 + (size_t)rr.rdlength;
+		ttl_min(&x->ttl, rr.ttl);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The RRSIGs over (owner, type) and, when one of them shows a wildcard
+ * expansion (fewer labels than the owner, RFC 4035 §5.3.4), the proof that
+ * no closer name exists, from the signer's zone when that zone lies within
+ * the one the upstream was asked about.  A signature's TTL and original TTL
+ * bound the RRset's (RFC 4034 §3, RFC 4035 §5.3.3).
+ */
+static int extra_measure_rrset(const struct dns_cache *c, const struct np_dns_msg *msg,
+			       const uint8_t *owner, size_t len, uint16_t type,
+			       struct extra *x)
+{
+	int labels = np_dns_name_labels(owner, len);
+	struct np_dns_rrsig sig;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->ttl = UINT32_MAX;
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (!rr_signs(&rr, owner, len, type, &sig))
+			continue;
+		x->sig_body += 2 + (size_t)rr.rdlength;
+		ttl_min(&x->ttl, rr.ttl);
+		ttl_min(&x->ttl, sig.original_ttl);
+		if (sig.labels < labels && !x->alen && c->store_zone &&
+		    np_dns_name_is_subdomain(owner, len, sig.signer, sig.signer_len) &&
+		    np_dns_name_is_subdomain(sig.signer, sig.signer_len, c->store_zone,
+					     c->store_zlen)) {
+			memcpy(x->apex, sig.signer, sig.signer_len);
+			x->alen = sig.signer_len;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	return proofs_measure(msg, x);
+}
+
+/* Append the RRSIGs over (owner, type) to e, once each; e->data_len moves on. */
+static int sigs_fill(const struct np_dns_msg *msg, struct entry *e, const uint8_t *owner,
+		     size_t len, uint16_t type, size_t cap)
+{
+	struct np_dns_rrsig sig;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_writer w;
+	int rc;
+
+	np_writer_init(&w, e->data, cap);
+	w.pos = e->data_len;
+	e->sig_off = e->data_len;
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_ANSWER) {
+		if (!rr_signs(&rr, owner, len, type, &sig) ||
+		    rrset_has(e->data, e->sig_off, w.pos, rr.rdata, rr.rdlength))
+			continue;
+		np_write_be16(&w, rr.rdlength);
+		np_write_bytes(&w, rr.rdata, rr.rdlength);
+		e->nsig++;
+	}
+	e->data_len = (uint32_t)w.pos;
+	return rc < 0 ? rc : np_writer_error(&w);
+}
+
+/* Append the proof records at or below x->apex to e (owner, type, rdata as received). */
+static int proofs_fill(const struct np_dns_msg *msg, struct entry *e, const struct extra *x,
+		       size_t cap)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	struct np_writer w;
+	int rc;
+
+	np_writer_init(&w, e->data, cap);
+	w.pos = e->data_len;
+	e->auth_off = e->data_len;
+	np_dns_iter_init(&it, msg);
+	while ((rc = np_dns_iter_next(&it, &rr)) > 0 && rr.section <= NP_DNS_SEC_AUTHORITY) {
+		if (!rr_proves(&rr, x->apex, x->alen))
+			continue;
+		np_write_u8(&w, (uint8_t)rr.owner_len);
+		np_write_bytes(&w, rr.owner, rr.owner_len);
+		np_write_be16(&w, rr.type);
+		np_write_be16(&w, rr.rdlength);
+		np_write_bytes(&w, rr.rdata, rr.rdlength);
+		e->nauth++;
+	}
+	e->data_len = (uint32_t)w.pos;
+	return rc < 0 ? rc : np_writer_error(&w);
+}
+
 /* Cache the RRset (owner, type) of msg's answer section: 1 stored, 0 not, or an error. */
 static int store_rrset(struct dns_cache *c, const struct np_dns_msg *msg, const uint8_t *owner,
 		       size_t len, uint16_t type, uint64_t now)
 {
+	struct extra x;
 	struct entry *e;
-	size_t body;
+	size_t body, cap;
 	uint32_t ttl;
 	int n, err;
 
 	if ((n = rrset_measure(msg, owner, len, type, &body, &ttl)) <= 0)
 		return n;
+	if ((err = extra_measure_rrset(c, msg, owner, len, type, &x)) < 0)
+		return err;
+	ttl_min(&ttl, x.ttl);
 	ttl = ttl_clamp(c, ttl);
 	if (!ttl)                       /* RFC 1035 §3.2.1: TTL 0 is not cached */
 		return 0;
-	if (!(e = entry_alloc(c, owner, len, body)))
+	cap = len + body + x.sig_body + x.auth_body;
+	if (!(e = entry_alloc(c, owner, len, cap - len)))
 		return NP_ENOSPC;
-	if ((err = rrset_fill(msg, e, owner, len, type, len + body))) {
+	if ((err = rrset_fill(msg, e, owner, len, type, len + body)) ||
+	    (err = sigs_fill(msg, e, owner, len, type, cap)) ||
+	    (err = proofs_fill(msg, e, &x, cap))) {
 		free(e);
 		return err;
 	}
@@ -617,6 +802,8 @@ static int store_negative(struct dns_cache *c, const struct np_dns_msg *msg,
 	const uint8_t *canon;
 	struct entry *e;
 	struct np_writer w;
+	struct extra x;
+	size_t cap;
 	uint32_t ttl;
 	int rc, rl;
 
@@ -625,21 +812,34 @@ static int store_negative(struct dns_cache *c, const struct np_dns_msg *msg,
 	if ((rc = np_dns_rr_rdata(msg, &soa, &rd)))
 		return rc;
 	ttl = soa.ttl < rd.soa.minimum ? soa.ttl : rd.soa.minimum;
+	/* The denial (RRSIG of the SOA, NSEC/NSEC3 and theirs) lives as long as the SOA's (RFC 9077 §3). */
+	memset(&x, 0, sizeof(x));
+	x.ttl = UINT32_MAX;
+	memcpy(x.apex, soa.owner, soa.owner_len);
+	x.alen = soa.owner_len;
+	if ((rc = proofs_measure(msg, &x)) < 0)
+		return rc;
+	ttl_min(&ttl, x.ttl);
 	if (ttl > c->lim.max_negative_ttl)
 		ttl = c->lim.max_negative_ttl;
 	if (!ttl)
 		return 0;
 	if ((rl = rdata_canonical(msg, &soa, buf, &canon)) < 0)
 		return rl;
-	if (!(e = entry_alloc(c, name, len, 1 + soa.owner_len + 2 + (size_t)rl)))
+	cap = len + 1 + soa.owner_len + 2 + (size_t)rl + x.auth_body;
+	if (!(e = entry_alloc(c, name, len, cap - len)))
 		return NP_ENOSPC;
-	np_writer_init(&w, e->data, e->owner_len + 1 + soa.owner_len + 2 + (size_t)rl);
+	np_writer_init(&w, e->data, cap);
 	w.pos = e->owner_len;
 	np_write_u8(&w, (uint8_t)soa.owner_len);
 	np_write_bytes(&w, soa.owner, soa.owner_len);
 	np_write_be16(&w, (uint16_t)rl);
 	np_write_bytes(&w, canon, (size_t)rl);
-	e->data_len = (uint32_t)w.pos;
+	e->data_len = e->sig_off = (uint32_t)w.pos;
+	if ((rc = proofs_fill(msg, e, &x, cap))) {
+		free(e);
+		return rc;
+	}
 	e->nrec = 1;
 	e->neg = (uint8_t)neg;
 	e->type = neg == DNS_CACHE_NEG_NXDOMAIN ? 0 : qtype;
@@ -687,6 +887,8 @@ int dns_cache_store(struct dns_cache *c, const struct np_dns_msg *resp,
 	if (!resp_cacheable(resp, qname, qlen, qtype) ||
 	    !np_dns_name_is_subdomain(qname, qlen, zone, zlen))
 		return 0;
+	c->store_zone = zone;           /* read only below, by extra_measure_rrset() */
+	c->store_zlen = zlen;
 	memcpy(cur, qname, qlen);
 	for (links = 0; links <= DNS_CACHE_MAX_CHAIN; links++) {
 		if ((rc = link_scan(resp, cur, len, qtype, &l)) < 0)
@@ -751,23 +953,67 @@ static uint32_t ttl_left(const struct dns_cache *c, const struct entry *e, uint6
 	return (uint32_t)((e->expire_ms - now) / 1000);
 }
 
-/* The RRset of e in the answer section under owner (the case the chain gave). */
-static int put_rrset(const struct dns_cache *c, struct np_dns_builder *b,
-		     const struct entry *e, const uint8_t *owner, size_t len, uint64_t now)
+/* The (rdlength, rdata) records of e in [from, to) as records of (owner, type). */
+static int put_records(struct np_dns_builder *b, const struct entry *e, size_t from, size_t to,
+		       const uint8_t *owner, size_t len, uint16_t type, uint32_t ttl)
 {
 	struct np_reader r;
-	uint32_t ttl = ttl_left(c, e, now);
 	int err;
 
-	np_reader_init(&r, e->data, e->data_len);
-	np_reader_skip(&r, e->owner_len);
+	np_reader_init(&r, e->data, to);
+	np_reader_seek(&r, from);
 	while (np_reader_left(&r) >= 2) {
 		size_t n = np_read_be16(&r);
 		const uint8_t *p = np_read_bytes(&r, n);
 
 		if (!p)
 			return NP_EINVAL;
-		if ((err = put_record(b, NP_DNS_SEC_ANSWER, owner, len, e->type, ttl, p, n)))
+		if ((err = put_record(b, NP_DNS_SEC_ANSWER, owner, len, type, ttl, p, n)))
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The RRset of e in the answer section under owner (the case the chain
+ * gave), followed by its RRSIGs with the same TTL when the client asked
+ * for DNSSEC data (RFC 4035 §3.1.1, RFC 3225 §3).
+ */
+static int put_rrset(const struct dns_cache *c, struct np_dns_builder *b,
+		     const struct entry *e, const uint8_t *owner, size_t len, uint64_t now,
+		     unsigned flags)
+{
+	uint32_t ttl = ttl_left(c, e, now);
+	int err;
+
+	if ((err = put_records(b, e, e->owner_len, e->sig_off, owner, len, e->type, ttl)))
+		return err;
+	if (!(flags & DNS_CACHE_F_DNSSEC))
+		return 0;
+	return put_records(b, e, e->sig_off, e->auth_off, owner, len, NP_DNS_TYPE_RRSIG, ttl);
+}
+
+/* The proof records of e in the authority section (RFC 4035 §3.1.3), its TTL. */
+static int put_proofs(const struct dns_cache *c, struct np_dns_builder *b,
+		      const struct entry *e, uint64_t now)
+{
+	uint32_t ttl = ttl_left(c, e, now);
+	struct np_reader r;
+	int err;
+
+	np_reader_init(&r, e->data, e->data_len);
+	np_reader_seek(&r, e->auth_off);
+	while (np_reader_left(&r)) {
+		size_t olen = np_read_u8(&r);
+		const uint8_t *owner = np_read_bytes(&r, olen);
+		uint16_t type = np_read_be16(&r);
+		size_t n = np_read_be16(&r);
+		const uint8_t *p = np_read_bytes(&r, n);
+
+		if (np_reader_error(&r) || !owner)
+			return NP_EINVAL;
+		if ((err = np_dns_add_raw(b, NP_DNS_SEC_AUTHORITY, owner, olen, type,
+					  NP_DNS_CLASS_IN, ttl, p, n)))
 			return err;
 	}
 	return 0;
@@ -868,8 +1114,22 @@ static int want_prefetch(struct entry *e, uint64_t now)
 	return 1;
 }
 
+/* With DNSSEC data asked for: every link's proofs, after the answer section. */
+static int chain_write_proofs(const struct dns_cache *c, const struct chain *ch,
+			      uint64_t now, unsigned flags, struct np_dns_builder *b)
+{
+	int i, err;
+
+	if (!(flags & DNS_CACHE_F_DNSSEC))
+		return 0;
+	for (i = 0; i < ch->n; i++)
+		if ((err = put_proofs(c, b, ch->links[i], now)))
+			return err;
+	return put_proofs(c, b, ch->final, now);
+}
+
 static int chain_write(const struct dns_cache *c, const struct chain *ch,
-		       const uint8_t *qname, size_t qlen, uint64_t now,
+		       const uint8_t *qname, size_t qlen, uint64_t now, unsigned flags,
 		       struct np_dns_builder *b)
 {
 	const uint8_t *owner = qname;
@@ -877,17 +1137,22 @@ static int chain_write(const struct dns_cache *c, const struct chain *ch,
 	int i, err;
 
 	for (i = 0; i < ch->n; i++) {
-		if ((err = put_rrset(c, b, ch->links[i], owner, len, now)))
+		if ((err = put_rrset(c, b, ch->links[i], owner, len, now, flags)))
 			return err;
 		if ((err = cname_target(ch->links[i], &owner, &len)))
 			return err;
 	}
-	if (!ch->final->neg)
-		return put_rrset(c, b, ch->final, owner, len, now);
+	if (!ch->final->neg) {
+		if ((err = put_rrset(c, b, ch->final, owner, len, now, flags)))
+			return err;
+		return chain_write_proofs(c, ch, now, flags, b);
+	}
 	/* RFC 2308 §2.1 and RFC 6604 §2: the rcode speaks of the chain's last name. */
 	if (ch->final->neg == DNS_CACHE_NEG_NXDOMAIN)
 		np_dns_builder_rcode(b, NP_DNS_RCODE_NXDOMAIN);
-	return put_soa(c, b, ch->final, now);
+	if ((err = put_soa(c, b, ch->final, now)))
+		return err;
+	return chain_write_proofs(c, ch, now, flags, b);
 }
 
 int dns_cache_lookup(struct dns_cache *c, const uint8_t *qname, size_t qlen,
@@ -909,7 +1174,7 @@ int dns_cache_lookup(struct dns_cache *c, const uint8_t *qname, size_t qlen,
 	for (i = 0; i < ch.n; i++)
 		entry_touch(c, ch.links[i]);
 	entry_touch(c, ch.final);
-	if ((err = chain_write(c, &ch, qname, qlen, now_ms, b)))
+	if ((err = chain_write(c, &ch, qname, qlen, now_ms, flags, b)))
 		return err;
 	if (prefetch)
 		*prefetch = want_prefetch(ch.final, now_ms);
@@ -966,6 +1231,8 @@ void dns_cache_walk(struct dns_cache *c, uint64_t now_ms,
 		info.ttl_left = now_ms < e->expire_ms ?
 				(uint32_t)((e->expire_ms - now_ms) / 1000) : 0;
 		info.nrecords = e->nrec;
+		info.nsigs = e->nsig;
+		info.nproofs = e->nauth;
 		if (fn(arg, &info))
 			return;
 	}

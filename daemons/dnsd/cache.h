@@ -14,6 +14,18 @@
  * except the SOA that proves a negative answer (RFC 2308 §5), and only when
  * that SOA owns an ancestor (or the name itself) of the chain's last name.
  *
+ * DNSSEC records are kept with what they sign or prove, never on their
+ * own: the answer-section RRSIGs covering a cached RRset (its TTL is the
+ * smallest of the RRset's, the RRSIGs' and their original TTL), and the
+ * authority-section NSEC/NSEC3 records, their RRSIGs and the SOA's RRSIGs
+ * with a negative entry (only those inside the SOA's zone) or with a
+ * wildcard expansion (inside the signer's zone, itself inside the zone the
+ * upstream was asked about).  They are served only to lookups with
+ * DNS_CACHE_F_DNSSEC, with the entry's TTL, and count in the cache's bytes.
+ * Nothing is validated here: signature times are not checked, so callers
+ * must not set AD (RFC 4035 §3.2.3).  A query for type RRSIG, NSEC or NSEC3
+ * itself caches and answers that RRset as any other type.
+ *
  * The cache is bounded (max_rrsets entries; the least recently used one is
  * evicted), TTLs count down from the now_ms given at store time and are
  * clamped by the limits, expired data may be served for max_stale seconds
@@ -83,6 +95,7 @@ enum dns_cache_result {
 };
 
 #define DNS_CACHE_F_STALE    1   /* allow expired data (serve-stale, after upstream failure) */
+#define DNS_CACHE_F_DNSSEC   2   /* the client set DO: add RRSIGs and proofs (RFC 4035 §3.2.1) */
 
 /* Longest CNAME chain followed, in the cache and when storing. */
 #define DNS_CACHE_MAX_CHAIN 16
@@ -121,6 +134,8 @@ struct dns_cache_entry_info {
 	int negative;              /* 0 positive, 1 NXDOMAIN, 2 NODATA (DNS_CACHE_NEG_*) */
 	uint32_t ttl_left;         /* 0 when expired (stale) */
 	unsigned nrecords;         /* records in the RRset; 1 (the SOA) for a negative entry */
+	unsigned nsigs;            /* RRSIGs kept with the RRset */
+	unsigned nproofs;          /* authority records kept as its proof (RRSIG, NSEC, NSEC3) */
 };
 
 /*

@@ -58,6 +58,7 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "acl-denied", st->acl_denied);
 	put(o, "notimp-answered", st->notimp);
 	put(o, "badvers-answered", st->badvers);
+	put(o, "tsig-badkey-answered", st->tsig_badkey);
 	put(o, "answers.local", st->local_answers);
 	put(o, "answers.cache", st->cache_answers);
 	put(o, "answers.stale", st->stale_answers);
@@ -228,11 +229,12 @@ static int dump_one(void *arg, const struct dns_cache_entry_info *e)
 
 	if (np_dns_name_to_text(e->owner, e->owner_len, name, sizeof(name)) < 0)
 		return 0;
-	json_array_append_new(list, json_pack("{s:s,s:i,s:s,s:I,s:i}", "name", name,
+	json_array_append_new(list, json_pack("{s:s,s:i,s:s,s:I,s:i,s:i,s:i}", "name", name,
 					      "type", e->type, "negative",
 					      neg[e->negative >= 0 && e->negative <= 2 ? e->negative : 0],
 					      "ttl", (json_int_t)e->ttl_left,
-					      "records", (int)e->nrecords));
+					      "records", (int)e->nrecords, "rrsigs", (int)e->nsigs,
+					      "proofs", (int)e->nproofs));
 	return json_array_size(list) >= 100000;
 }
 

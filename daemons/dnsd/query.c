@@ -68,13 +68,41 @@ static size_t client_limit(const struct dnsd_engine *e, const struct np_dns_msg 
 	return lim < NP_DNS_UDP_MIN ? NP_DNS_UDP_MIN : lim;
 }
 
-/* Our OPT in an answer to an EDNS query (RFC 6891 §6.1.1): our size, no DO. */
-static void add_our_opt(struct dnsd_engine *e, struct np_dns_builder *b, bool edns)
+/*
+ * Our OPT in an answer to an EDNS query (RFC 6891 §6.1.1): our size, and
+ * the query's DO bit copied (RFC 3225 §3, RFC 4035 §3.2.1).
+ */
+static void add_our_opt(struct dnsd_engine *e, struct np_dns_builder *b, bool edns,
+			bool do_bit)
 {
-	struct np_dns_opt opt = { .udp_size = (uint16_t)e->conf->edns_buffer_size };
+	struct np_dns_opt opt = { .udp_size = (uint16_t)e->conf->edns_buffer_size,
+				  .do_bit = do_bit };
 
 	if (edns)
 		np_dns_add_opt(b, &opt);
+}
+
+/* Did the client set DO (RFC 3225 §3)? */
+static bool query_do(const struct np_dns_msg *q)
+{
+	struct np_dns_opt opt;
+
+	return np_dns_msg_opt(q, &opt) == 0 && opt.do_bit;
+}
+
+/* Cache lookup flags for a client: DNSSEC records only when it set DO. */
+static unsigned dnssec_flags(bool do_bit)
+{
+	return do_bit ? DNS_CACHE_F_DNSSEC : 0;
+}
+
+/*
+ * RA is defined for QUERY only (RFC 1035 §4.1.1); in UPDATE the bit is
+ * zero (RFC 2136 §2.2) and other opcodes are not ours to describe.
+ */
+static uint8_t ra_for(unsigned opcode)
+{
+	return opcode == NP_DNS_OPCODE_QUERY;
 }
 
 static int finish_answer(struct dnsd_engine *e, struct np_dns_builder *b, size_t *outlen)
@@ -99,9 +127,9 @@ static enum dnsd_verdict error_answer(struct dnsd_engine *e, const struct np_dns
 
 	if (np_dns_builder_reply(&b, out, cap, NP_DNS_UDP_MIN, q) < 0)
 		return DNSD_DROP;
-	b.hdr.ra = 1;
+	b.hdr.ra = ra_for(q->hdr.opcode);
 	np_dns_builder_rcode(&b, rcode);
-	add_our_opt(e, &b, edns);
+	add_our_opt(e, &b, edns, edns && query_do(q));
 	return finish_answer(e, &b, outlen) < 0 ? DNSD_DROP : DNSD_ANSWER;
 }
 
@@ -109,11 +137,12 @@ static enum dnsd_verdict error_answer(struct dnsd_engine *e, const struct np_dns
 static enum dnsd_verdict formerr_raw(struct dnsd_engine *e, const uint8_t *buf, uint8_t *out,
 				     size_t cap, size_t *outlen)
 {
-	struct np_dns_header h = { .id = np_load_be16(buf), .qr = 1, .ra = 1,
+	struct np_dns_header h = { .id = np_load_be16(buf), .qr = 1,
 				   .opcode = (uint8_t)((buf[2] >> 3) & 0xf), .rd = buf[2] & 1,
 				   .rcode = NP_DNS_RCODE_FORMERR };
 	struct np_dns_builder b;
 
+	h.ra = ra_for(h.opcode);
 	e->stats.formerr++;
 	if (np_dns_builder_init(&b, out, cap, NP_DNS_UDP_MIN, &h) < 0)
 		return DNSD_DROP;
@@ -139,6 +168,46 @@ void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_en
 }
 
 /* ---- Handlers ---------------------------------------------------------- */
+
+/*
+ * A message signed with TSIG (RFC 8945).  np-dnsd holds no keys, so the key
+ * is unknown whatever it is: NOTAUTH, and a TSIG with error BADKEY that is
+ * itself unsigned (MAC size 0; time signed, fudge and original ID copied),
+ * as RFC 8945 §5.2 and §5.3.2 require and BIND and Knot answer; never the
+ * answer an unsigned message would get (an UPDATE is not applied).  A TSIG
+ * elsewhere than last, or whose rdata does not parse: FORMERR (§5.1).
+ * Returns DNSD_PENDING for an unsigned message.
+ */
+static enum dnsd_verdict handle_tsig(struct dnsd_engine *e, const struct np_dns_msg *q,
+				     uint8_t *out, size_t cap, size_t *outlen)
+{
+	bool edns = q->opt_off != 0;
+	struct np_dns_builder b;
+	struct np_dns_tsig t;
+	struct np_dns_rr rr;
+	int rc = np_dns_msg_tsig(q, &rr);
+
+	if (rc == NP_ENOTFOUND)
+		return DNSD_PENDING;
+	if (rc < 0 || np_dns_rr_tsig(&rr, &t) < 0) {
+		e->stats.formerr++;
+		return error_answer(e, q, NP_DNS_RCODE_FORMERR, edns, out, cap, outlen);
+	}
+	e->stats.tsig_badkey++;
+	if (np_dns_builder_reply(&b, out, cap, NP_DNS_UDP_MIN, q) < 0)
+		return DNSD_DROP;
+	b.hdr.ra = ra_for(q->hdr.opcode);
+	np_dns_builder_rcode(&b, NP_DNS_RCODE_NOTAUTH);
+	add_our_opt(e, &b, edns, edns && query_do(q));
+	t.mac = NULL;
+	t.mac_len = 0;
+	t.error = NP_DNS_TSIG_BADKEY;
+	t.other = NULL;
+	t.other_len = 0;
+	if (np_dns_add_tsig(&b, rr.owner, rr.owner_len, &t) < 0)
+		return DNSD_DROP;
+	return finish_answer(e, &b, outlen) < 0 ? DNSD_DROP : DNSD_ANSWER;
+}
 
 static enum dnsd_verdict handle_update(struct dnsd_engine *e, const struct np_dns_msg *q,
 				       const struct dnsd_client *c, uint8_t *out, size_t cap,
@@ -173,7 +242,8 @@ static enum dnsd_verdict answer_local(struct dnsd_engine *e, const struct np_dns
 	if (dns_local_answer(e->conf->local, qr->owner, qr->owner_len, qr->type, &b) < 0 &&
 	    !b.full)
 		return error_answer(e, q, NP_DNS_RCODE_SERVFAIL, edns, out, cap, outlen);
-	add_our_opt(e, &b, edns);
+	/* The local zone is not signed: DO is echoed, there is nothing to add. */
+	add_our_opt(e, &b, edns, edns && query_do(q));
 	e->stats.local_answers++;
 	return finish_answer(e, &b, outlen) < 0 ? DNSD_DROP : DNSD_ANSWER;
 }
@@ -208,19 +278,22 @@ static enum dnsd_verdict answer_cached(struct dnsd_engine *e, const struct np_dn
 				       uint8_t *out, size_t cap, size_t *outlen)
 {
 	struct np_dns_builder b;
+	bool do_bit = edns && query_do(q);
 	int prefetch = 0, r;
 
+	/* AD stays clear: np-dnsd does not validate (RFC 4035 §3.2.3, RFC 6840 §5.8). */
 	if (np_dns_builder_reply(&b, out, cap, limit, q) < 0)
 		return DNSD_DROP;
 	b.hdr.ra = 1;
 	if (edns)
 		np_dns_builder_reserve(&b, OPT_RR_LEN);
-	r = from_cache(e, &b, qr->owner, qr->owner_len, qr->type, 0, &prefetch);
+	r = from_cache(e, &b, qr->owner, qr->owner_len, qr->type, dnssec_flags(do_bit),
+		       &prefetch);
 	if (r <= DNS_CACHE_MISS)
 		return DNSD_PENDING;
 	if (prefetch && e->conf->prefetch)
 		start_prefetch(e, qr, q->hdr.cd);
-	add_our_opt(e, &b, edns);
+	add_our_opt(e, &b, edns, do_bit);
 	e->stats.cache_answers++;
 	return finish_answer(e, &b, outlen) < 0 ? DNSD_DROP : DNSD_ANSWER;
 }
@@ -275,6 +348,7 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 				    size_t cap, size_t *outlen)
 {
 	enum dnsd_acl_action acl = acl_for(e, c->addr);
+	enum dnsd_verdict v;
 	struct np_dns_msg q;
 
 	e->now_ms = now_ms;
@@ -298,6 +372,8 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 		e->stats.acl_refused++;
 		return error_answer(e, &q, NP_DNS_RCODE_REFUSED, false, out, cap, outlen);
 	}
+	if ((v = handle_tsig(e, &q, out, cap, outlen)) != DNSD_PENDING)
+		return v;
 	if (q.hdr.opcode == OPCODE_UPDATE)
 		return handle_update(e, &q, c, out, cap, outlen);
 	if (q.hdr.opcode != NP_DNS_OPCODE_QUERY) {
@@ -415,8 +491,26 @@ static int scrub_and_store(struct dnsd_engine *e, const struct dnsd_upq *q,
 
 /* ---- Upstream answers --------------------------------------------------- */
 
-/* Copy the records of resp's answer, authority and additional sections. */
-static int copy_sections(struct np_dns_builder *b, const struct np_dns_msg *resp)
+/*
+ * DNSSEC records a client without DO does not get (RFC 4035 §3.2.1,
+ * RFC 3225 §3): RRSIG, NSEC and NSEC3, unless it asked for that type, in
+ * which case the answer section holds them as any other RRset.
+ */
+static bool dnssec_only(const struct np_dns_rr *rr, uint16_t qtype)
+{
+	if (rr->type != NP_DNS_TYPE_RRSIG && rr->type != NP_DNS_TYPE_NSEC &&
+	    rr->type != NP_DNS_TYPE_NSEC3)
+		return false;
+	return !(rr->section == NP_DNS_SEC_ANSWER && rr->type == qtype);
+}
+
+/*
+ * Copy the records of resp's answer, authority and additional sections;
+ * without do_bit, the DNSSEC records are left out.  The upstream's own
+ * OPT and any TSIG (a message signature, not data) are never copied.
+ */
+static int copy_sections(struct np_dns_builder *b, const struct np_dns_msg *resp,
+			 uint16_t qtype, bool do_bit)
 {
 	struct np_dns_iter it;
 	struct np_dns_rr rr;
@@ -425,7 +519,8 @@ static int copy_sections(struct np_dns_builder *b, const struct np_dns_msg *resp
 
 	np_dns_iter_init(&it, resp);
 	while ((rc = np_dns_iter_next(&it, &rr)) > 0) {
-		if (rr.section == NP_DNS_SEC_QUESTION || rr.type == NP_DNS_TYPE_OPT)
+		if (rr.section == NP_DNS_SEC_QUESTION || rr.type == NP_DNS_TYPE_OPT ||
+		    rr.type == NP_DNS_TYPE_TSIG || (!do_bit && dnssec_only(&rr, qtype)))
 			continue;
 		if (np_dns_rr_rdata(resp, &rr, &rd) < 0)
 			return -1;
@@ -447,7 +542,10 @@ enum answer_src {
 	SRC_LOCAL,                     /* the local zone (a CNAME target it owns) */
 };
 
-/* The header and the client's question. */
+/*
+ * The header and the client's question.  AD is never copied from the
+ * upstream: np-dnsd has not validated anything (RFC 4035 §3.2.3, RFC 6840 §5.8).
+ */
 static int waiter_begin(const struct dnsd_upq *q, const struct dnsd_waiter *w,
 			struct np_dns_builder *b, uint8_t *out, size_t cap)
 {
@@ -485,11 +583,12 @@ static int waiter_records(struct dnsd_engine *e, const struct dnsd_upq *q,
 		return DNS_CACHE_HIT;
 	case SRC_UPSTREAM:
 	case SRC_CACHE:
-		r = from_cache(e, b, name, len, q->qtype, 0, &prefetch);
+		r = from_cache(e, b, name, len, q->qtype, dnssec_flags(w->do_bit), &prefetch);
 		break;
 	case SRC_FAILED:
 		if (e->conf->serve_stale) {
-			r = from_cache(e, b, name, len, q->qtype, DNS_CACHE_F_STALE, &prefetch);
+			r = from_cache(e, b, name, len, q->qtype,
+				       dnssec_flags(w->do_bit) | DNS_CACHE_F_STALE, &prefetch);
 			if (r > DNS_CACHE_MISS)
 				e->stats.stale_answers++;
 		}
@@ -499,7 +598,7 @@ static int waiter_records(struct dnsd_engine *e, const struct dnsd_upq *q,
 		return r;
 	np_dns_builder_rcode(b, (unsigned)np_dns_msg_rcode(resp) & 0xf);
 	b->hdr.aa = 0;
-	return copy_sections(b, resp) < 0 ? -1 : DNS_CACHE_HIT;
+	return copy_sections(b, resp, q->qtype, w->do_bit) < 0 ? -1 : DNS_CACHE_HIT;
 }
 
 /* The answer for one waiter into out: its length, -1, or -2 (SRC_CACHE missed). */
@@ -527,7 +626,7 @@ static int waiter_answer(struct dnsd_engine *e, const struct dnsd_upq *q,
 	}
 	if (src == SRC_UPSTREAM)
 		e->stats.upstream_answers++;
-	add_our_opt(e, &b, w->edns);
+	add_our_opt(e, &b, w->edns, w->do_bit);
 	if (finish_answer(e, &b, &n) < 0)
 		return -1;
 	return (int)n;

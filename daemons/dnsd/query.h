@@ -11,6 +11,9 @@
  *   - deny: dropped; refuse: REFUSED (counted);
  *   - QR set, or shorter than a header: dropped (counted as malformed);
  *   - unparseable, or not exactly one question: FORMERR (RFC 1035 §4.1.1);
+ *   - signed with TSIG: NOTAUTH with an unsigned TSIG saying BADKEY, since
+ *     np-dnsd holds no keys (RFC 8945 §5.2, §5.3.2); a TSIG that is not the
+ *     last record: FORMERR (RFC 8945 §5.1);
  *   - EDNS version above 0: BADVERS (RFC 6891 §6.1.3);
  *   - UPDATE (RFC 2136) from an update_acl address: applied to the local
  *     zone; from anyone else: REFUSED; other opcodes: NOTIMP;
@@ -26,6 +29,13 @@
  * zone) is responsible for, the target is looked up on its own, as
  * Unbound does, and the client gets the CNAMEs followed by that answer;
  * at most DNS_SCRUB_MAX_CHAIN CNAMEs in all, and a loop is SERVFAIL.
+ *
+ * DNSSEC (RFC 4035 §3.2): upstream queries always carry DO; a client that
+ * set DO gets it echoed and the RRSIGs, NSEC and NSEC3 records that come
+ * with its answer (relayed or cached), a client that did not gets none of
+ * them unless it asked for that type; CD is passed upstream; AD is never
+ * set, since np-dnsd does not validate (RFC 6840 §5.8).  Answers to other
+ * opcodes than QUERY have RA clear.
  *
  * UDP answers are truncated with TC to the client's size: its EDNS payload
  * size capped at edns_buffer_size, or 512 without EDNS (RFC 6891 §7, RFC
@@ -63,6 +73,7 @@ struct dnsd_stats {
 	uint64_t by_type[DNSD_STAT_TYPES + 1];
 	uint64_t by_rcode[16];         /* answers sent, by rcode (extended ones in [15]) */
 	uint64_t dropped_malformed, formerr, acl_refused, acl_denied, notimp, badvers;
+	uint64_t tsig_badkey;           /* signed messages: NOTAUTH/BADKEY (we hold no keys) */
 	uint64_t local_answers, cache_answers, stale_answers, upstream_answers, servfail;
 	uint64_t truncated, prefetches, updates, updates_refused, answers_dropped;
 	uint64_t answers_unusable;      /* upstream answers not copyable: SERVFAIL sent */

@@ -542,7 +542,11 @@ int dnsd_res_build_query(const struct dnsd_upq *q, unsigned edns_size, uint8_t *
 {
 	struct np_dns_header h = { .id = q->id, .rd = 1, .cd = q->cd };
 	struct np_dns_builder b;
-	struct np_dns_opt opt = { .udp_size = (uint16_t)edns_size };
+	/*
+	 * DO always (RFC 3225 §3, RFC 4035 §4.9.1): the answer is cached for
+	 * every client, and the ones that set DO get the DNSSEC records with it.
+	 */
+	struct np_dns_opt opt = { .udp_size = (uint16_t)edns_size, .do_bit = 1 };
 	int rc;
 
 	if ((rc = np_dns_builder_init(&b, buf, cap, cap, &h)) < 0 ||

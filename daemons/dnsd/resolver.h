@@ -196,7 +196,7 @@ void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_
 /*
  * The query for q's try in flight: ID, RD (forwarding asks for recursion),
  * CD as the clients asked, the question, and an OPT record advertising
- * edns_size (RFC 6891).  Returns the length or a negative NP_E* code.
+ * edns_size (RFC 6891) with DO set (RFC 3225), whoever asked.  Returns the length or a negative NP_E* code.
  */
 int dnsd_res_build_query(const struct dnsd_upq *q, unsigned edns_size, uint8_t *buf,
 			 size_t cap);

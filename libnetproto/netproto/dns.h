@@ -126,6 +126,12 @@ enum np_dns_section {
 #define NP_DNS_TYPE_AAAA 28
 #define NP_DNS_TYPE_SRV 33
 #define NP_DNS_TYPE_OPT 41
+#define NP_DNS_TYPE_DS 43             /* RFC 4034 §5 */
+#define NP_DNS_TYPE_RRSIG 46          /* RFC 4034 §3 */
+#define NP_DNS_TYPE_NSEC 47           /* RFC 4034 §4 */
+#define NP_DNS_TYPE_DNSKEY 48         /* RFC 4034 §2 */
+#define NP_DNS_TYPE_NSEC3 50          /* RFC 5155 §3 */
+#define NP_DNS_TYPE_TSIG 250          /* RFC 8945 §4.2 */
 #define NP_DNS_TYPE_ANY 255
 
 #define NP_DNS_CLASS_IN 1
@@ -140,7 +146,11 @@ enum np_dns_section {
 #define NP_DNS_RCODE_NXDOMAIN 3
 #define NP_DNS_RCODE_NOTIMP 4
 #define NP_DNS_RCODE_REFUSED 5
+#define NP_DNS_RCODE_NOTAUTH 9        /* RFC 8945 §5.2: TSIG failures */
 #define NP_DNS_RCODE_BADVERS 16       /* extended, needs OPT (RFC 6891 §6.1.3) */
+#define NP_DNS_TSIG_BADSIG 16         /* TSIG error field values (RFC 8945 §3) */
+#define NP_DNS_TSIG_BADKEY 17
+#define NP_DNS_TSIG_BADTIME 18
 
 #define NP_DNS_EDNS_NSID 3            /* RFC 5001 */
 #define NP_DNS_EDNS_COOKIE 10         /* RFC 7873 */
@@ -305,6 +315,48 @@ void np_dns_opt_iter_init(struct np_dns_opt_iter *it, const struct np_dns_opt *o
 int np_dns_opt_next(struct np_dns_opt_iter *it, uint16_t *code, const uint8_t **data,
 		    uint16_t *len);
 
+/* DNSSEC signature (RFC 4034 §3.1): the fixed fields and the signer. */
+struct np_dns_rrsig {
+	uint16_t type_covered;
+	uint8_t algorithm, labels;
+	uint32_t original_ttl, expiration, inception;
+	uint16_t key_tag;
+	uint8_t signer[NP_DNS_NAME_MAX];  /* uncompressed (RFC 4034 §3.1.7) */
+	size_t signer_len;
+	const uint8_t *signature;         /* into rdata */
+	size_t signature_len;
+};
+
+/*
+ * Decode RRSIG rdata.  The signer name must be uncompressed and is not
+ * lowercased; the signature must not be empty.  Returns 0 or NP_EBADLEN or
+ * a name error (a compression pointer is NP_ELABEL).
+ */
+int np_dns_rrsig_parse(const uint8_t *rdata, size_t len, struct np_dns_rrsig *out);
+
+/* Transaction signature (RFC 8945 §4.2), a view of the record's rdata. */
+struct np_dns_tsig {
+	uint8_t algorithm[NP_DNS_NAME_MAX];   /* uncompressed (RFC 8945 §4.2) */
+	size_t algorithm_len;
+	uint64_t time_signed;             /* 48 bits */
+	uint16_t fudge;
+	const uint8_t *mac;
+	uint16_t mac_len;
+	uint16_t original_id, error;
+	const uint8_t *other;
+	uint16_t other_len;
+};
+
+/*
+ * The TSIG record of msg (RFC 8945 §5.1): 0 with *rr when the last record
+ * of the additional section is one; NP_ENOTFOUND when the message has none;
+ * NP_EFORMAT when a TSIG is anywhere else or has a class other than ANY
+ * (the receiver answers FORMERR); or an iterator error.
+ */
+int np_dns_msg_tsig(const struct np_dns_msg *msg, struct np_dns_rr *rr);
+/* The TSIG fields of rr: 0, NP_ETYPE (not a TSIG), NP_EBADLEN or a name error. */
+int np_dns_rr_tsig(const struct np_dns_rr *rr, struct np_dns_tsig *out);
+
 /* ---- Building messages ---------------------------------------------- */
 
 /*
@@ -365,6 +417,15 @@ int np_dns_add_raw(struct np_dns_builder *b, enum np_dns_section section, const 
  * Only one per message; allowed after a record did not fit (RFC 6891 §7).
  */
 int np_dns_add_opt(struct np_dns_builder *b, const struct np_dns_opt *opt);
+/*
+ * Add a TSIG record owned by key (class ANY, TTL 0, RFC 8945 §4.2) as the
+ * last record of the additional section, after the OPT if any.  Used for
+ * the unsigned error answers of RFC 8945 §5.3.2 (MAC size 0).  Returns 0,
+ * NP_ENOSPC (additional data: no TC), NP_EINVAL (fields too long for one
+ * record of at most 1024 octets of rdata) or a name error.
+ */
+int np_dns_add_tsig(struct np_dns_builder *b, const uint8_t *key, size_t klen,
+		    const struct np_dns_tsig *t);
 /*
  * Set the rcode (0..4095): the low 4 bits go to the header, the upper 8 to
  * the OPT record, added before or after (RFC 6891 §6.1.3).

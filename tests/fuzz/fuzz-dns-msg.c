@@ -40,6 +40,44 @@ static void walk_rdata(const struct np_dns_rr *rr, const struct np_dns_rdata *rd
 		abort();
 }
 
+/*
+ * RRSIG and TSIG rdata decoders; a TSIG that decodes is written back with
+ * np_dns_add_tsig() and must decode to the same fields.
+ */
+static void walk_sig(const struct np_dns_rr *rr)
+{
+	static uint8_t buf[2048];
+	struct np_dns_header h = { .id = 1 };
+	struct np_dns_rrsig sig;
+	struct np_dns_tsig t, t2;
+	struct np_dns_builder b;
+	struct np_dns_msg m;
+	struct np_dns_rr back;
+	int n;
+
+	if (rr->type == NP_DNS_TYPE_RRSIG && np_dns_rrsig_parse(rr->rdata, rr->rdlength, &sig) == 0 &&
+	    (np_dns_name_check(sig.signer, sig.signer_len) || !sig.signature_len))
+		abort();
+	if (np_dns_rr_tsig(rr, &t) != 0)
+		return;
+	if (np_dns_builder_init(&b, buf, sizeof(buf), sizeof(buf), &h) ||
+	    np_dns_add_tsig(&b, rr->owner, rr->owner_len, &t) ||
+	    (n = np_dns_builder_finish(&b)) < 0) {
+		if ((size_t)t.mac_len + t.other_len + t.algorithm_len + 16 <= 1024)
+			abort();
+		return;
+	}
+	if (np_dns_msg_parse(buf, (size_t)n, &m) || np_dns_msg_tsig(&m, &back) ||
+	    np_dns_rr_tsig(&back, &t2) || t2.time_signed != t.time_signed ||
+	    t2.fudge != t.fudge || t2.mac_len != t.mac_len || t2.error != t.error ||
+	    t2.original_id != t.original_id || t2.other_len != t.other_len ||
+	    t2.algorithm_len != t.algorithm_len ||
+	    memcmp(t2.algorithm, t.algorithm, t.algorithm_len) ||
+	    (t.mac_len && memcmp(t2.mac, t.mac, t.mac_len)) ||
+	    (t.other_len && memcmp(t2.other, t.other, t.other_len)))
+		abort();
+}
+
 static void walk_opt(const struct np_dns_rr *rr, struct np_dns_opt *opt)
 {
 	struct np_dns_opt_iter oi;
@@ -122,6 +160,7 @@ static int add_one(struct np_dns_builder *b, const struct np_dns_msg *m,
 	if (np_dns_rr_rdata(m, rr, &rd) != 0)
 		abort();
 	walk_rdata(rr, &rd);
+	walk_sig(rr);
 	return np_dns_add_rr(b, rr->section, rr->owner, rr->owner_len, rr->type, rr->rclass,
 			     rr->ttl, &rd);
 }
@@ -243,6 +282,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)np_dns_msg_rcode(&a);
 	(void)np_dns_msg_udp_limit(&a);
 	if (np_dns_msg_question(&a, &rr) != (a.hdr.count[NP_DNS_SEC_QUESTION] ? 0 : NP_ENOTFOUND))
+		abort();
+	/* The TSIG, when found, is a TSIG in the additional section. */
+	if (np_dns_msg_tsig(&a, &rr) == 0 &&
+	    (rr.type != NP_DNS_TYPE_TSIG || rr.section != NP_DNS_SEC_ADDITIONAL))
 		abort();
 	if (np_dns_builder_init(&bld, out, sizeof(out), sizeof(out), &a.hdr) < 0)
 		abort();

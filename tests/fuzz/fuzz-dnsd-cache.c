@@ -376,6 +376,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ask(&x, c, 512, now, 0);
 	ask(&x, c, NP_DNS_MSG_MAX, now + 1000, 0);
+	/* With the RRSIGs and proofs kept beside the data (a DO client). */
+	ask(&x, c, 512, now, DNS_CACHE_F_DNSSEC);
+	ask(&x, c, NP_DNS_MSG_MAX, now + 1000, DNS_CACHE_F_DNSSEC);
 	/* Long expired, served stale. */
 	ask(&x, c, NP_DNS_MSG_MAX, now + 90000ull * 1000, DNS_CACHE_F_STALE);
 	ask(&x, c, NP_DNS_MSG_MAX, now + 90000ull * 1000, 0);

@@ -1270,6 +1270,236 @@ static void test_million_rrsets(void **state)
 	dns_cache_free(c);
 }
 
+/* ---- DNSSEC records kept with their entries --------------------------- */
+
+/* RRSIG rdata over covered by signer, labels as given, original TTL orig. */
+static size_t rrsig_rdata(uint8_t *out, uint16_t covered, uint8_t labels, uint32_t orig,
+			  const char *signer, uint8_t fill)
+{
+	struct name sn = N(signer);
+	size_t n = 0;
+
+	out[n++] = (uint8_t)(covered >> 8);
+	out[n++] = (uint8_t)covered;
+	out[n++] = 13;                              /* ECDSAP256SHA256 */
+	out[n++] = labels;
+	for (int i = 3; i >= 0; i--)
+		out[n++] = (uint8_t)(orig >> (8 * i));
+	memset(out + n, 0x11, 10);                  /* expiration, inception, key tag */
+	n += 10;
+	memcpy(out + n, sn.w, sn.len);
+	n += sn.len;
+	memset(out + n, fill, 64);                  /* the signature */
+	return n + 64;
+}
+
+static void add_rrsig(struct resp *r, enum np_dns_section sec, const char *owner, uint32_t ttl,
+		      uint16_t covered, uint8_t labels, const char *signer, uint8_t fill)
+{
+	struct name o = N(owner);
+	uint8_t rd[512];
+	size_t n = rrsig_rdata(rd, covered, labels, ttl, signer, fill);
+
+	assert_int_equal(np_dns_add_raw(&r->b, sec, o.w, o.len, NP_DNS_TYPE_RRSIG,
+					NP_DNS_CLASS_IN, ttl, rd, n), 0);
+}
+
+static void add_nsec(struct resp *r, const char *owner, uint32_t ttl, const char *next)
+{
+	struct name o = N(owner), nx = N(next);
+	uint8_t rd[300];
+	/* The type bitmap of window 0: A, NS, SOA, RRSIG, NSEC. */
+	static const uint8_t bitmap[] = { 0, 6, 0x62, 0, 0, 0, 0, 0x03 };
+
+	memcpy(rd, nx.w, nx.len);
+	memcpy(rd + nx.len, bitmap, sizeof(bitmap));
+	assert_int_equal(np_dns_add_raw(&r->b, NP_DNS_SEC_AUTHORITY, o.w, o.len, NP_DNS_TYPE_NSEC,
+					NP_DNS_CLASS_IN, ttl, rd, nx.len + sizeof(bitmap)), 0);
+}
+
+/* Records of type in section sec of a's message. */
+static int count_type(const struct ans *a, enum np_dns_section sec, uint16_t type)
+{
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	int n = 0;
+
+	np_dns_iter_init(&it, &a->m);
+	while (np_dns_iter_next(&it, &rr) > 0)
+		n += rr.section == sec && rr.type == type;
+	return n;
+}
+
+/* A signed answer: the A and its RRSIG cached together, the RRSIG only for DO. */
+static void test_dnssec_rrsig_with_rrset(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+	struct dns_cache_stats plain, sig;
+	struct np_dns_rr rr;
+	struct np_dns_rrsig rs;
+
+	(void)state;
+	/* The same answer without a signature: the bytes to compare with. */
+	resp_start(&r, "www.example.org.", NP_DNS_TYPE_A, 0);
+	add_a(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 3600, 0x0a4d0150);
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "www.example.org.", NP_DNS_TYPE_A, ".", T0), 1);
+	dns_cache_get_stats(c, &plain);
+	dns_cache_flush(c, NULL, 0);
+
+	resp_start(&r, "www.example.org.", NP_DNS_TYPE_A, 0);
+	add_a(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 3600, 0x0a4d0150);
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 3600, NP_DNS_TYPE_A, 3,
+		  "example.org.", 0xaa);
+	/* Another RRset's signature is not this one's. */
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 3600, NP_DNS_TYPE_AAAA, 3,
+		  "example.org.", 0xbb);
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "www.example.org.", NP_DNS_TYPE_A, ".", T0), 1);
+	assert_int_equal(entries(c), 1);
+	/* Cache size accounting includes the signature (64 octets and more). */
+	dns_cache_get_stats(c, &sig);
+	assert_true(sig.bytes >= plain.bytes + 64);
+
+	/* Without DO: the A alone. */
+	assert_int_equal(lookup(c, &a, "www.example.org.", NP_DNS_TYPE_A, T0 + 10 * SEC),
+			 DNS_CACHE_HIT);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_ANSWER, NP_DNS_TYPE_RRSIG), 0);
+
+	/* With DO: the A, then its RRSIG with the same TTL, rdata intact. */
+	assert_int_equal(lookup_flags(c, &a, "www.example.org.", NP_DNS_TYPE_A, T0 + 10 * SEC,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_HIT);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_ANSWER], 2);
+	assert_answer(&a, 0, "www.example.org.", NP_DNS_TYPE_A, 3590);
+	assert_answer(&a, 1, "www.example.org.", NP_DNS_TYPE_RRSIG, 3590);
+	get_rr(&a.m, NP_DNS_SEC_ANSWER, 1, &rr);
+	assert_int_equal(np_dns_rrsig_parse(rr.rdata, rr.rdlength, &rs), 0);
+	assert_int_equal(rs.type_covered, NP_DNS_TYPE_A);
+	assert_name(rs.signer, rs.signer_len, "example.org.");
+	assert_int_equal(rs.signature_len, 64);
+	assert_int_equal(rs.signature[0], 0xaa);
+	dns_cache_free(c);
+}
+
+/* The RRSIG's TTL and original TTL bound the RRset's (RFC 4034 §3, RFC 4035 §5.3.3). */
+static void test_dnssec_ttl_bounded_by_rrsig(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+
+	(void)state;
+	resp_start(&r, "www.example.org.", NP_DNS_TYPE_A, 0);
+	add_a(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 3600, 0x0a4d0150);
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 600, NP_DNS_TYPE_A, 3,
+		  "example.org.", 0xaa);
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "www.example.org.", NP_DNS_TYPE_A, ".", T0), 1);
+	assert_int_equal(lookup_flags(c, &a, "www.example.org.", NP_DNS_TYPE_A, T0,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_HIT);
+	assert_answer(&a, 0, "www.example.org.", NP_DNS_TYPE_A, 600);
+	assert_answer(&a, 1, "www.example.org.", NP_DNS_TYPE_RRSIG, 600);
+	dns_cache_free(c);
+}
+
+/* NXDOMAIN: the SOA, its RRSIG, the NSECs and theirs kept and served with DO only. */
+static void test_dnssec_negative_proof(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+
+	(void)state;
+	resp_start(&r, "nosuch.example.org.", NP_DNS_TYPE_A, NP_DNS_RCODE_NXDOMAIN);
+	add_soa(&r, "example.org.", 3600, 300);
+	add_rrsig(&r, NP_DNS_SEC_AUTHORITY, "example.org.", 3600, NP_DNS_TYPE_SOA, 2,
+		  "example.org.", 0x01);
+	add_nsec(&r, "example.org.", 300, "alias.example.org.");
+	add_rrsig(&r, NP_DNS_SEC_AUTHORITY, "example.org.", 300, NP_DNS_TYPE_NSEC, 2,
+		  "example.org.", 0x02);
+	add_nsec(&r, "ns1.example.org.", 300, "www.example.org.");
+	add_rrsig(&r, NP_DNS_SEC_AUTHORITY, "ns1.example.org.", 300, NP_DNS_TYPE_NSEC, 3,
+		  "example.org.", 0x03);
+	/* Out of the SOA's zone: not kept. */
+	add_nsec(&r, "a.example.net.", 300, "b.example.net.");
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "nosuch.example.org.", NP_DNS_TYPE_A, ".", T0), 1);
+
+	assert_int_equal(lookup(c, &a, "nosuch.example.org.", NP_DNS_TYPE_A, T0 + SEC),
+			 DNS_CACHE_NXDOMAIN);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_AUTHORITY], 1);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_SOA), 1);
+
+	assert_int_equal(lookup_flags(c, &a, "nosuch.example.org.", NP_DNS_TYPE_A, T0 + SEC,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_NXDOMAIN);
+	assert_int_equal(a.m.hdr.rcode, NP_DNS_RCODE_NXDOMAIN);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_AUTHORITY], 6);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_SOA), 1);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_NSEC), 2);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_RRSIG), 3);
+	dns_cache_free(c);
+}
+
+/* A wildcard expansion keeps the NSEC that proves no closer name exists. */
+static void test_dnssec_wildcard_proof(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+
+	(void)state;
+	resp_start(&r, "a.wild.example.org.", NP_DNS_TYPE_A, 0);
+	add_a(&r, NP_DNS_SEC_ANSWER, "a.wild.example.org.", 300, 0x0a4d015a);
+	/* labels 3 < 4: synthesized from *.wild.example.org (RFC 4035 §5.3.4) */
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "a.wild.example.org.", 300, NP_DNS_TYPE_A, 3,
+		  "example.org.", 0x04);
+	add_nsec(&r, "alias.example.org.", 300, "ns1.example.org.");
+	add_rrsig(&r, NP_DNS_SEC_AUTHORITY, "alias.example.org.", 300, NP_DNS_TYPE_NSEC, 3,
+		  "example.org.", 0x05);
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "a.wild.example.org.", NP_DNS_TYPE_A, ".", T0), 1);
+	assert_int_equal(lookup_flags(c, &a, "a.wild.example.org.", NP_DNS_TYPE_A, T0,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_HIT);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_ANSWER], 2);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_NSEC), 1);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_AUTHORITY, NP_DNS_TYPE_RRSIG), 1);
+	assert_int_equal(lookup(c, &a, "a.wild.example.org.", NP_DNS_TYPE_A, T0), DNS_CACHE_HIT);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_AUTHORITY], 0);
+	/* Signed by a zone outside the one the upstream was asked about: no proof kept. */
+	assert_int_equal(store(c, &r, "a.wild.example.org.", NP_DNS_TYPE_A, "wild.example.org.",
+			       T0), 1);
+	assert_int_equal(lookup_flags(c, &a, "a.wild.example.org.", NP_DNS_TYPE_A, T0,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_HIT);
+	assert_int_equal(a.m.hdr.count[NP_DNS_SEC_AUTHORITY], 0);
+	dns_cache_free(c);
+}
+
+/* A query for type RRSIG is cached and answered as any other type, DO or not. */
+static void test_dnssec_qtype_rrsig(void **state)
+{
+	struct dns_cache *c = cache_new(100);
+	static struct resp r;
+	static struct ans a;
+
+	(void)state;
+	resp_start(&r, "www.example.org.", NP_DNS_TYPE_RRSIG, 0);
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 300, NP_DNS_TYPE_A, 3,
+		  "example.org.", 0x06);
+	add_rrsig(&r, NP_DNS_SEC_ANSWER, "www.example.org.", 300, NP_DNS_TYPE_NSEC, 3,
+		  "example.org.", 0x07);
+	resp_done(&r);
+	assert_int_equal(store(c, &r, "www.example.org.", NP_DNS_TYPE_RRSIG, ".", T0), 1);
+	assert_int_equal(lookup(c, &a, "www.example.org.", NP_DNS_TYPE_RRSIG, T0), DNS_CACHE_HIT);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_ANSWER, NP_DNS_TYPE_RRSIG), 2);
+	assert_int_equal(lookup_flags(c, &a, "www.example.org.", NP_DNS_TYPE_RRSIG, T0,
+				      DNS_CACHE_F_DNSSEC), DNS_CACHE_HIT);
+	assert_int_equal(count_type(&a, NP_DNS_SEC_ANSWER, NP_DNS_TYPE_RRSIG), 2);
+	dns_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1300,6 +1530,11 @@ int main(void)
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_million_rrsets),
+		cmocka_unit_test(test_dnssec_rrsig_with_rrset),
+		cmocka_unit_test(test_dnssec_ttl_bounded_by_rrsig),
+		cmocka_unit_test(test_dnssec_negative_proof),
+		cmocka_unit_test(test_dnssec_wildcard_proof),
+		cmocka_unit_test(test_dnssec_qtype_rrsig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -700,6 +700,247 @@ static void stat_type_names(void **state)
 	assert_string_equal(dnsd_stat_type_name(dnsd_stat_type_index(999)), "other");
 }
 
+/* ---- DNSSEC pass-through, RA, TSIG ------------------------------------- */
+
+/* A query with EDNS and DO (RFC 3225). */
+static size_t make_do_query(uint8_t *buf, uint16_t id, const uint8_t *name, size_t nlen,
+			    uint16_t qtype, bool do_bit)
+{
+	struct np_dns_header h = { .id = id, .rd = 1 };
+	struct np_dns_builder b;
+	struct np_dns_opt opt = { .udp_size = 1232, .do_bit = do_bit };
+
+	assert_int_equal(np_dns_builder_init(&b, buf, 512, 512, &h), 0);
+	assert_int_equal(np_dns_add_question(&b, name, nlen, qtype, 1), 0);
+	assert_int_equal(np_dns_add_opt(&b, &opt), 0);
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+/* The upstream's signed answer: one A and its RRSIG, with AD set as a validator would. */
+static size_t upstream_signed(const struct dnsd_upq *q, uint8_t *buf)
+{
+	struct np_dns_header h = { .id = q->id, .qr = 1, .rd = 1, .ra = 1, .ad = 1 };
+	struct np_dns_builder b;
+	struct np_dns_rdata rd = { .a = 0x0a4d0150 };
+	struct np_dns_opt opt = { .udp_size = 1232, .do_bit = 1 };
+	uint8_t sig[18 + 13 + 64] = { 0, 1, 13, 3, 0, 0, 0x0e, 0x10 };
+
+	memcpy(sig + 18, "\7example\3net", 13);
+	memset(sig + 31, 0xab, 64);
+	assert_int_equal(np_dns_builder_init(&b, buf, 4096, 4096, &h), 0);
+	assert_int_equal(np_dns_add_question(&b, q->qname, q->qlen, q->qtype, q->qclass), 0);
+	assert_int_equal(np_dns_add_rr(&b, NP_DNS_SEC_ANSWER, q->qname, q->qlen, NP_DNS_TYPE_A, 1,
+				       3600, &rd), 0);
+	assert_int_equal(np_dns_add_raw(&b, NP_DNS_SEC_ANSWER, q->qname, q->qlen,
+					NP_DNS_TYPE_RRSIG, 1, 3600, sig, sizeof(sig)), 0);
+	assert_int_equal(np_dns_add_opt(&b, &opt), 0);
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+static int rrsigs(const uint8_t *buf, size_t len)
+{
+	struct np_dns_msg m;
+	struct np_dns_iter it;
+	struct np_dns_rr rr;
+	int n = 0;
+
+	parse(buf, len, &m);
+	np_dns_iter_init(&it, &m);
+	while (np_dns_iter_next(&it, &rr) > 0)
+		n += rr.type == NP_DNS_TYPE_RRSIG;
+	return n;
+}
+
+static bool answer_do(const uint8_t *buf, size_t len)
+{
+	struct np_dns_msg m;
+	struct np_dns_opt opt;
+
+	parse(buf, len, &m);
+	return np_dns_msg_opt(&m, &opt) == 0 && opt.do_bit;
+}
+
+/*
+ * Upstream queries carry DO whoever asks; the DO client gets the RRSIG and
+ * DO back, relayed and then cached; a client without DO gets neither; AD
+ * from the upstream is never passed on (np-dnsd does not validate).
+ */
+static void dnssec_passthrough(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512], r[4096], up[512];
+	struct np_dns_msg m;
+	struct np_dns_opt opt;
+	struct dnsd_addr from;
+	size_t n, rn;
+	int un;
+
+	/* A client without DO asks first: the upstream query still has DO. */
+	n = make_do_query(q, 0x100, www, sizeof(www), NP_DNS_TYPE_A, false);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	/* A DO client joins the same upstream query. */
+	n = make_do_query(q, 0x101, www, sizeof(www), NP_DNS_TYPE_A, true);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	assert_int_equal(v->f.sends, 1);
+	un = dnsd_res_build_query(v->f.sent, 1232, up, sizeof(up));
+	assert_true(un > 0);
+	assert_int_equal(np_dns_msg_parse(up, (size_t)un, &m), 0);
+	assert_int_equal(np_dns_msg_opt(&m, &opt), 0);
+	assert_true(opt.do_bit);
+	rn = upstream_signed(v->f.sent, r);
+	from = v->f.sent->to;
+	assert_int_equal(dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010),
+			 DNSD_RES_ACCEPTED);
+	assert_int_equal(v->f.delivered, 2);
+	/* The last delivered is the DO client's: A + RRSIG, DO echoed, AD clear. */
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.id, 0x101);
+	assert_false(m.hdr.ad);
+	assert_int_equal(rrsigs(v->f.late, v->f.late_len), 1);
+	assert_true(answer_do(v->f.late, v->f.late_len));
+
+	/* From the cache: without DO, the A alone and no DO in the OPT. */
+	n = make_do_query(q, 0x102, www, sizeof(www), NP_DNS_TYPE_A, false);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	assert_int_equal(rrsigs(v->out, v->outlen), 0);
+	assert_false(answer_do(v->out, v->outlen));
+	/* With DO: the RRSIG too, DO echoed, AD clear. */
+	n = make_do_query(q, 0x103, www, sizeof(www), NP_DNS_TYPE_A, true);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 2);
+	assert_int_equal(rrsigs(v->out, v->outlen), 1);
+	assert_true(answer_do(v->out, v->outlen));
+	assert_false(m.hdr.ad);
+	assert_int_equal(v->f.sends, 1);
+}
+
+/* A relayed (uncacheable) answer without DO: the RRSIG is stripped. */
+static void dnssec_stripped_when_relayed(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512], r[4096];
+	struct np_dns_msg m;
+	struct dnsd_addr from;
+	size_t n, rn;
+
+	v->conf.max_ttl = 0;                    /* nothing is cached: every answer is relayed */
+	assert_int_equal(dnsd_engine_configure(&v->e, &v->conf), 0);
+	n = make_do_query(q, 0x200, www, sizeof(www), NP_DNS_TYPE_A, false);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	rn = upstream_signed(v->f.sent, r);
+	from = v->f.sent->to;
+	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+	assert_int_equal(rrsigs(v->f.late, v->f.late_len), 0);
+	assert_false(m.hdr.ad);
+	n = make_do_query(q, 0x201, www, sizeof(www), NP_DNS_TYPE_A, true);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
+	rn = upstream_signed(v->f.sent, r);
+	from = v->f.sent->to;
+	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 2010);
+	assert_int_equal(rrsigs(v->f.late, v->f.late_len), 1);
+	assert_true(answer_do(v->f.late, v->f.late_len));
+}
+
+/* RA is for QUERY: a NOTIMP answer to another opcode has it clear. */
+static void notimp_without_ra(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_query(q, 2, 2 /* STATUS */, www, sizeof(www), 1, 1, 0, 0);
+
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NOTIMP);
+	assert_false(m.hdr.ra);
+	/* QUERY answers keep it. */
+	n = make_query(q, 3, 0, www, sizeof(www), 1, 3 /* CH */, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_true(m.hdr.ra);
+}
+
+/* A signed message: TSIG as the last record, or in front of another one. */
+static size_t make_signed(uint8_t *buf, uint16_t id, unsigned opcode, bool tsig_last)
+{
+	struct np_dns_header h = { .id = id, .rd = 1, .opcode = (uint8_t)opcode };
+	struct np_dns_builder b;
+	static const uint8_t key[] = "\5nokey\7example";
+	static const uint8_t mac[32] = { 1, 2, 3 };
+	struct np_dns_tsig t = { .time_signed = 1700000000, .fudge = 300, .mac = mac,
+				 .mac_len = sizeof(mac), .original_id = id };
+	struct np_dns_rdata rd = { .a = 0x0a4d003d };
+
+	t.algorithm_len = (size_t)np_dns_name_from_text("hmac-sha256.", t.algorithm,
+							 sizeof(t.algorithm));
+	assert_int_equal(np_dns_builder_init(&b, buf, 512, 512, &h), 0);
+	if (opcode == 5) {
+		assert_int_equal(np_dns_add_question(&b, (const uint8_t *)"\3lan", 5,
+						     NP_DNS_TYPE_SOA, 1), 0);
+		assert_int_equal(np_dns_add_rr(&b, NP_DNS_SEC_AUTHORITY,
+					       (const uint8_t *)"\5host9\3lan", 11,
+					       NP_DNS_TYPE_A, 1, 300, &rd), 0);
+	} else {
+		assert_int_equal(np_dns_add_question(&b, www, sizeof(www), 1, 1), 0);
+	}
+	assert_int_equal(np_dns_add_tsig(&b, key, sizeof(key), &t), 0);
+	if (!tsig_last)
+		assert_int_equal(np_dns_add_rr(&b, NP_DNS_SEC_ADDITIONAL, www, sizeof(www),
+					       NP_DNS_TYPE_A, 1, 300, &rd), 0);
+	return (size_t)np_dns_builder_finish(&b);
+}
+
+/* np-dnsd has no keys: NOTAUTH with an unsigned BADKEY TSIG (RFC 8945 §5.2, §5.3.2). */
+static void tsig_unknown_key(void **state)
+{
+	struct env *v = *state;
+	static const uint8_t host9[] = "\5host9\3lan";
+	uint8_t q[512];
+	struct np_dns_msg m;
+	struct np_dns_rr rr;
+	struct np_dns_tsig t;
+	size_t n = make_signed(q, 0x77, 0, true);
+
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.id, 0x77);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NOTAUTH);
+	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 0);
+	assert_int_equal(np_dns_msg_tsig(&m, &rr), 0);
+	assert_memory_equal(rr.owner, "\5nokey\7example", rr.owner_len);
+	assert_int_equal(rr.rclass, NP_DNS_CLASS_ANY);
+	assert_int_equal(rr.ttl, 0);
+	assert_int_equal(np_dns_rr_tsig(&rr, &t), 0);
+	assert_int_equal(t.error, NP_DNS_TSIG_BADKEY);
+	assert_int_equal(t.mac_len, 0);
+	assert_int_equal(t.time_signed, 1700000000);
+	assert_int_equal(t.fudge, 300);
+	assert_int_equal(t.original_id, 0x77);
+	assert_int_equal(v->f.sends, 0);
+	assert_int_equal(v->e.stats.tsig_badkey, 1);
+	/* A signed UPDATE from an allowed address is not applied either. */
+	n = make_signed(q, 0x78, 5, true);
+	assert_int_equal(ask(v, UPDATER, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NOTAUTH);
+	assert_false(m.hdr.ra);
+	n = make_query(q, 0x79, 0, host9, sizeof(host9), 1, 1, 0, 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_NXDOMAIN);
+	/* A TSIG that is not the last record: FORMERR (RFC 8945 §5.1). */
+	n = make_signed(q, 0x7a, 0, false);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
+	parse(v->out, v->outlen, &m);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_FORMERR);
+	assert_int_equal(v->f.sends, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +959,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(truncated_to_client_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_and_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_upstream_servfail_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(dnssec_passthrough, setup, teardown),
+		cmocka_unit_test_setup_teardown(dnssec_stripped_when_relayed, setup, teardown),
+		cmocka_unit_test_setup_teardown(notimp_without_ra, setup, teardown),
+		cmocka_unit_test_setup_teardown(tsig_unknown_key, setup, teardown),
 		cmocka_unit_test(stat_type_names),
 	};
 

@@ -7,7 +7,8 @@
  *   cache-dump: every cache entry with its remaining TTL
  *   local-zone-dump: the local zone's records, static and dynamic
  *   config-reload: re-read the configuration file (as SIGHUP); the cache
- *       stays, a configuration that does not validate is refused
+ *       stays unless the upstreams, forward zones or local zone changed,
+ *       a configuration that does not validate is refused
  *   status-get (built in): pid, uptime, reload
  */
 #include "config.h"
@@ -68,6 +69,7 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 	put(o, "answers.dropped", st->answers_dropped);
 	put(o, "answers.upstream-unusable", st->answers_unusable);
 	put(o, "answers.cname-loop", st->cname_loops);
+	put(o, "cache.reload-flushed", st->reload_flushed);
 	put(o, "upstream.records-scrubbed", st->scrubbed_records);
 	put(o, "upstream.cname-restarts", st->cname_restarts);
 	put(o, "prefetches", st->prefetches);

@@ -782,14 +782,49 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 	return 0;
 }
 
+/* Same servers for the same zones, in the same order (upstream set indexes). */
+static bool same_sets(const struct dnsd_conf *a, const struct dnsd_conf *b)
+{
+	if (a->nsets != b->nsets)
+		return false;
+	for (unsigned i = 0; i < a->nsets; i++) {
+		const struct dnsd_upstream_set *x = &a->sets[i], *y = &b->sets[i];
+
+		if (x->nservers != y->nservers ||
+		    !np_dns_name_equal(x->zone, x->zlen, y->zone, y->zlen))
+			return false;
+		for (unsigned j = 0; j < x->nservers; j++)
+			if (x->servers[j].addr != y->servers[j].addr ||
+			    x->servers[j].port != y->servers[j].port)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * True when a name may now be answered by other servers than those its
+ * cached data came from: forward zones, their servers or the local zone
+ * changed.  Cached data was believed only for the servers responsible for
+ * it then (scrub.h), so it cannot outlive that responsibility.
+ */
+static bool authority_changed(const struct dnsd_conf *old, const struct dnsd_conf *conf)
+{
+	return !same_sets(old, conf) ||
+	       !np_dns_name_equal(old->local_zone, old->local_zone_len, conf->local_zone,
+				  conf->local_zone_len);
+}
+
 int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_conf *conf)
 {
 	struct dns_cache_limits lim;
+	bool flush = authority_changed(e->conf, conf);
 
 	cache_limits(conf, &lim);
 	if (dnsd_res_configure(&e->res, conf) < 0 ||
 	    dns_cache_configure(e->cache, conf->cache_size, &lim) < 0)
 		return -1;
+	if (flush)
+		e->stats.reload_flushed += dns_cache_flush(e->cache, NULL, 0);
 	e->conf = conf;
 	return 0;
 }

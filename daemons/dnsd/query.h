@@ -81,6 +81,7 @@ struct dnsd_stats {
 	uint64_t scrubbed_records;      /* upstream records not believed, dropped */
 	uint64_t cname_restarts;        /* CNAME targets looked up on their own */
 	uint64_t cname_loops;           /* CNAME loops and too long chains: SERVFAIL */
+	uint64_t reload_flushed;        /* entries dropped by reloads that moved a zone */
 };
 
 struct dnsd_engine_ops {

@@ -693,6 +693,41 @@ static void no_upstream_servfail_now(void **state)
 	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
 }
 
+/*
+ * A reload that changes which servers answer for a zone drops the cache:
+ * its data was believed only for the servers responsible then.  A reload
+ * that keeps the zones and servers keeps it.
+ */
+static void reload_flushes_when_authority_changes(void **state)
+{
+	struct env *v = *state;
+	struct dnsd_conf same = v->conf, moved = v->conf;
+	struct dnsd_upstream_set same_sets[2], moved_sets[2];
+	uint8_t q[512], r[4096];
+	struct dnsd_addr from;
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0), rn;
+
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	rn = upstream_answer(v->f.sent, 1, 300, 0, r);
+	from = v->f.sent->to;
+	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1001);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1002), DNSD_ANSWER);
+
+	memcpy(same_sets, v->sets, sizeof(same_sets));
+	same.sets = same_sets;
+	assert_int_equal(dnsd_engine_configure(&v->e, &same), 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1003), DNSD_ANSWER);
+	assert_int_equal(v->e.stats.reload_flushed, 0);
+
+	memcpy(moved_sets, v->sets, sizeof(moved_sets));
+	moved_sets[0].servers[0].addr = 0x0a4d0109;     /* other default upstream */
+	moved.sets = moved_sets;
+	assert_int_equal(dnsd_engine_configure(&v->e, &moved), 0);
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1004), DNSD_PENDING);
+	assert_true(v->e.stats.reload_flushed >= 1);
+	dnsd_engine_configure(&v->e, &v->conf);     /* conf outlives the locals */
+}
+
 static void stat_type_names(void **state)
 {
 	(void)state;
@@ -963,6 +998,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dnssec_stripped_when_relayed, setup, teardown),
 		cmocka_unit_test_setup_teardown(notimp_without_ra, setup, teardown),
 		cmocka_unit_test_setup_teardown(tsig_unknown_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_flushes_when_authority_changes, setup, teardown),
 		cmocka_unit_test(stat_type_names),
 	};
 

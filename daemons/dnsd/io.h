@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "connlimit.h"
 #include "netio.h"
 #include "query.h"
 
@@ -40,6 +41,9 @@ struct np_xsk_dgram;
 struct dnsd_io_stats {
 	uint64_t udp_batches, udp_truncated, udp_sent, udp_send_errors;
 	uint64_t tcp_accepted, tcp_refused_limit, tcp_idle_closed, tcp_bad_length;
+	uint64_t tcp_evicted;          /* idle, closed to make room for a newcomer */
+	uint64_t tcp_query_timeout;    /* a query not complete in tcp_query_timeout */
+	uint64_t tcp_write_timeout;    /* answers not taken in tcp_idle_timeout */
 	uint64_t overload;             /* no room to remember a waiting client */
 	uint64_t upstream_socket_errors;
 	uint64_t xdp_fallback;         /* immediate answers sent by the kernel socket */
@@ -84,8 +88,7 @@ struct dnsd_io {
 	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
 	struct dnsd_slot *slots;
 	uint32_t free_head, slot_gen;
-	unsigned tcp_conns;
-	struct dnsd_tcpconn *conns;
+	struct np_conn_set tcp;        /* TCP clients, most recently active first */
 	struct dnsd_io_stats stats;
 	uint32_t rnd[64];
 	unsigned rnd_left;

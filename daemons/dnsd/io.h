@@ -6,8 +6,12 @@
  *     (IP_PKTINFO);
  *   - TCP listeners (RFC 7766): length-prefixed messages, several queries in
  *     flight per connection (pipelining) answered as they complete (out of
- *     order), an idle timeout that only runs while no query is pending, and
- *     a connection limit (new connections beyond it are closed at once);
+ *     order); deadlines trickling cannot extend (a query complete within
+ *     tcp_query_timeout of its first octet, tcp_idle_timeout from the last
+ *     complete query or answer, answers read within tcp_idle_timeout); a
+ *     total limit and a per-client share, a newcomer beyond either taking
+ *     the place of the least recently active connection owing no answer
+ *     (daemons/common/connlimit.h);
  *   - per upstream try, a new UDP socket bound to a random port by the
  *     kernel and connected to the server (so only its address and port can
  *     reach it), or a TCP connection after TC, and a timer at the deadline;

@@ -146,6 +146,15 @@ static json_t *stats_json(struct dnsd_io *io)
 	put(o, "tcp.connections", io->tcp.count);
 	put(o, "overload-dropped", io->stats.overload);
 	put(o, "upstream.socket-errors", io->stats.upstream_socket_errors);
+	if (io->ctl) {
+		struct np_ctl_stats ctl;
+
+		np_ctl_get_stats(io->ctl, &ctl);
+		put(o, "control.accepted", ctl.accepted);
+		put(o, "control.evicted", ctl.evicted);
+		put(o, "control.timed-out", ctl.timed_out);
+		put(o, "control.refused", ctl.refused);
+	}
 	if (io->xsk) {
 		struct np_xsk_stats x;
 

@@ -4,7 +4,7 @@
 Keeps COUNT connections open from each given source address (TCP) or to a
 Unix socket, and sends each one octet of PAYLOAD every INTERVAL seconds, so
 that no request is ever complete.  A connection the server closes is opened
-again at the next tick (the attack goes on).  Runs for DURATION seconds,
+again at the next tick (the attack goes on), unless --once.  Runs for DURATION seconds,
 then prints:
 
     opened N           connections made (accepted by the kernel)
@@ -31,22 +31,23 @@ def main():
     ap.add_argument("--count", type=int, default=0, help="connections (Unix)")
     ap.add_argument("--payload", default="", help="hex octets to trickle")
     ap.add_argument("--hold", action="store_true", help="send nothing")
+    ap.add_argument("--once", action="store_true", help="never reconnect")
     ap.add_argument("--interval", type=float, default=1.0)
     ap.add_argument("--duration", type=float, default=15.0)
     ap.add_argument("--stale", type=float, default=8.0)
     ap.add_argument("--ready", help="file created once the first round is open")
     a = ap.parse_args()
     payload = bytes.fromhex(a.payload)
-    slots = []                     # [factory, sock or None, opened_at, sent]
+    slots = []                     # [factory, sock or None, opened_at, sent, tries]
     if a.tcp:
         host, port = a.tcp.rsplit(":", 1)
         for spec in a.src:
             addr, n = spec.rsplit(":", 1)
             for _ in range(int(n)):
-                slots.append([("tcp", (host, int(port)), addr), None, 0.0, 0])
+                slots.append([("tcp", (host, int(port)), addr), None, 0.0, 0, 0])
     else:
         for _ in range(a.count):
-            slots.append([("unix", a.unix, None), None, 0.0, 0])
+            slots.append([("unix", a.unix, None), None, 0.0, 0, 0])
 
     sel = selectors.DefaultSelector()
     opened = closed = 0
@@ -56,6 +57,9 @@ def main():
     def connect(slot):
         nonlocal opened
         kind, dst, src = slot[0]
+        if a.once and slot[4]:
+            return
+        slot[4] += 1
         try:
             if kind == "tcp":
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -208,6 +208,8 @@ static void conn_arm(struct dnsd_tcpconn *c)
 	uint64_t at = conn_deadline(c, &why), now = dnsd_now_ms(), wait;
 	struct timeval tv;
 
+	if (c->closed)
+		return;
 	/* Only a connection that owes no answer may be closed to make room. */
 	c->lim.busy = c->pending > 0 || c->write_since_ms != 0;
 	if (!at) {

@@ -45,19 +45,19 @@ static json_t *stats_json(struct arpd *a)
 		struct np_ctl_stats cs;
 
 		np_ctl_get_stats(a->ctl, &cs);
-		json_object_set_new(o, "control.accepted", json_integer((json_int_t)cs.accepted));
-		json_object_set_new(o, "control.evicted", json_integer((json_int_t)cs.evicted));
-		json_object_set_new(o, "control.timed-out", json_integer((json_int_t)cs.timed_out));
-		json_object_set_new(o, "control.refused", json_integer((json_int_t)cs.refused));
+		json_object_set_new(o, "control-accepted", json_integer((json_int_t)cs.accepted));
+		json_object_set_new(o, "control-evicted", json_integer((json_int_t)cs.evicted));
+		json_object_set_new(o, "control-timed-out", json_integer((json_int_t)cs.timed_out));
+		json_object_set_new(o, "control-refused", json_integer((json_int_t)cs.refused));
 	}
 	if (a->metrics) {
 		struct np_metrics_stats ms;
 
 		np_metrics_get_stats(a->metrics, &ms);
-		json_object_set_new(o, "metrics.accepted", json_integer((json_int_t)ms.accepted));
-		json_object_set_new(o, "metrics.evicted", json_integer((json_int_t)ms.evicted));
-		json_object_set_new(o, "metrics.timed-out", json_integer((json_int_t)ms.timed_out));
-		json_object_set_new(o, "metrics.refused", json_integer((json_int_t)ms.refused));
+		json_object_set_new(o, "metrics-accepted", json_integer((json_int_t)ms.accepted));
+		json_object_set_new(o, "metrics-evicted", json_integer((json_int_t)ms.evicted));
+		json_object_set_new(o, "metrics-timed-out", json_integer((json_int_t)ms.timed_out));
+		json_object_set_new(o, "metrics-refused", json_integer((json_int_t)ms.refused));
 	}
 	return o;
 }

@@ -70,17 +70,17 @@ for i in 1 2 3; do
 	check "np-ctl answered during the attack ($i)" grep -q '^np-arpd is running' "$T/status-$i"
 done
 ctl arpd stats >"$T/stats-during" 2>&1
-check "np-ctl stats answered during the attack" grep -q '^control.evicted ' "$T/stats-during"
+check "np-ctl stats answered during the attack" grep -q '^control-evicted ' "$T/stats-during"
 wait "$CTL_PID"
 cat "$T/trickle-ctl.out" >&2
 check "no idle control connection outlived the deadline" grep -q '^stale-open 0$' "$T/trickle-ctl.out"
 
 ctl arpd stats >"$T/stats" 2>&1
-grep -E '^(control|metrics)\.' "$T/stats" >&2
+grep -E '^(control|metrics)-' "$T/stats" >&2
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$T/stats"; }
-check "control evictions counted" [ "$(stat_of control.evicted)" -ge 1 ]
-check "metrics evictions counted" [ "$(stat_of metrics.evicted)" -ge 1 ]
-check "metrics request deadlines counted" [ "$(stat_of metrics.timed-out)" -ge 1 ]
+check "control evictions counted" [ "$(stat_of control-evicted)" -ge 1 ]
+check "metrics evictions counted" [ "$(stat_of metrics-evicted)" -ge 1 ]
+check "metrics request deadlines counted" [ "$(stat_of metrics-timed-out)" -ge 1 ]
 code=$(scrape "$T/scrape-metrics")
 check "metrics shows the counters too" grep -q '^np_arpd_metrics_evicted [1-9]' "$T/scrape-metrics"
 kill -0 "$ARPD_PID" || np_fail "np-arpd died"

@@ -41,6 +41,24 @@ static json_t *stats_json(struct arpd *a)
 	json_object_set_new(o, "receive-batches", json_integer((json_int_t)a->stats.batches));
 	json_object_set_new(o, "announcements-sent", json_integer((json_int_t)a->stats.announcements));
 	json_object_set_new(o, "probes-sent", json_integer((json_int_t)a->stats.probes));
+	if (a->ctl) {
+		struct np_ctl_stats cs;
+
+		np_ctl_get_stats(a->ctl, &cs);
+		json_object_set_new(o, "control-accepted", json_integer((json_int_t)cs.accepted));
+		json_object_set_new(o, "control-evicted", json_integer((json_int_t)cs.evicted));
+		json_object_set_new(o, "control-timed-out", json_integer((json_int_t)cs.timed_out));
+		json_object_set_new(o, "control-refused", json_integer((json_int_t)cs.refused));
+	}
+	if (a->metrics) {
+		struct np_metrics_stats ms;
+
+		np_metrics_get_stats(a->metrics, &ms);
+		json_object_set_new(o, "metrics-accepted", json_integer((json_int_t)ms.accepted));
+		json_object_set_new(o, "metrics-evicted", json_integer((json_int_t)ms.evicted));
+		json_object_set_new(o, "metrics-timed-out", json_integer((json_int_t)ms.timed_out));
+		json_object_set_new(o, "metrics-refused", json_integer((json_int_t)ms.refused));
+	}
 	return o;
 }
 

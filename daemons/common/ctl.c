@@ -21,12 +21,15 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "connlimit.h"
 #include "ctl.h"
 
 /* An answer larger than this is refused by the client (statistics dumps fit). */
 #define CTL_MAX_ANSWER (16u << 20)
 /* After accept() fails (out of descriptors), pause the listener this long. */
 #define CTL_ACCEPT_PAUSE_MS 500
+/* Connections waiting to be accepted: a burst of clients is not refused. */
+#define CTL_BACKLOG 128
 
 struct ctl_cmd {
 	char *name;
@@ -48,9 +51,10 @@ struct ctl_scan {
 };
 
 struct ctl_conn {
+	struct np_conn lim;            /* in ctl->conns; busy while answering */
 	struct np_ctl *ctl;
 	struct bufferevent *bev;
-	struct ctl_conn *prev, *next;
+	struct event *deadline;        /* absolute: reading, then writing */
 	struct ctl_scan scan;
 };
 
@@ -63,15 +67,14 @@ struct np_ctl {
 	ino_t ino;
 	size_t max_request;
 	int timeout_ms;
-	unsigned int max_clients;
-	unsigned int nclients;
 	char *version;
 	char *extended;
 	struct ctl_cmd *cmds;
 	size_t ncmds;
 	struct timespec started;
 	struct timespec reloaded;
-	struct ctl_conn *conns;
+	struct np_conn_set conns;      /* most recently accepted first */
+	struct np_ctl_stats stats;
 };
 
 /* ---- Answers ------------------------------------------------------------ */
@@ -320,19 +323,30 @@ static int scan_complete(struct ctl_scan *s, const unsigned char *p, size_t len)
 
 /* ---- Connections ---------------------------------------------------------- */
 
+static struct ctl_conn *conn_of(struct np_conn *l)
+{
+	return (struct ctl_conn *)(void *)((char *)l - offsetof(struct ctl_conn, lim));
+}
+
 static void conn_free(struct ctl_conn *conn)
 {
-	struct np_ctl *ctl = conn->ctl;
-
-	if (conn->prev)
-		conn->prev->next = conn->next;
-	else
-		ctl->conns = conn->next;
-	if (conn->next)
-		conn->next->prev = conn->prev;
-	ctl->nclients--;
+	np_conn_remove(&conn->ctl->conns, &conn->lim);
 	bufferevent_free(conn->bev);
+	event_free(conn->deadline);
 	free(conn);
+}
+
+/*
+ * Restart the connection's one deadline: timeout_ms for the whole request
+ * from accept(), then timeout_ms for the whole answer.  A client sending
+ * or reading a byte at a time extends neither.
+ */
+static void conn_deadline_from_now(struct ctl_conn *conn)
+{
+	int ms = conn->ctl->timeout_ms;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(conn->deadline, &tv);
 }
 
 static void conn_written(struct bufferevent *bev, void *arg)
@@ -350,6 +364,8 @@ static void conn_answer(struct ctl_conn *conn, json_t *ans)
 
 	json_decref(ans);
 	bufferevent_disable(conn->bev, EV_READ);
+	conn->lim.busy = true;         /* owes an answer: not evicted */
+	conn_deadline_from_now(conn);
 	if (!text || bufferevent_write(conn->bev, text, strlen(text)) < 0 ||
 	    bufferevent_write(conn->bev, "\n", 1) < 0) {
 		free(text);
@@ -404,11 +420,48 @@ static void conn_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	if ((what & BEV_EVENT_READING) && (what & BEV_EVENT_EOF))
 		conn_eof(conn);
-	else if ((what & BEV_EVENT_READING) && (what & BEV_EVENT_TIMEOUT))
+	else
+		conn_free(conn);        /* an error */
+}
+
+static void conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *conn = arg;
+
+	(void)fd;
+	(void)what;
+	conn->ctl->stats.timed_out++;
+	if (conn->lim.busy)
+		conn_free(conn);        /* the answer was not taken in time */
+	else
 		conn_answer(conn, answerf(NP_CTL_ERROR, "no complete request within %d ms",
 					  conn->ctl->timeout_ms));
-	else
-		conn_free(conn);        /* an error, or the answer was not taken in time */
+}
+
+/*
+ * Room for one more connection: when max_clients are open, the oldest one
+ * still sending its request (or sending nothing at all) is closed, so idle
+ * or half-open clients cannot lock everyone else out.  false only when
+ * every connection is being answered.
+ */
+static bool ctl_make_room(struct np_ctl *ctl)
+{
+	unsigned rounds = ctl->conns.count + 1;
+	struct np_conn *victim;
+
+	while (rounds--) {
+		switch (np_conn_admit(&ctl->conns, 0, &victim)) {
+		case NP_CONN_ADMIT:
+			return true;
+		case NP_CONN_REFUSE:
+			return false;
+		case NP_CONN_EVICT:
+			ctl->stats.evicted++;
+			conn_free(conn_of(victim));
+			break;
+		}
+	}
+	return false;
 }
 
 static void ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -416,35 +469,39 @@ static void ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
 {
 	static const char busy[] = "{\"result\":1,\"text\":\"too many connections\"}\n";
 	struct np_ctl *ctl = arg;
-	struct timeval tv = { ctl->timeout_ms / 1000, (ctl->timeout_ms % 1000) * 1000 };
 	struct ctl_conn *conn;
 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (ctl->nclients >= ctl->max_clients) {
+	if (!ctl_make_room(ctl)) {
+		ctl->stats.refused++;
 		(void)!send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		close(fd);
 		return;
 	}
 	conn = calloc(1, sizeof(*conn));
-	if (conn)
+	if (conn) {
 		conn->bev = bufferevent_socket_new(ctl->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!conn || !conn->bev) {
+		conn->deadline = evtimer_new(ctl->base, conn_expired, conn);
+	}
+	if (!conn || !conn->bev || !conn->deadline) {
+		if (conn && conn->bev)
+			bufferevent_free(conn->bev);
+		else
+			close(fd);
+		if (conn && conn->deadline)
+			event_free(conn->deadline);
 		free(conn);
-		close(fd);
 		return;
 	}
 	conn->ctl = ctl;
-	conn->next = ctl->conns;
-	if (ctl->conns)
-		ctl->conns->prev = conn;
-	ctl->conns = conn;
-	ctl->nclients++;
+	np_conn_add(&ctl->conns, &conn->lim, 0);
+	ctl->stats.accepted++;
 	bufferevent_setcb(conn->bev, conn_read, NULL, conn_event, conn);
 	/* Read no further than one byte past the limit: enough to know it is over. */
 	bufferevent_setwatermark(conn->bev, EV_READ, 0, ctl->max_request + 1);
-	bufferevent_set_timeouts(conn->bev, &tv, &tv);
+	conn_deadline_from_now(conn);
 	bufferevent_enable(conn->bev, EV_READ);
 }
 
@@ -543,7 +600,7 @@ static int ctl_listen(const struct np_ctl_opts *o, struct stat *st)
 	if (fd < 0)
 		return -errno;
 	r = ctl_bind(fd, &sun, o->mode ? o->mode : 0660);
-	if (r == 0 && listen(fd, 16) < 0)
+	if (r == 0 && listen(fd, CTL_BACKLOG) < 0)
 		r = -errno;
 	if (r == 0 && stat(sun.sun_path, st) < 0)
 		r = -errno;
@@ -558,7 +615,7 @@ static int ctl_options(struct np_ctl *ctl, const struct np_ctl_opts *o)
 {
 	ctl->max_request = o->max_request ? o->max_request : NP_CTL_MAX_REQUEST;
 	ctl->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : NP_CTL_TIMEOUT_MS;
-	ctl->max_clients = o->max_clients ? o->max_clients : NP_CTL_MAX_CLIENTS;
+	np_conn_set_init(&ctl->conns, o->max_clients ? o->max_clients : NP_CTL_MAX_CLIENTS, 0);
 	ctl->version = strdup(o->version ? o->version : "unknown");
 	ctl->extended = strdup(o->extended ? o->extended : ctl->version ? ctl->version : "");
 	clock_gettime(CLOCK_MONOTONIC, &ctl->started);
@@ -647,6 +704,11 @@ int np_ctl_new_fd(struct event_base *base, int fd, const struct np_ctl_opts *opt
 	return ctl_serve(base, fd, opts ? opts : &defaults, out);
 }
 
+void np_ctl_get_stats(const struct np_ctl *ctl, struct np_ctl_stats *out)
+{
+	*out = ctl->stats;
+}
+
 /* Remove the socket file only if it is still the one we made. */
 static void ctl_unlink(const struct np_ctl *ctl)
 {
@@ -661,8 +723,8 @@ void np_ctl_free(struct np_ctl *ctl)
 {
 	if (!ctl)
 		return;
-	while (ctl->conns)
-		conn_free(ctl->conns);
+	while (ctl->conns.head)
+		conn_free(conn_of(ctl->conns.head));
 	if (ctl->listener)
 		evconnlistener_free(ctl->listener);
 	if (ctl->resume)

@@ -12,8 +12,13 @@
  *
  * with Kea's result codes (NP_CTL_SUCCESS ... NP_CTL_EMPTY).  A request
  * ends when a complete JSON object has been read or when the client shuts
- * down its side; it may not exceed max_request bytes nor pause longer than
- * the idle timeout.  Anything else gets result 1 and a text saying why.
+ * down its side; it may not exceed max_request bytes and must be complete
+ * within timeout_ms of the connection (a deadline that sending a byte at a
+ * time does not extend).  Anything else gets result 1 and a text saying
+ * why.  The answer must then be read within timeout_ms.  With max_clients
+ * connections open, a new one takes the place of the oldest connection not
+ * yet answered (idle and half-open clients cannot lock others out); it is
+ * refused only while every connection is being answered.
  *
  * Built-in commands: "list-commands" (arguments: the command names),
  * "version-get" (text: the version; arguments: {"extended": ...}) and
@@ -29,6 +34,7 @@
 #define NP_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -45,14 +51,14 @@ enum np_ctl_result {
 };
 
 #define NP_CTL_MAX_REQUEST 65536       /* default max_request */
-#define NP_CTL_TIMEOUT_MS 10000        /* default idle timeout */
+#define NP_CTL_TIMEOUT_MS 10000        /* default request (and answer) deadline */
 #define NP_CTL_MAX_CLIENTS 32          /* default max_clients */
 
 struct np_ctl_opts {
 	const char *path;              /* socket file; at most 107 bytes */
 	mode_t mode;                   /* permissions of the file; 0 = 0660 */
 	size_t max_request;            /* bytes; 0 = NP_CTL_MAX_REQUEST */
-	int timeout_ms;                /* idle limit per connection; 0 = default */
+	int timeout_ms;                /* deadline per request and answer; 0 = default */
 	unsigned int max_clients;      /* connections at once; 0 = default */
 	const char *version;           /* version-get text; NULL = "unknown" */
 	const char *extended;          /* version-get "extended"; NULL = version */
@@ -103,6 +109,16 @@ void np_ctl_reloaded(struct np_ctl *ctl);
  * answer (never NULL unless out of memory).  For tests and fuzzing.
  */
 json_t *np_ctl_handle(struct np_ctl *ctl, const void *request, size_t len);
+
+/* Connection counters, for a daemon's statistics. */
+struct np_ctl_stats {
+	uint64_t accepted;
+	uint64_t evicted;              /* unanswered, closed for a newcomer */
+	uint64_t timed_out;            /* request or answer past its deadline */
+	uint64_t refused;              /* every connection was being answered */
+};
+
+void np_ctl_get_stats(const struct np_ctl *ctl, struct np_ctl_stats *out);
 
 /* Close the listener and every connection, remove the socket file; NULL is fine. */
 void np_ctl_free(struct np_ctl *ctl);

@@ -1,6 +1,6 @@
 /*
  * metrics.h: an optional Prometheus endpoint (text exposition format 0.0.4)
- * on libevent's HTTP server, for a daemon's `metrics_listen = "ADDR:PORT"`.
+ * over HTTP/1.1, for a daemon's `metrics_listen = "ADDR:PORT"`.
  *
  * GET /metrics (or /) calls the daemon's writer, which emits the same
  * counters its control socket's statistic-get-all reports, each as
@@ -12,6 +12,12 @@
  * Prometheus does not allow in names ('-', '.') become '_'.  Anything else
  * gets 404, methods other than GET and HEAD 405.  Requests are served on the
  * daemon's event loop; the writer must not block.
+ *
+ * One request per connection.  Its request line and headers (at most 8 KiB,
+ * else 431) must arrive within 5 s of the connection, else 408; the answer
+ * must be taken within 5 s.  Sending or reading a byte at a time extends
+ * neither.  At most 16 connections are open: a new one takes the place of
+ * the oldest that is still sending its request.
  *
  * Functions return 0 or a negative errno value and never log.
  */
@@ -42,6 +48,16 @@ typedef void np_metrics_fn(struct np_metrics_out *out, void *ctx);
  */
 int np_metrics_new(struct event_base *base, uint32_t addr, uint16_t port, const char *prefix,
 		   np_metrics_fn *fn, void *ctx, struct np_metrics **out);
+
+/* Connection counters, for the daemon's statistics. */
+struct np_metrics_stats {
+	uint64_t accepted;
+	uint64_t evicted;              /* unanswered, closed for a newcomer */
+	uint64_t timed_out;            /* request or answer past its deadline */
+	uint64_t refused;              /* every connection was being answered */
+};
+
+void np_metrics_get_stats(const struct np_metrics *m, struct np_metrics_stats *out);
 
 /* The bound port (the chosen one when asked for 0). */
 uint16_t np_metrics_port(const struct np_metrics *m);

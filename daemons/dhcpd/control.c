@@ -382,6 +382,15 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	stat(&s, "pkt4-malformed-frames", io.rx_malformed);
 	stat(&s, "pkt4-oversized", io.rx_oversized);
 	stat(&s, "commit-batches", io.batches);
+	if (d->ctl) {
+		struct np_ctl_stats cs;
+
+		np_ctl_get_stats(d->ctl, &cs);
+		stat(&s, "control-accepted", cs.accepted);
+		stat(&s, "control-evicted", cs.evicted);
+		stat(&s, "control-timed-out", cs.timed_out);
+		stat(&s, "control-refused", cs.refused);
+	}
 	address_stats(&s, d, c);
 	stat(&s, "leases", lease_count(d->lt));
 	/* What the start-up recovered from a damaged or incomplete lease store. */

@@ -48,6 +48,8 @@ static const struct np_conf_key root_keys[] = {
 	{ "update_acl", NULL },
 	{ "tcp_idle_timeout", NULL },
 	{ "tcp_max_connections", NULL },
+	{ "tcp_per_client", NULL },
+	{ "tcp_query_timeout", NULL },
 	{ "upstream_timeout", NULL },
 	{ "use_0x20", NULL },
 	{ "control_socket", NULL },
@@ -358,8 +360,12 @@ static void load_numbers(struct np_conf_err *e, const config_setting_t *root,
 		conf->edns_buffer_size = (unsigned)i;
 	if (np_conf_get_int(e, root, "tcp_max_connections", NP_CONF_OPTIONAL, 1, 65536, &i) == 1)
 		conf->tcp_max_connections = (unsigned)i;
+	if (np_conf_get_int(e, root, "tcp_per_client", NP_CONF_OPTIONAL, 1, 65536, &i) == 1)
+		conf->tcp_per_client = (unsigned)i;
 	np_conf_get_duration(e, root, "tcp_idle_timeout", NP_CONF_OPTIONAL, 100, 3600 * 1000,
 			     &conf->tcp_idle_timeout_ms);
+	np_conf_get_duration(e, root, "tcp_query_timeout", NP_CONF_OPTIONAL, 100, 60 * 1000,
+			     &conf->tcp_query_timeout_ms);
 	np_conf_get_duration(e, root, "upstream_timeout", NP_CONF_OPTIONAL, 50, 60 * 1000,
 			     &conf->upstream_timeout_ms);
 }
@@ -373,6 +379,9 @@ static void set_defaults(struct dnsd_conf *conf)
 	conf->edns_buffer_size = DNSD_EDNS_DEFAULT;
 	conf->tcp_idle_timeout_ms = 10000; /* RFC 7766 §6.2.3: "on the order of seconds" */
 	conf->tcp_max_connections = 1000;
+	/* A query is a few hundred octets: seconds are plenty even on a slow link. */
+	conf->tcp_query_timeout_ms = 5000;
+	conf->tcp_per_client = 32;
 	conf->upstream_timeout_ms = 1500;
 	/* 0x20 on: the bits it adds are what defeat a spoofer who knows the port. */
 	conf->use_0x20 = true;

@@ -70,8 +70,10 @@ struct dnsd_conf {
 	struct np_conf_cidr update_acl[DNSD_MAX_ACL];
 	unsigned nupdate_acl;
 
-	uint64_t tcp_idle_timeout_ms;
+	uint64_t tcp_idle_timeout_ms;  /* between queries */
+	uint64_t tcp_query_timeout_ms; /* from a query's first octet to its last */
 	unsigned tcp_max_connections;
+	unsigned tcp_per_client;       /* connections from one client address */
 	uint64_t upstream_timeout_ms;  /* the longest one try may wait */
 
 	char control_socket[108];      /* empty: none */

@@ -164,9 +164,21 @@ static json_t *stats_json(struct dnsd_io *io)
 	put(o, "tcp.refused-limit", io->stats.tcp_refused_limit);
 	put(o, "tcp.idle-closed", io->stats.tcp_idle_closed);
 	put(o, "tcp.bad-length", io->stats.tcp_bad_length);
-	put(o, "tcp.connections", io->tcp_conns);
+	put(o, "tcp.evicted", io->stats.tcp_evicted);
+	put(o, "tcp.query-timeout", io->stats.tcp_query_timeout);
+	put(o, "tcp.write-timeout", io->stats.tcp_write_timeout);
+	put(o, "tcp.connections", io->tcp.count);
 	put(o, "overload-dropped", io->stats.overload);
 	put(o, "upstream.socket-errors", io->stats.upstream_socket_errors);
+	if (io->ctl) {
+		struct np_ctl_stats ctl;
+
+		np_ctl_get_stats(io->ctl, &ctl);
+		put(o, "control.accepted", ctl.accepted);
+		put(o, "control.evicted", ctl.evicted);
+		put(o, "control.timed-out", ctl.timed_out);
+		put(o, "control.refused", ctl.refused);
+	}
 	if (io->xsk) {
 		struct np_xsk_stats x;
 

@@ -6,8 +6,12 @@
  *     (IP_PKTINFO);
  *   - TCP listeners (RFC 7766): length-prefixed messages, several queries in
  *     flight per connection (pipelining) answered as they complete (out of
- *     order), an idle timeout that only runs while no query is pending, and
- *     a connection limit (new connections beyond it are closed at once);
+ *     order); deadlines trickling cannot extend (a query complete within
+ *     tcp_query_timeout of its first octet, tcp_idle_timeout from the last
+ *     complete query or answer, answers read within tcp_idle_timeout); a
+ *     total limit and a per-client share, a newcomer beyond either taking
+ *     the place of the least recently active connection owing no answer
+ *     (daemons/common/connlimit.h);
  *   - per upstream try, a new UDP socket bound to a random port by the
  *     kernel and connected to the server (so only its address and port can
  *     reach it), or a TCP connection after TC, and a timer at the deadline;
@@ -27,6 +31,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "connlimit.h"
 #include "netio.h"
 #include "query.h"
 
@@ -40,6 +45,9 @@ struct np_xsk_dgram;
 struct dnsd_io_stats {
 	uint64_t udp_batches, udp_truncated, udp_sent, udp_send_errors;
 	uint64_t tcp_accepted, tcp_refused_limit, tcp_idle_closed, tcp_bad_length;
+	uint64_t tcp_evicted;          /* idle, closed to make room for a newcomer */
+	uint64_t tcp_query_timeout;    /* a query not complete in tcp_query_timeout */
+	uint64_t tcp_write_timeout;    /* answers not taken in tcp_idle_timeout */
 	uint64_t overload;             /* no room to remember a waiting client */
 	uint64_t upstream_socket_errors;
 	uint64_t xdp_fallback;         /* immediate answers sent by the kernel socket */
@@ -84,8 +92,7 @@ struct dnsd_io {
 	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
 	struct dnsd_slot *slots;
 	uint32_t free_head, slot_gen;
-	unsigned tcp_conns;
-	struct dnsd_tcpconn *conns;
+	struct np_conn_set tcp;        /* TCP clients, most recently active first */
 	struct dnsd_io_stats stats;
 	uint32_t rnd[64];
 	unsigned rnd_left;

@@ -8,6 +8,7 @@
 #endif
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -507,32 +508,71 @@ static void idle_timeout(void **state)
 	close(fd);
 }
 
+/* Stop the loop (the server stays, for teardown) and read its counters. */
+static void stats_after_stop(struct server *s, struct np_ctl_stats *st)
+{
+	assert_int_equal(write(s->stop_pipe[1], "x", 1), 1);
+	pthread_join(s->thread, NULL);
+	event_free(s->stop_ev);
+	close(s->stop_pipe[0]);
+	close(s->stop_pipe[1]);
+	s->running = 0;
+	np_ctl_get_stats(s->ctl, st);
+}
+
+/* true when the server closed fd within WAIT_MS. */
+static bool closed_by_server(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, WAIT_MS) == 1 && recv(fd, &c, 1, 0) <= 0;
+}
+
+/* Idle clients holding every place: the oldest makes room for a newcomer. */
 static void too_many_clients(void **state)
 {
 	struct server *s = *state;
 	int a = raw_connect(s->path), b = raw_connect(s->path);
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	struct np_ctl_stats st;
 	json_t *ans = NULL;
-	int tries;
 
 	usleep(100000);          /* let the server accept both */
 	ans = call(s, "version-get", NULL);
-	assert_int_equal(np_ctl_result(ans), NP_CTL_ERROR);
-	assert_string_equal(text_of(ans), "too many connections");
-	json_decref(ans);
-	close(a);
-	/* Once the server has seen a go, there is room again. */
-	for (tries = 0; tries < 50; tries++) {
-		ans = call(s, "version-get", NULL);
-		if (np_ctl_result(ans) == NP_CTL_SUCCESS)
-			break;
-		json_decref(ans);
-		ans = NULL;
-		usleep(20000);
-	}
-	assert_non_null(ans);
 	assert_int_equal(np_ctl_result(ans), NP_CTL_SUCCESS);
 	json_decref(ans);
+	assert_true(closed_by_server(a));
+	assert_int_equal(poll(&p, 1, 0), 0);    /* the younger one is still open */
+	close(a);
 	close(b);
+	stats_after_stop(s, &st);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.refused, 0);
+}
+
+/* A request sent a byte at a time cannot outlive timeout_ms (200 ms). */
+static void trickled_request_deadline(void **state)
+{
+	struct server *s = *state;
+	int fd = raw_connect(s->path);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct np_ctl_stats st;
+	json_t *ans;
+	int i;
+
+	raw_write(fd, "{");
+	for (i = 0; i < 60 && poll(&p, 1, 50) == 0; i++)
+		raw_write(fd, " ");     /* never complete */
+	assert_true(i < 60);
+	ans = raw_answer(fd, WAIT_MS);
+	assert_non_null(ans);
+	assert_string_equal(text_of(ans), "no complete request within 200 ms");
+	json_decref(ans);
+	close(fd);
+	stats_after_stop(s, &st);
+	assert_int_equal(st.timed_out, 1);
+	assert_int_equal(st.accepted, 1);
 }
 
 /* ---- The socket file ----------------------------------------------------------- */
@@ -797,6 +837,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(several_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_timeout, setup_short_timeout, teardown),
 		cmocka_unit_test_setup_teardown(too_many_clients, setup_two_clients, teardown),
+		cmocka_unit_test_setup_teardown(trickled_request_deadline, setup_short_timeout,
+						teardown),
 		cmocka_unit_test_setup_teardown(file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(live_socket_refused, setup, teardown),
 		cmocka_unit_test_teardown(stale_socket_replaced, teardown),

@@ -75,6 +75,7 @@ static const char full[] =
 	"  { net = \"10.77.9.0/24\"; action = \"refuse\"; } );\n"
 	"update_acl = ( \"10.77.0.1\", \"10.77.5.0/24\" );\n"
 	"tcp_idle_timeout = \"2s\"; tcp_max_connections = 50;\n"
+	"tcp_query_timeout = \"1500ms\"; tcp_per_client = 4;\n"
 	"upstream_timeout = \"800ms\";\n"
 	"control_socket = \"/run/np-dnsd.sock\";\n"
 	"log_level = \"debug\";\n";
@@ -116,6 +117,8 @@ static void every_setting(void **state)
 	assert_int_equal(c->update_acl[0].prefix, 32);
 	assert_int_equal(c->tcp_idle_timeout_ms, 2000);
 	assert_int_equal(c->tcp_max_connections, 50);
+	assert_int_equal(c->tcp_query_timeout_ms, 1500);
+	assert_int_equal(c->tcp_per_client, 4);
 	assert_int_equal(c->upstream_timeout_ms, 800);
 	assert_string_equal(c->control_socket, "/run/np-dnsd.sock");
 	assert_int_equal(c->log_level, NP_LOG_DEBUG);
@@ -140,6 +143,9 @@ static void defaults(void **state)
 	assert_int_equal(c->nsets, 1);
 	assert_int_equal(c->sets[0].nservers, 0);
 	assert_int_equal(c->tcp_idle_timeout_ms, 10000);
+	assert_int_equal(c->tcp_query_timeout_ms, 5000);
+	assert_int_equal(c->tcp_max_connections, 1000);
+	assert_int_equal(c->tcp_per_client, 32);
 	assert_int_equal(c->upstream_timeout_ms, 1500);
 	dnsd_conf_free(c);
 }
@@ -162,7 +168,8 @@ static void errors_name_their_line(void **state)
 		"records = ( \"ok.lan. A 10.0.0.1\",\n"                           /* 12 */
 		"  \"BAD line\" );\n"                                             /* 13 */
 		"min_ttl = 100; max_ttl = 10;\n"                                  /* 14 */
-		"tcp_idle_timeout = \"5 parsecs\";\n",                            /* 15 */
+		"tcp_idle_timeout = \"5 parsecs\";\n"                             /* 15 */
+		"tcp_per_client = 0; tcp_query_timeout = \"2h\";\n",              /* 16 */
 		&e);
 
 	(void)state;
@@ -180,6 +187,8 @@ static void errors_name_their_line(void **state)
 	expect_error(&e, 13, "BAD line");
 	expect_error(&e, 14, "min_ttl");
 	expect_error(&e, 15, "tcp_idle_timeout");
+	expect_error(&e, 16, "tcp_per_client");
+	expect_error(&e, 16, "tcp_query_timeout");
 }
 
 static void missing_listen_and_records_without_zone(void **state)

@@ -1,7 +1,8 @@
 /*
  * test-metrics.c: the Prometheus endpoint, scraped over real TCP by
  * libevent's HTTP client on the same loop: exact exposition text, fresh
- * values per scrape, 404/405, HEAD, JSON statistics as samples, bind errors.
+ * values per scrape, 404/405, HEAD, JSON statistics as samples, bind errors,
+ * the connection cap (idle clients make room for a scrape).
  */
 #include "config.h"
 
@@ -14,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -302,6 +306,55 @@ static void test_free_closes(void **state)
 	assert_int_equal(np_metrics_port(m), port);
 }
 
+/* A plain TCP connection to the endpoint that sends nothing. */
+static int idle_client(struct fixture *f)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(np_metrics_port(f->m)),
+				   .sin_addr.s_addr = htonl(LOCALHOST) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
+/* Run the loop until it has nothing left to do at once. */
+static void settle(struct fixture *f)
+{
+	struct timeval t = { 0, 100 * 1000 };
+
+	event_base_loopexit(f->base, &t);
+	event_base_dispatch(f->base);
+}
+
+/* 16 idle clients fill every place: a scrape still gets in, the oldest goes. */
+static void test_idle_clients_make_room(void **state)
+{
+	struct fixture *f = *state;
+	struct np_metrics_stats st;
+	struct reply r;
+	int fds[17];
+	struct pollfd p;
+	char c;
+
+	for (int i = 0; i < 17; i++) {
+		fds[i] = idle_client(f);
+		settle(f);              /* accepted in this order */
+	}
+	request(f, EVHTTP_REQ_GET, "/metrics", &r);
+	assert_int_equal(r.code, 200);
+	np_metrics_get_stats(f->m, &st);
+	assert_int_equal(st.accepted, 18);
+	assert_int_equal(st.evicted, 2);
+	assert_int_equal(st.refused, 0);
+	for (int i = 0; i < 17; i++) {
+		p = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+		/* The two oldest were closed; the others are still open. */
+		assert_int_equal(poll(&p, 1, 0) == 1 && recv(fds[i], &c, 1, 0) == 0, i < 2);
+		close(fds[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kea_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_clients_make_room, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_closes, setup, teardown),
 	};
 

@@ -125,7 +125,7 @@ static void parses_port_unreachable_quote(void **state)
 	assert_memory_equal(q.ip.src, a, 16);
 	assert_int_equal(q.ip.upper, NP_IPPROTO_UDP);
 	assert_true(q.has_ports);
-	assert_int_equal(q.sport, 48367);
+	assert_int_equal(q.sport, 60170);
 	assert_int_equal(q.dport, 53);
 	/* A quote too short for an IPv6 header. */
 	m.data_len = 39;

@@ -341,6 +341,32 @@ static void udp6_rejects_zero_and_bad_checksum(void **state)
 	assert_int_equal(np_udp6_parse(udp, ip.payload_len, ip.src, ip.dst, &u), NP_EBADLEN);
 }
 
+/*
+ * A datagram whose computed checksum is 0 goes out as 0xffff; received
+ * with 0 instead, its sum would still verify, so only the rule of RFC 8200
+ * §8.1 refuses it.
+ */
+static void udp6_zero_checksum_refused_even_when_sum_verifies(void **state)
+{
+	static const uint8_t a[16] = { 0xfd, 0x77, [15] = 1 };
+	static const uint8_t b[16] = { 0xfd, 0x77, [15] = 2 };
+	uint8_t data[8] = { 0, 0, 'n', 'e', 't', 'p', 'r', 'o' }, out[16];
+	struct np_udp u = { .src_port = 53, .dst_port = 9, .payload = data, .payload_len = 8 };
+	struct np_udp back;
+
+	(void)state;
+	assert_int_equal(np_udp6_build(&u, a, b, out, sizeof(out)), 16);
+	/* Two data octets equal to the checksum make the computed sum 0. */
+	memcpy(data, out + 6, 2);
+	assert_int_equal(np_udp6_build(&u, a, b, out, sizeof(out)), 16);
+	assert_int_equal(np_load_be16(out + 6), 0xffff);
+	assert_int_equal(np_udp6_parse(out, 16, a, b, &back), 0);
+	np_store_be16(out + 6, 0);
+	assert_int_equal(np_udp6_parse(out, 16, a, b, &back), NP_ECSUM);
+	/* Over IPv4 the same 0 means "no checksum" (RFC 768). */
+	assert_int_equal(np_udp_parse(out, 16, 0, 0, &back), 0);
+}
+
 static void udp6_build_checks_input(void **state)
 {
 	static const uint8_t a[16] = { 0xfd, 0x77, [15] = 1 };
@@ -372,6 +398,7 @@ int main(void)
 		cmocka_unit_test(parses_udp6_datagrams),
 		cmocka_unit_test(parses_dig_query_over_ipv6),
 		cmocka_unit_test(udp6_rejects_zero_and_bad_checksum),
+		cmocka_unit_test(udp6_zero_checksum_refused_even_when_sum_verifies),
 		cmocka_unit_test(udp6_build_checks_input),
 	};
 

@@ -1,4 +1,4 @@
-/* csum.c: RFC 1071 Internet checksum, pseudo-header, RFC 1624 update. */
+/* csum.c: RFC 1071 Internet checksum, IPv4 and IPv6 pseudo-headers, RFC 1624 update. */
 #include <netproto/buf.h>
 #include <netproto/csum.h>
 
@@ -44,6 +44,20 @@ uint32_t np_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len
 	acc += dst & 0xffff;
 	acc += proto;
 	acc += len;
+	return csum_fold32(acc);
+}
+
+uint32_t np_csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+			 uint32_t len)
+{
+	uint64_t acc;
+
+	acc = np_csum_add(0, src, 16);
+	acc += np_csum_add(0, dst, 16);
+	acc += len >> 16;
+	acc += len & 0xffff;
+	/* Three zero octets, then the next header value (RFC 8200 §8.1). */
+	acc += next;
 	return csum_fold32(acc);
 }
 

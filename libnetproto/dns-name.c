@@ -297,6 +297,53 @@ uint32_t np_dns_name_hash(const uint8_t *wire, size_t len)
 	return h;
 }
 
+/* ---- Reverse-mapping names ------------------------------------------- */
+
+static const uint8_t in_addr_arpa[] = "\007in-addr\004arpa";  /* the NUL is the root */
+static const uint8_t ip6_arpa[] = "\003ip6\004arpa";
+
+/* One label of the decimal digits of v (0..255), without leading zeros. */
+static void reverse_put_decimal(struct np_writer *w, unsigned v)
+{
+	np_write_u8(w, (uint8_t)(v >= 100 ? 3 : v >= 10 ? 2 : 1));
+	if (v >= 100)
+		np_write_u8(w, (uint8_t)('0' + v / 100));
+	if (v >= 10)
+		np_write_u8(w, (uint8_t)('0' + v / 10 % 10));
+	np_write_u8(w, (uint8_t)('0' + v % 10));
+}
+
+int np_dns_name_reverse4(uint32_t addr, uint8_t *out, size_t cap)
+{
+	struct np_writer w;
+	int shift;
+
+	np_writer_init(&w, out, cap);
+	/* RFC 1035 §3.5: the octets in reverse order, below in-addr.arpa. */
+	for (shift = 0; shift < 32; shift += 8)
+		reverse_put_decimal(&w, (addr >> shift) & 0xff);
+	np_write_bytes(&w, in_addr_arpa, sizeof(in_addr_arpa));
+	return np_writer_result(&w);
+}
+
+int np_dns_name_reverse6(const uint8_t addr[16], uint8_t *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct np_writer w;
+	int i;
+
+	np_writer_init(&w, out, cap);
+	/* RFC 3596 §2.5: one label per nibble, the low-order nibble first, lowercase. */
+	for (i = 15; i >= 0; i--) {
+		np_write_u8(&w, 1);
+		np_write_u8(&w, (uint8_t)hex[addr[i] & 0xf]);
+		np_write_u8(&w, 1);
+		np_write_u8(&w, (uint8_t)hex[addr[i] >> 4]);
+	}
+	np_write_bytes(&w, ip6_arpa, sizeof(ip6_arpa));
+	return np_writer_result(&w);
+}
+
 void np_dns_ctable_init(struct np_dns_ctable *t, size_t base)
 {
 	t->base = base;

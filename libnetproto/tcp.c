@@ -1,4 +1,4 @@
-/* tcp.c: TCP header, options and pseudo-header checksum (RFC 9293). */
+/* tcp.c: TCP header, options and pseudo-header checksum (RFC 9293, RFC 8200 §8.1). */
 #include <string.h>
 
 #include <netproto/buf.h>
@@ -158,21 +158,48 @@ int np_tcp_parse_nocsum(const void *buf, size_t len, struct np_tcp *out)
 	return 0;
 }
 
-int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct np_tcp *out)
+/* The checksum's partial sum over the pseudo-header, by address family. */
+struct tcp_pseudo {
+	int v6;
+	uint32_t src4, dst4;
+	const uint8_t *src6, *dst6;
+};
+
+static uint32_t tcp_pseudo_sum(const struct tcp_pseudo *ph, size_t len)
+{
+	if (ph->v6)
+		return np_csum_pseudo6(ph->src6, ph->dst6, NP_IPPROTO_TCP, (uint32_t)len);
+	return np_csum_pseudo4(ph->src4, ph->dst4, NP_IPPROTO_TCP, (uint16_t)len);
+}
+
+static int tcp_parse(const void *buf, size_t len, const struct tcp_pseudo *ph, struct np_tcp *out)
 {
 	struct np_tcp t;
-	uint32_t sum;
 	int err;
 
 	err = np_tcp_parse_nocsum(buf, len, &t);
 	if (err)
 		return err;
 	/* RFC 9293 §3.1: the sum over pseudo-header, header and data is all ones. */
-	sum = np_csum_pseudo4(src, dst, NP_IPPROTO_TCP, (uint16_t)len);
-	if (np_csum_finish(np_csum_add(sum, buf, len)) != 0)
+	if (np_csum_finish(np_csum_add(tcp_pseudo_sum(ph, len), buf, len)) != 0)
 		return NP_ECSUM;
 	*out = t;
 	return 0;
+}
+
+int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct np_tcp *out)
+{
+	struct tcp_pseudo ph = { .v6 = 0, .src4 = src, .dst4 = dst };
+
+	return tcp_parse(buf, len, &ph, out);
+}
+
+int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+		  struct np_tcp *out)
+{
+	struct tcp_pseudo ph = { .v6 = 1, .src6 = src, .dst6 = dst };
+
+	return tcp_parse(buf, len, &ph, out);
 }
 
 static void tcp_write_sack(struct np_writer *w, const struct np_tcp_opts *o)
@@ -406,7 +433,7 @@ static void tcp_write_header(struct np_writer *w, const struct np_tcp *in, size_
 	np_write_be16(w, in->urgent);
 }
 
-int np_tcp_build(const struct np_tcp *in, uint32_t src, uint32_t dst, void *buf, size_t cap)
+static int tcp_build(const struct np_tcp *in, const struct tcp_pseudo *ph, void *buf, size_t cap)
 {
 	uint8_t opt[NP_TCP_MAX_OPT_LEN];
 	struct np_writer w;
@@ -438,10 +465,23 @@ int np_tcp_build(const struct np_tcp *in, uint32_t src, uint32_t dst, void *buf,
 		return np_writer_error(&w);
 	/* Unlike UDP, TCP gives a checksum of 0 no meaning of its own: send it as computed. */
 	np_writer_patch_be16(&w, TCP_CSUM_OFF,
-			     np_csum_finish(np_csum_add(np_csum_pseudo4(src, dst, NP_IPPROTO_TCP,
-									(uint16_t)len),
-							buf, len)));
+			     np_csum_finish(np_csum_add(tcp_pseudo_sum(ph, len), buf, len)));
 	if (np_writer_error(&w))
 		return np_writer_error(&w);
 	return (int)len;
+}
+
+int np_tcp_build(const struct np_tcp *in, uint32_t src, uint32_t dst, void *buf, size_t cap)
+{
+	struct tcp_pseudo ph = { .v6 = 0, .src4 = src, .dst4 = dst };
+
+	return tcp_build(in, &ph, buf, cap);
+}
+
+int np_tcp6_build(const struct np_tcp *in, const uint8_t src[16], const uint8_t dst[16],
+		  void *buf, size_t cap)
+{
+	struct tcp_pseudo ph = { .v6 = 1, .src6 = src, .dst6 = dst };
+
+	return tcp_build(in, &ph, buf, cap);
 }

@@ -1,4 +1,4 @@
-/* udp.c: UDP header, length and pseudo-header checksum (RFC 768). */
+/* udp.c: UDP header, length and pseudo-header checksum (RFC 768, RFC 8200 §8.1). */
 #include <string.h>
 
 #include <netproto/buf.h>
@@ -58,7 +58,21 @@ int np_udp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct
 	return 0;
 }
 
-int np_udp_build(const struct np_udp *in, uint32_t src, uint32_t dst, void *buf, size_t cap)
+/* The checksum's partial sum over the pseudo-header, by address family. */
+struct udp_pseudo {
+	int v6;
+	uint32_t src4, dst4;
+	const uint8_t *src6, *dst6;
+};
+
+static uint32_t udp_pseudo_sum(const struct udp_pseudo *ph, uint16_t length)
+{
+	if (ph->v6)
+		return np_csum_pseudo6(ph->src6, ph->dst6, NP_IPPROTO_UDP, length);
+	return np_csum_pseudo4(ph->src4, ph->dst4, NP_IPPROTO_UDP, length);
+}
+
+static int udp_build(const struct np_udp *in, const struct udp_pseudo *ph, void *buf, size_t cap)
 {
 	struct np_writer w;
 	uint16_t length, csum;
@@ -83,11 +97,52 @@ int np_udp_build(const struct np_udp *in, uint32_t src, uint32_t dst, void *buf,
 	np_write_be16(&w, 0);
 	if (np_writer_error(&w))
 		return np_writer_error(&w);
-	sum = np_csum_pseudo4(src, dst, NP_IPPROTO_UDP, length);
+	sum = udp_pseudo_sum(ph, length);
 	csum = np_csum_finish(np_csum_add(sum, buf, length));
-	/* RFC 768: "If the computed checksum is zero, it is transmitted as all ones." */
+	/*
+	 * RFC 768: "If the computed checksum is zero, it is transmitted as all
+	 * ones."  RFC 8200 §8.1 says the same for IPv6.
+	 */
 	np_writer_patch_be16(&w, UDP_CSUM_OFF, csum ? csum : 0xffff);
 	if (np_writer_error(&w))
 		return np_writer_error(&w);
 	return length;
+}
+
+int np_udp_build(const struct np_udp *in, uint32_t src, uint32_t dst, void *buf, size_t cap)
+{
+	struct udp_pseudo ph = { .v6 = 0, .src4 = src, .dst4 = dst };
+
+	return udp_build(in, &ph, buf, cap);
+}
+
+int np_udp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+		  struct np_udp *out)
+{
+	struct np_udp u;
+	uint32_t sum;
+	int err;
+
+	err = np_udp_parse_nocsum(buf, len, &u);
+	if (err)
+		return err;
+	/*
+	 * RFC 8200 §8.1: unlike IPv4, the checksum is not optional, and "IPv6
+	 * receivers must discard UDP packets containing a zero checksum".
+	 */
+	if (u.checksum == 0)
+		return NP_ECSUM;
+	sum = np_csum_pseudo6(src, dst, NP_IPPROTO_UDP, u.length);
+	if (np_csum_finish(np_csum_add(sum, buf, u.length)) != 0)
+		return NP_ECSUM;
+	*out = u;
+	return 0;
+}
+
+int np_udp6_build(const struct np_udp *in, const uint8_t src[16], const uint8_t dst[16],
+		  void *buf, size_t cap)
+{
+	struct udp_pseudo ph = { .v6 = 1, .src6 = src, .dst6 = dst };
+
+	return udp_build(in, &ph, buf, cap);
 }

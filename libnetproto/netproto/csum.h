@@ -1,7 +1,7 @@
 /*
  * netproto/csum.h: the Internet checksum (RFC 1071), the IPv4 pseudo-header
- * used by UDP and TCP (RFC 768, RFC 9293 §3.1), and incremental update
- * (RFC 1624).
+ * used by UDP and TCP (RFC 768, RFC 9293 §3.1), the IPv6 pseudo-header used
+ * by UDP, TCP and ICMPv6 (RFC 8200 §8.1), and incremental update (RFC 1624).
  *
  * A checksum is computed in two steps: accumulate 16-bit big-endian words
  * into a 32-bit partial sum with np_csum_add() (every chunk but the last
@@ -25,6 +25,15 @@ uint16_t np_csum(const void *data, size_t len);
  * protocol number and the upper-layer length (header plus data).
  */
 uint32_t np_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/*
+ * Partial sum of the IPv6 pseudo-header (RFC 8200 §8.1): the 16-octet
+ * source and destination addresses in network order, the upper-layer
+ * packet length (32 bits: header plus data, without extension headers) and
+ * the next header value of the upper-layer protocol.  The destination is
+ * the final one: a routing header's last segment, not the first hop.
+ */
+uint32_t np_csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+			 uint32_t len);
 /*
  * RFC 1624 eqn. 3: the new checksum after a 16-bit field changed from
  * old_word to new_word, without summing the whole packet again.

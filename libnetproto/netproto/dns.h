@@ -74,6 +74,20 @@ void np_dns_name_lower(uint8_t *wire, size_t len);
 uint32_t np_dns_name_hash(const uint8_t *wire, size_t len);
 
 /*
+ * Reverse-mapping names, in wire form: d.c.b.a.in-addr.arpa. for the IPv4
+ * address a.b.c.d (host order; RFC 1035 §3.5) and the 32 nibbles of an IPv6
+ * address, least significant first, under ip6.arpa. (RFC 3596 §2.5), e.g.
+ * b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa.
+ * for 4321:0:1:2:3:4:567:89ab.  Return the wire length or NP_ENOSPC;
+ * NP_DNS_REVERSE_MAX always suffices.
+ */
+#define NP_DNS_REVERSE4_MAX 30       /* 4 labels of up to 3 digits, in-addr, arpa, root */
+#define NP_DNS_REVERSE6_MAX 74       /* 32 one-nibble labels, ip6, arpa, root */
+#define NP_DNS_REVERSE_MAX NP_DNS_REVERSE6_MAX
+int np_dns_name_reverse4(uint32_t addr, uint8_t *out, size_t cap);
+int np_dns_name_reverse6(const uint8_t addr[16], uint8_t *out, size_t cap);
+
+/*
  * Compression table for writing (RFC 1035 §4.1.4): the offsets of label
  * sequences already written, which later names may point to.  Bounded, no
  * heap: when it is full, names are still written correctly, just less

@@ -21,6 +21,7 @@
 #define NP_ETHERTYPE_IPV4 0x0800
 #define NP_ETHERTYPE_ARP 0x0806
 #define NP_ETHERTYPE_VLAN 0x8100
+#define NP_ETHERTYPE_IPV6 0x86dd
 
 struct np_ether {
 	uint8_t dst[NP_ETHER_ADDR_LEN];

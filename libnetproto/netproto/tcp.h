@@ -1,10 +1,11 @@
 /*
- * netproto/tcp.h: TCP segment headers and options over IPv4 (RFC 9293).
+ * netproto/tcp.h: TCP segment headers and options over IPv4 and IPv6 (RFC 9293).
  *
  * The codec sees the TCP header, options and data; the IPv4 source and
- * destination addresses (host order) come from the caller because the
- * checksum covers a pseudo-header made of them (RFC 9293 §3.1).  The
- * segment length is the IPv4 payload length: pass exactly the segment.
+ * destination addresses (host order), or the IPv6 ones (np_tcp6_*), come
+ * from the caller because the checksum covers a pseudo-header made of them
+ * (RFC 9293 §3.1, RFC 8200 §8.1).  The segment length is the IP payload
+ * length (after any IPv6 extension headers): pass exactly the segment.
  *
  * Options: MSS (kind 2, RFC 9293 §3.2), window scale (3, RFC 7323 §2),
  * SACK-permitted (4) and SACK blocks (5, RFC 2018), timestamps (8,
@@ -158,6 +159,18 @@ int np_tcp_hdr_len(const struct np_tcp *in);
  * stored).
  */
 int np_tcp_build(const struct np_tcp *in, uint32_t src, uint32_t dst, void *buf, size_t cap);
+
+/*
+ * The same over IPv6 (RFC 9293 §3.1 "Checksum", RFC 8200 §8.1): src and dst
+ * are the 16-octet addresses of the IPv6 header (dst the final destination
+ * when there is a routing header) and buf is the upper-layer payload after
+ * any extension headers.  Returns and limits as np_tcp_parse() and
+ * np_tcp_build() (jumbograms, RFC 2675, are not supported).
+ */
+int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+		  struct np_tcp *out);
+int np_tcp6_build(const struct np_tcp *in, const uint8_t src[16], const uint8_t dst[16],
+		  void *buf, size_t cap);
 
 /*
  * Sequence number comparisons modulo 2^32 (RFC 9293 §3.4): a is before b

@@ -1,9 +1,10 @@
 /*
- * netproto/udp.h: UDP datagrams over IPv4 (RFC 768).
+ * netproto/udp.h: UDP datagrams over IPv4 (RFC 768) and IPv6 (RFC 8200 §8.1).
  *
  * The codec sees the UDP header and data only; the IPv4 source and
- * destination addresses (host order) come from the caller because the
- * checksum covers a pseudo-header made of them (RFC 768, "Fields").
+ * destination addresses (host order), or the IPv6 ones (16 octets, network
+ * order), come from the caller because the checksum covers a pseudo-header
+ * made of them (RFC 768, "Fields"; RFC 8200 §8.1).
  */
 #ifndef NETPROTO_UDP_H
 #define NETPROTO_UDP_H
@@ -51,5 +52,19 @@ int np_udp_parse_nocsum(const void *buf, size_t len, struct np_udp *out);
  * 16-bit length field allows, or NULL with a length).
  */
 int np_udp_build(const struct np_udp *in, uint32_t src, uint32_t dst, void *buf, size_t cap);
+
+/*
+ * The same over IPv6: src and dst are the 16-octet addresses of the IPv6
+ * header (dst the final destination when there is a routing header), and
+ * buf is the upper-layer payload after any extension headers.  Over IPv6
+ * the checksum is mandatory (RFC 8200 §8.1): a checksum of 0 is NP_ECSUM
+ * too (the RFC 6935 exception for tunnels is not supported).  Jumbograms
+ * (RFC 2675) are not supported: the length field is the datagram length.
+ */
+int np_udp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+		  struct np_udp *out);
+/* np_udp_build() with the IPv6 pseudo-header; a computed 0 is sent as 0xffff. */
+int np_udp6_build(const struct np_udp *in, const uint8_t src[16], const uint8_t dst[16],
+		  void *buf, size_t cap);
 
 #endif

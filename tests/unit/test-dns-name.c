@@ -414,6 +414,35 @@ static void compression_offsets_and_table_bounds(void **state)
 	assert_int_equal(ct.count, NP_DNS_CTABLE_SIZE);
 }
 
+/* RFC 1035 §3.5 and RFC 3596 §2.5, with the example address of RFC 3596. */
+static void builds_reverse_names(void **state)
+{
+	static const uint8_t a6[16] = { 0x43, 0x21, 0, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0x05, 0x67, 0x89, 0xab };
+	uint8_t wire[NP_DNS_REVERSE_MAX];
+	char text[NP_DNS_NAME_TEXT_MAX];
+	int n;
+
+	(void)state;
+	n = np_dns_name_reverse4(0x0a4d0064u, wire, sizeof(wire));
+	assert_true(n > 0);
+	assert_int_equal(np_dns_name_check(wire, (size_t)n), 0);
+	assert_true(np_dns_name_to_text(wire, (size_t)n, text, sizeof(text)) > 0);
+	assert_string_equal(text, "100.0.77.10.in-addr.arpa.");
+	n = np_dns_name_reverse4(0xffffffffu, wire, sizeof(wire));
+	assert_int_equal(n, NP_DNS_REVERSE4_MAX);
+	n = np_dns_name_reverse4(0, wire, sizeof(wire));
+	assert_true(np_dns_name_to_text(wire, (size_t)n, text, sizeof(text)) > 0);
+	assert_string_equal(text, "0.0.0.0.in-addr.arpa.");
+
+	n = np_dns_name_reverse6(a6, wire, sizeof(wire));
+	assert_int_equal(n, NP_DNS_REVERSE6_MAX);
+	assert_int_equal(np_dns_name_check(wire, (size_t)n), 0);
+	assert_true(np_dns_name_to_text(wire, (size_t)n, text, sizeof(text)) > 0);
+	assert_string_equal(text, "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa.");
+	assert_int_equal(np_dns_name_reverse6(a6, wire, NP_DNS_REVERSE6_MAX - 1), NP_ENOSPC);
+	assert_int_equal(np_dns_name_reverse4(0, wire, 5), NP_ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +461,7 @@ int main(void)
 		cmocka_unit_test(writes_relative_to_base),
 		cmocka_unit_test(writes_without_table_and_checks_input),
 		cmocka_unit_test(compression_offsets_and_table_bounds),
+		cmocka_unit_test(builds_reverse_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

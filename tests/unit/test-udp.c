@@ -1,4 +1,4 @@
-/* test-udp.c: UDP (RFC 768) against datagrams from dig, dnsmasq and scapy. */
+/* test-udp.c: UDP (RFC 768, RFC 8200 §8.1) against datagrams from dig, dnsmasq, the kernel and scapy. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,8 @@
 #include <netproto/buf.h>
 #include <netproto/csum.h>
 #include <netproto/error.h>
+#include <netproto/ether.h>
+#include <netproto/ipv6.h>
 #include <netproto/udp.h>
 
 #include "testutil.h"
@@ -262,6 +264,123 @@ static void build_refuses_bad_input(void **state)
 	assert_int_equal(np_udp_build(&u, 1, 2, out, sizeof(out)), 16);
 }
 
+/* ---- UDP over IPv6 ------------------------------------------------------ */
+
+/* A captured IPv6 frame and the UDP datagram after its extension headers. */
+static void load6(const char *name, uint8_t *frame, size_t cap, struct np_ipv6 *ip)
+{
+	size_t len = np_test_load_hex(name, frame, cap);
+	struct np_ether e;
+
+	assert_int_equal(np_ether_parse(frame, len, &e), 0);
+	assert_int_equal(np_ipv6_parse(e.payload, e.payload_len, ip), 0);
+	assert_int_equal(ip->upper, NP_IPPROTO_UDP);
+}
+
+static void parses_udp6_datagrams(void **state)
+{
+	static const char *const names[] = {
+		"udp6-dns-query-dig.hex", "ipv6-dstopts-udp-kernel.hex", "ipv6-srh-udp-kernel.hex",
+		"ipv6-chain-udp-kernel.hex",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t frame[256], out[256];
+		struct np_ipv6 ip;
+		struct np_udp u;
+		int n;
+
+		load6(names[i], frame, sizeof(frame), &ip);
+		assert_int_equal(np_udp6_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &u), 0);
+		assert_int_equal(u.length, ip.payload_len);
+		/* The IPv4 pseudo-header does not verify an IPv6 datagram. */
+		assert_int_equal(np_udp_parse(ip.payload, ip.payload_len, 0, 0, &u), NP_ECSUM);
+		assert_int_equal(np_udp6_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &u), 0);
+		n = np_udp6_build(&u, ip.src, ip.dst, out, sizeof(out));
+		assert_int_equal(n, ip.payload_len);
+		assert_memory_equal(out, ip.payload, ip.payload_len);
+	}
+}
+
+static void parses_dig_query_over_ipv6(void **state)
+{
+	uint8_t frame[256];
+	struct np_ipv6 ip;
+	struct np_udp u;
+
+	(void)state;
+	load6("udp6-dns-query-dig.hex", frame, sizeof(frame), &ip);
+	assert_int_equal(np_udp6_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &u), 0);
+	assert_int_equal(u.src_port, 60170);
+	assert_int_equal(u.dst_port, 53);
+	assert_int_equal(u.payload_len, 52);
+}
+
+/* RFC 8200 §8.1: over IPv6 a zero checksum is not "none" but invalid. */
+static void udp6_rejects_zero_and_bad_checksum(void **state)
+{
+	uint8_t frame[256], *udp;
+	struct np_ipv6 ip;
+	struct np_udp u;
+
+	(void)state;
+	load6("udp6-dns-query-dig.hex", frame, sizeof(frame), &ip);
+	udp = frame + 14 + 40;
+	assert_ptr_equal(udp, ip.payload);
+	/* The destination counts: the same datagram to another address does not verify. */
+	assert_int_equal(np_udp6_parse(udp, ip.payload_len, ip.src, ip.src, &u), NP_ECSUM);
+	udp[20] ^= 0x40;
+	assert_int_equal(np_udp6_parse(udp, ip.payload_len, ip.src, ip.dst, &u), NP_ECSUM);
+	np_store_be16(udp + 6, 0);
+	assert_int_equal(np_udp6_parse(udp, ip.payload_len, ip.src, ip.dst, &u), NP_ECSUM);
+	assert_int_equal(np_udp_parse_nocsum(udp, ip.payload_len, &u), 0);
+	assert_int_equal(np_udp6_parse(udp, 7, ip.src, ip.dst, &u), NP_ETRUNC);
+	np_store_be16(udp + 4, (uint16_t)(ip.payload_len + 1));
+	assert_int_equal(np_udp6_parse(udp, ip.payload_len, ip.src, ip.dst, &u), NP_EBADLEN);
+}
+
+/*
+ * A datagram whose computed checksum is 0 goes out as 0xffff; received
+ * with 0 instead, its sum would still verify, so only the rule of RFC 8200
+ * §8.1 refuses it.
+ */
+static void udp6_zero_checksum_refused_even_when_sum_verifies(void **state)
+{
+	static const uint8_t a[16] = { 0xfd, 0x77, [15] = 1 };
+	static const uint8_t b[16] = { 0xfd, 0x77, [15] = 2 };
+	uint8_t data[8] = { 0, 0, 'n', 'e', 't', 'p', 'r', 'o' }, out[16];
+	struct np_udp u = { .src_port = 53, .dst_port = 9, .payload = data, .payload_len = 8 };
+	struct np_udp back;
+
+	(void)state;
+	assert_int_equal(np_udp6_build(&u, a, b, out, sizeof(out)), 16);
+	/* Two data octets equal to the checksum make the computed sum 0. */
+	memcpy(data, out + 6, 2);
+	assert_int_equal(np_udp6_build(&u, a, b, out, sizeof(out)), 16);
+	assert_int_equal(np_load_be16(out + 6), 0xffff);
+	assert_int_equal(np_udp6_parse(out, 16, a, b, &back), 0);
+	np_store_be16(out + 6, 0);
+	assert_int_equal(np_udp6_parse(out, 16, a, b, &back), NP_ECSUM);
+	/* Over IPv4 the same 0 means "no checksum" (RFC 768). */
+	assert_int_equal(np_udp_parse(out, 16, 0, 0, &back), 0);
+}
+
+static void udp6_build_checks_input(void **state)
+{
+	static const uint8_t a[16] = { 0xfd, 0x77, [15] = 1 };
+	struct np_udp u = { .src_port = 1, .dst_port = 2 };
+	uint8_t out[16];
+
+	(void)state;
+	assert_int_equal(np_udp6_build(&u, a, a, out, sizeof(out)), 8);
+	assert_int_not_equal(np_load_be16(out + 6), 0);
+	assert_int_equal(np_udp6_build(&u, a, a, out, 7), NP_ENOSPC);
+	u.payload_len = 1;
+	assert_int_equal(np_udp6_build(&u, a, a, out, sizeof(out)), NP_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +395,11 @@ int main(void)
 		cmocka_unit_test(computed_zero_sent_as_ffff),
 		cmocka_unit_test(build_in_place),
 		cmocka_unit_test(build_refuses_bad_input),
+		cmocka_unit_test(parses_udp6_datagrams),
+		cmocka_unit_test(parses_dig_query_over_ipv6),
+		cmocka_unit_test(udp6_rejects_zero_and_bad_checksum),
+		cmocka_unit_test(udp6_zero_checksum_refused_even_when_sum_verifies),
+		cmocka_unit_test(udp6_build_checks_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,7 @@ static const char *const captures[] = {
 	"dhcp6-reply-inforeq-kea.hex",  "dhcp6-solicit-dhcpcd.hex",
 	"dhcp6-request-dhcpcd.hex",     "dhcp6-reply-kea-dhcpcd.hex",
 	"dhcp6-relay-forw-dhcrelay.hex", "dhcp6-relay-repl-kea.hex",
+	"dhcp6-relay-forw-ifid-dhcrelay.hex", "dhcp6-relay-repl-ifid-kea.hex",
 };
 
 /* An IPv6 address from its 16 octets written as hex. */
@@ -444,25 +445,38 @@ static void build_reproduces_captures(void **state)
 	}
 }
 
-/* The RELAY-REPL Kea sent, rebuilt from dhcrelay's RELAY-FORW and Kea's inner ADVERTISE. */
+/*
+ * The RELAY-REPL Kea sent, rebuilt from dhcrelay's RELAY-FORW and Kea's inner
+ * ADVERTISE: without and with (dhcrelay -I) an Interface-Id to echo.
+ */
 static void relay_repl_matches_kea(void **state)
 {
+	static const char *const pairs[][2] = {
+		{ "dhcp6-relay-forw-dhcrelay.hex", "dhcp6-relay-repl-kea.hex" },
+		{ "dhcp6-relay-forw-ifid-dhcrelay.hex", "dhcp6-relay-repl-ifid-kea.hex" },
+	};
 	uint8_t ffwd[1600], frepl[1600], out[1600];
 	struct np_dhcp6 forw, repl, inner;
+	struct np_dhcp6_opt o;
 	const uint8_t *fmsg, *rmsg;
-	size_t flen, rlen;
+	size_t flen, rlen, i;
 
 	(void)state;
-	flen = load_msg("dhcp6-relay-forw-dhcrelay.hex", ffwd, sizeof(ffwd), &fmsg);
-	rlen = load_msg("dhcp6-relay-repl-kea.hex", frepl, sizeof(frepl), &rmsg);
-	assert_int_equal(np_dhcp6_parse(fmsg, flen, &forw), 0);
-	assert_int_equal(np_dhcp6_parse(rmsg, rlen, &repl), 0);
-	assert_int_equal(np_dhcp6_relay_inner(&repl, &inner), 0);
-	assert_int_equal(np_dhcp6_build_relay_repl(&forw, inner.options - NP_DHCP6_HDR_LEN,
-						   inner.options_len + NP_DHCP6_HDR_LEN, out,
-						   sizeof(out)),
-			 (int)rlen);
-	assert_memory_equal(out, rmsg, rlen);
+	for (i = 0; i < 2; i++) {
+		flen = load_msg(pairs[i][0], ffwd, sizeof(ffwd), &fmsg);
+		rlen = load_msg(pairs[i][1], frepl, sizeof(frepl), &rmsg);
+		assert_int_equal(np_dhcp6_parse(fmsg, flen, &forw), 0);
+		assert_int_equal(np_dhcp6_parse(rmsg, rlen, &repl), 0);
+		assert_int_equal(np_dhcp6_get(&forw, NP_DHCP6_OPT_INTERFACE_ID, &o),
+				 i ? 0 : NP_ENOTFOUND);
+		assert_int_equal(np_dhcp6_relay_inner(&repl, &inner), 0);
+		assert_int_equal(inner.msg_type, NP_DHCP6_ADVERTISE);
+		assert_int_equal(np_dhcp6_build_relay_repl(&forw, inner.options - NP_DHCP6_HDR_LEN,
+							   inner.options_len + NP_DHCP6_HDR_LEN,
+							   out, sizeof(out)),
+				 (int)rlen);
+		assert_memory_equal(out, rmsg, rlen);
+	}
 	assert_int_equal(np_dhcp6_build_relay_repl(&forw, rmsg, 10, out, 40), NP_ENOSPC);
 	assert_int_equal(np_dhcp6_build_relay_repl(&repl, rmsg, 10, out, sizeof(out)), NP_EINVAL);
 }

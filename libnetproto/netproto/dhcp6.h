@@ -466,8 +466,9 @@ int np_dhcp6_builder_finish(struct np_dhcp6_builder *b);
  * link-address and peer-address, its Interface-Id option echoed when it
  * has one (§21.18), and a Relay Message option carrying inner[0..inner_len),
  * which may already lie anywhere in buf (forw's options must not).  For
- * nested relays, call it once per relay from the innermost out.  Returns the length, or NP_EINVAL (forw
- * not a RELAY-FORW), NP_ENOSPC, or an iterator error from forw's options.
+ * nested relays, call it once per relay from the innermost out.  Returns
+ * the length, or NP_EINVAL (forw not a RELAY-FORW, inner over 65535
+ * octets), NP_ENOSPC, or an iterator error from forw's options.
  */
 int np_dhcp6_build_relay_repl(const struct np_dhcp6 *forw, const void *inner, size_t inner_len,
 			      void *buf, size_t cap);

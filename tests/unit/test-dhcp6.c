@@ -884,7 +884,8 @@ static void checks_option_formats(void **state)
 	size_t len;
 
 	(void)state;
-#define OPT(code_, hex) (o.code = (code_), len = np_test_hex(hex, buf, sizeof(buf)), o.len = (uint16_t)len)
+#define OPT(code_, hex) \
+	(o.code = (code_), len = np_test_hex(hex, buf, sizeof(buf)), o.len = (uint16_t)len)
 	OPT(NP_DHCP6_OPT_ELAPSED_TIME, "00");
 	assert_int_equal(np_dhcp6_opt_u16(&o, &v16), NP_EBADLEN);
 	OPT(NP_DHCP6_OPT_RAPID_COMMIT, "00");
@@ -906,9 +907,12 @@ static void checks_option_formats(void **state)
 	assert_int_equal(d.type, 0xabcd);
 	assert_int_equal(d.id_len, 3);
 
-	OPT(NP_DHCP6_OPT_IAPREFIX, "00 00 00 32 00 00 00 3c 81 20 01 0d b8 01 00 00 00 00 00 00 00 00 00 00 00");
+	/* Prefix length 129; then one octet short of the fixed fields. */
+	OPT(NP_DHCP6_OPT_IAPREFIX,
+	    "00 00 00 32 00 00 00 3c 81 20 01 0d b8 01 00 00 00 00 00 00 00 00 00 00 00");
 	assert_int_equal(np_dhcp6_parse_iaprefix(&o, &p), NP_EFORMAT);
-	OPT(NP_DHCP6_OPT_IAPREFIX, "00 00 00 32 00 00 00 3c 38 20 01 0d b8 01 00 00 00 00 00 00 00 00 00 00");
+	OPT(NP_DHCP6_OPT_IAPREFIX,
+	    "00 00 00 32 00 00 00 3c 38 20 01 0d b8 01 00 00 00 00 00 00 00 00 00 00");
 	assert_int_equal(np_dhcp6_parse_iaprefix(&o, &p), NP_EBADLEN);
 
 	/* Status: an overlong encoding of '/' and a lone continuation octet are not UTF-8. */

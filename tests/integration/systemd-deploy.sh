@@ -18,7 +18,8 @@
 # np-dhcpd.conf fails and the running one keeps serving; udhcpc (from the
 # host, in the client namespace) gets a lease and its name resolves through
 # np-dnsd (dig); arping gets np-arpd's answers; np-arpd@eth1 started before
-# eth1 exists waits for it and then runs.  systemd is then killed (SIGKILL;
+# eth1 exists waits for it and then runs, and when eth1 is removed and comes
+# back, is restarted, waits and answers again.  systemd is then killed (SIGKILL;
 # as PID 1 it ignores SIGTERM) and nothing of it may stay behind.
 #
 # It takes a minute or two: under a sanitizer build (scripts/test-all's
@@ -320,6 +321,23 @@ np_in cli timeout 20 arping -i eth1 -S 198.51.100.99 -c 3 -w 5 198.51.100.10 >"$
 grep -qi "from $(np_mac srv eth1)" "$tmp/arping1.log" || { cat "$tmp/arping1.log" >&2
 	np_fail "np-arpd@eth1 does not answer ARP on eth1"; }
 np_log "ok: np-arpd@eth1 waited for eth1, then answered on it"
+
+# eth1 removed: np-arpd stops with failure (its socket is deaf from then on),
+# the unit restarts it and it waits for eth1 again; eth1 back: it answers.
+ip -n "$(np_ns srv)" link del eth1 || np_fail "cannot remove eth1"
+waiting1() {
+	[ "$(T=5 inside systemctl show -p SubState --value np-arpd@eth1.service)" = start-pre ] &&
+		[ "$(T=5 inside systemctl show -p NRestarts --value np-arpd@eth1.service)" -ge 1 ]
+}
+np_wait 20 waiting1 || { inside systemctl --no-pager status np-arpd@eth1.service >&2
+	np_fail "np-arpd@eth1 is not restarted and waiting after eth1 was removed"; }
+np_link srv eth1 cli eth1
+np_wait 30 active1 || { inside systemctl --no-pager status np-arpd@eth1.service >&2
+	np_fail "np-arpd@eth1 did not start again once eth1 was back"; }
+np_in cli timeout 20 arping -i eth1 -S 198.51.100.99 -c 3 -w 5 198.51.100.10 >"$tmp/arping1.log" 2>&1
+grep -qi "from $(np_mac srv eth1)" "$tmp/arping1.log" || { cat "$tmp/arping1.log" >&2
+	np_fail "np-arpd@eth1 does not answer ARP on eth1 after it came back"; }
+np_log "ok: eth1 removed: np-arpd@eth1 restarted and waited; eth1 back: answered again"
 
 failed=$(inside systemctl list-units --failed --no-legend --plain | awk '{ print $1 }')
 [ -z "$failed" ] || np_fail "failed units: $failed"

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,25 @@ static void handle_batch(struct arpd *a, unsigned int n)
 	flush_tx(a);
 }
 
+/*
+ * The packet socket reports ENETDOWN both when its interface goes down (it
+ * then receives again once the link is up) and when the interface is removed
+ * (it never receives again).  Only the name no longer naming our index tells
+ * the second.
+ */
+static bool interface_gone(const struct arpd *a)
+{
+	return if_nametoindex(a->conf->interface) != (unsigned int)a->ifindex;
+}
+
+/* Exit with failure: the unit's Restart=on-failure starts np-arpd again,
+ * which waits for the interface to come back (np-arpd@.service). */
+static void stop_interface_gone(struct arpd *a)
+{
+	np_log_err("interface %s is gone: stopping", a->conf->interface);
+	np_daemon_stop(a->d, EXIT_FAILURE);
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct arpd *a = arg;
@@ -134,6 +155,10 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		int n = np_batch_recv(fd, &a->rx);
 
 		if (n <= 0) {
+			if (n == -ENETDOWN && interface_gone(a)) {
+				stop_interface_gone(a);
+				return;
+			}
 			if (n < 0 && n != -EAGAIN && n != -EINTR)
 				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", strerror(-n));
 			return;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
 #include "conf.h"
@@ -265,7 +266,7 @@ static int build_table(struct np_conf_err *e, const config_setting_t *list,
 				   en->unused_only ? ARPD_SLOT_UNUSED_ONLY : 0, &dup);
 		if (r < 0) {
 			np_conf_error(e, config_setting_get_elem(list, i),
-				      "entries: cannot add to the table: %s", strerror(-r));
+				      "entries: cannot add to the table: %s", np_strerror(r));
 			return -1;
 		}
 	}

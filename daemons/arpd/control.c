@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
 #include "ctl.h"
@@ -174,7 +175,7 @@ int arpd_metrics_start(struct arpd *a)
 
 	np_ipv4_addr_to_text(hp->addr, addr);
 	if (r < 0) {
-		np_log_err("metrics_listen %s:%u: %s", addr, hp->port, strerror(-r));
+		np_log_err("metrics_listen %s:%u: %s", addr, hp->port, np_strerror(r));
 		return -1;
 	}
 	np_log_info("metrics on http://%s:%u/metrics", addr, hp->port);
@@ -187,14 +188,14 @@ int arpd_control_start(struct arpd *a)
 	int r = np_ctl_new(np_daemon_base(a->d), &opts, &a->ctl);
 
 	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
+		np_log_err("control socket %s: %s", opts.path, np_strerror(r));
 		return -1;
 	}
 	if ((r = np_ctl_register(a->ctl, "statistic-get-all", cmd_stats, a)) < 0 ||
 	    (r = np_ctl_register(a->ctl, "stats", cmd_stats, a)) < 0 ||
 	    (r = np_ctl_register(a->ctl, "table", cmd_table, a)) < 0 ||
 	    (r = np_ctl_register(a->ctl, "config-reload", cmd_reload, a)) < 0) {
-		np_log_err("control socket: %s", strerror(-r));
+		np_log_err("control socket: %s", np_strerror(r));
 		return -1;
 	}
 	return 0;

@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
 
@@ -103,7 +104,7 @@ static void flush_tx(struct arpd *a)
 		a->stats.sent += (uint64_t)n;
 	a->stats.send_dropped += a->tx.send_errors + np_batch_pending(&a->tx);
 	if (a->tx.send_errors)
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "send: %s", strerror(-a->tx.last_error));
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "send: %s", np_strerror(a->tx.last_error));
 	np_batch_clear(&a->tx);
 }
 
@@ -135,7 +136,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 
 		if (n <= 0) {
 			if (n < 0 && n != -EAGAIN && n != -EINTR)
-				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", strerror(-n));
+				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", np_strerror(n));
 			return;
 		}
 		a->stats.batches++;
@@ -343,7 +344,7 @@ static int open_socket(struct arpd *a, const struct arpd_conf *conf)
 	int r = np_ifinfo_get(conf->interface, &ifi);
 
 	if (r < 0) {
-		np_log_err("interface %s: %s", conf->interface, strerror(-r));
+		np_log_err("interface %s: %s", conf->interface, np_strerror(r));
 		return -1;
 	}
 	if (np_ether_is_zero(ifi.mac) || (ifi.flags & IFF_LOOPBACK) || (ifi.flags & IFF_NOARP)) {
@@ -353,7 +354,7 @@ static int open_socket(struct arpd *a, const struct arpd_conf *conf)
 	}
 	a->fd = np_packet_open(conf->interface, &opts);
 	if (a->fd < 0) {
-		np_log_err("packet socket on %s: %s", conf->interface, strerror(-a->fd));
+		np_log_err("packet socket on %s: %s", conf->interface, np_strerror(a->fd));
 		return -1;
 	}
 	a->ifindex = ifi.ifindex;
@@ -378,7 +379,7 @@ int arpd_io_start(struct arpd *a, struct arpd_conf *conf)
 		return -1;
 	if ((r = np_batch_init(&a->rx, (unsigned int)conf->batch, RX_FRAME)) < 0 ||
 	    (r = np_batch_init(&a->tx, 1024, ARPD_FRAME_MAX)) < 0) {
-		np_log_err("batches: %s", strerror(-r));
+		np_log_err("batches: %s", np_strerror(r));
 		return -1;
 	}
 	arpd_responder_init(&a->resp, &conf->table, a->ifmac, conf->defend);

@@ -11,6 +11,8 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -257,7 +259,7 @@ static int run(struct np_daemon *d)
 	int n = np_listen_fds_init();
 
 	if (n < 0)
-		np_log_warning("socket activation: %s", strerror(-n));
+		np_log_warning("socket activation: %s", np_strerror(n));
 	else if (n > 0)
 		np_log_info("socket activation: %d descriptor%s passed", n, n == 1 ? "" : "s");
 	if (first_config(d) < 0)

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
 #include "../common/ctl.h"
@@ -443,7 +444,7 @@ static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 				       (json_int_t)probing, "ddns-in-flight",
 				       (json_int_t)(d->ddns ? ddns_in_flight(d->ddns) : 0),
 				       "lease-file-ok", d->last_err == 0, "lease-file-error",
-				       d->last_err ? strerror(-d->last_err) : ""));
+				       d->last_err ? np_strerror(d->last_err) : ""));
 }
 
 int dhcpd_control_start(struct dhcpd *d, const struct dhcpd_conf *conf)
@@ -463,12 +464,12 @@ int dhcpd_control_start(struct dhcpd *d, const struct dhcpd_conf *conf)
 		return 0;
 	r = np_ctl_new(np_daemon_base(d->dm), &opts, &d->ctl);
 	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
+		np_log_err("control socket %s: %s", opts.path, np_strerror(r));
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if ((r = np_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d)) < 0) {
-			np_log_err("control socket: %s", strerror(-r));
+			np_log_err("control socket: %s", np_strerror(r));
 			return -1;
 		}
 	return 0;

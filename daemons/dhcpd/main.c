@@ -16,6 +16,8 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "../common/daemon.h"
 #include "../common/log.h"
 #include "../common/notify.h"
@@ -118,7 +120,7 @@ static void update_status(struct dhcpd *d)
 
 	if (d->last_err != 0) {
 		np_notify_status("lease file not writable (%s): no ACK is sent",
-				 strerror(-d->last_err));
+				 np_strerror(d->last_err));
 		return;
 	}
 	np_notify_status("%zu leases, %llu received, %llu acks", lease_count(d->lt),
@@ -132,7 +134,7 @@ static void on_commit_failed(void *arg, int err)
 
 	if (d->last_err == 0)
 		np_log_err("cannot write the lease journal: %s; ACKs are withheld until it works",
-			   strerror(-err));
+			   np_strerror(err));
 	d->last_err = err;
 	update_status(d);
 }
@@ -182,12 +184,12 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		return -1;
 	err = engine_new(&conf->engine, d->lt, &d->eng);
 	if (err < 0) {
-		np_log_err("configuration: %s", strerror(-err));
+		np_log_err("configuration: %s", np_strerror(err));
 		return -1;
 	}
 	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
 	if (err < 0) {
-		np_log_err("lease file %s: %s", conf->lease_file, strerror(-err));
+		np_log_err("lease file %s: %s", conf->lease_file, np_strerror(err));
 		return -1;
 	}
 	leasedb_get_stats(d->db, &ls);
@@ -198,7 +200,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		/* Rewrite both files from what was recovered before anything is ACKed. */
 		if (leasedb_recovery(d->db)->must_compact && (err = compact(d)) < 0) {
 			np_log_err("lease file %s: cannot rewrite the recovered store: %s",
-				   conf->lease_file, strerror(-err));
+				   conf->lease_file, np_strerror(err));
 			return -1;
 		}
 	}
@@ -267,7 +269,7 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	}
 	lt = lease_table_new();
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
-		snprintf(why, cap, "subnets: %s", lt ? strerror(-err) : "out of memory");
+		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
 		lease_table_free(lt);
 		return -1;
 	}

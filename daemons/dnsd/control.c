@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/dns.h>
 
 #include "cache.h"
@@ -313,7 +314,7 @@ int dnsd_control_start(struct dnsd_io *io)
 	int r = np_ctl_new(np_daemon_base(io->d), &opts, &io->ctl);
 
 	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
+		np_log_err("control socket %s: %s", opts.path, np_strerror(r));
 		return -1;
 	}
 	if ((r = np_ctl_register(io->ctl, "statistic-get-all", cmd_stats, io)) < 0 ||
@@ -322,7 +323,7 @@ int dnsd_control_start(struct dnsd_io *io)
 	    (r = np_ctl_register(io->ctl, "cache-dump", cmd_dump, io)) < 0 ||
 	    (r = np_ctl_register(io->ctl, "local-zone-dump", cmd_local, io)) < 0 ||
 	    (r = np_ctl_register(io->ctl, "config-reload", cmd_reload, io)) < 0) {
-		np_log_err("control socket: %s", strerror(-r));
+		np_log_err("control socket: %s", np_strerror(r));
 		return -1;
 	}
 	return 0;

@@ -20,6 +20,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "ctl.h"
 #include "daemon.h"
 #include "io.h"
@@ -1095,7 +1097,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 		int u = np_udp_open(&o), t;
 
 		if (u < 0) {
-			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, strerror(-u));
+			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, np_strerror(u));
 			return -1;
 		}
 		pktinfo_if_wildcard(u);
@@ -1104,7 +1106,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 			return -1;
 		t = np_tcp_listen(&o);
 		if (t < 0) {
-			np_log_err("listen %s:%u/tcp: %s", inet_ntoa(ia), o.port, strerror(-t));
+			np_log_err("listen %s:%u/tcp: %s", inet_ntoa(ia), o.port, np_strerror(t));
 			return -1;
 		}
 		if (add_listener(io, t, true, false) < 0)

@@ -18,7 +18,6 @@
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
 
-#include "ctl.h"
 #include "daemon.h"
 #include "io.h"
 #include "log.h"
@@ -390,10 +389,6 @@ int arpd_io_start(struct arpd *a, struct arpd_conf *conf)
 		return -1;
 	}
 	announce_start(a);
-	if (conf->control_socket[0] && arpd_control_start(a) < 0)
-		return -1;
-	if (conf->user[0])
-		np_daemon_set_privileges(a->d, conf->user, 0);
 	np_log_info("answering for %u addresses (%zu KiB of table) on %s", conf->table.count,
 		    arpd_table_memory(&conf->table) / 1024, conf->interface);
 	status(a);
@@ -404,14 +399,7 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 {
 	const struct arpd_conf *old = a->conf;
 
-	if (strcmp(conf->interface, old->interface) != 0 ||
-	    strcmp(conf->control_socket, old->control_socket) != 0 ||
-	    strcmp(conf->user, old->user) != 0 || conf->rcvbuf != old->rcvbuf ||
-	    conf->batch != old->batch) {
-		snprintf(why, cap, "interface, control_socket, user, receive_buffer and batch "
-			 "take effect on restart only");
-		return -1;
-	}
+	/* interface, receive_buffer and batch are restart-only (arpd.c). */
 	arpd_table_copy_state(&conf->table, &old->table);
 	a->conf = conf;
 	a->resp.table = &conf->table;
@@ -427,7 +415,6 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 		a->resp.defend = old->defend;
 		return -1;
 	}
-	np_daemon_set_log_level(a->d, conf->log_level);
 	announce_start(a);
 	status(a);
 	return 0;
@@ -435,8 +422,6 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 
 void arpd_io_stop(struct arpd *a)
 {
-	np_ctl_free(a->ctl);
-	a->ctl = NULL;
 	if (a->rx_ev)
 		event_free(a->rx_ev);
 	if (a->announce_ev)

@@ -211,6 +211,8 @@ static json_t *cmd_status_get(const char *command, json_t *arguments, void *ctx)
 
 void np_ctl_reloaded(struct np_ctl *ctl)
 {
+	if (!ctl)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &ctl->reloaded);
 }
 

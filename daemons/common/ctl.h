@@ -104,7 +104,7 @@ int np_ctl_new_fd(struct event_base *base, int fd, const struct np_ctl_opts *opt
  */
 int np_ctl_register(struct np_ctl *ctl, const char *command, np_ctl_handler_fn *fn, void *ctx);
 
-/* Note a configuration reload for status-get's "reload". */
+/* Note a configuration reload for status-get's "reload"; NULL is fine. */
 void np_ctl_reloaded(struct np_ctl *ctl);
 
 /*

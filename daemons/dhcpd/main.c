@@ -175,7 +175,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	struct leasedb_stats ls;
 	int err;
 
-	np_daemon_set_log_level(dm, conf->log_level);
+	np_daemon_set_log_level(dm, conf->common.log_level);
 	d->dm = dm;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
@@ -218,13 +218,12 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
 		return -1;
 	dhcpd_io_set_rec_hook(d->io, lease_changed, d);
-	if (dhcpd_control_start(d, conf) < 0)
-		return -1;
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
 	if (d->tick == NULL || event_add(d->tick, &one) < 0)
 		return -1;
-	if (conf->user[0])
-		np_daemon_set_privileges(dm, conf->user, NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
+	if (conf->common.user[0])
+		np_daemon_set_privileges(dm, conf->common.user,
+					 NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
 	on_tick(-1, 0, dm);
 	return 0;
 }
@@ -232,9 +231,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
 {
 	if (a->ninterfaces != b->ninterfaces || a->engine.nsubnets != b->engine.nsubnets ||
-	    strcmp(a->lease_file, b->lease_file) != 0 ||
-	    strcmp(a->control_socket, b->control_socket) != 0 || strcmp(a->user, b->user) != 0 ||
-	    a->ping_check != b->ping_check)
+	    strcmp(a->lease_file, b->lease_file) != 0 || a->ping_check != b->ping_check)
 		return false;
 	for (size_t i = 0; i < a->ninterfaces; i++)
 		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
@@ -263,8 +260,8 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	int err;
 
 	if (!same_sockets(np_daemon_conf(dm), nc)) {
-		snprintf(why, cap, "interfaces, subnet interfaces, lease_file, control_socket, user "
-			 "and ping_check take effect on restart only");
+		snprintf(why, cap, "interfaces, subnet interfaces, lease_file and ping_check take "
+			 "effect on restart only");
 		return -1;
 	}
 	lt = lease_table_new();
@@ -299,10 +296,8 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	d->eng = eng;
 	d->lt = lt;
 	d->ddns = dd;
-	np_daemon_set_log_level(dm, nc->log_level);
+	np_daemon_set_log_level(dm, nc->common.log_level);
 	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
-	if (d->ctl != NULL)
-		np_ctl_reloaded(d->ctl);
 	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
 		    lease_count(lt));
 	update_status(d);
@@ -315,7 +310,6 @@ static void dhcpd_stop(struct np_daemon *dm)
 
 	if (d->tick != NULL)
 		event_free(d->tick);
-	dhcpd_control_stop(d);
 	ddns_free(d->ddns);
 	dhcpd_io_free(d->io);
 	leasedb_close(d->db);
@@ -331,6 +325,11 @@ static bool dhcpd_healthy(struct np_daemon *dm)
 	return d->last_err == 0;
 }
 
+static const struct np_common_conf *dhcpd_common(const void *conf)
+{
+	return &((const struct dhcpd_conf *)conf)->common;
+}
+
 static const struct np_daemon_ops dhcpd_ops = {
 	.name = "np-dhcpd",
 	.description = "DHCPv4 server (RFC 2131) with durable leases.",
@@ -341,6 +340,8 @@ static const struct np_daemon_ops dhcpd_ops = {
 	.apply = dhcpd_apply,
 	.stop = dhcpd_stop,
 	.healthy = dhcpd_healthy,
+	.common = dhcpd_common,
+	.service = &dhcpd_service,
 };
 
 int main(int argc, char **argv)

@@ -1198,9 +1198,7 @@ int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 		np_log_info("using %d socket-activated listeners", n);
 	if (conf->xdp_interface[0] && xsk_start(io, conf) < 0)
 		return -1;
-	if (conf->control_socket[0] && dnsd_control_start(io) < 0)
-		return -1;
-	np_daemon_set_privileges(io->d, conf->user[0] ? conf->user : NULL, 0);
+	np_daemon_set_privileges(io->d, conf->common.user[0] ? conf->common.user : NULL, 0);
 	np_notify_status("serving on %u sockets, %u upstream sets", io->nls, conf->nsets);
 	return 0;
 }
@@ -1232,8 +1230,6 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 		np_log_warning("listen changes take effect at the next start");
 	if (strcmp(io->conf->xdp_interface, conf->xdp_interface) != 0)
 		np_log_warning("xdp_interface changes take effect at the next start");
-	if (strcmp(io->conf->control_socket, conf->control_socket) != 0)
-		np_log_warning("control_socket changes take effect at the next start");
 	io->conf = conf;
 	np_conn_set_limits(&io->tcp, conf->tcp_max_connections, conf->tcp_per_client);
 	default_acl(io);
@@ -1244,8 +1240,6 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 
 void dnsd_io_stop(struct dnsd_io *io)
 {
-	np_ctl_free(io->ctl);
-	io->ctl = NULL;
 	dnsd_engine_free(&io->eng);   /* answers SERVFAIL to whoever still waits */
 	while (io->tcp.head)
 		conn_close(conn_of(io->tcp.head));

@@ -1,8 +1,30 @@
-/* error.c: names for the NP_E* codes. */
+/* error.c: names for the NP_E* codes and for negative errno values. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <string.h>
+
 #include <netproto/error.h>
+
+/* strerror() may build its text in a shared buffer; the description
+ * table is static and thread-safe.  NULL for an unknown errno value. */
+static const char *errno_text(int e)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	return strerrordesc_np(e);
+#else
+	return strerror(e);
+#endif
+}
 
 const char *np_strerror(int err)
 {
+	const char *text;
+
+	if (err < 0 && err > -NP_EBASE) {
+		text = errno_text(-err);
+		return text ? text : "unknown error";
+	}
 	switch (err) {
 	case NP_OK: return "success";
 	case NP_ETRUNC: return "truncated input";

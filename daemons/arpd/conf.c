@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
 #include "conf.h"
@@ -47,18 +48,10 @@ static const struct np_conf_key root_keys[] = {
 	{ "announce", announce_keys },
 	{ "probe", probe_keys },
 	{ "defend", NULL },
-	{ "control_socket", NULL },
-	{ "metrics_listen", NULL },
-	{ "user", NULL },
-	{ "log_level", NULL },
+	NP_COMMON_CONF_KEYS,
 	{ "receive_buffer", NULL },
 	{ "batch", NULL },
 	{ NULL, NULL },
-};
-
-static const struct np_conf_enum levels[] = {
-	{ "err", NP_LOG_ERR }, { "warning", NP_LOG_WARNING }, { "notice", NP_LOG_NOTICE },
-	{ "info", NP_LOG_INFO }, { "debug", NP_LOG_DEBUG }, { NULL, 0 },
 };
 
 int arpd_parse_mac(const char *s, uint8_t mac[6])
@@ -265,7 +258,7 @@ static int build_table(struct np_conf_err *e, const config_setting_t *list,
 				   en->unused_only ? ARPD_SLOT_UNUSED_ONLY : 0, &dup);
 		if (r < 0) {
 			np_conf_error(e, config_setting_get_elem(list, i),
-				      "entries: cannot add to the table: %s", strerror(-r));
+				      "entries: cannot add to the table: %s", np_strerror(r));
 			return -1;
 		}
 	}
@@ -343,7 +336,6 @@ struct arpd_conf *arpd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 		np_conf_error(e, NULL, "out of memory");
 		return NULL;
 	}
-	conf->log_level = NP_LOG_INFO;
 	conf->rcvbuf = 4 << 20;
 	conf->batch = 64;
 	np_conf_check_keys(e, root, root_keys);
@@ -351,11 +343,7 @@ struct arpd_conf *arpd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 			   sizeof(conf->interface));
 	np_conf_get_bool(e, root, "unused_only", NP_CONF_OPTIONAL, &conf->unused_only);
 	np_conf_get_bool(e, root, "defend", NP_CONF_OPTIONAL, &conf->defend);
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
-			   conf->control_socket, sizeof(conf->control_socket));
-	np_conf_get_hostport(e, root, "metrics_listen", NP_CONF_OPTIONAL, 0, &conf->metrics);
-	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
-	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);
+	np_common_conf_load(e, root, NULL, &conf->common);
 	np_conf_get_int(e, root, "receive_buffer", NP_CONF_OPTIONAL, 65536, 1 << 30,
 			&conf->rcvbuf);
 	np_conf_get_int(e, root, "batch", NP_CONF_OPTIONAL, 1, 1024, &conf->batch);

@@ -1,6 +1,7 @@
 /*
  * conf.h: np-arpd's configuration, read from a libconfig file into a
- * validated struct (daemons/common/conf.h does the checking).
+ * validated plain struct (daemons/common/conf.h does the checking).  Only
+ * conf.c sees libconfig; the rest of the daemon reads struct arpd_conf.
  */
 #ifndef NP_ARPD_CONF_H
 #define NP_ARPD_CONF_H
@@ -40,10 +41,7 @@ struct arpd_conf {
 		uint64_t recheck_ms;     /* probe each address again after this */
 	} probe;
 	bool defend;
-	char control_socket[108];        /* empty: none */
-	struct np_conf_hostport metrics; /* metrics_listen; port 0: none */
-	char user[64];                   /* empty: keep running as started */
-	int log_level;
+	struct np_common_conf common;    /* user, log_level, control_socket, metrics_listen */
 	int rcvbuf;                      /* bytes */
 	int batch;                       /* frames per recvmmsg() */
 };

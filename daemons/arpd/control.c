@@ -1,26 +1,27 @@
 /*
- * control.c: np-arpd's control commands, in Kea's command shape (ctl.h).
+ * control.c: np-arpd's control commands, in Kea's command shape (ctl.h),
+ * and its counter table:
  *
- *   statistic-get-all (alias "stats"): every counter, by name
  *   table [{"address": "a.b.c.d"}]: the entries, or what one address is
- *   config-reload: re-read the configuration file (as SIGHUP)
  *
- * and the same counters on metrics_listen as Prometheus samples (metrics.h).
+ * The skeleton's service (service.h) adds statistic-get-all (alias
+ * "stats"), config-reload and status-get, and serves the same counters on
+ * metrics_listen as Prometheus samples.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
-#include "ctl.h"
-#include "daemon.h"
+#include "arpd.h"
 #include "io.h"
-#include "metrics.h"
 
-static json_t *stats_json(struct arpd *a)
+static json_t *stats_json(void *ctx)
 {
+	struct arpd *a = ctx;
 	const struct arpd_stats *st = &a->resp.stats;
 	json_t *o = json_object();
 
@@ -41,34 +42,7 @@ static json_t *stats_json(struct arpd *a)
 	json_object_set_new(o, "receive-batches", json_integer((json_int_t)a->stats.batches));
 	json_object_set_new(o, "announcements-sent", json_integer((json_int_t)a->stats.announcements));
 	json_object_set_new(o, "probes-sent", json_integer((json_int_t)a->stats.probes));
-	if (a->ctl) {
-		struct np_ctl_stats cs;
-
-		np_ctl_get_stats(a->ctl, &cs);
-		json_object_set_new(o, "control-accepted", json_integer((json_int_t)cs.accepted));
-		json_object_set_new(o, "control-evicted", json_integer((json_int_t)cs.evicted));
-		json_object_set_new(o, "control-timed-out", json_integer((json_int_t)cs.timed_out));
-		json_object_set_new(o, "control-refused", json_integer((json_int_t)cs.refused));
-	}
-	if (a->metrics) {
-		struct np_metrics_stats ms;
-
-		np_metrics_get_stats(a->metrics, &ms);
-		json_object_set_new(o, "metrics-accepted", json_integer((json_int_t)ms.accepted));
-		json_object_set_new(o, "metrics-evicted", json_integer((json_int_t)ms.evicted));
-		json_object_set_new(o, "metrics-timed-out", json_integer((json_int_t)ms.timed_out));
-		json_object_set_new(o, "metrics-refused", json_integer((json_int_t)ms.refused));
-	}
 	return o;
-}
-
-static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
-{
-	json_t *o = stats_json(ctx);
-
-	(void)command;
-	(void)args;
-	return o ? np_ctl_answer(0, "statistics", o) : NULL;
 }
 
 static void mac_text(const uint8_t *m, char out[18])
@@ -142,60 +116,14 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 				"entries", entries));
 }
 
-static json_t *cmd_reload(const char *command, json_t *args, void *ctx)
-{
-	struct arpd *a = ctx;
-	char why[512];
+static const struct np_ctl_command commands[] = {
+	{ "table", cmd_table },
+	{ NULL, NULL },
+};
 
-	(void)command;
-	(void)args;
-	if (np_daemon_reload(a->d, why, sizeof(why)) < 0)
-		return np_ctl_answer(1, why, NULL);
-	np_ctl_reloaded(a->ctl);
-	return np_ctl_answer(0, "configuration reloaded", NULL);
-}
-
-/* A scrape gets exactly the counters statistic-get-all reports. */
-static void write_metrics(struct np_metrics_out *out, void *ctx)
-{
-	json_t *o = stats_json(ctx);
-
-	if (o)
-		np_metrics_write_json(out, o, NULL);
-	json_decref(o);
-}
-
-int arpd_metrics_start(struct arpd *a)
-{
-	const struct np_conf_hostport *hp = &a->conf->metrics;
-	char addr[NP_IPV4_ADDR_TEXT_LEN];
-	int r = np_metrics_new(np_daemon_base(a->d), hp->addr, hp->port, "np_arpd", write_metrics,
-			       a, &a->metrics);
-
-	np_ipv4_addr_to_text(hp->addr, addr);
-	if (r < 0) {
-		np_log_err("metrics_listen %s:%u: %s", addr, hp->port, strerror(-r));
-		return -1;
-	}
-	np_log_info("metrics on http://%s:%u/metrics", addr, hp->port);
-	return 0;
-}
-
-int arpd_control_start(struct arpd *a)
-{
-	struct np_ctl_opts opts = { .path = a->conf->control_socket, .version = PACKAGE_VERSION };
-	int r = np_ctl_new(np_daemon_base(a->d), &opts, &a->ctl);
-
-	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
-		return -1;
-	}
-	if ((r = np_ctl_register(a->ctl, "statistic-get-all", cmd_stats, a)) < 0 ||
-	    (r = np_ctl_register(a->ctl, "stats", cmd_stats, a)) < 0 ||
-	    (r = np_ctl_register(a->ctl, "table", cmd_table, a)) < 0 ||
-	    (r = np_ctl_register(a->ctl, "config-reload", cmd_reload, a)) < 0) {
-		np_log_err("control socket: %s", strerror(-r));
-		return -1;
-	}
-	return 0;
-}
+const struct np_service_ops arpd_service = {
+	.commands = commands,
+	.stats = stats_json,
+	.metrics_prefix = "np_arpd",
+	.reload_text = "configuration reloaded",
+};

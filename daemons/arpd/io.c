@@ -16,10 +16,10 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
 
-#include "ctl.h"
 #include "daemon.h"
 #include "io.h"
 #include "log.h"
@@ -105,7 +105,7 @@ static void flush_tx(struct arpd *a)
 		a->stats.sent += (uint64_t)n;
 	a->stats.send_dropped += a->tx.send_errors + np_batch_pending(&a->tx);
 	if (a->tx.send_errors)
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "send: %s", strerror(-a->tx.last_error));
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "send: %s", np_strerror(a->tx.last_error));
 	np_batch_clear(&a->tx);
 }
 
@@ -160,7 +160,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 				return;
 			}
 			if (n < 0 && n != -EAGAIN && n != -EINTR)
-				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", strerror(-n));
+				NP_LOG_RATELIMIT(NP_LOG_WARNING, "receive: %s", np_strerror(n));
 			return;
 		}
 		a->stats.batches++;
@@ -368,7 +368,7 @@ static int open_socket(struct arpd *a, const struct arpd_conf *conf)
 	int r = np_ifinfo_get(conf->interface, &ifi);
 
 	if (r < 0) {
-		np_log_err("interface %s: %s", conf->interface, strerror(-r));
+		np_log_err("interface %s: %s", conf->interface, np_strerror(r));
 		return -1;
 	}
 	if (np_ether_is_zero(ifi.mac) || (ifi.flags & IFF_LOOPBACK) || (ifi.flags & IFF_NOARP)) {
@@ -378,7 +378,7 @@ static int open_socket(struct arpd *a, const struct arpd_conf *conf)
 	}
 	a->fd = np_packet_open(conf->interface, &opts);
 	if (a->fd < 0) {
-		np_log_err("packet socket on %s: %s", conf->interface, strerror(-a->fd));
+		np_log_err("packet socket on %s: %s", conf->interface, np_strerror(a->fd));
 		return -1;
 	}
 	a->ifindex = ifi.ifindex;
@@ -403,7 +403,7 @@ int arpd_io_start(struct arpd *a, struct arpd_conf *conf)
 		return -1;
 	if ((r = np_batch_init(&a->rx, (unsigned int)conf->batch, RX_FRAME)) < 0 ||
 	    (r = np_batch_init(&a->tx, 1024, ARPD_FRAME_MAX)) < 0) {
-		np_log_err("batches: %s", strerror(-r));
+		np_log_err("batches: %s", np_strerror(r));
 		return -1;
 	}
 	arpd_responder_init(&a->resp, &conf->table, a->ifmac, conf->defend);
@@ -414,10 +414,6 @@ int arpd_io_start(struct arpd *a, struct arpd_conf *conf)
 		return -1;
 	}
 	announce_start(a);
-	if (conf->control_socket[0] && arpd_control_start(a) < 0)
-		return -1;
-	if (conf->user[0])
-		np_daemon_set_privileges(a->d, conf->user, 0);
 	np_log_info("answering for %u addresses (%zu KiB of table) on %s", conf->table.count,
 		    arpd_table_memory(&conf->table) / 1024, conf->interface);
 	status(a);
@@ -428,14 +424,7 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 {
 	const struct arpd_conf *old = a->conf;
 
-	if (strcmp(conf->interface, old->interface) != 0 ||
-	    strcmp(conf->control_socket, old->control_socket) != 0 ||
-	    strcmp(conf->user, old->user) != 0 || conf->rcvbuf != old->rcvbuf ||
-	    conf->batch != old->batch) {
-		snprintf(why, cap, "interface, control_socket, user, receive_buffer and batch "
-			 "take effect on restart only");
-		return -1;
-	}
+	/* interface, receive_buffer and batch are restart-only (arpd.c). */
 	arpd_table_copy_state(&conf->table, &old->table);
 	a->conf = conf;
 	a->resp.table = &conf->table;
@@ -451,7 +440,6 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 		a->resp.defend = old->defend;
 		return -1;
 	}
-	np_daemon_set_log_level(a->d, conf->log_level);
 	announce_start(a);
 	status(a);
 	return 0;
@@ -459,8 +447,6 @@ int arpd_io_apply(struct arpd *a, struct arpd_conf *conf, char *why, size_t cap)
 
 void arpd_io_stop(struct arpd *a)
 {
-	np_ctl_free(a->ctl);
-	a->ctl = NULL;
 	if (a->rx_ev)
 		event_free(a->rx_ev);
 	if (a->announce_ev)

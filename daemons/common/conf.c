@@ -840,3 +840,24 @@ int np_conf_get_list(struct np_conf_err *e, const config_setting_t *g, const cha
 	*out = s;
 	return 1;
 }
+
+/* ---- The settings every daemon shares ----------------------------------- */
+
+static const struct np_conf_enum log_levels[] = {
+	{ "err", NP_LOG_ERR }, { "warning", NP_LOG_WARNING }, { "notice", NP_LOG_NOTICE },
+	{ "info", NP_LOG_INFO }, { "debug", NP_LOG_DEBUG }, { NULL, 0 },
+};
+
+void np_common_conf_load(struct np_conf_err *e, const config_setting_t *root,
+			 const char *default_control, struct np_common_conf *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->log_level = NP_LOG_INFO;
+	if (default_control)
+		snprintf(out->control_socket, sizeof(out->control_socket), "%s", default_control);
+	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, out->user, sizeof(out->user));
+	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, log_levels, &out->log_level);
+	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
+			   out->control_socket, sizeof(out->control_socket));
+	np_conf_get_hostport(e, root, "metrics_listen", NP_CONF_OPTIONAL, 0, &out->metrics);
+}

@@ -159,6 +159,34 @@ int np_conf_parse_ipv4(const char *s, uint32_t *out);
 int np_conf_parse_cidr(const char *s, struct np_conf_cidr *out);
 int np_conf_parse_duration(const char *s, uint64_t *out_ms);
 
+/*
+ * The settings every daemon shares, read once for all of them (np-common.conf(5)):
+ *
+ *   user            the unprivileged user to switch to after start-up
+ *   log_level       "err", "warning", "notice", "info" (default) or "debug"
+ *   control_socket  the control socket's path; "" for none
+ *   metrics_listen  "ADDR:PORT" of the Prometheus endpoint; absent for none
+ *
+ * Each daemon's config embeds one and lists NP_COMMON_CONF_KEYS among its
+ * top-level names.  user, control_socket and metrics_listen take effect on
+ * restart only: a reload that changes them is refused (daemon.h).
+ */
+struct np_common_conf {
+	char user[64];                   /* empty: keep running as started */
+	int log_level;
+	char control_socket[108];        /* empty: none */
+	struct np_conf_hostport metrics; /* port 0: none */
+};
+
+#define NP_COMMON_CONF_KEYS \
+	{ "user", NULL }, { "log_level", NULL }, { "control_socket", NULL }, \
+	{ "metrics_listen", NULL }
+
+/* Fill out from the top-level group root; default_control is the socket
+ * path when the file names none (NULL: none). */
+void np_common_conf_load(struct np_conf_err *e, const config_setting_t *root,
+			 const char *default_control, struct np_common_conf *out);
+
 /* "FILE:LINE" of a setting, for messages that name another setting. */
 const char *np_conf_where(const config_setting_t *s, char *buf, size_t cap);
 

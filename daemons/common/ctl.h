@@ -25,6 +25,9 @@
  * "status-get" (arguments: {"pid", "uptime", "reload"} in seconds, as Kea).
  * A daemon may register its own handler under a built-in name to replace it.
  *
+ * The server (ctl.c) runs on libevent, in the daemon runtime; the client
+ * (ctl-client.c) is plain blocking I/O in libnpio, for np-ctl.
+ *
  * Functions return 0 or a negative errno value and never log.  Handlers
  * run on the event loop; they must not free the server.  libevent writes
  * answers with writev(), so the process must ignore SIGPIPE (a client that
@@ -101,7 +104,7 @@ int np_ctl_new_fd(struct event_base *base, int fd, const struct np_ctl_opts *opt
  */
 int np_ctl_register(struct np_ctl *ctl, const char *command, np_ctl_handler_fn *fn, void *ctx);
 
-/* Note a configuration reload for status-get's "reload". */
+/* Note a configuration reload for status-get's "reload"; NULL is fine. */
 void np_ctl_reloaded(struct np_ctl *ctl);
 
 /*
@@ -142,5 +145,9 @@ int np_ctl_call_raw(const char *path, const void *request, size_t len, json_t **
 
 /* The "result" of an answer, or -1 when it has none. */
 int np_ctl_result(const json_t *answer);
+
+/* The address of the socket file path: 0, -EINVAL (empty), -ENAMETOOLONG. */
+struct sockaddr_un;
+int np_ctl_sockaddr(const char *path, struct sockaddr_un *sun);
 
 #endif

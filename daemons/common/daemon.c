@@ -11,6 +11,8 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -29,6 +31,7 @@ struct np_daemon {
 	bool drop;
 	unsigned keep_caps;
 	int exit_code;
+	struct np_service *service;    /* control socket and metrics */
 };
 
 static void usage(const struct np_daemon_ops *ops, FILE *out)
@@ -74,6 +77,19 @@ static int parse_args(struct np_daemon *d, int argc, char **argv)
 	return 0;
 }
 
+/* Parse c into a new validated struct, or NULL. */
+static void *load_parsed(struct np_daemon *d, struct np_conf *c, struct np_conf_err *e)
+{
+	void *conf = d->ops->conf_load(c, e);
+
+	/* A loader that reported an error but built a struct anyway fails too. */
+	if (conf && e->count > 0) {
+		d->ops->conf_free(conf);
+		conf = NULL;
+	}
+	return conf;
+}
+
 /* Read and validate the config file into a new struct, or NULL. */
 static void *load_config(struct np_daemon *d, struct np_conf_err *e)
 {
@@ -81,14 +97,59 @@ static void *load_config(struct np_daemon *d, struct np_conf_err *e)
 	void *conf = NULL;
 
 	if (np_conf_read(&c, d->config_path, e) == 0)
-		conf = d->ops->conf_load(&c, e);
+		conf = load_parsed(d, &c, e);
 	np_conf_free(&c);
-	/* A loader that reported an error but built a struct anyway fails too. */
-	if (conf && e->count > 0) {
-		d->ops->conf_free(conf);
-		conf = NULL;
-	}
 	return conf;
+}
+
+/* "NAME takes effect on restart only", where the new file sets it. */
+static void restart_only_why(const struct np_conf *c, const char *key, char *why, size_t cap)
+{
+	const config_setting_t *s = config_lookup(&c->cfg, key);
+	char where[300];
+
+	if (s)
+		np_conf_where(s, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "%s", c->path);
+	snprintf(why, cap, "%s: %s takes effect on restart only", where, key);
+}
+
+static bool common_same(const struct np_common_conf *a, const struct np_common_conf *b,
+			const char **key)
+{
+	if (strcmp(a->user, b->user) != 0)
+		*key = "user";
+	else if (strcmp(a->control_socket, b->control_socket) != 0)
+		*key = "control_socket";
+	else if (a->metrics.addr != b->metrics.addr || a->metrics.port != b->metrics.port)
+		*key = "metrics_listen";
+	else
+		return true;
+	return false;
+}
+
+/* The one reload rule: -1 with why when new_conf changes a restart-only setting. */
+static int check_restart_only(struct np_daemon *d, const struct np_conf *c,
+			      const void *new_conf, char *why, size_t cap)
+{
+	const char *old = d->conf, *nc = new_conf;
+	const char *key = NULL;
+
+	if (d->ops->common && !common_same(d->ops->common(old), d->ops->common(nc), &key)) {
+		restart_only_why(c, key, why, cap);
+		return -1;
+	}
+	for (const struct np_restart_only *r = d->ops->restart_only; r && r->key; r++) {
+		bool same = r->same ? r->same(old, nc) :
+			    memcmp(old + r->offset, nc + r->offset, r->size) == 0;
+
+		if (!same) {
+			restart_only_why(c, r->key, why, cap);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* -t prints errors plainly, one per line, like a compiler. */
@@ -133,28 +194,59 @@ static int reload_failed(const char *why)
 int np_daemon_reload(struct np_daemon *d, char *why, size_t cap)
 {
 	struct np_conf_err e;
-	void *conf, *old;
+	struct np_conf c;
+	void *conf = NULL, *old;
 
 	np_notify_reloading();
 	np_log_info("reloading %s", d->config_path);
 	np_conf_err_init(&e, np_conf_err_log, NULL);
-	conf = load_config(d, &e);
+	if (np_conf_read(&c, d->config_path, &e) == 0)
+		conf = load_parsed(d, &c, &e);
 	if (!conf) {
 		reason_from_errors(&e, why, cap);
-		return reload_failed(why);
+		goto fail_conf;
 	}
+	if (check_restart_only(d, &c, conf, why, cap) < 0)
+		goto fail_new;
 	snprintf(why, cap, "rejected by the daemon");
-	if (d->ops->apply && d->ops->apply(d, conf, why, cap) < 0) {
-		d->ops->conf_free(conf);
-		return reload_failed(why);
-	}
+	if (d->ops->apply && d->ops->apply(d, conf, why, cap) < 0)
+		goto fail_new;
+	np_conf_free(&c);
 	old = d->conf;
 	d->conf = conf;
 	d->ops->conf_free(old);
 	why[0] = '\0';
+	np_ctl_reloaded(np_daemon_ctl(d));
 	np_log_notice("configuration reloaded from %s", d->config_path);
 	np_notify_ready();
 	return 0;
+fail_new:
+	d->ops->conf_free(conf);
+fail_conf:
+	np_conf_free(&c);
+	return reload_failed(why);
+}
+
+static int service_reload(void *arg, char *why, size_t cap)
+{
+	return np_daemon_reload(arg, why, cap);
+}
+
+/* The control socket and metrics endpoint, after ops->start (still privileged). */
+static int start_service(struct np_daemon *d)
+{
+	void *ctx;
+
+	if (!d->ops->common)
+		return 0;
+	ctx = d->ops->service_ctx ? d->ops->service_ctx(d) : d->userdata;
+	return np_service_start(d->base, d->ops->service, d->ops->common(d->conf), ctx,
+				service_reload, d, &d->service);
+}
+
+struct np_ctl *np_daemon_ctl(struct np_daemon *d)
+{
+	return np_service_ctl(d->service);
 }
 
 void np_daemon_stop(struct np_daemon *d, int code)
@@ -257,7 +349,7 @@ static int run(struct np_daemon *d)
 	int n = np_listen_fds_init();
 
 	if (n < 0)
-		np_log_warning("socket activation: %s", strerror(-n));
+		np_log_warning("socket activation: %s", np_strerror(n));
 	else if (n > 0)
 		np_log_info("socket activation: %d descriptor%s passed", n, n == 1 ? "" : "s");
 	if (first_config(d) < 0)
@@ -267,7 +359,8 @@ static int run(struct np_daemon *d)
 		np_log_err("cannot create the event base");
 		return 1;
 	}
-	if (setup_events(d) < 0 || d->ops->start(d, d->conf) < 0 || drop_privileges(d) < 0)
+	if (setup_events(d) < 0 || d->ops->start(d, d->conf) < 0 || start_service(d) < 0 ||
+	    drop_privileges(d) < 0)
 		return 1;
 	np_listen_fds_close_unused();
 	np_fd_check_cloexec();
@@ -277,6 +370,9 @@ static int run(struct np_daemon *d)
 		np_log_err("event loop failed");
 		return 1;
 	}
+	/* The handlers use the daemon's state: close them first. */
+	np_service_free(d->service);
+	d->service = NULL;
 	if (d->ops->stop)
 		d->ops->stop(d);
 	return d->exit_code;
@@ -286,6 +382,7 @@ static void cleanup(struct np_daemon *d)
 {
 	struct event *evs[] = { d->sigterm, d->sigint, d->sighup, d->watchdog };
 
+	np_service_free(d->service);
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);

@@ -18,9 +18,17 @@
  * at half its period while ops->healthy says so, and runs the loop.
  *
  * Reload (SIGHUP, or np_daemon_reload() from the control socket) re-reads
- * the same file into a NEW config.  Only if it validates and ops->apply
- * accepts it does it replace the running one; otherwise the old one keeps
- * running and the reason is logged, put in STATUS= and returned.
+ * the same file into a NEW config.  Only if it validates, changes no
+ * restart-only setting and ops->apply accepts it does it replace the
+ * running one; otherwise the old one keeps running and the reason is
+ * logged, put in STATUS= and returned.  One reload rule for every daemon: a
+ * change to a restart-only setting (the common user, control_socket and
+ * metrics_listen, and the daemon's ops->restart_only) is refused as
+ * "FILE:LINE: NAME takes effect on restart only".
+ *
+ * After ops->start, the skeleton opens the control socket and the metrics
+ * endpoint the common settings ask for (service.h) with the daemon's
+ * command table and counter table, and closes them before ops->stop.
  */
 #ifndef NP_DAEMON_H
 #define NP_DAEMON_H
@@ -29,9 +37,22 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "service.h"
 
 struct event_base;
 struct np_daemon;
+
+/*
+ * A setting of the daemon's own that takes effect on restart only: the
+ * config member at offset (size bytes, compared as they are) or, when same
+ * is set, what same() says.  key is the setting's name in the file, for the
+ * refusal's FILE:LINE.  A table ends with { NULL }.
+ */
+struct np_restart_only {
+	const char *key;
+	size_t offset, size;
+	bool (*same)(const void *old_conf, const void *new_conf);
+};
 
 struct np_daemon_ops {
 	const char *name;            /* "np-dhcpd": -h, -V and logs */
@@ -58,6 +79,16 @@ struct np_daemon_ops {
 
 	/* Watchdog: return false to withhold WATCHDOG=1.  NULL: healthy. */
 	bool (*healthy)(struct np_daemon *d);
+
+	/* The settings every daemon shares, inside conf.  NULL: none, and no
+	 * control socket or metrics endpoint is opened. */
+	const struct np_common_conf *(*common)(const void *conf);
+	/* The daemon's control commands and counter table (service.h). */
+	const struct np_service_ops *service;
+	/* The handlers' and stats()'s ctx; NULL: the userdata. */
+	void *(*service_ctx)(struct np_daemon *d);
+	/* The daemon's own restart-only settings; NULL: none. */
+	const struct np_restart_only *restart_only;
 };
 
 /* Run the daemon; returns the process exit code. */
@@ -78,6 +109,9 @@ void np_daemon_set_privileges(struct np_daemon *d, const char *user, unsigned ke
 /* Reload now.  Returns 0, or -1 with the reason ("FILE:LINE: message",
  * "and N more errors" when there are several) in why[cap]. */
 int np_daemon_reload(struct np_daemon *d, char *why, size_t cap);
+
+/* The control socket, or NULL (none configured, or not started yet). */
+struct np_ctl *np_daemon_ctl(struct np_daemon *d);
 
 /* End the loop: STOPPING=1, then ops->stop; the process exits with code. */
 void np_daemon_stop(struct np_daemon *d, int code);

@@ -53,17 +53,12 @@ static const struct np_conf_key dns_keys[] = {
 	{ "timeout", NULL }, { "retries", NULL }, { "update_ptr", NULL }, { NULL, NULL },
 };
 static const struct np_conf_key root_keys[] = {
-	{ "interfaces", NULL }, { "lease_file", NULL }, { "control_socket", NULL },
+	{ "interfaces", NULL }, { "lease_file", NULL }, NP_COMMON_CONF_KEYS,
 	{ "authoritative", NULL }, { "offer_hold", NULL }, { "decline_probation", NULL },
-	{ "log_level", NULL }, { "user", NULL }, { "compact_every", NULL },
+	{ "compact_every", NULL },
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
-};
-
-static const struct np_conf_enum levels[] = {
-	{ "err", NP_LOG_ERR }, { "warning", NP_LOG_WARNING }, { "notice", NP_LOG_NOTICE },
-	{ "info", NP_LOG_INFO }, { "debug", NP_LOG_DEBUG }, { NULL, 0 },
 };
 
 /* ---- option values in wire form -------------------------------------------- */
@@ -854,22 +849,17 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	if (c == NULL)
 		return NULL;
 	snprintf(c->lease_file, sizeof(c->lease_file), "%s", DHCPD_DEFAULT_LEASE_FILE);
-	snprintf(c->control_socket, sizeof(c->control_socket), "%s", DHCPD_DEFAULT_CONTROL);
-	c->log_level = NP_LOG_INFO;
 	np_conf_check_keys(e, root, root_keys);
 	np_conf_get_strv(e, root, "interfaces", NP_CONF_REQUIRED, DHCPD_MAX_INTERFACES,
 			 IF_NAMESIZE, &c->interfaces, &c->ninterfaces);
 	if (np_conf_get_string(e, root, "lease_file", NP_CONF_OPTIONAL, c->lease_file,
 			       sizeof(c->lease_file)) >= 0)
 		check_lease_file(e, root, c->lease_file);
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
-			   c->control_socket, sizeof(c->control_socket));
+	np_common_conf_load(e, root, DHCPD_DEFAULT_CONTROL, &c->common);
 	np_conf_get_bool(e, root, "authoritative", NP_CONF_OPTIONAL, &c->engine.authoritative);
 	np_conf_get_duration(e, root, "offer_hold", NP_CONF_OPTIONAL, 1000, 3600000, &hold);
 	np_conf_get_duration(e, root, "decline_probation", NP_CONF_OPTIONAL, 0,
 			     365ull * 86400000, &probation);
-	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &c->log_level);
-	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, c->user, sizeof(c->user));
 	np_conf_get_int(e, root, "compact_every", NP_CONF_OPTIONAL, 100, 100000000, &every);
 	c->compact_every = (uint32_t)every;
 	c->ping_check = true;

@@ -37,9 +37,7 @@ struct dhcpd_conf {
 	char **interfaces;                  /* NULL-terminated */
 	size_t ninterfaces;
 	char lease_file[256];
-	char control_socket[108];
-	int log_level;
-	char user[32];                      /* "" keeps root */
+	struct np_common_conf common;       /* user, log_level, control_socket, metrics_listen */
 	uint32_t compact_every;             /* journal records between compactions */
 	bool ping_check;                    /* ARP probe an address before offering it */
 	uint32_t probe_timeout_ms;          /* no answer within this: free */

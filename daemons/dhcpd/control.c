@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <netproto/error.h>
 #include <netproto/ipv4.h>
 
 #include "../common/ctl.h"
@@ -356,7 +357,7 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-send-errors", ds->send_errors);
 }
 
-static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
+static json_t *stats_json(void *ctx)
 {
 	struct dhcpd *d = ctx;
 	const struct dhcpd_conf *c = np_daemon_conf(d->dm);
@@ -365,8 +366,6 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	struct timeval tv;
 	struct tm tm;
 
-	(void)command;
-	(void)args;
 	if (s.o == NULL)
 		return NULL;
 	gettimeofday(&tv, NULL);
@@ -382,15 +381,6 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	stat(&s, "pkt4-malformed-frames", io.rx_malformed);
 	stat(&s, "pkt4-oversized", io.rx_oversized);
 	stat(&s, "commit-batches", io.batches);
-	if (d->ctl) {
-		struct np_ctl_stats cs;
-
-		np_ctl_get_stats(d->ctl, &cs);
-		stat(&s, "control-accepted", cs.accepted);
-		stat(&s, "control-evicted", cs.evicted);
-		stat(&s, "control-timed-out", cs.timed_out);
-		stat(&s, "control-refused", cs.refused);
-	}
 	address_stats(&s, d, c);
 	stat(&s, "leases", lease_count(d->lt));
 	/* What the start-up recovered from a damaged or incomplete lease store. */
@@ -400,22 +390,10 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 		probe_stats(&s, dhcpd_io_probe(d->io));
 	if (d->ddns != NULL)
 		ddns_stats(&s, d->ddns);
-	return np_ctl_answer(NP_CTL_SUCCESS, "statistics", s.o);
+	return s.o;
 }
 
 /* ---- the daemon ---------------------------------------------------------------------- */
-
-static json_t *cmd_reload(const char *command, json_t *args, void *ctx)
-{
-	struct dhcpd *d = ctx;
-	char why[512];
-
-	(void)command;
-	(void)args;
-	if (np_daemon_reload(d->dm, why, sizeof(why)) < 0)
-		return np_ctl_answer(NP_CTL_ERROR, why, NULL);
-	return np_ctl_answer(NP_CTL_SUCCESS, "Configuration successful.", NULL);
-}
 
 static json_int_t since(const struct timespec *t)
 {
@@ -443,39 +421,32 @@ static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 				       (json_int_t)probing, "ddns-in-flight",
 				       (json_int_t)(d->ddns ? ddns_in_flight(d->ddns) : 0),
 				       "lease-file-ok", d->last_err == 0, "lease-file-error",
-				       d->last_err ? strerror(-d->last_err) : ""));
+				       d->last_err ? np_strerror(d->last_err) : ""));
 }
 
-int dhcpd_control_start(struct dhcpd *d, const struct dhcpd_conf *conf)
+/* Kea's pool and lease counts are levels, not totals. */
+static enum np_metric_type metric_type(const char *name)
 {
-	struct np_ctl_opts opts = { .path = conf->control_socket, .version = PACKAGE_VERSION };
-	static const struct {
-		const char *name;
-		np_ctl_handler_fn *fn;
-	} cmds[] = {
-		{ "lease4-get-all", cmd_get_all }, { "lease4-get", cmd_get },
-		{ "lease4-del", cmd_del }, { "statistic-get-all", cmd_stats },
-		{ "config-reload", cmd_reload }, { "status-get", cmd_status },
-	};
-	int r;
+	size_t n = strlen(name);
 
-	if (conf->control_socket[0] == '\0')
-		return 0;
-	r = np_ctl_new(np_daemon_base(d->dm), &opts, &d->ctl);
-	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if ((r = np_ctl_register(d->ctl, cmds[i].name, cmds[i].fn, d)) < 0) {
-			np_log_err("control socket: %s", strerror(-r));
-			return -1;
-		}
-	return 0;
+	if ((n >= 10 && strcmp(name + n - 10, "-addresses") == 0) || strcmp(name, "leases") == 0)
+		return NP_METRIC_GAUGE;
+	return NP_METRIC_COUNTER;
 }
 
-void dhcpd_control_stop(struct dhcpd *d)
-{
-	np_ctl_free(d->ctl);
-	d->ctl = NULL;
-}
+static const struct np_ctl_command commands[] = {
+	{ "lease4-get-all", cmd_get_all },
+	{ "lease4-get", cmd_get },
+	{ "lease4-del", cmd_del },
+	{ "status-get", cmd_status },
+	{ NULL, NULL },
+};
+
+const struct np_service_ops dhcpd_service = {
+	.commands = commands,
+	.stats = stats_json,
+	.kea_stats = true,
+	.metrics_prefix = "np_dhcpd",
+	.metric_type = metric_type,
+	.reload_text = "Configuration successful.",
+};

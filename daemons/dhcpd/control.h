@@ -12,7 +12,7 @@
  *   statistic-get-all   the counters by Kea's names ({"name": [[value,
  *                       "time"]]}), per subnet and pool as
  *                       "subnet[ID].NAME" and "subnet[ID].pool[N].NAME"
- *   config-reload       re-read the configuration file (as SIGHUP)
+ *   config-reload       re-read the configuration file (as SIGHUP; service.h)
  *   status-get          pid, uptime, seconds since the last reload, leases,
  *                       probes and DNS updates under way, lease file state
  *
@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "../common/service.h"
 
 struct np_daemon;
 struct np_ctl;
@@ -43,7 +44,6 @@ struct dhcpd {
 	struct leasedb *db;
 	struct dhcpd_io *io;
 	struct ddns *ddns;             /* NULL without dns_update */
-	struct np_ctl *ctl;            /* NULL without control_socket */
 	struct event *tick;
 	uint64_t replay_errors;
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */
@@ -52,8 +52,7 @@ struct dhcpd {
 	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
 };
 
-/* Open the control socket and register the commands: 0, or -1 after logging. */
-int dhcpd_control_start(struct dhcpd *d, const struct dhcpd_conf *conf);
-void dhcpd_control_stop(struct dhcpd *d);
+/* The commands and the counter table, for the skeleton (service.h). */
+extern const struct np_service_ops dhcpd_service;
 
 #endif

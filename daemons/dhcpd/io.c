@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
 #include <netproto/arp.h>
 #include <netproto/dhcp4.h>
 #include <netproto/ether.h>
@@ -174,7 +175,7 @@ static void flush_tx(struct dhcpd_io *io)
 		io->st.send_errors += io->tx.send_errors - errs0 + np_batch_pending(&io->tx);
 		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send %u DHCP replies: %s",
 				 io->tx.send_errors - errs0 + np_batch_pending(&io->tx),
-				 strerror(io->tx.last_error ? -io->tx.last_error : EAGAIN));
+				 np_strerror(io->tx.last_error ? io->tx.last_error : -EAGAIN));
 	}
 	np_batch_clear(&io->tx);
 }
@@ -228,7 +229,7 @@ static void send_reply(struct dhcpd_io *io, const struct engine_out *o)
 	if (err < 0) {
 		io->st.send_errors++;
 		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send DHCP%s: %s",
-				 np_dhcp4_msg_type_name(o->type), strerror(-err));
+				 np_dhcp4_msg_type_name(o->type), np_strerror(err));
 		return;
 	}
 	io->st.sent++;
@@ -325,7 +326,7 @@ static void probe_send(struct dhcpd_io *io, uint32_t addr, int ifindex)
 	n = np_ether_build(&eth, frame, sizeof(frame));
 	if (n < 0 || (n = np_packet_send(ifc->arp_fd, ifindex, frame, (size_t)n)) < 0) {
 		io->st.send_errors++;
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send an ARP probe: %s", strerror(-n));
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "cannot send an ARP probe: %s", np_strerror(n));
 	}
 }
 
@@ -391,7 +392,7 @@ static int open_arp(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	ifc->arp_fd = np_packet_open(name, &po);
 	if (ifc->arp_fd < 0) {
 		np_log_err("interface %s: cannot open an ARP socket for conflict probes: %s", name,
-			   strerror(-ifc->arp_fd));
+			   np_strerror(ifc->arp_fd));
 		return ifc->arp_fd;
 	}
 	ifc->arp_ev = event_new(io->base, ifc->arp_fd, EV_READ | EV_PERSIST, on_arp, ifc);
@@ -663,19 +664,19 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	int err = np_ifinfo_get(name, &ifc->info);
 
 	if (err < 0) {
-		np_log_err("interface %s: %s", name, strerror(-err));
+		np_log_err("interface %s: %s", name, np_strerror(err));
 		return err;
 	}
 	ifc->io = io;
 	ifc->fd = np_packet_open(name, &po);
 	if (ifc->fd < 0) {
-		np_log_err("interface %s: cannot open a packet socket: %s", name, strerror(-ifc->fd));
+		np_log_err("interface %s: cannot open a packet socket: %s", name, np_strerror(ifc->fd));
 		return ifc->fd;
 	}
 	/* Unicast from a local or veth peer arrives with its checksum still partial. */
 	if (setsockopt(ifc->fd, SOL_PACKET, PACKET_AUXDATA, &(int){ 1 }, sizeof(int)) < 0) {
 		err = -errno;
-		np_log_err("interface %s: PACKET_AUXDATA: %s", name, strerror(-err));
+		np_log_err("interface %s: PACKET_AUXDATA: %s", name, np_strerror(err));
 		return err;
 	}
 	ifc->ev = event_new(io->base, ifc->fd, EV_READ | EV_PERSIST, on_packet, ifc);
@@ -731,7 +732,7 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 		io->udp_fd = np_udp_open(&so);
 		if (io->udp_fd < 0) {
 			err = io->udp_fd;
-			np_log_err("cannot bind UDP port 67: %s", strerror(-err));
+			np_log_err("cannot bind UDP port 67: %s", np_strerror(err));
 		}
 	}
 	if (err == 0) {

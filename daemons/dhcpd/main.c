@@ -16,6 +16,8 @@
 
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "../common/daemon.h"
 #include "../common/log.h"
 #include "../common/notify.h"
@@ -118,7 +120,7 @@ static void update_status(struct dhcpd *d)
 
 	if (d->last_err != 0) {
 		np_notify_status("lease file not writable (%s): no ACK is sent",
-				 strerror(-d->last_err));
+				 np_strerror(d->last_err));
 		return;
 	}
 	np_notify_status("%zu leases, %llu received, %llu acks", lease_count(d->lt),
@@ -132,7 +134,7 @@ static void on_commit_failed(void *arg, int err)
 
 	if (d->last_err == 0)
 		np_log_err("cannot write the lease journal: %s; ACKs are withheld until it works",
-			   strerror(-err));
+			   np_strerror(err));
 	d->last_err = err;
 	update_status(d);
 }
@@ -173,7 +175,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	struct leasedb_stats ls;
 	int err;
 
-	np_daemon_set_log_level(dm, conf->log_level);
+	np_daemon_set_log_level(dm, conf->common.log_level);
 	d->dm = dm;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
@@ -182,12 +184,12 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		return -1;
 	err = engine_new(&conf->engine, d->lt, &d->eng);
 	if (err < 0) {
-		np_log_err("configuration: %s", strerror(-err));
+		np_log_err("configuration: %s", np_strerror(err));
 		return -1;
 	}
 	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
 	if (err < 0) {
-		np_log_err("lease file %s: %s", conf->lease_file, strerror(-err));
+		np_log_err("lease file %s: %s", conf->lease_file, np_strerror(err));
 		return -1;
 	}
 	leasedb_get_stats(d->db, &ls);
@@ -198,7 +200,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		/* Rewrite both files from what was recovered before anything is ACKed. */
 		if (leasedb_recovery(d->db)->must_compact && (err = compact(d)) < 0) {
 			np_log_err("lease file %s: cannot rewrite the recovered store: %s",
-				   conf->lease_file, strerror(-err));
+				   conf->lease_file, np_strerror(err));
 			return -1;
 		}
 	}
@@ -216,13 +218,12 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
 		return -1;
 	dhcpd_io_set_rec_hook(d->io, lease_changed, d);
-	if (dhcpd_control_start(d, conf) < 0)
-		return -1;
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
 	if (d->tick == NULL || event_add(d->tick, &one) < 0)
 		return -1;
-	if (conf->user[0])
-		np_daemon_set_privileges(dm, conf->user, NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
+	if (conf->common.user[0])
+		np_daemon_set_privileges(dm, conf->common.user,
+					 NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
 	on_tick(-1, 0, dm);
 	return 0;
 }
@@ -230,9 +231,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
 {
 	if (a->ninterfaces != b->ninterfaces || a->engine.nsubnets != b->engine.nsubnets ||
-	    strcmp(a->lease_file, b->lease_file) != 0 ||
-	    strcmp(a->control_socket, b->control_socket) != 0 || strcmp(a->user, b->user) != 0 ||
-	    a->ping_check != b->ping_check)
+	    strcmp(a->lease_file, b->lease_file) != 0 || a->ping_check != b->ping_check)
 		return false;
 	for (size_t i = 0; i < a->ninterfaces; i++)
 		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
@@ -261,13 +260,13 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	int err;
 
 	if (!same_sockets(np_daemon_conf(dm), nc)) {
-		snprintf(why, cap, "interfaces, subnet interfaces, lease_file, control_socket, user "
-			 "and ping_check take effect on restart only");
+		snprintf(why, cap, "interfaces, subnet interfaces, lease_file and ping_check take "
+			 "effect on restart only");
 		return -1;
 	}
 	lt = lease_table_new();
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
-		snprintf(why, cap, "subnets: %s", lt ? strerror(-err) : "out of memory");
+		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
 		lease_table_free(lt);
 		return -1;
 	}
@@ -297,10 +296,8 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	d->eng = eng;
 	d->lt = lt;
 	d->ddns = dd;
-	np_daemon_set_log_level(dm, nc->log_level);
+	np_daemon_set_log_level(dm, nc->common.log_level);
 	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
-	if (d->ctl != NULL)
-		np_ctl_reloaded(d->ctl);
 	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
 		    lease_count(lt));
 	update_status(d);
@@ -313,7 +310,6 @@ static void dhcpd_stop(struct np_daemon *dm)
 
 	if (d->tick != NULL)
 		event_free(d->tick);
-	dhcpd_control_stop(d);
 	ddns_free(d->ddns);
 	dhcpd_io_free(d->io);
 	leasedb_close(d->db);
@@ -329,6 +325,11 @@ static bool dhcpd_healthy(struct np_daemon *dm)
 	return d->last_err == 0;
 }
 
+static const struct np_common_conf *dhcpd_common(const void *conf)
+{
+	return &((const struct dhcpd_conf *)conf)->common;
+}
+
 static const struct np_daemon_ops dhcpd_ops = {
 	.name = "np-dhcpd",
 	.description = "DHCPv4 server (RFC 2131) with durable leases.",
@@ -339,6 +340,8 @@ static const struct np_daemon_ops dhcpd_ops = {
 	.apply = dhcpd_apply,
 	.stop = dhcpd_stop,
 	.healthy = dhcpd_healthy,
+	.common = dhcpd_common,
+	.service = &dhcpd_service,
 };
 
 int main(int argc, char **argv)

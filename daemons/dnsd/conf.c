@@ -52,16 +52,9 @@ static const struct np_conf_key root_keys[] = {
 	{ "tcp_query_timeout", NULL },
 	{ "upstream_timeout", NULL },
 	{ "use_0x20", NULL },
-	{ "control_socket", NULL },
 	{ "xdp_interface", NULL },
-	{ "user", NULL },
-	{ "log_level", NULL },
+	NP_COMMON_CONF_KEYS,
 	{ NULL, NULL },
-};
-
-static const struct np_conf_enum levels[] = {
-	{ "err", NP_LOG_ERR }, { "warning", NP_LOG_WARNING }, { "notice", NP_LOG_NOTICE },
-	{ "info", NP_LOG_INFO }, { "debug", NP_LOG_DEBUG }, { NULL, 0 },
 };
 
 static const struct np_conf_enum actions[] = {
@@ -385,7 +378,6 @@ static void set_defaults(struct dnsd_conf *conf)
 	conf->upstream_timeout_ms = 1500;
 	/* 0x20 on: the bits it adds are what defeat a spoofer who knows the port. */
 	conf->use_0x20 = true;
-	conf->log_level = NP_LOG_INFO;
 }
 
 struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
@@ -412,12 +404,9 @@ struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 	load_local(e, root, conf);
 	load_acl(e, root, conf);
 	load_update_acl(e, root, conf);
-	np_conf_get_string(e, root, "control_socket", NP_CONF_OPTIONAL | NP_CONF_EMPTY_OK,
-			   conf->control_socket, sizeof(conf->control_socket));
-	np_conf_get_user(e, root, "user", NP_CONF_OPTIONAL, conf->user, sizeof(conf->user));
+	np_common_conf_load(e, root, NULL, &conf->common);
 	np_conf_get_string(e, root, "xdp_interface", NP_CONF_OPTIONAL, conf->xdp_interface,
 			   sizeof(conf->xdp_interface));
-	np_conf_get_enum(e, root, "log_level", NP_CONF_OPTIONAL, levels, &conf->log_level);
 	if (e->count) {
 		dnsd_conf_free(conf);
 		return NULL;

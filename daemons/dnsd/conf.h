@@ -76,15 +76,13 @@ struct dnsd_conf {
 	unsigned tcp_per_client;       /* connections from one client address */
 	uint64_t upstream_timeout_ms;  /* the longest one try may wait */
 
-	char control_socket[108];      /* empty: none */
-	char user[64];                 /* empty: keep running as started */
 	/*
 	 * UDP queries to the listen addresses arriving on this interface are
 	 * read and answered through AF_XDP (io.c, daemons/common/xsk.h);
 	 * empty: kernel sockets only.
 	 */
 	char xdp_interface[16];        /* IF_NAMESIZE */
-	int log_level;
+	struct np_common_conf common;  /* user, log_level, control_socket, metrics_listen */
 };
 
 /* Build a config from a parsed file; NULL after reporting errors to e. */

@@ -1,12 +1,13 @@
 /*
  * control.c: np-dnsd's control commands, in Kea's command shape (ctl.h).
  *
- *   statistic-get-all (alias "stats"): every counter, by name (Unbound's
- *       names where they fit: num.query.type.A, num.answer.rcode.NXDOMAIN)
+ *   statistic-get-all (alias "stats", from the skeleton's service.h): every
+ *       counter, by name (Unbound's names where they fit: num.query.type.A,
+ *       num.answer.rcode.NXDOMAIN), also served on metrics_listen
  *   cache-flush [{"name": "www.example.net."}]: all entries, or one name's
  *   cache-dump: every cache entry with its remaining TTL
  *   local-zone-dump: the local zone's records, static and dynamic
- *   config-reload: re-read the configuration file (as SIGHUP); the cache
+ *   config-reload (service.h): re-read the configuration file; the cache
  *       stays unless the upstreams, forward zones or local zone changed,
  *       a configuration that does not validate is refused
  *   status-get (built in): pid, uptime, reload
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netproto/error.h>
 #include <netproto/dns.h>
 
 #include "cache.h"
@@ -137,8 +139,9 @@ static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 		json_object_set_new(o, "upstreams", servers);
 }
 
-static json_t *stats_json(struct dnsd_io *io)
+static json_t *stats_json(void *ctx)
 {
+	struct dnsd_io *io = ctx;
 	json_t *o = json_object();
 	struct dns_cache_stats cs;
 
@@ -170,15 +173,6 @@ static json_t *stats_json(struct dnsd_io *io)
 	put(o, "tcp.connections", io->tcp.count);
 	put(o, "overload-dropped", io->stats.overload);
 	put(o, "upstream.socket-errors", io->stats.upstream_socket_errors);
-	if (io->ctl) {
-		struct np_ctl_stats ctl;
-
-		np_ctl_get_stats(io->ctl, &ctl);
-		put(o, "control.accepted", ctl.accepted);
-		put(o, "control.evicted", ctl.evicted);
-		put(o, "control.timed-out", ctl.timed_out);
-		put(o, "control.refused", ctl.refused);
-	}
 	if (io->xsk) {
 		struct np_xsk_stats x;
 
@@ -195,15 +189,6 @@ static json_t *stats_json(struct dnsd_io *io)
 	}
 	put(o, "uptime-ms", dnsd_now_ms() - io->started_ms);
 	return o;
-}
-
-static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
-{
-	json_t *o = stats_json(ctx);
-
-	(void)command;
-	(void)args;
-	return o ? np_ctl_answer(0, "statistics", o) : NULL;
 }
 
 static json_t *cmd_flush(const char *command, json_t *args, void *ctx)
@@ -294,36 +279,17 @@ static json_t *cmd_local(const char *command, json_t *args, void *ctx)
 	return np_ctl_answer(json_array_size(list) ? 0 : 3, "local zone records", list);
 }
 
-static json_t *cmd_reload(const char *command, json_t *args, void *ctx)
-{
-	struct dnsd_io *io = ctx;
-	char why[512];
+static const struct np_ctl_command commands[] = {
+	{ "cache-flush", cmd_flush },
+	{ "cache-dump", cmd_dump },
+	{ "local-zone-dump", cmd_local },
+	{ NULL, NULL },
+};
 
-	(void)command;
-	(void)args;
-	if (np_daemon_reload(io->d, why, sizeof(why)) < 0)
-		return np_ctl_answer(1, why, NULL);
-	np_ctl_reloaded(io->ctl);
-	return np_ctl_answer(0, "configuration reloaded", NULL);
-}
-
-int dnsd_control_start(struct dnsd_io *io)
-{
-	struct np_ctl_opts opts = { .path = io->conf->control_socket, .version = PACKAGE_VERSION };
-	int r = np_ctl_new(np_daemon_base(io->d), &opts, &io->ctl);
-
-	if (r < 0) {
-		np_log_err("control socket %s: %s", opts.path, strerror(-r));
-		return -1;
-	}
-	if ((r = np_ctl_register(io->ctl, "statistic-get-all", cmd_stats, io)) < 0 ||
-	    (r = np_ctl_register(io->ctl, "stats", cmd_stats, io)) < 0 ||
-	    (r = np_ctl_register(io->ctl, "cache-flush", cmd_flush, io)) < 0 ||
-	    (r = np_ctl_register(io->ctl, "cache-dump", cmd_dump, io)) < 0 ||
-	    (r = np_ctl_register(io->ctl, "local-zone-dump", cmd_local, io)) < 0 ||
-	    (r = np_ctl_register(io->ctl, "config-reload", cmd_reload, io)) < 0) {
-		np_log_err("control socket: %s", strerror(-r));
-		return -1;
-	}
-	return 0;
-}
+const struct np_service_ops dnsd_service = {
+	.commands = commands,
+	.stats = stats_json,
+	.name_sep = '.',
+	.metrics_prefix = "np_dnsd",
+	.reload_text = "configuration reloaded",
+};

@@ -20,6 +20,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <netproto/error.h>
+
 #include "ctl.h"
 #include "daemon.h"
 #include "io.h"
@@ -1095,7 +1097,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 		int u = np_udp_open(&o), t;
 
 		if (u < 0) {
-			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, strerror(-u));
+			np_log_err("listen %s:%u/udp: %s", inet_ntoa(ia), o.port, np_strerror(u));
 			return -1;
 		}
 		pktinfo_if_wildcard(u);
@@ -1104,7 +1106,7 @@ static int bind_listeners(struct dnsd_io *io, const struct dnsd_conf *conf)
 			return -1;
 		t = np_tcp_listen(&o);
 		if (t < 0) {
-			np_log_err("listen %s:%u/tcp: %s", inet_ntoa(ia), o.port, strerror(-t));
+			np_log_err("listen %s:%u/tcp: %s", inet_ntoa(ia), o.port, np_strerror(t));
 			return -1;
 		}
 		if (add_listener(io, t, true, false) < 0)
@@ -1196,9 +1198,7 @@ int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf)
 		np_log_info("using %d socket-activated listeners", n);
 	if (conf->xdp_interface[0] && xsk_start(io, conf) < 0)
 		return -1;
-	if (conf->control_socket[0] && dnsd_control_start(io) < 0)
-		return -1;
-	np_daemon_set_privileges(io->d, conf->user[0] ? conf->user : NULL, 0);
+	np_daemon_set_privileges(io->d, conf->common.user[0] ? conf->common.user : NULL, 0);
 	np_notify_status("serving on %u sockets, %u upstream sets", io->nls, conf->nsets);
 	return 0;
 }
@@ -1230,8 +1230,6 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 		np_log_warning("listen changes take effect at the next start");
 	if (strcmp(io->conf->xdp_interface, conf->xdp_interface) != 0)
 		np_log_warning("xdp_interface changes take effect at the next start");
-	if (strcmp(io->conf->control_socket, conf->control_socket) != 0)
-		np_log_warning("control_socket changes take effect at the next start");
 	io->conf = conf;
 	np_conn_set_limits(&io->tcp, conf->tcp_max_connections, conf->tcp_per_client);
 	default_acl(io);
@@ -1242,8 +1240,6 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 
 void dnsd_io_stop(struct dnsd_io *io)
 {
-	np_ctl_free(io->ctl);
-	io->ctl = NULL;
 	dnsd_engine_free(&io->eng);   /* answers SERVFAIL to whoever still waits */
 	while (io->tcp.head)
 		conn_close(conn_of(io->tcp.head));

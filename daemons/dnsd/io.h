@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "service.h"
 #include "connlimit.h"
 #include "netio.h"
 #include "query.h"
@@ -97,7 +98,6 @@ struct dnsd_io {
 	uint32_t rnd[64];
 	unsigned rnd_left;
 	uint64_t started_ms;
-	struct np_ctl *ctl;
 };
 
 /* Monotonic milliseconds. */
@@ -108,6 +108,6 @@ int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t 
 void dnsd_io_stop(struct dnsd_io *io);
 
 /* control.c */
-int dnsd_control_start(struct dnsd_io *io);
+extern const struct np_service_ops dnsd_service;
 
 #endif

@@ -3,7 +3,7 @@
  * upstream servers and answers a local zone fed by RFC 2136 updates.
  *
  * The skeleton (daemons/common/daemon.h) runs the options, the config, the
- * signals and systemd; conf.c reads the settings, io.c moves the bytes,
+ * signals, systemd, the control socket and the metrics endpoint; conf.c reads the settings, io.c moves the bytes,
  * query.c and resolver.c decide, cache.c and localzone.c hold the data.
  */
 #include "config.h"
@@ -29,7 +29,7 @@ static int start(struct np_daemon *d, void *conf)
 	struct dnsd_conf *c = conf;
 
 	io->d = d;
-	np_daemon_set_log_level(d, c->log_level);
+	np_daemon_set_log_level(d, c->common.log_level);
 	return dnsd_io_start(io, c);
 }
 
@@ -37,13 +37,18 @@ static int apply(struct np_daemon *d, void *conf, char *why, size_t cap)
 {
 	struct dnsd_conf *c = conf;
 
-	np_daemon_set_log_level(d, c->log_level);
+	np_daemon_set_log_level(d, c->common.log_level);
 	return dnsd_io_apply(np_daemon_userdata(d), c, why, cap);
 }
 
 static void stop(struct np_daemon *d)
 {
 	dnsd_io_stop(np_daemon_userdata(d));
+}
+
+static const struct np_common_conf *common(const void *conf)
+{
+	return &((const struct dnsd_conf *)conf)->common;
 }
 
 static const struct np_daemon_ops dnsd_ops = {
@@ -55,6 +60,8 @@ static const struct np_daemon_ops dnsd_ops = {
 	.start = start,
 	.apply = apply,
 	.stop = stop,
+	.common = common,
+	.service = &dnsd_service,
 };
 
 int main(int argc, char **argv)

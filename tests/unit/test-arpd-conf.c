@@ -91,9 +91,9 @@ static void every_setting(void **state)
 	assert_int_equal(c->announce.interval_ms, 1000);
 	assert_int_equal(c->announce.wait_ms, 0);
 	assert_true(c->defend);
-	assert_string_equal(c->control_socket, "/run/np-arpd-test.sock");
-	assert_string_equal(c->user, "nobody");
-	assert_int_equal(c->log_level, NP_LOG_DEBUG);
+	assert_string_equal(c->common.control_socket, "/run/np-arpd-test.sock");
+	assert_string_equal(c->common.user, "nobody");
+	assert_int_equal(c->common.log_level, NP_LOG_DEBUG);
 	assert_int_equal(c->rcvbuf, 1048576);
 	assert_int_equal(c->batch, 32);
 	arpd_conf_free(c);
@@ -112,7 +112,7 @@ static void defaults(void **state)
 	assert_int_equal(c->announce.wait_ms, 2000);
 	assert_false(c->defend);
 	assert_false(c->unused_only);
-	assert_string_equal(c->control_socket, "");
+	assert_string_equal(c->common.control_socket, "");
 	assert_int_equal(c->table.count, 1000000);
 	assert_true(arpd_table_memory(&c->table) <= 64u << 20);
 	arpd_conf_free(c);

@@ -1,4 +1,5 @@
 /* test-buf.c: the bounded reader and writer. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,9 +128,24 @@ static void strerror_names_every_code(void **state)
 	int code;
 
 	(void)state;
-	for (code = 0; code >= NP_EFORMAT; code--)
+	assert_string_not_equal(np_strerror(0), "unknown error");
+	for (code = NP_ETRUNC; code >= NP_EFORMAT; code--)
 		assert_string_not_equal(np_strerror(code), "unknown error");
 	assert_string_equal(np_strerror(-1000), "unknown error");
+}
+
+/* One error space: codec codes and negative errno values never collide,
+ * and np_strerror() names both. */
+static void codes_lie_outside_errno(void **state)
+{
+	(void)state;
+	assert_true(NP_ETRUNC < -4095);
+	assert_true(NP_EFORMAT < -4095);
+	assert_int_not_equal(NP_ENOSPC, -ENOSPC);
+	assert_string_equal(np_strerror(NP_ENOSPC), "output buffer too small");
+	assert_string_equal(np_strerror(-ENOSPC), "No space left on device");
+	assert_string_equal(np_strerror(-EPERM), "Operation not permitted");
+	assert_string_equal(np_strerror(NP_ETRUNC), "truncated input");
 }
 
 int main(void)
@@ -143,6 +159,7 @@ int main(void)
 		cmocka_unit_test(writer_overflow_is_sticky),
 		cmocka_unit_test(writer_patch_outside_written_fails),
 		cmocka_unit_test(strerror_names_every_code),
+		cmocka_unit_test(codes_lie_outside_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,8 +120,8 @@ static void every_setting(void **state)
 	assert_int_equal(c->tcp_query_timeout_ms, 1500);
 	assert_int_equal(c->tcp_per_client, 4);
 	assert_int_equal(c->upstream_timeout_ms, 800);
-	assert_string_equal(c->control_socket, "/run/np-dnsd.sock");
-	assert_int_equal(c->log_level, NP_LOG_DEBUG);
+	assert_string_equal(c->common.control_socket, "/run/np-dnsd.sock");
+	assert_int_equal(c->common.log_level, NP_LOG_DEBUG);
 	dnsd_conf_free(c);
 }
 

@@ -25,6 +25,8 @@
 
 #include <jansson.h>
 
+#include <netproto/error.h>
+
 #include "ctl.h"
 
 #define RUNDIR "/run/netproto"
@@ -384,14 +386,14 @@ static int call(const char *daemon, const char *path, const char *command, json_
 		fprintf(stderr, "np-ctl: np-%s is not running (nothing listens on %s)\n", daemon, path);
 	else if (r == -EACCES || r == -EPERM)
 		fprintf(stderr, "np-ctl: %s: %s (run as root or a member of the socket's group)\n",
-			path, strerror(-r));
+			path, np_strerror(r));
 	else if (r == -ETIMEDOUT)
 		fprintf(stderr, "np-ctl: np-%s did not answer on %s within %d s\n", daemon, path,
 			timeout_ms / 1000);
 	else if (r == -EPROTO)
 		fprintf(stderr, "np-ctl: %s: the answer is not a JSON object\n", path);
 	else
-		fprintf(stderr, "np-ctl: %s: %s\n", path, strerror(-r));
+		fprintf(stderr, "np-ctl: %s: %s\n", path, np_strerror(r));
 	return -1;
 }
 

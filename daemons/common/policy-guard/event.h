@@ -1,0 +1,2 @@
+/* Policy-layer guard (daemons/common/policy-guard/README). */
+#error "<event.h> (libevent) in a policy or codec file: those layers are pure; the I/O layer passes time, input and results in (ARCHITECTURE.md)"

@@ -1,0 +1,2 @@
+/* Policy-layer guard (daemons/common/policy-guard/README). */
+#error "<systemd/sd-bus-protocol.h> (libsystemd) in a policy or codec file: those layers are pure; the I/O layer passes time, input and results in (ARCHITECTURE.md)"

@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <netproto/dns.h>
 #include <netproto/error.h>
 
+#include "ddns.h"
 #include "probe.h"
 
 /* A token bucket, in thousandths of a token (integer arithmetic only). */
@@ -29,6 +31,7 @@ struct engine {
 	struct engine_stats st;
 	struct bucket *buckets;        /* per subnet: [2 * i] its links, [2 * i + 1] relayed */
 	uint64_t *alloc_fail;          /* per subnet: v4-allocation-fail */
+	int *link;                     /* per subnet: the ifindex it is on, 0: any */
 };
 
 /* One received message, its options read once. */
@@ -108,8 +111,11 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 	e->lt = leases;
 	e->buckets = calloc(2 * cfg->nsubnets + 1, sizeof(*e->buckets));
 	e->alloc_fail = calloc(cfg->nsubnets + 1, sizeof(*e->alloc_fail));
-	if (e->buckets == NULL || e->alloc_fail == NULL)
+	e->link = calloc(cfg->nsubnets + 1, sizeof(*e->link));
+	if (e->buckets == NULL || e->alloc_fail == NULL || e->link == NULL)
 		err = -ENOMEM;
+	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
+		e->link[i] = cfg->subnets[i].ifindex;
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
 		err = register_subnet(e, i);
 	if (err != 0) {
@@ -126,6 +132,7 @@ void engine_free(struct engine *e)
 		return;
 	free(e->buckets);
 	free(e->alloc_fail);
+	free(e->link);
 	free(e);
 }
 
@@ -146,6 +153,12 @@ void engine_copy_stats(struct engine *dst, const struct engine *src)
 	if (dst->cfg->nsubnets == src->cfg->nsubnets)
 		memcpy(dst->alloc_fail, src->alloc_fail,
 		       dst->cfg->nsubnets * sizeof(*dst->alloc_fail));
+}
+
+void engine_bind_link(struct engine *e, size_t sidx, int ifindex)
+{
+	if (sidx < e->cfg->nsubnets)
+		e->link[sidx] = ifindex;
 }
 
 void engine_set_probe(struct engine *e, struct probe_table *p)
@@ -276,7 +289,7 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 				continue;
 			score = 3;
 		} else {
-			if (s->ifindex != 0 && s->ifindex != q->rx->ifindex)
+			if (e->link[i] != 0 && e->link[i] != q->rx->ifindex)
 				continue;
 			score = q->msg.ciaddr != 0 && subnet_has(s, q->msg.ciaddr) ? 2 :
 				subnet_has(s, q->rx->local_addr) ? 1 : 0;
@@ -298,8 +311,8 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 static int link_of(const struct engine *e, uint32_t addr)
 {
 	for (size_t i = 0; i < e->cfg->nsubnets; i++)
-		if (e->cfg->subnets[i].ifindex != 0 && subnet_has(&e->cfg->subnets[i], addr))
-			return e->cfg->subnets[i].ifindex;
+		if (e->link[i] != 0 && subnet_has(&e->cfg->subnets[i], addr))
+			return e->link[i];
 	return 0;
 }
 
@@ -496,22 +509,29 @@ static int pick_address(struct engine *e, const struct req *q, uint32_t *addr)
 	return find_free(e, q, addr);
 }
 
+/* The lease as it now is, and what that means for its name in DNS. */
 static void out_rec(struct engine_out *out, const struct lease *l)
 {
-	if (out->nrecs < ENGINE_MAX_RECS)
-		lease_to_rec(l, &out->recs[out->nrecs++]);
+	struct engine_change *c;
+
+	if (out->nchanges >= ENGINE_MAX_CHANGES)
+		return;
+	c = &out->changes[out->nchanges++];
+	lease_get(l, &c->lease);
+	c->dns = (uint8_t)ddns_lease_op(&c->lease);
 }
 
+/* addr has no lease any more (its name stays: the client moved on). */
 static void out_free_rec(struct engine_out *out, uint32_t addr)
 {
-	struct leasedb_rec *r;
+	struct engine_change *c;
 
-	if (out->nrecs >= ENGINE_MAX_RECS)
+	if (out->nchanges >= ENGINE_MAX_CHANGES)
 		return;
-	r = &out->recs[out->nrecs++];
-	memset(r, 0, sizeof(*r));
-	r->type = LEASEDB_REC_FREE;
-	r->addr = addr;
+	c = &out->changes[out->nchanges++];
+	memset(c, 0, sizeof(*c));
+	c->lease.addr = addr;
+	c->lease.state = LEASE_FREE;
 }
 
 /*
@@ -1097,7 +1117,7 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 
 	memset(&q, 0, sizeof(q));
 	out->len = 0;
-	out->nrecs = 0;
+	out->nchanges = 0;
 	out->dest = ENGINE_DEST_NONE;
 	out->wait_commit = false;
 	out->type = 0;
@@ -1137,33 +1157,58 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 
 struct expire_ctx {
 	struct engine *e;
-	engine_rec_fn fn;
+	engine_change_fn fn;
 	void *arg;
 };
 
 static void on_expired(void *arg, const struct lease *l, uint8_t old)
 {
 	struct expire_ctx *c = arg;
-	struct leasedb_rec rec;
+	struct engine_change ch;
 
+	memset(&ch, 0, sizeof(ch));
 	if (l->state == LEASE_FREE) {
 		c->e->st.reclaimed_declined++;
-		memset(&rec, 0, sizeof(rec));
-		rec.type = LEASEDB_REC_FREE;
-		rec.addr = l->addr;
+		ch.lease.addr = l->addr;
 	} else {
 		if (old == LEASE_BOUND)
 			c->e->st.reclaimed_leases++;
-		lease_to_rec(l, &rec);
+		lease_get(l, &ch.lease);
+		ch.dns = (uint8_t)ddns_lease_op(&ch.lease);   /* an expired name leaves DNS */
 	}
 	/* Offers were never journaled; their end need not be either. */
 	if (c->fn != NULL && old != LEASE_OFFERED)
-		c->fn(c->arg, &rec);
+		c->fn(c->arg, &ch);
 }
 
-size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg)
+size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_change_fn fn, void *arg)
 {
 	struct expire_ctx c = { e, fn, arg };
 
 	return lease_expire(e->lt, now, max, on_expired, &c);
+}
+
+/*
+ * lease4-del: as a DHCPRELEASE for a lease held for its client, else the
+ * address is forgotten.  The name goes in both cases, as the lease does.
+ */
+int engine_delete(struct engine *e, uint32_t addr, int64_t now, struct engine_out *out)
+{
+	struct lease *l = lease_by_addr(e->lt, addr);
+	struct engine_change *c = &out->changes[0];
+
+	memset(out, 0, offsetof(struct engine_out, buf));
+	if (l == NULL)
+		return -ENOENT;
+	out->nchanges = 1;
+	if (l->state == LEASE_BOUND || l->state == LEASE_OFFERED) {
+		lease_set_state(e->lt, l, LEASE_RELEASED, now);
+		lease_get(l, &c->lease);
+	} else {
+		lease_get(l, &c->lease);       /* whose it was, for DNS */
+		lease_remove(e->lt, l);
+		c->lease.state = LEASE_FREE;
+	}
+	c->dns = c->lease.hostname_len > 0 ? DDNS_DELETE : 0;
+	return 0;
 }

@@ -63,8 +63,8 @@ struct dhcpd_io {
 	struct dhcpd_io_stats st;
 	struct probe_table *probe;      /* conflict detection, NULL when off */
 	struct event *probe_ev;
-	dhcpd_io_rec_fn rec_fn;         /* told of every lease change made effective */
-	void *rec_arg;
+	dhcpd_io_change_fn change_fn;   /* told of every lease change made effective */
+	void *change_arg;
 };
 
 static int64_t wall_now(void)
@@ -80,17 +80,17 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void tell_recs(struct dhcpd_io *io, const struct engine_out *o)
+static void tell_changes(struct dhcpd_io *io, const struct engine_out *o)
 {
-	if (io->rec_fn != NULL)
-		for (size_t i = 0; i < o->nrecs; i++)
-			io->rec_fn(io->rec_arg, &o->recs[i]);
+	if (io->change_fn != NULL)
+		for (size_t i = 0; i < o->nchanges; i++)
+			io->change_fn(io->change_arg, &o->changes[i]);
 }
 
-void dhcpd_io_set_rec_hook(struct dhcpd_io *io, dhcpd_io_rec_fn fn, void *arg)
+void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg)
 {
-	io->rec_fn = fn;
-	io->rec_arg = arg;
+	io->change_fn = fn;
+	io->change_arg = arg;
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -260,23 +260,30 @@ static void commit_and_flush(struct dhcpd_io *io)
 	for (size_t i = 0; i < io->npend; i++)
 		if (io->pend[i].seq <= durable) {
 			send_reply(io, &io->pend[i].out);
-			tell_recs(io, &io->pend[i].out);
+			tell_changes(io, &io->pend[i].out);
 		}
 	io->npend = 0;
 	flush_tx(io);
 }
 
-int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n)
+int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr)
 {
+	struct engine_out o;
 	uint64_t durable;
+	int err = engine_delete(io->eng, addr, wall_now(), &o);
 
-	for (size_t i = 0; i < n; i++) {
-		int64_t seq = leasedb_append(io->db, &recs[i]);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < o.nchanges; i++) {
+		int64_t seq = leasedb_append_lease(io->db, &o.changes[i].lease);
 
 		if (seq < 0)
 			return (int)seq;
 	}
-	return leasedb_commit(io->db, &durable);
+	if ((err = leasedb_commit(io->db, &durable)) < 0)
+		return err;
+	tell_changes(io, &o);          /* durable: its name leaves DNS */
+	return 0;
 }
 
 /* ---- conflict probes (probe.h) ------------------------------------------------ */
@@ -433,15 +440,15 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 		return;        /* malformed: counted by the engine */
 	if (o->alloc_fail > 0)
 		log_alloc_fail(io, (size_t)o->alloc_fail - 1);
-	for (size_t i = 0; i < o->nrecs; i++) {
-		seq = leasedb_append(io->db, &o->recs[i]);
+	for (size_t i = 0; i < o->nchanges; i++) {
+		seq = leasedb_append_lease(io->db, &o->changes[i].lease);
 		if (seq < 0)
 			break;
 	}
 	if (o->probe_addr != 0)
 		probe_send(io, o->probe_addr, o->probe_ifindex);
 	if (!o->wait_commit)
-		tell_recs(io, o);
+		tell_changes(io, o);
 	if (o->len == 0)
 		return;
 	if (!o->wait_commit) {
@@ -610,7 +617,7 @@ static bool subnet_has(const struct engine_subnet *s, uint32_t a)
 /* Which link each subnet is on: named in the config, or holding its address. */
 static void bind_subnets(struct dhcpd_io *io)
 {
-	struct engine_subnet *subs = (struct engine_subnet *)io->conf->engine.subnets;
+	const struct engine_subnet *subs = io->conf->engine.subnets;
 
 	for (size_t s = 0; s < io->conf->engine.nsubnets; s++) {
 		for (size_t i = 0; i < io->nifs; i++) {
@@ -620,7 +627,7 @@ static void bind_subnets(struct dhcpd_io *io)
 			for (unsigned a = 0; a < inf->naddr && !io->conf->subnet_ifname[s][0]; a++)
 				match |= subnet_has(&subs[s], inf->addr[a].addr);
 			if (match) {
-				subs[s].ifindex = inf->ifindex;
+				engine_bind_link(io->eng, s, inf->ifindex);
 				break;
 			}
 		}

@@ -23,7 +23,7 @@
 #include "../common/ctl.h"
 #include "conf.h"
 #include "control.h"
-#include "ddns.h"
+#include "io-ddns.h"
 #include "engine.h"
 #include "io.h"
 #include "lease.h"
@@ -33,26 +33,29 @@
 static int replay_one(void *arg, const struct leasedb_rec *rec)
 {
 	struct dhcpd *d = arg;
+	struct lease_data l;
 
-	if (lease_apply_rec(d->lt, rec) < 0)
+	leasedb_rec_to_lease(rec, &l);
+	if (lease_apply(d->lt, &l) < 0)
 		d->replay_errors++;
 	return 0;
 }
 
-static void expired_rec(void *arg, const struct leasedb_rec *rec)
+/* Lease changes in effect (io.c, expiry): names into and out of DNS. */
+static void lease_changed(void *arg, const struct engine_change *c)
 {
 	struct dhcpd *d = arg;
 
-	(void)leasedb_append(d->db, rec);
-	ddns_lease(d->ddns, rec);          /* an expired name leaves DNS */
+	if (c->dns != 0)
+		ddns_name(d->ddns, &c->lease, (enum ddns_op)c->dns);
 }
 
-/* Lease changes in effect (io.c): names into and out of DNS. */
-static void lease_changed(void *arg, const struct leasedb_rec *rec)
+static void expired(void *arg, const struct engine_change *c)
 {
 	struct dhcpd *d = arg;
 
-	ddns_lease(d->ddns, rec);
+	(void)leasedb_append_lease(d->db, &c->lease);
+	lease_changed(d, c);               /* an expired name leaves DNS */
 }
 
 static int compact_next(void *arg, struct leasedb_rec *rec)
@@ -61,10 +64,12 @@ static int compact_next(void *arg, struct leasedb_rec *rec)
 	struct lease_table *lt = it[0];
 	size_t *cur = it[1];
 	struct lease *l = lease_iter(lt, cur);
+	struct lease_data ld;
 
 	if (l == NULL)
 		return 0;
-	lease_to_rec(l, rec);
+	lease_get(l, &ld);
+	leasedb_rec_of_lease(&ld, rec);
 	return 1;
 }
 
@@ -149,7 +154,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
-	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired_rec, d);
+	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired, d);
 	err = leasedb_commit(d->db, &durable);
 	leasedb_get_stats(d->db, &ls);
 	if (err == 0 && ls.journal_records >= conf->compact_every)
@@ -215,7 +220,7 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 	if (conf->dns_update.enabled &&
 	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
 		return -1;
-	dhcpd_io_set_rec_hook(d->io, lease_changed, d);
+	dhcpd_io_set_change_hook(d->io, lease_changed, d);
 	if (dhcpd_control_start(d, conf) < 0)
 		return -1;
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
@@ -256,7 +261,7 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 	struct engine *eng = NULL;
 	const struct dhcpd_dns_update *old_dns;
 	struct ddns *dd = NULL;
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	size_t cur = 0;
 	int err;
 
@@ -272,8 +277,8 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 		return -1;
 	}
 	for (const struct lease *l; (l = lease_iter(d->lt, &cur)) != NULL;) {
-		lease_to_rec(l, &rec);
-		(void)lease_apply_rec(lt, &rec);
+		lease_get(l, &rec);
+		(void)lease_apply(lt, &rec);
 	}
 	old_dns = &((const struct dhcpd_conf *)np_daemon_conf(dm))->dns_update;
 	if (d->ddns != NULL && nc->dns_update.enabled &&

@@ -373,9 +373,9 @@ static void address_in_use_goes_on_probation(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->state, LEASE_DECLINED);
 	assert_int_equal(l->expire, NOW + 86400);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].addr, NET + 100);
-	assert_int_equal(f->out.recs[0].state, LEASE_DECLINED);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.addr, NET + 100);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_DECLINED);
 	assert_int_equal(engine_get_stats(f->e)->declined_in_use, 1);
 	/* .101 answers nobody: the client is offered .101, never .100. */
 	probe_run(f->p, T0 + 1300, replay, f);
@@ -459,8 +459,8 @@ static void sim_out(struct sim *s, const struct engine_out *o)
 {
 	struct np_dhcp4 r;
 
-	for (size_t i = 0; i < o->nrecs; i++)
-		assert_int_equal(lease_apply_rec(s->replayed, &o->recs[i]), 0);
+	for (size_t i = 0; i < o->nchanges; i++)
+		assert_int_equal(lease_apply(s->replayed, &o->changes[i].lease), 0);
 	if (o->probe_addr != 0 && squatted(o->probe_addr))
 		s->answer_at[o->probe_addr - (NET + 100)] = (uint32_t)(s->now - T0) + 1 +
 							      (uint32_t)(s->now % 250);

@@ -381,8 +381,8 @@ static json_t *cmd_stats(const char *command, json_t *args, void *ctx)
 	/* What the start-up recovered from a damaged or incomplete lease store. */
 	stat(&s, "lease-file-damage-recovered", (uint64_t)__builtin_popcount(d->store_damage));
 	stat(&s, "lease-file-octets-lost", d->store_lost_octets);
-	if (dhcpd_io_probe(d->io) != NULL)
-		probe_stats(&s, dhcpd_io_probe(d->io));
+	if (engine_probe(d->eng) != NULL)
+		probe_stats(&s, engine_probe(d->eng));
 	if (d->ddns != NULL)
 		ddns_stats(&s, d->ddns);
 	return np_ctl_answer(NP_CTL_SUCCESS, "statistics", s.o);
@@ -413,7 +413,7 @@ static json_int_t since(const struct timespec *t)
 static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 {
 	struct dhcpd *d = ctx;
-	const struct probe_table *p = dhcpd_io_probe(d->io);
+	const struct probe_table *p = engine_probe(d->eng);
 	size_t probing = 0;
 
 	(void)command;

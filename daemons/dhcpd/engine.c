@@ -133,6 +133,7 @@ void engine_free(struct engine *e)
 	free(e->buckets);
 	free(e->alloc_fail);
 	free(e->link);
+	probe_table_free(e->probe);
 	free(e);
 }
 
@@ -161,9 +162,39 @@ void engine_bind_link(struct engine *e, size_t sidx, int ifindex)
 		e->link[sidx] = ifindex;
 }
 
-void engine_set_probe(struct engine *e, struct probe_table *p)
+/* ---- the conflict probe table ------------------------------------------------ */
+
+int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t timeout_ms)
 {
-	e->probe = p;
+	probe_table_free(e->probe);
+	/* A probe's answer is trusted as long as an offer is held. */
+	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u);
+	return e->probe != NULL ? 0 : -ENOMEM;
+}
+
+void engine_probe_stop(struct engine *e)
+{
+	probe_table_free(e->probe);
+	e->probe = NULL;
+}
+
+void engine_probe_move(struct engine *dst, struct engine *src, uint32_t timeout_ms)
+{
+	engine_probe_stop(dst);
+	dst->probe = src->probe;
+	src->probe = NULL;
+	if (dst->probe != NULL)
+		probe_set_timing(dst->probe, timeout_ms, dst->cfg->offer_hold * 1000u);
+}
+
+const struct probe_table *engine_probe(const struct engine *e)
+{
+	return e->probe;
+}
+
+int64_t engine_probe_deadline(const struct engine *e)
+{
+	return e->probe != NULL ? probe_next_deadline(e->probe) : INT64_MAX;
 }
 
 struct lease_table *engine_leases(const struct engine *e)
@@ -875,9 +906,28 @@ static enum check probe_conflict(struct engine *e, struct req *q, uint32_t addr,
 	return CHECK_INUSE;
 }
 
-/* Hold addr for the client, ask io.c for a probe and keep the message. */
+/*
+ * Keep the request, as parsed, until addr's probe ends (resume_held()).
+ * Its pointers are set again then: into itself, to the configuration of
+ * that moment and to the receive details kept beside it.
+ */
+static int hold(struct engine *e, const struct req *q, uint32_t addr)
+{
+	struct req h = *q;
+
+	h.msg.options = NULL;
+	h.msg.options_len = 0;
+	h.client.cid = NULL;
+	h.zone = NULL;
+	h.subnet = NULL;
+	h.rx = NULL;
+	return probe_hold(e->probe, addr, (const uint8_t *)&h, sizeof(h), q->rx->ifindex,
+			  q->rx->local_addr, q->rx->unicast);
+}
+
+/* Hold addr for the client, ask io.c for a probe and keep the request. */
 static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
-			      struct engine_out *out, const uint8_t *pkt, size_t len)
+			      struct engine_out *out)
 {
 	const struct engine_rx *rx = q->rx;
 	struct lease *l;
@@ -888,7 +938,7 @@ static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
 		probe_forget(e->probe, addr);
 		return CHECK_DROP;
 	}
-	if (probe_hold(e->probe, addr, pkt, len, rx->ifindex, rx->local_addr, rx->unicast) < 0) {
+	if (hold(e, q, addr) < 0) {
 		/* Not offered unprobed later either: the hold goes with the probe. */
 		lease_remove(e->lt, l);
 		probe_forget(e->probe, addr);
@@ -905,7 +955,7 @@ static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
  * the client already holds.
  */
 static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
-			     struct engine_out *out, const uint8_t *pkt, size_t len)
+			     struct engine_out *out)
 {
 	const struct lease *l;
 	bool own;
@@ -922,8 +972,7 @@ static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
 	case PROBE_INUSE:
 		return probe_conflict(e, q, addr, out);
 	case PROBE_PENDING:
-		if (probe_hold(e->probe, addr, pkt, len, q->rx->ifindex, q->rx->local_addr,
-			       q->rx->unicast) < 0)
+		if (hold(e, q, addr) < 0)
 			return CHECK_DROP;
 		return CHECK_WAIT;
 	case PROBE_NONE:
@@ -931,14 +980,13 @@ static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
 		/* Held for it after a probe whose result has aged out: still good. */
 		if (own && l->state == LEASE_OFFERED)
 			return CHECK_OK;
-		return probe_begin(e, q, addr, out, pkt, len);
+		return probe_begin(e, q, addr, out);
 	}
 }
 
 #define PICK_TRIES 8
 
-static int handle_discover(struct engine *e, struct req *q, struct engine_out *out,
-			   const uint8_t *pkt, size_t len)
+static int handle_discover(struct engine *e, struct req *q, struct engine_out *out)
 {
 	struct lease *l;
 	uint32_t addr;
@@ -958,7 +1006,7 @@ static int handle_discover(struct engine *e, struct req *q, struct engine_out *o
 			out->alloc_fail = (int)q->sidx + 1;
 			return 0;
 		}
-		c = check_addr(e, q, addr, out, pkt, len);
+		c = check_addr(e, q, addr, out);
 	}
 	if (c == CHECK_WAIT)
 		return 0;                      /* answered when the probe ends */
@@ -1109,13 +1157,8 @@ static int parse(struct engine *e, const uint8_t *pkt, size_t len, struct req *q
 	return err;
 }
 
-int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct engine_rx *rx,
-		  int64_t now, struct engine_out *out)
+static void out_reset(struct engine_out *out)
 {
-	struct req q;
-	int err;
-
-	memset(&q, 0, sizeof(q));
 	out->len = 0;
 	out->nchanges = 0;
 	out->dest = ENGINE_DEST_NONE;
@@ -1124,35 +1167,99 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	out->probe_addr = 0;
 	out->probe_ifindex = 0;
 	out->alloc_fail = 0;
+}
+
+/* A request read (or resumed after its probe): the handler of its type. */
+static int dispatch(struct engine *e, struct req *q, struct engine_out *out)
+{
+	q->our_id = e->cfg->server_id ? e->cfg->server_id : q->rx->local_addr;
+	q->zone = e->cfg->fqdn_zone;
+	if (select_subnet(e, q) == NULL) {
+		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
+		return 0;
+	}
+	if (!sources_agree(e, q))
+		return 0;
+	switch (q->type) {
+	case NP_DHCPDISCOVER:
+		return handle_discover(e, q, out);
+	case NP_DHCPREQUEST:
+		return handle_request(e, q, out);
+	case NP_DHCPDECLINE:
+		return handle_decline(e, q, out);
+	case NP_DHCPRELEASE:
+		return handle_release(e, q, out);
+	case NP_DHCPINFORM:
+		return handle_inform(e, q, out);
+	default:
+		e->st.pkt4_unknown_received++;
+		return 0;
+	}
+}
+
+int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct engine_rx *rx,
+		  int64_t now, struct engine_out *out)
+{
+	struct req q;
+	int err;
+
+	memset(&q, 0, sizeof(q));
+	out_reset(out);
 	q.rx = rx;
 	q.now = now;
 	if (!rx->replay)
 		e->st.pkt4_received++;
 	if ((err = parse(e, pkt, len, &q)) < 0)
 		return err;
-	q.our_id = e->cfg->server_id ? e->cfg->server_id : rx->local_addr;
-	q.zone = e->cfg->fqdn_zone;
-	if (select_subnet(e, &q) == NULL) {
-		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
+	return dispatch(e, &q, out);
+}
+
+/* ---- requests held for a probe, resumed ---------------------------------------------- */
+
+struct resume_ctx {
+	struct engine *e;
+	int64_t now_ms, now;
+	engine_out_fn fn;
+	void *arg;
+};
+
+/* A request whose probe ended: handled on from its parsed form, not counted again. */
+static void resume_held(void *arg, const struct probe_msg *m)
+{
+	struct resume_ctx *c = arg;
+	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
+				.unicast = m->unicast != 0, .now_ms = c->now_ms, .replay = true };
+	struct engine_out out;
+	struct req q;
+
+	if (m->len != sizeof(q))
+		return;
+	memcpy(&q, m->pkt, sizeof(q));
+	q.client.cid = q.client.cid_len > 0 ? q.cid : NULL;
+	q.rx = &rx;
+	q.now = c->now;
+	out_reset(&out);
+	if (dispatch(c->e, &q, &out) >= 0)
+		c->fn(c->arg, &out);
+}
+
+size_t engine_probe_run(struct engine *e, int64_t now_ms, int64_t now, engine_out_fn fn,
+			void *arg)
+{
+	struct resume_ctx c = { e, now_ms, now, fn, arg };
+
+	return e->probe != NULL ? probe_run(e->probe, now_ms, resume_held, &c) : 0;
+}
+
+int engine_arp_seen(struct engine *e, uint32_t addr, int ifindex, int64_t now_ms, int64_t now,
+		    engine_out_fn fn, void *arg)
+{
+	struct resume_ctx c = { e, now_ms, now, fn, arg };
+
+	if (e->probe == NULL || probe_seen(e->probe, addr, ifindex, now_ms) != 1)
 		return 0;
-	}
-	if (!sources_agree(e, &q))
-		return 0;
-	switch (q.type) {
-	case NP_DHCPDISCOVER:
-		return handle_discover(e, &q, out, pkt, len);
-	case NP_DHCPREQUEST:
-		return handle_request(e, &q, out);
-	case NP_DHCPDECLINE:
-		return handle_decline(e, &q, out);
-	case NP_DHCPRELEASE:
-		return handle_release(e, &q, out);
-	case NP_DHCPINFORM:
-		return handle_inform(e, &q, out);
-	default:
-		e->st.pkt4_unknown_received++;
-		return 0;
-	}
+	probe_take(e->probe, addr, resume_held, &c);
+	return 1;
 }
 
 struct expire_ctx {

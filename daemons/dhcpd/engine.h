@@ -115,7 +115,7 @@ struct engine_rx {
 	bool has_mac;                           /* seen at link level: src_mac is set */
 	uint8_t src_mac[6];                     /* Ethernet source */
 	int64_t now_ms;                         /* monotonic ms: conflict probes, rate limits */
-	bool replay;                            /* held for a probe, handled again: not recounted */
+	bool replay;                            /* resumed after its probe: not recounted */
 };
 
 enum engine_dest {
@@ -218,16 +218,45 @@ int engine_delete(struct engine *e, uint32_t addr, int64_t now, struct engine_ou
 void engine_bind_link(struct engine *e, size_t sidx, int ifindex);
 
 /*
- * Conflict detection (probe.h): with a probe table set, an address is
+ * Conflict detection (probe.h): with probing started, an address is
  * offered to a client on a directly attached link only after a probe found
  * it free.  A DISCOVER that needs a probe gets no reply yet: the engine
- * holds the address for the client, asks for the probe (out->probe_addr)
- * and leaves the message in the table; handled again (rx->replay) once the
- * probe ends, it gets the OFFER, or, when the address was in use, that
- * address goes on probation and another one is tried.  NULL: no probing.
+ * holds the address for the client, asks io.c for the probe
+ * (out->probe_addr) and keeps the request as parsed in its probe table;
+ * resumed once the probe ends (not counted again), it gets the OFFER, or,
+ * when the address was in use, that address goes on probation and another
+ * one is tried.  The table is the engine's: io.c only reports the clock
+ * and the ARP packets it sees.
  */
 struct probe_table;
-void engine_set_probe(struct engine *e, struct probe_table *p);
+#define ENGINE_PROBE_MAX 65536                  /* addresses probed at once */
+#define ENGINE_PROBE_HELD_MAX 4096              /* DISCOVERs waiting for their probe */
+/* Probe with a table of max addresses and max_held requests; 0 or -ENOMEM. */
+int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t timeout_ms);
+/* No probing from now on (requests held are dropped). */
+void engine_probe_stop(struct engine *e);
+/* A reload: dst takes over src's probes, with its timings. */
+void engine_probe_move(struct engine *dst, struct engine *src, uint32_t timeout_ms);
+/* The probe table, for statistics; NULL when not probing. */
+const struct probe_table *engine_probe(const struct engine *e);
+/* When engine_probe_run() has work next (monotonic ms), or INT64_MAX. */
+int64_t engine_probe_deadline(const struct engine *e);
+
+/* What a resumed request produced (out is the caller's until it returns). */
+typedef void (*engine_out_fn)(void *arg, struct engine_out *out);
+/*
+ * Probes unanswered by now_ms mean free: their requests are resumed, each
+ * output to fn.  Returns how many probes ended.
+ */
+size_t engine_probe_run(struct engine *e, int64_t now_ms, int64_t now, engine_out_fn fn,
+			void *arg);
+/*
+ * An ARP packet from sender IP addr on ifindex (RFC 5227 §2.1.1): when
+ * that address was being probed or offered after a probe, it is in use;
+ * the requests held for it are resumed (to fn) and 1 is returned, else 0.
+ */
+int engine_arp_seen(struct engine *e, uint32_t addr, int ifindex, int64_t now_ms, int64_t now,
+		    engine_out_fn fn, void *arg);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
 /* v4-allocation-fail of subnet sidx (an index into cfg->subnets). */

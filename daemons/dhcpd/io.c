@@ -4,6 +4,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +23,6 @@
 
 #include "../common/log.h"
 #include "../common/netio.h"
-#include "probe.h"
 
 #define RX_BATCH 64
 #define PEND_MAX 1024               /* ACKs covered by one fdatasync at most */
@@ -61,8 +61,7 @@ struct dhcpd_io {
 	struct pending *pend;           /* PEND_MAX of them */
 	size_t npend;
 	struct dhcpd_io_stats st;
-	struct probe_table *probe;      /* conflict detection, NULL when off */
-	struct event *probe_ev;
+	struct event *probe_ev;         /* the engine's next probe deadline; NULL: no probing */
 	dhcpd_io_change_fn change_fn;   /* told of every lease change made effective */
 	void *change_arg;
 };
@@ -286,18 +285,14 @@ int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr)
 	return 0;
 }
 
-/* ---- conflict probes (probe.h) ------------------------------------------------ */
+/* ---- conflict probes (the engine's, probe.h) ------------------------------------ */
 
-#define PROBE_MAX 65536             /* addresses probed at once */
-#define PROBE_HELD_MAX 4096         /* DISCOVERs waiting for their probe */
-
-static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
-		   const struct engine_rx *rx);
+static void resumed(void *arg, struct engine_out *o);
 
 /* Wake up when the oldest probe is due. */
 static void probe_arm(struct dhcpd_io *io)
 {
-	int64_t due = probe_next_deadline(io->probe), wait;
+	int64_t due = engine_probe_deadline(io->eng), wait;
 	struct timeval tv;
 
 	if (due == INT64_MAX) {
@@ -336,23 +331,13 @@ static void probe_send(struct dhcpd_io *io, uint32_t addr, int ifindex)
 	}
 }
 
-/* A DISCOVER that waited for its probe: through the engine again. */
-static void probe_replay(void *arg, const struct probe_msg *m)
-{
-	struct dhcpd_io *io = arg;
-	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
-				.unicast = m->unicast != 0, .replay = true };
-
-	handle(io, m->pkt, m->len, &rx);
-}
-
 static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcpd_io *io = arg;
 
 	(void)fd;
 	(void)what;
-	probe_run(io->probe, mono_ms(), probe_replay, io);
+	engine_probe_run(io->eng, mono_ms(), wall_now(), resumed, io);
 	commit_and_flush(io);
 	probe_arm(io);
 }
@@ -376,7 +361,8 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_ARP ||
 		    np_arp_parse(eth.payload, eth.payload_len, &a) < 0 || a.spa == 0 ||
-		    probe_seen(io->probe, a.spa, ifc->info.ifindex, mono_ms()) != 1)
+		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), wall_now(),
+				    resumed, io) != 1)
 			continue;
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a.spa >> 24, (a.spa >> 16) & 255,
 			 (a.spa >> 8) & 255, a.spa & 255);
@@ -384,7 +370,6 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 				 "%s is in use by %02x:%02x:%02x:%02x:%02x:%02x on %s: not offered",
 				 ip, a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5],
 				 ifc->info.name);
-		probe_take(io->probe, a.spa, probe_replay, io);
 	}
 	commit_and_flush(io);
 	probe_arm(io);
@@ -407,11 +392,6 @@ static int open_arp(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	return 0;
 }
 
-const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io)
-{
-	return io->probe;
-}
-
 /* Pool exhaustion: one line now and then, however many clients are refused. */
 static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
 {
@@ -424,20 +404,44 @@ static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
 			 s->prefix, (unsigned long long)engine_subnet_alloc_fail(io->eng, sidx));
 }
 
+/* Where the engine's next output goes: the next pending slot. */
+static struct engine_out *next_out(struct dhcpd_io *io)
+{
+	if (io->npend >= PEND_MAX)
+		commit_and_flush(io);
+	return &io->pend[io->npend].out;
+}
+
+static void engine_done(struct dhcpd_io *io, struct engine_out *o);
+
 /* One message through the engine; the reply is sent now or after commit. */
 static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 		   const struct engine_rx *rx)
 {
-	struct engine_out *o;
+	struct engine_out *o = next_out(io);
 	struct engine_rx r = *rx;
-	int64_t seq = 0;
 
-	if (io->npend >= PEND_MAX)
-		commit_and_flush(io);
-	o = &io->pend[io->npend].out;
 	r.now_ms = mono_ms();
 	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
 		return;        /* malformed: counted by the engine */
+	engine_done(io, o);
+}
+
+/* A request the engine resumed after its probe: as if just handled. */
+static void resumed(void *arg, struct engine_out *o)
+{
+	struct dhcpd_io *io = arg;
+	struct engine_out *slot = next_out(io);
+
+	memcpy(slot, o, offsetof(struct engine_out, buf) + o->len);
+	engine_done(io, slot);
+}
+
+/* What the engine said: journal the changes, probe, reply now or once durable. */
+static void engine_done(struct dhcpd_io *io, struct engine_out *o)
+{
+	int64_t seq = 0;
+
 	if (o->alloc_fail > 0)
 		log_alloc_fail(io, (size_t)o->alloc_fail - 1);
 	for (size_t i = 0; i < o->nchanges; i++) {
@@ -691,7 +695,7 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	if (ifc->info.naddr == 0)
 		np_log_warning("interface %s has no IPv4 address: replies need one as server identifier",
 			       name);
-	if (io->probe != NULL)
+	if (io->probe_ev != NULL)
 		return open_arp(io, ifc, name);
 	return 0;
 }
@@ -718,16 +722,9 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0 ||
 	    np_batch_init(&io->tx, TX_BATCH, ENGINE_REPLY_MAX) < 0)
 		err = -ENOMEM;
-	if (err == 0 && conf->ping_check) {
-		/* A probe's answer is trusted as long as an offer is held. */
-		io->probe = probe_table_new(PROBE_MAX, PROBE_HELD_MAX, conf->probe_timeout_ms,
-					    conf->engine.offer_hold * 1000u);
-		io->probe_ev = evtimer_new(base, on_probe_timer, io);
-		if (io->probe == NULL || io->probe_ev == NULL)
-			err = -ENOMEM;
-		else
-			engine_set_probe(eng, io->probe);
-	}
+	if (err == 0 && engine_probe(eng) != NULL &&
+	    (io->probe_ev = evtimer_new(base, on_probe_timer, io)) == NULL)
+		err = -ENOMEM;
 	for (size_t i = 0; err == 0 && i < conf->ninterfaces; i++) {
 		io->ifs[i].fd = -1;
 		io->ifs[i].arp_fd = -1;
@@ -760,10 +757,6 @@ void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine
 	io->conf = conf;
 	io->eng = eng;
 	bind_subnets(io);
-	if (io->probe != NULL) {
-		probe_set_timing(io->probe, conf->probe_timeout_ms, conf->engine.offer_hold * 1000u);
-		engine_set_probe(eng, io->probe);
-	}
 }
 
 void dhcpd_io_free(struct dhcpd_io *io)
@@ -780,11 +773,8 @@ void dhcpd_io_free(struct dhcpd_io *io)
 		if (io->ifs[i].arp_fd >= 0)
 			close(io->ifs[i].arp_fd);
 	}
-	if (io->probe != NULL)
-		engine_set_probe(io->eng, NULL);
 	if (io->probe_ev != NULL)
 		event_free(io->probe_ev);
-	probe_table_free(io->probe);
 	if (io->udp_ev != NULL)
 		event_free(io->udp_ev);
 	if (io->udp_fd >= 0)

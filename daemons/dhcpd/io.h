@@ -42,8 +42,9 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 		   struct leasedb *db, dhcpd_io_fail_fn fail, void *arg, struct dhcpd_io **out);
 void dhcpd_io_free(struct dhcpd_io *io);
 /*
- * A reload: serve conf (same interfaces) with engine eng from now on; the
- * subnets are bound to their links again and the probe table moves over.
+ * A reload: serve conf (same interfaces) with engine eng (which has taken
+ * over the old one's probes) from now on; the subnets are bound to their
+ * links again.
  */
 void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine *eng);
 void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
@@ -55,10 +56,6 @@ void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
  */
 typedef void (*dhcpd_io_change_fn)(void *arg, const struct engine_change *c);
 void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg);
-
-/* The conflict probe table (NULL when ping_check is off), for statistics. */
-struct probe_table;
-const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io);
 
 /*
  * lease4-del: the engine deletes the lease of addr (engine_delete()), the

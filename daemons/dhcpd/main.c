@@ -190,6 +190,10 @@ static int dhcpd_start(struct np_daemon *dm, void *confp)
 		np_log_err("configuration: %s", strerror(-err));
 		return -1;
 	}
+	if (conf->ping_check &&
+	    engine_probe_start(d->eng, ENGINE_PROBE_MAX, ENGINE_PROBE_HELD_MAX,
+			       conf->probe_timeout_ms) < 0)
+		return -1;
 	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
 	if (err < 0) {
 		np_log_err("lease file %s: %s", conf->lease_file, strerror(-err));
@@ -295,6 +299,7 @@ static int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t c
 		return -1;
 	}
 	engine_copy_stats(eng, d->eng);
+	engine_probe_move(eng, d->eng, nc->probe_timeout_ms);
 	dhcpd_io_rebind(d->io, nc, eng);
 	engine_free(d->eng);
 	lease_table_free(d->lt);

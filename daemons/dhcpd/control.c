@@ -18,7 +18,7 @@
 #include "../common/ctl.h"
 #include "../common/daemon.h"
 #include "../common/log.h"
-#include "ddns.h"
+#include "io-ddns.h"
 #include "engine.h"
 #include "io.h"
 #include "lease.h"
@@ -65,11 +65,11 @@ static int subnet_id(const struct dhcpd_conf *c, uint32_t addr)
 
 static json_t *lease_json(const struct dhcpd_conf *c, const struct lease *l)
 {
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	char ip[NP_IPV4_ADDR_TEXT_LEN], hw[16 * 3 + 1], cid[255 * 3 + 1];
 	json_t *o;
 
-	lease_to_rec(l, &rec);
+	lease_get(l, &rec);
 	np_ipv4_addr_to_text(l->addr, ip);
 	hex_text(l->chaddr, l->hlen <= 16 ? l->hlen : 16, hw);
 	o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i, s:s, s:s}", "ip-address", ip,
@@ -208,37 +208,22 @@ static json_t *cmd_get(const char *command, json_t *args, void *ctx)
 			     lease_json(np_daemon_conf(d->dm), l));
 }
 
-/* Release: the address is free for others; the change is on disk first. */
+/*
+ * Release: the address is free for others (the engine decides how, as for
+ * a DHCPRELEASE); the change is on disk first, then its name leaves DNS.
+ */
 static json_t *cmd_del(const char *command, json_t *args, void *ctx)
 {
 	struct dhcpd *d = ctx;
 	const char *why;
 	struct lease *l = find_lease(d, args, &why);
-	struct leasedb_rec rec, named;
-	uint32_t addr;
-	int err;
 
 	(void)command;
 	if (l == NULL)
 		return np_ctl_answer(strcmp(why, "Lease not found.") == 0 ? NP_CTL_EMPTY :
 				     NP_CTL_ERROR, why, NULL);
-	addr = l->addr;
-	lease_to_rec(l, &named);               /* its name and client, for DNS */
-	if (l->state == LEASE_BOUND || l->state == LEASE_OFFERED) {
-		/* Remembered for its client, as after a DHCPRELEASE (RFC 2131 §4.3.4). */
-		lease_set_state(d->lt, l, LEASE_RELEASED, (int64_t)time(NULL));
-		lease_to_rec(l, &rec);
-	} else {
-		lease_remove(d->lt, l);
-		memset(&rec, 0, sizeof(rec));
-		rec.type = LEASEDB_REC_FREE;
-		rec.addr = addr;
-	}
-	err = dhcpd_io_journal(d->io, &rec, 1);
-	if (err < 0)
+	if (dhcpd_io_delete(d->io, l->addr) < 0)
 		return np_ctl_answer(NP_CTL_ERROR, "the lease journal refused the change", NULL);
-	if (named.hostname_len > 0)
-		ddns_name(d->ddns, &named, DDNS_DELETE);
 	return np_ctl_answer(NP_CTL_SUCCESS, "IPv4 lease deleted.", NULL);
 }
 
@@ -386,8 +371,8 @@ static json_t *stats_json(void *ctx)
 	/* What the start-up recovered from a damaged or incomplete lease store. */
 	stat(&s, "lease-file-damage-recovered", (uint64_t)__builtin_popcount(d->store_damage));
 	stat(&s, "lease-file-octets-lost", d->store_lost_octets);
-	if (dhcpd_io_probe(d->io) != NULL)
-		probe_stats(&s, dhcpd_io_probe(d->io));
+	if (engine_probe(d->eng) != NULL)
+		probe_stats(&s, engine_probe(d->eng));
 	if (d->ddns != NULL)
 		ddns_stats(&s, d->ddns);
 	return s.o;
@@ -406,7 +391,7 @@ static json_int_t since(const struct timespec *t)
 static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 {
 	struct dhcpd *d = ctx;
-	const struct probe_table *p = dhcpd_io_probe(d->io);
+	const struct probe_table *p = engine_probe(d->eng);
 	size_t probing = 0;
 
 	(void)command;

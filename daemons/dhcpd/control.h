@@ -21,36 +21,9 @@
 #ifndef NP_DHCPD_CONTROL_H
 #define NP_DHCPD_CONTROL_H
 
-#include <stdint.h>
-#include <time.h>
-
 #include "conf.h"
 #include "../common/service.h"
-
-struct np_daemon;
-struct np_ctl;
-struct event;
-struct lease_table;
-struct engine;
-struct leasedb;
-struct dhcpd_io;
-struct ddns;
-
-/* The daemon's state (main.c owns it). */
-struct dhcpd {
-	struct np_daemon *dm;
-	struct lease_table *lt;
-	struct engine *eng;
-	struct leasedb *db;
-	struct dhcpd_io *io;
-	struct ddns *ddns;             /* NULL without dns_update */
-	struct event *tick;
-	uint64_t replay_errors;
-	unsigned store_damage;         /* leasedb_recovery()'s damage at start */
-	uint64_t store_lost_octets;    /* unreadable octets skipped at start */
-	int last_err;                  /* of the lease store; 0 when healthy */
-	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
-};
+#include "dhcpd.h"
 
 /* The commands and the counter table, for the skeleton (service.h). */
 extern const struct np_service_ops dhcpd_service;

@@ -21,8 +21,8 @@
  * per UPDATE, hence separate messages.
  *
  * The messages are built here with libnetproto's DNS builder (pure
- * functions, tested byte by byte), then sent over UDP without blocking:
- * an ACK never waits for DNS.  Each is sent again after `timeout` without
+ * functions, tested byte by byte); io-ddns.c sends them over UDP without
+ * blocking: an ACK never waits for DNS.  Each is sent again after `timeout` without
  * an answer, up to `retries` times; the answer's rcode decides the next
  * step (ddns_next()), is counted, and logged when it is a failure.  A
  * renewal of a name already published for the same client (answered
@@ -39,9 +39,8 @@
 
 #include <netproto/dns.h>
 
-#include "conf.h"
 #include "dhcid.h"
-#include "leasedb.h"
+#include "lease.h"
 
 #define DDNS_OPCODE_UPDATE 5           /* RFC 2136 §1.3 */
 #define DDNS_CLASS_NONE 254            /* RFC 2136 §1.3 */
@@ -120,47 +119,11 @@ enum ddns_result {
 /* What the answer rcode to u means, and the UPDATE that follows it. */
 enum ddns_result ddns_next(const struct ddns_update *u, int rcode, struct ddns_update *next);
 
-/* ---- Sending them (libevent) ------------------------------------------------ */
-
-struct ddns_stats {
-	uint64_t queued;               /* UPDATE messages made */
-	uint64_t sent;                 /* datagrams sent, retries included */
-	uint64_t retries;
-	uint64_t noerror;              /* answers with rcode NOERROR */
-	uint64_t failed;               /* answers with an rcode that is no step of RFC 4703 */
-	uint64_t conflicts;            /* names held by another client: leased without them */
-	uint64_t not_owned;            /* removals of names that were not the client's */
-	uint64_t timeouts;             /* given up after the last retry */
-	uint64_t dropped;              /* not queued: too many in flight */
-	uint64_t invalid_names;        /* hostnames that are not DNS labels */
-	uint64_t unchanged;            /* renewals of a name already published: nothing sent */
-	uint64_t send_errors;
-	int last_rcode;                /* of the last answer, -1 before any */
-};
-
-struct event_base;
-struct ddns;
-
-/* Open the socket towards conf->server; NULL after logging why. */
-struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *conf);
 /*
- * A reload with the same server: keep the socket and what is in flight,
- * use conf (zone, ttl, timers) from now on.
+ * What a lease change means for its name (the engine asks, engine.h): a
+ * BOUND lease with a hostname publishes it (DDNS_ADD), a RELEASED or
+ * EXPIRED one withdraws it (DDNS_DELETE); anything else, 0.
  */
-void ddns_set_conf(struct ddns *d, const struct dhcpd_dns_update *conf);
-/* Drop what is in flight and close; NULL is fine. */
-void ddns_free(struct ddns *d);
-
-/*
- * A lease changed (the io hook): BOUND with a hostname publishes it,
- * RELEASED or EXPIRED with a hostname deletes it, anything else is ignored.
- */
-void ddns_lease(struct ddns *d, const struct leasedb_rec *rec);
-/* The name of rec's client (hostname, address, identity) by hand: lease4-del. */
-void ddns_name(struct ddns *d, const struct leasedb_rec *rec, enum ddns_op op);
-
-const struct ddns_stats *ddns_get_stats(const struct ddns *d);
-/* UPDATE messages waiting for their answer. */
-size_t ddns_in_flight(const struct ddns *d);
+int ddns_lease_op(const struct lease_data *l);
 
 #endif

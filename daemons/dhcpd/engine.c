@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <netproto/dns.h>
 #include <netproto/error.h>
 
+#include "ddns.h"
 #include "probe.h"
 
 /* A token bucket, in thousandths of a token (integer arithmetic only). */
@@ -29,6 +31,7 @@ struct engine {
 	struct engine_stats st;
 	struct bucket *buckets;        /* per subnet: [2 * i] its links, [2 * i + 1] relayed */
 	uint64_t *alloc_fail;          /* per subnet: v4-allocation-fail */
+	int *link;                     /* per subnet: the ifindex it is on, 0: any */
 };
 
 /* One received message, its options read once. */
@@ -108,8 +111,11 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 	e->lt = leases;
 	e->buckets = calloc(2 * cfg->nsubnets + 1, sizeof(*e->buckets));
 	e->alloc_fail = calloc(cfg->nsubnets + 1, sizeof(*e->alloc_fail));
-	if (e->buckets == NULL || e->alloc_fail == NULL)
+	e->link = calloc(cfg->nsubnets + 1, sizeof(*e->link));
+	if (e->buckets == NULL || e->alloc_fail == NULL || e->link == NULL)
 		err = -ENOMEM;
+	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
+		e->link[i] = cfg->subnets[i].ifindex;
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
 		err = register_subnet(e, i);
 	if (err != 0) {
@@ -126,6 +132,8 @@ void engine_free(struct engine *e)
 		return;
 	free(e->buckets);
 	free(e->alloc_fail);
+	free(e->link);
+	probe_table_free(e->probe);
 	free(e);
 }
 
@@ -148,9 +156,45 @@ void engine_copy_stats(struct engine *dst, const struct engine *src)
 		       dst->cfg->nsubnets * sizeof(*dst->alloc_fail));
 }
 
-void engine_set_probe(struct engine *e, struct probe_table *p)
+void engine_bind_link(struct engine *e, size_t sidx, int ifindex)
 {
-	e->probe = p;
+	if (sidx < e->cfg->nsubnets)
+		e->link[sidx] = ifindex;
+}
+
+/* ---- the conflict probe table ------------------------------------------------ */
+
+int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t timeout_ms)
+{
+	probe_table_free(e->probe);
+	/* A probe's answer is trusted as long as an offer is held. */
+	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u);
+	return e->probe != NULL ? 0 : -ENOMEM;
+}
+
+void engine_probe_stop(struct engine *e)
+{
+	probe_table_free(e->probe);
+	e->probe = NULL;
+}
+
+void engine_probe_move(struct engine *dst, struct engine *src, uint32_t timeout_ms)
+{
+	engine_probe_stop(dst);
+	dst->probe = src->probe;
+	src->probe = NULL;
+	if (dst->probe != NULL)
+		probe_set_timing(dst->probe, timeout_ms, dst->cfg->offer_hold * 1000u);
+}
+
+const struct probe_table *engine_probe(const struct engine *e)
+{
+	return e->probe;
+}
+
+int64_t engine_probe_deadline(const struct engine *e)
+{
+	return e->probe != NULL ? probe_next_deadline(e->probe) : INT64_MAX;
 }
 
 struct lease_table *engine_leases(const struct engine *e)
@@ -276,7 +320,7 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 				continue;
 			score = 3;
 		} else {
-			if (s->ifindex != 0 && s->ifindex != q->rx->ifindex)
+			if (e->link[i] != 0 && e->link[i] != q->rx->ifindex)
 				continue;
 			score = q->msg.ciaddr != 0 && subnet_has(s, q->msg.ciaddr) ? 2 :
 				subnet_has(s, q->rx->local_addr) ? 1 : 0;
@@ -298,8 +342,8 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 static int link_of(const struct engine *e, uint32_t addr)
 {
 	for (size_t i = 0; i < e->cfg->nsubnets; i++)
-		if (e->cfg->subnets[i].ifindex != 0 && subnet_has(&e->cfg->subnets[i], addr))
-			return e->cfg->subnets[i].ifindex;
+		if (e->link[i] != 0 && subnet_has(&e->cfg->subnets[i], addr))
+			return e->link[i];
 	return 0;
 }
 
@@ -496,22 +540,29 @@ static int pick_address(struct engine *e, const struct req *q, uint32_t *addr)
 	return find_free(e, q, addr);
 }
 
+/* The lease as it now is, and what that means for its name in DNS. */
 static void out_rec(struct engine_out *out, const struct lease *l)
 {
-	if (out->nrecs < ENGINE_MAX_RECS)
-		lease_to_rec(l, &out->recs[out->nrecs++]);
+	struct engine_change *c;
+
+	if (out->nchanges >= ENGINE_MAX_CHANGES)
+		return;
+	c = &out->changes[out->nchanges++];
+	lease_get(l, &c->lease);
+	c->dns = (uint8_t)ddns_lease_op(&c->lease);
 }
 
+/* addr has no lease any more (its name stays: the client moved on). */
 static void out_free_rec(struct engine_out *out, uint32_t addr)
 {
-	struct leasedb_rec *r;
+	struct engine_change *c;
 
-	if (out->nrecs >= ENGINE_MAX_RECS)
+	if (out->nchanges >= ENGINE_MAX_CHANGES)
 		return;
-	r = &out->recs[out->nrecs++];
-	memset(r, 0, sizeof(*r));
-	r->type = LEASEDB_REC_FREE;
-	r->addr = addr;
+	c = &out->changes[out->nchanges++];
+	memset(c, 0, sizeof(*c));
+	c->lease.addr = addr;
+	c->lease.state = LEASE_FREE;
 }
 
 /*
@@ -855,9 +906,28 @@ static enum check probe_conflict(struct engine *e, struct req *q, uint32_t addr,
 	return CHECK_INUSE;
 }
 
-/* Hold addr for the client, ask io.c for a probe and keep the message. */
+/*
+ * Keep the request, as parsed, until addr's probe ends (resume_held()).
+ * Its pointers are set again then: into itself, to the configuration of
+ * that moment and to the receive details kept beside it.
+ */
+static int hold(struct engine *e, const struct req *q, uint32_t addr)
+{
+	struct req h = *q;
+
+	h.msg.options = NULL;
+	h.msg.options_len = 0;
+	h.client.cid = NULL;
+	h.zone = NULL;
+	h.subnet = NULL;
+	h.rx = NULL;
+	return probe_hold(e->probe, addr, (const uint8_t *)&h, sizeof(h), q->rx->ifindex,
+			  q->rx->local_addr, q->rx->unicast);
+}
+
+/* Hold addr for the client, ask io.c for a probe and keep the request. */
 static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
-			      struct engine_out *out, const uint8_t *pkt, size_t len)
+			      struct engine_out *out)
 {
 	const struct engine_rx *rx = q->rx;
 	struct lease *l;
@@ -868,7 +938,7 @@ static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
 		probe_forget(e->probe, addr);
 		return CHECK_DROP;
 	}
-	if (probe_hold(e->probe, addr, pkt, len, rx->ifindex, rx->local_addr, rx->unicast) < 0) {
+	if (hold(e, q, addr) < 0) {
 		/* Not offered unprobed later either: the hold goes with the probe. */
 		lease_remove(e->lt, l);
 		probe_forget(e->probe, addr);
@@ -885,7 +955,7 @@ static enum check probe_begin(struct engine *e, struct req *q, uint32_t addr,
  * the client already holds.
  */
 static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
-			     struct engine_out *out, const uint8_t *pkt, size_t len)
+			     struct engine_out *out)
 {
 	const struct lease *l;
 	bool own;
@@ -902,8 +972,7 @@ static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
 	case PROBE_INUSE:
 		return probe_conflict(e, q, addr, out);
 	case PROBE_PENDING:
-		if (probe_hold(e->probe, addr, pkt, len, q->rx->ifindex, q->rx->local_addr,
-			       q->rx->unicast) < 0)
+		if (hold(e, q, addr) < 0)
 			return CHECK_DROP;
 		return CHECK_WAIT;
 	case PROBE_NONE:
@@ -911,14 +980,13 @@ static enum check check_addr(struct engine *e, struct req *q, uint32_t addr,
 		/* Held for it after a probe whose result has aged out: still good. */
 		if (own && l->state == LEASE_OFFERED)
 			return CHECK_OK;
-		return probe_begin(e, q, addr, out, pkt, len);
+		return probe_begin(e, q, addr, out);
 	}
 }
 
 #define PICK_TRIES 8
 
-static int handle_discover(struct engine *e, struct req *q, struct engine_out *out,
-			   const uint8_t *pkt, size_t len)
+static int handle_discover(struct engine *e, struct req *q, struct engine_out *out)
 {
 	struct lease *l;
 	uint32_t addr;
@@ -938,7 +1006,7 @@ static int handle_discover(struct engine *e, struct req *q, struct engine_out *o
 			out->alloc_fail = (int)q->sidx + 1;
 			return 0;
 		}
-		c = check_addr(e, q, addr, out, pkt, len);
+		c = check_addr(e, q, addr, out);
 	}
 	if (c == CHECK_WAIT)
 		return 0;                      /* answered when the probe ends */
@@ -1089,6 +1157,46 @@ static int parse(struct engine *e, const uint8_t *pkt, size_t len, struct req *q
 	return err;
 }
 
+static void out_reset(struct engine_out *out)
+{
+	out->len = 0;
+	out->nchanges = 0;
+	out->dest = ENGINE_DEST_NONE;
+	out->wait_commit = false;
+	out->type = 0;
+	out->probe_addr = 0;
+	out->probe_ifindex = 0;
+	out->alloc_fail = 0;
+}
+
+/* A request read (or resumed after its probe): the handler of its type. */
+static int dispatch(struct engine *e, struct req *q, struct engine_out *out)
+{
+	q->our_id = e->cfg->server_id ? e->cfg->server_id : q->rx->local_addr;
+	q->zone = e->cfg->fqdn_zone;
+	if (select_subnet(e, q) == NULL) {
+		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
+		return 0;
+	}
+	if (!sources_agree(e, q))
+		return 0;
+	switch (q->type) {
+	case NP_DHCPDISCOVER:
+		return handle_discover(e, q, out);
+	case NP_DHCPREQUEST:
+		return handle_request(e, q, out);
+	case NP_DHCPDECLINE:
+		return handle_decline(e, q, out);
+	case NP_DHCPRELEASE:
+		return handle_release(e, q, out);
+	case NP_DHCPINFORM:
+		return handle_inform(e, q, out);
+	default:
+		e->st.pkt4_unknown_received++;
+		return 0;
+	}
+}
+
 int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct engine_rx *rx,
 		  int64_t now, struct engine_out *out)
 {
@@ -1096,74 +1204,118 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 	int err;
 
 	memset(&q, 0, sizeof(q));
-	out->len = 0;
-	out->nrecs = 0;
-	out->dest = ENGINE_DEST_NONE;
-	out->wait_commit = false;
-	out->type = 0;
-	out->probe_addr = 0;
-	out->probe_ifindex = 0;
-	out->alloc_fail = 0;
+	out_reset(out);
 	q.rx = rx;
 	q.now = now;
 	if (!rx->replay)
 		e->st.pkt4_received++;
 	if ((err = parse(e, pkt, len, &q)) < 0)
 		return err;
-	q.our_id = e->cfg->server_id ? e->cfg->server_id : rx->local_addr;
-	q.zone = e->cfg->fqdn_zone;
-	if (select_subnet(e, &q) == NULL) {
-		e->st.pkt4_receive_drop++;     /* no subnet for this link or relay */
+	return dispatch(e, &q, out);
+}
+
+/* ---- requests held for a probe, resumed ---------------------------------------------- */
+
+struct resume_ctx {
+	struct engine *e;
+	int64_t now_ms, now;
+	engine_out_fn fn;
+	void *arg;
+};
+
+/* A request whose probe ended: handled on from its parsed form, not counted again. */
+static void resume_held(void *arg, const struct probe_msg *m)
+{
+	struct resume_ctx *c = arg;
+	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
+				.unicast = m->unicast != 0, .now_ms = c->now_ms, .replay = true };
+	struct engine_out out;
+	struct req q;
+
+	if (m->len != sizeof(q))
+		return;
+	memcpy(&q, m->pkt, sizeof(q));
+	q.client.cid = q.client.cid_len > 0 ? q.cid : NULL;
+	q.rx = &rx;
+	q.now = c->now;
+	out_reset(&out);
+	if (dispatch(c->e, &q, &out) >= 0)
+		c->fn(c->arg, &out);
+}
+
+size_t engine_probe_run(struct engine *e, int64_t now_ms, int64_t now, engine_out_fn fn,
+			void *arg)
+{
+	struct resume_ctx c = { e, now_ms, now, fn, arg };
+
+	return e->probe != NULL ? probe_run(e->probe, now_ms, resume_held, &c) : 0;
+}
+
+int engine_arp_seen(struct engine *e, uint32_t addr, int ifindex, int64_t now_ms, int64_t now,
+		    engine_out_fn fn, void *arg)
+{
+	struct resume_ctx c = { e, now_ms, now, fn, arg };
+
+	if (e->probe == NULL || probe_seen(e->probe, addr, ifindex, now_ms) != 1)
 		return 0;
-	}
-	if (!sources_agree(e, &q))
-		return 0;
-	switch (q.type) {
-	case NP_DHCPDISCOVER:
-		return handle_discover(e, &q, out, pkt, len);
-	case NP_DHCPREQUEST:
-		return handle_request(e, &q, out);
-	case NP_DHCPDECLINE:
-		return handle_decline(e, &q, out);
-	case NP_DHCPRELEASE:
-		return handle_release(e, &q, out);
-	case NP_DHCPINFORM:
-		return handle_inform(e, &q, out);
-	default:
-		e->st.pkt4_unknown_received++;
-		return 0;
-	}
+	probe_take(e->probe, addr, resume_held, &c);
+	return 1;
 }
 
 struct expire_ctx {
 	struct engine *e;
-	engine_rec_fn fn;
+	engine_change_fn fn;
 	void *arg;
 };
 
 static void on_expired(void *arg, const struct lease *l, uint8_t old)
 {
 	struct expire_ctx *c = arg;
-	struct leasedb_rec rec;
+	struct engine_change ch;
 
+	memset(&ch, 0, sizeof(ch));
 	if (l->state == LEASE_FREE) {
 		c->e->st.reclaimed_declined++;
-		memset(&rec, 0, sizeof(rec));
-		rec.type = LEASEDB_REC_FREE;
-		rec.addr = l->addr;
+		ch.lease.addr = l->addr;
 	} else {
 		if (old == LEASE_BOUND)
 			c->e->st.reclaimed_leases++;
-		lease_to_rec(l, &rec);
+		lease_get(l, &ch.lease);
+		ch.dns = (uint8_t)ddns_lease_op(&ch.lease);   /* an expired name leaves DNS */
 	}
 	/* Offers were never journaled; their end need not be either. */
 	if (c->fn != NULL && old != LEASE_OFFERED)
-		c->fn(c->arg, &rec);
+		c->fn(c->arg, &ch);
 }
 
-size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg)
+size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_change_fn fn, void *arg)
 {
 	struct expire_ctx c = { e, fn, arg };
 
 	return lease_expire(e->lt, now, max, on_expired, &c);
+}
+
+/*
+ * lease4-del: as a DHCPRELEASE for a lease held for its client, else the
+ * address is forgotten.  The name goes in both cases, as the lease does.
+ */
+int engine_delete(struct engine *e, uint32_t addr, int64_t now, struct engine_out *out)
+{
+	struct lease *l = lease_by_addr(e->lt, addr);
+	struct engine_change *c = &out->changes[0];
+
+	memset(out, 0, offsetof(struct engine_out, buf));
+	if (l == NULL)
+		return -ENOENT;
+	out->nchanges = 1;
+	if (l->state == LEASE_BOUND || l->state == LEASE_OFFERED) {
+		lease_set_state(e->lt, l, LEASE_RELEASED, now);
+		lease_get(l, &c->lease);
+	} else {
+		lease_get(l, &c->lease);       /* whose it was, for DNS */
+		lease_remove(e->lt, l);
+		c->lease.state = LEASE_FREE;
+	}
+	c->dns = c->lease.hostname_len > 0 ? DDNS_DELETE : 0;
+	return 0;
 }

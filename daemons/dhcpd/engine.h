@@ -4,10 +4,13 @@
  * engine_handle() takes one received DHCP message (the UDP payload), where
  * it came from and the time, updates the lease table, and returns what to do:
  * a reply (the DHCP payload and where it goes, per RFC 2131 §4.1) and the
- * journal records the change needs.  It never does I/O: io.c appends the
- * records to the lease store and, for a reply marked wait_commit (an ACK),
- * sends it only once leasedb_commit() says those records are durable
- * (RFC 2131 §4.3.1: the binding is committed before the DHCPACK).
+ * lease changes it made (each with what it means for the client's name in
+ * DNS).  It never does I/O: io.c has the lease store serialise the changes
+ * and, for a reply marked wait_commit (an ACK), sends it only once
+ * leasedb_commit() says they are durable (RFC 2131 §4.3.1: the binding is
+ * committed before the DHCPACK).  Every lease change goes through here:
+ * a client's messages, expiry (engine_expire()) and an operator's deletion
+ * (engine_delete()).
  *
  * One handler per message type (DISCOVER, REQUEST, DECLINE, RELEASE,
  * INFORM).  REQUEST is told apart as RFC 2131 §4.3.2 says: SELECTING
@@ -35,7 +38,6 @@
 #include <stdint.h>
 
 #include "lease.h"
-#include "leasedb.h"
 
 /* ---- Configuration (filled by conf.c, read-only here) ------------------ */
 
@@ -113,7 +115,7 @@ struct engine_rx {
 	bool has_mac;                           /* seen at link level: src_mac is set */
 	uint8_t src_mac[6];                     /* Ethernet source */
 	int64_t now_ms;                         /* monotonic ms: conflict probes, rate limits */
-	bool replay;                            /* held for a probe, handled again: not recounted */
+	bool replay;                            /* resumed after its probe: not recounted */
 };
 
 enum engine_dest {
@@ -125,7 +127,13 @@ enum engine_dest {
 };
 
 #define ENGINE_REPLY_MAX 1472                   /* Ethernet MTU - IPv4 - UDP */
-#define ENGINE_MAX_RECS 2
+#define ENGINE_MAX_CHANGES 2
+
+/* One lease change: to be made durable, then acted upon in DNS. */
+struct engine_change {
+	struct lease_data lease;                /* the lease of lease.addr is now this */
+	uint8_t dns;                            /* enum ddns_op for its name; 0: none */
+};
 
 struct engine_out {
 	enum engine_dest dest;
@@ -136,12 +144,12 @@ struct engine_out {
 	uint8_t hlen;
 	int ifindex;                            /* where to send (rx's) */
 	uint8_t type;                           /* of the reply: NP_DHCPOFFER, ... */
-	bool wait_commit;                       /* send only once recs are durable */
+	bool wait_commit;                       /* send only once the changes are durable */
 	uint32_t probe_addr;                    /* != 0: send an ARP probe for it (probe.h) */
 	int probe_ifindex;                      /* on this link */
 	int alloc_fail;                         /* 1 + subnet whose pools had no address; 0: none */
-	size_t nrecs;                           /* journal records to append, reply or not */
-	struct leasedb_rec recs[ENGINE_MAX_RECS];
+	size_t nchanges;                        /* lease changes to journal, reply or not */
+	struct engine_change changes[ENGINE_MAX_CHANGES];
 	size_t len;                             /* reply length, 0: none */
 	uint8_t buf[ENGINE_REPLY_MAX];
 };
@@ -188,23 +196,67 @@ int engine_handle(struct engine *e, const uint8_t *pkt, size_t len, const struct
 
 /*
  * Reclaim leases and probations that ran out by now; for each, fn gets the
- * journal record to append (may be NULL).  At most max (0: all).  Returns
- * how many.
+ * change to journal (may be NULL).  At most max (0: all).  Returns how many.
  */
-typedef void (*engine_rec_fn)(void *arg, const struct leasedb_rec *rec);
-size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_rec_fn fn, void *arg);
+typedef void (*engine_change_fn)(void *arg, const struct engine_change *c);
+size_t engine_expire(struct engine *e, int64_t now, size_t max, engine_change_fn fn, void *arg);
 
 /*
- * Conflict detection (probe.h): with a probe table set, an address is
+ * An operator deletes the lease of addr (lease4-del) at now: a lease held
+ * for its client (BOUND or OFFERED) is released as by a DHCPRELEASE (RFC
+ * 2131 §4.3.4: remembered for the client), any other is forgotten; either
+ * way its name leaves DNS.  0 with the change in *out (no reply), or
+ * -ENOENT when addr has no lease.
+ */
+int engine_delete(struct engine *e, uint32_t addr, int64_t now, struct engine_out *out);
+
+/*
+ * The link subnet sidx (an index into cfg->subnets) is on, found by io.c
+ * at start (by interface name or address); 0: any.  Until then the
+ * subnet's own ifindex holds.
+ */
+void engine_bind_link(struct engine *e, size_t sidx, int ifindex);
+
+/*
+ * Conflict detection (probe.h): with probing started, an address is
  * offered to a client on a directly attached link only after a probe found
  * it free.  A DISCOVER that needs a probe gets no reply yet: the engine
- * holds the address for the client, asks for the probe (out->probe_addr)
- * and leaves the message in the table; handled again (rx->replay) once the
- * probe ends, it gets the OFFER, or, when the address was in use, that
- * address goes on probation and another one is tried.  NULL: no probing.
+ * holds the address for the client, asks io.c for the probe
+ * (out->probe_addr) and keeps the request as parsed in its probe table;
+ * resumed once the probe ends (not counted again), it gets the OFFER, or,
+ * when the address was in use, that address goes on probation and another
+ * one is tried.  The table is the engine's: io.c only reports the clock
+ * and the ARP packets it sees.
  */
 struct probe_table;
-void engine_set_probe(struct engine *e, struct probe_table *p);
+#define ENGINE_PROBE_MAX 65536                  /* addresses probed at once */
+#define ENGINE_PROBE_HELD_MAX 4096              /* DISCOVERs waiting for their probe */
+/* Probe with a table of max addresses and max_held requests; 0 or -ENOMEM. */
+int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t timeout_ms);
+/* No probing from now on (requests held are dropped). */
+void engine_probe_stop(struct engine *e);
+/* A reload: dst takes over src's probes, with its timings. */
+void engine_probe_move(struct engine *dst, struct engine *src, uint32_t timeout_ms);
+/* The probe table, for statistics; NULL when not probing. */
+const struct probe_table *engine_probe(const struct engine *e);
+/* When engine_probe_run() has work next (monotonic ms), or INT64_MAX. */
+int64_t engine_probe_deadline(const struct engine *e);
+
+/* What a resumed request produced (out is the caller's until it returns). */
+typedef void (*engine_out_fn)(void *arg, struct engine_out *out);
+/*
+ * Probes unanswered by now_ms mean free: their requests are resumed, each
+ * output to fn.  Returns how many probes ended.
+ */
+size_t engine_probe_run(struct engine *e, int64_t now_ms, int64_t now, engine_out_fn fn,
+			void *arg);
+/*
+ * An ARP packet from sender IP addr on ifindex (RFC 5227 §2.1.1): when
+ * that address was being probed or offered after a probe, it is in use;
+ * the requests held for it are resumed (to fn) and 1 is returned, else 0.
+ */
+int engine_arp_seen(struct engine *e, uint32_t addr, int ifindex, int64_t now_ms, int64_t now,
+		    engine_out_fn fn, void *arg);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
 /* v4-allocation-fail of subnet sidx (an index into cfg->subnets). */

@@ -4,6 +4,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,7 +24,6 @@
 
 #include "../common/log.h"
 #include "../common/netio.h"
-#include "probe.h"
 
 #define RX_BATCH 64
 #define PEND_MAX 1024               /* ACKs covered by one fdatasync at most */
@@ -62,10 +62,9 @@ struct dhcpd_io {
 	struct pending *pend;           /* PEND_MAX of them */
 	size_t npend;
 	struct dhcpd_io_stats st;
-	struct probe_table *probe;      /* conflict detection, NULL when off */
-	struct event *probe_ev;
-	dhcpd_io_rec_fn rec_fn;         /* told of every lease change made effective */
-	void *rec_arg;
+	struct event *probe_ev;         /* the engine's next probe deadline; NULL: no probing */
+	dhcpd_io_change_fn change_fn;   /* told of every lease change made effective */
+	void *change_arg;
 };
 
 static int64_t wall_now(void)
@@ -81,17 +80,17 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void tell_recs(struct dhcpd_io *io, const struct engine_out *o)
+static void tell_changes(struct dhcpd_io *io, const struct engine_out *o)
 {
-	if (io->rec_fn != NULL)
-		for (size_t i = 0; i < o->nrecs; i++)
-			io->rec_fn(io->rec_arg, &o->recs[i]);
+	if (io->change_fn != NULL)
+		for (size_t i = 0; i < o->nchanges; i++)
+			io->change_fn(io->change_arg, &o->changes[i]);
 }
 
-void dhcpd_io_set_rec_hook(struct dhcpd_io *io, dhcpd_io_rec_fn fn, void *arg)
+void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg)
 {
-	io->rec_fn = fn;
-	io->rec_arg = arg;
+	io->change_fn = fn;
+	io->change_arg = arg;
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -261,37 +260,40 @@ static void commit_and_flush(struct dhcpd_io *io)
 	for (size_t i = 0; i < io->npend; i++)
 		if (io->pend[i].seq <= durable) {
 			send_reply(io, &io->pend[i].out);
-			tell_recs(io, &io->pend[i].out);
+			tell_changes(io, &io->pend[i].out);
 		}
 	io->npend = 0;
 	flush_tx(io);
 }
 
-int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n)
+int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr)
 {
+	struct engine_out o;
 	uint64_t durable;
+	int err = engine_delete(io->eng, addr, wall_now(), &o);
 
-	for (size_t i = 0; i < n; i++) {
-		int64_t seq = leasedb_append(io->db, &recs[i]);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < o.nchanges; i++) {
+		int64_t seq = leasedb_append_lease(io->db, &o.changes[i].lease);
 
 		if (seq < 0)
 			return (int)seq;
 	}
-	return leasedb_commit(io->db, &durable);
+	if ((err = leasedb_commit(io->db, &durable)) < 0)
+		return err;
+	tell_changes(io, &o);          /* durable: its name leaves DNS */
+	return 0;
 }
 
-/* ---- conflict probes (probe.h) ------------------------------------------------ */
+/* ---- conflict probes (the engine's, probe.h) ------------------------------------ */
 
-#define PROBE_MAX 65536             /* addresses probed at once */
-#define PROBE_HELD_MAX 4096         /* DISCOVERs waiting for their probe */
-
-static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
-		   const struct engine_rx *rx);
+static void resumed(void *arg, struct engine_out *o);
 
 /* Wake up when the oldest probe is due. */
 static void probe_arm(struct dhcpd_io *io)
 {
-	int64_t due = probe_next_deadline(io->probe), wait;
+	int64_t due = engine_probe_deadline(io->eng), wait;
 	struct timeval tv;
 
 	if (due == INT64_MAX) {
@@ -330,23 +332,13 @@ static void probe_send(struct dhcpd_io *io, uint32_t addr, int ifindex)
 	}
 }
 
-/* A DISCOVER that waited for its probe: through the engine again. */
-static void probe_replay(void *arg, const struct probe_msg *m)
-{
-	struct dhcpd_io *io = arg;
-	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
-				.unicast = m->unicast != 0, .replay = true };
-
-	handle(io, m->pkt, m->len, &rx);
-}
-
 static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcpd_io *io = arg;
 
 	(void)fd;
 	(void)what;
-	probe_run(io->probe, mono_ms(), probe_replay, io);
+	engine_probe_run(io->eng, mono_ms(), wall_now(), resumed, io);
 	commit_and_flush(io);
 	probe_arm(io);
 }
@@ -370,7 +362,8 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_ARP ||
 		    np_arp_parse(eth.payload, eth.payload_len, &a) < 0 || a.spa == 0 ||
-		    probe_seen(io->probe, a.spa, ifc->info.ifindex, mono_ms()) != 1)
+		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), wall_now(),
+				    resumed, io) != 1)
 			continue;
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a.spa >> 24, (a.spa >> 16) & 255,
 			 (a.spa >> 8) & 255, a.spa & 255);
@@ -378,7 +371,6 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 				 "%s is in use by %02x:%02x:%02x:%02x:%02x:%02x on %s: not offered",
 				 ip, a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5],
 				 ifc->info.name);
-		probe_take(io->probe, a.spa, probe_replay, io);
 	}
 	commit_and_flush(io);
 	probe_arm(io);
@@ -401,11 +393,6 @@ static int open_arp(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	return 0;
 }
 
-const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io)
-{
-	return io->probe;
-}
-
 /* Pool exhaustion: one line now and then, however many clients are refused. */
 static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
 {
@@ -418,31 +405,55 @@ static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
 			 s->prefix, (unsigned long long)engine_subnet_alloc_fail(io->eng, sidx));
 }
 
+/* Where the engine's next output goes: the next pending slot. */
+static struct engine_out *next_out(struct dhcpd_io *io)
+{
+	if (io->npend >= PEND_MAX)
+		commit_and_flush(io);
+	return &io->pend[io->npend].out;
+}
+
+static void engine_done(struct dhcpd_io *io, struct engine_out *o);
+
 /* One message through the engine; the reply is sent now or after commit. */
 static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 		   const struct engine_rx *rx)
 {
-	struct engine_out *o;
+	struct engine_out *o = next_out(io);
 	struct engine_rx r = *rx;
-	int64_t seq = 0;
 
-	if (io->npend >= PEND_MAX)
-		commit_and_flush(io);
-	o = &io->pend[io->npend].out;
 	r.now_ms = mono_ms();
 	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
 		return;        /* malformed: counted by the engine */
+	engine_done(io, o);
+}
+
+/* A request the engine resumed after its probe: as if just handled. */
+static void resumed(void *arg, struct engine_out *o)
+{
+	struct dhcpd_io *io = arg;
+	struct engine_out *slot = next_out(io);
+
+	memcpy(slot, o, offsetof(struct engine_out, buf) + o->len);
+	engine_done(io, slot);
+}
+
+/* What the engine said: journal the changes, probe, reply now or once durable. */
+static void engine_done(struct dhcpd_io *io, struct engine_out *o)
+{
+	int64_t seq = 0;
+
 	if (o->alloc_fail > 0)
 		log_alloc_fail(io, (size_t)o->alloc_fail - 1);
-	for (size_t i = 0; i < o->nrecs; i++) {
-		seq = leasedb_append(io->db, &o->recs[i]);
+	for (size_t i = 0; i < o->nchanges; i++) {
+		seq = leasedb_append_lease(io->db, &o->changes[i].lease);
 		if (seq < 0)
 			break;
 	}
 	if (o->probe_addr != 0)
 		probe_send(io, o->probe_addr, o->probe_ifindex);
 	if (!o->wait_commit)
-		tell_recs(io, o);
+		tell_changes(io, o);
 	if (o->len == 0)
 		return;
 	if (!o->wait_commit) {
@@ -611,7 +622,7 @@ static bool subnet_has(const struct engine_subnet *s, uint32_t a)
 /* Which link each subnet is on: named in the config, or holding its address. */
 static void bind_subnets(struct dhcpd_io *io)
 {
-	struct engine_subnet *subs = (struct engine_subnet *)io->conf->engine.subnets;
+	const struct engine_subnet *subs = io->conf->engine.subnets;
 
 	for (size_t s = 0; s < io->conf->engine.nsubnets; s++) {
 		for (size_t i = 0; i < io->nifs; i++) {
@@ -621,7 +632,7 @@ static void bind_subnets(struct dhcpd_io *io)
 			for (unsigned a = 0; a < inf->naddr && !io->conf->subnet_ifname[s][0]; a++)
 				match |= subnet_has(&subs[s], inf->addr[a].addr);
 			if (match) {
-				subs[s].ifindex = inf->ifindex;
+				engine_bind_link(io->eng, s, inf->ifindex);
 				break;
 			}
 		}
@@ -685,7 +696,7 @@ static int open_iface(struct dhcpd_io *io, struct iface *ifc, const char *name)
 	if (ifc->info.naddr == 0)
 		np_log_warning("interface %s has no IPv4 address: replies need one as server identifier",
 			       name);
-	if (io->probe != NULL)
+	if (io->probe_ev != NULL)
 		return open_arp(io, ifc, name);
 	return 0;
 }
@@ -712,16 +723,9 @@ int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engi
 	if (io->ifs == NULL || io->pend == NULL || np_batch_init(&io->rx, RX_BATCH, 2048) < 0 ||
 	    np_batch_init(&io->tx, TX_BATCH, ENGINE_REPLY_MAX) < 0)
 		err = -ENOMEM;
-	if (err == 0 && conf->ping_check) {
-		/* A probe's answer is trusted as long as an offer is held. */
-		io->probe = probe_table_new(PROBE_MAX, PROBE_HELD_MAX, conf->probe_timeout_ms,
-					    conf->engine.offer_hold * 1000u);
-		io->probe_ev = evtimer_new(base, on_probe_timer, io);
-		if (io->probe == NULL || io->probe_ev == NULL)
-			err = -ENOMEM;
-		else
-			engine_set_probe(eng, io->probe);
-	}
+	if (err == 0 && engine_probe(eng) != NULL &&
+	    (io->probe_ev = evtimer_new(base, on_probe_timer, io)) == NULL)
+		err = -ENOMEM;
 	for (size_t i = 0; err == 0 && i < conf->ninterfaces; i++) {
 		io->ifs[i].fd = -1;
 		io->ifs[i].arp_fd = -1;
@@ -754,10 +758,6 @@ void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine
 	io->conf = conf;
 	io->eng = eng;
 	bind_subnets(io);
-	if (io->probe != NULL) {
-		probe_set_timing(io->probe, conf->probe_timeout_ms, conf->engine.offer_hold * 1000u);
-		engine_set_probe(eng, io->probe);
-	}
 }
 
 void dhcpd_io_free(struct dhcpd_io *io)
@@ -774,11 +774,8 @@ void dhcpd_io_free(struct dhcpd_io *io)
 		if (io->ifs[i].arp_fd >= 0)
 			close(io->ifs[i].arp_fd);
 	}
-	if (io->probe != NULL)
-		engine_set_probe(io->eng, NULL);
 	if (io->probe_ev != NULL)
 		event_free(io->probe_ev);
-	probe_table_free(io->probe);
 	if (io->udp_ev != NULL)
 		event_free(io->udp_ev);
 	if (io->udp_fd >= 0)

@@ -35,32 +35,34 @@ typedef void (*dhcpd_io_fail_fn)(void *arg, int err);
 /*
  * Open the sockets for conf's interfaces and serve them on base.  Fills in
  * each subnet's ifindex from the interfaces (by name, or by holding one of
- * the interface's addresses).  0, or -errno after logging what failed.
+ * the interface's addresses: engine_bind_link()).  0, or -errno after
+ * logging what failed.
  */
 int dhcpd_io_start(struct event_base *base, struct dhcpd_conf *conf, struct engine *eng,
 		   struct leasedb *db, dhcpd_io_fail_fn fail, void *arg, struct dhcpd_io **out);
 void dhcpd_io_free(struct dhcpd_io *io);
 /*
- * A reload: serve conf (same interfaces) with engine eng from now on; the
- * subnets are bound to their links again and the probe table moves over.
+ * A reload: serve conf (same interfaces) with engine eng (which has taken
+ * over the old one's probes) from now on; the subnets are bound to their
+ * links again.
  */
 void dhcpd_io_rebind(struct dhcpd_io *io, struct dhcpd_conf *conf, struct engine *eng);
 void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
 
 /*
- * Told of each lease change once it is in effect: an ACK's records after
- * they are durable and the ACK is sent, the others (release, decline) at
- * once.  For DNS updates (ddns.h).
+ * Told of each lease change once it is in effect: an ACK's after it is
+ * durable and the ACK is sent, the others (release, decline) at once, an
+ * operator's deletion once durable.  For DNS updates (io-ddns.h).
  */
-typedef void (*dhcpd_io_rec_fn)(void *arg, const struct leasedb_rec *rec);
-void dhcpd_io_set_rec_hook(struct dhcpd_io *io, dhcpd_io_rec_fn fn, void *arg);
+typedef void (*dhcpd_io_change_fn)(void *arg, const struct engine_change *c);
+void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg);
 
-/* The conflict probe table (NULL when ping_check is off), for statistics. */
-struct probe_table;
-const struct probe_table *dhcpd_io_probe(const struct dhcpd_io *io);
-
-/* Append records and commit them (also used for expiry); 0 or -errno. */
-int dhcpd_io_journal(struct dhcpd_io *io, const struct leasedb_rec *recs, size_t n);
+/*
+ * lease4-del: the engine deletes the lease of addr (engine_delete()), the
+ * change is committed, then told to the change hook.  0, -ENOENT, or
+ * -errno of the lease store (the change is then not durable).
+ */
+int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr);
 
 /* Test hook and tools: Ethernet + IPv4 + UDP frame carrying a reply. */
 int dhcpd_build_frame(const uint8_t src_mac[6], const uint8_t dst_mac[6], uint32_t src,

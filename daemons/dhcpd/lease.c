@@ -887,14 +887,13 @@ size_t lease_table_memory(const struct lease_table *t)
 	return m + t->ext_bytes;
 }
 
-/* ---- journal records ------------------------------------------------------ */
+/* ---- leases as values ---------------------------------------------------- */
 
-void lease_to_rec(const struct lease *l, struct leasedb_rec *rec)
+void lease_get(const struct lease *l, struct lease_data *rec)
 {
 	const uint8_t *key = lease_key(l);
 
 	memset(rec, 0, sizeof(*rec));
-	rec->type = LEASEDB_REC_LEASE;
 	rec->state = l->state;
 	rec->addr = l->addr;
 	rec->start = l->start;
@@ -918,7 +917,7 @@ void lease_to_rec(const struct lease *l, struct leasedb_rec *rec)
  * Replay: the record is the whole truth about its address, and the client
  * it names holds no other address (a later record moved it).
  */
-int lease_apply_rec(struct lease_table *t, const struct leasedb_rec *rec)
+int lease_apply(struct lease_table *t, const struct lease_data *rec)
 {
 	struct lease_client c = {
 		.htype = rec->htype, .hlen = rec->hlen, .cid_len = rec->cid_len, .cid = rec->cid,
@@ -931,7 +930,7 @@ int lease_apply_rec(struct lease_table *t, const struct leasedb_rec *rec)
 	memcpy(c.chaddr, rec->chaddr, sizeof(c.chaddr));
 	if (l != NULL)
 		lease_remove(t, l);
-	if (rec->type == LEASEDB_REC_FREE)
+	if (rec->state == LEASE_FREE)
 		return 0;
 	if (rec->state == LEASE_DECLINED && rec->hlen == 0 && rec->cid_len == 0)
 		return lease_decline_addr(t, rec->addr, rec->start, rec->expire, &l);

@@ -26,7 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "leasedb.h"
 
 enum lease_state {
 	LEASE_FREE = 0,        /* no lease object (never stored in one) */
@@ -161,8 +160,29 @@ size_t lease_count(const struct lease_table *t);
 /* Octets held by the table (leases, indexes, heap, hostnames, client ids). */
 size_t lease_table_memory(const struct lease_table *t);
 
-/* Journal records: the lease as stored, and a record applied at replay. */
-void lease_to_rec(const struct lease *l, struct leasedb_rec *rec);
-int lease_apply_rec(struct lease_table *t, const struct leasedb_rec *rec);
+/*
+ * A lease as a value, owned by nobody: what the engine reports as changed,
+ * what the lease store keeps (leasedb.h serialises it) and what a restart
+ * or a reload applies again.  It is the whole truth about its address.
+ * state LEASE_FREE: addr has no lease any more (the other fields, when set,
+ * say whose it was).
+ */
+struct lease_data {
+	uint32_t addr;              /* host order */
+	uint8_t state;              /* enum lease_state */
+	int64_t start;              /* when the client last got it (cltt), wall-clock s */
+	int64_t expire;
+	uint8_t htype;
+	uint8_t hlen;               /* <= 16 */
+	uint8_t chaddr[16];
+	uint8_t cid_len;            /* 0: no client identifier (option 61) */
+	uint8_t cid[255];
+	uint8_t hostname_len;
+	char hostname[256];         /* hostname_len octets, then NUL */
+};
+
+/* The lease as a value, and a value applied to the table (replay, reload). */
+void lease_get(const struct lease *l, struct lease_data *d);
+int lease_apply(struct lease_table *t, const struct lease_data *d);
 
 #endif

@@ -102,6 +102,46 @@ static int rec_valid(const struct leasedb_rec *rec)
 	return memchr(rec->hostname, '\0', rec->hostname_len) == NULL;
 }
 
+void leasedb_rec_of_lease(const struct lease_data *l, struct leasedb_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->addr = l->addr;
+	if (l->state == LEASE_FREE) {
+		rec->type = LEASEDB_REC_FREE;
+		return;
+	}
+	rec->type = LEASEDB_REC_LEASE;
+	rec->state = l->state;
+	rec->start = l->start;
+	rec->expire = l->expire;
+	rec->htype = l->htype;
+	rec->hlen = l->hlen;
+	memcpy(rec->chaddr, l->chaddr, sizeof(rec->chaddr));
+	rec->cid_len = l->cid_len;
+	memcpy(rec->cid, l->cid, l->cid_len);
+	rec->hostname_len = l->hostname_len;
+	memcpy(rec->hostname, l->hostname, l->hostname_len);
+}
+
+void leasedb_rec_to_lease(const struct leasedb_rec *rec, struct lease_data *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->addr = rec->addr;
+	if (rec->type == LEASEDB_REC_FREE)
+		return;
+	/* A lease record without a state is not a removal: lease_apply() refuses it. */
+	l->state = rec->state != LEASE_FREE ? rec->state : UINT8_MAX;
+	l->start = rec->start;
+	l->expire = rec->expire;
+	l->htype = rec->htype;
+	l->hlen = rec->hlen;
+	memcpy(l->chaddr, rec->chaddr, sizeof(l->chaddr));
+	l->cid_len = rec->cid_len;
+	memcpy(l->cid, rec->cid, rec->cid_len);
+	l->hostname_len = rec->hostname_len;
+	memcpy(l->hostname, rec->hostname, rec->hostname_len);
+}
+
 int leasedb_rec_encode(const struct leasedb_rec *rec, uint8_t *buf, size_t cap)
 {
 	struct np_writer w;
@@ -713,6 +753,14 @@ int64_t leasedb_append(struct leasedb *db, const struct leasedb_rec *rec)
 	db->buf_len += (size_t)n;
 	db->npending++;
 	return (int64_t)db->seq_next++;
+}
+
+int64_t leasedb_append_lease(struct leasedb *db, const struct lease_data *l)
+{
+	struct leasedb_rec rec;
+
+	leasedb_rec_of_lease(l, &rec);
+	return leasedb_append(db, &rec);
 }
 
 size_t leasedb_pending(const struct leasedb *db)

@@ -73,6 +73,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lease.h"
+
 #define LEASEDB_VERSION 1
 #define LEASEDB_HDR_LEN 24
 #define LEASEDB_FRAME_LEN 8          /* length + crc */
@@ -106,6 +108,15 @@ struct leasedb_rec {
 };
 
 /* ---- Record codec (pure) --------------------------------------------- */
+
+/*
+ * A lease (lease.h) as a record and back: state LEASE_FREE is a
+ * LEASEDB_REC_FREE record of the address alone.  A LEASEDB_REC_LEASE
+ * record must name a state; one that does not becomes a lease_data that
+ * lease_apply() refuses.
+ */
+void leasedb_rec_of_lease(const struct lease_data *l, struct leasedb_rec *rec);
+void leasedb_rec_to_lease(const struct leasedb_rec *rec, struct lease_data *l);
 
 uint32_t leasedb_crc32c(uint32_t crc, const void *data, size_t len);
 
@@ -172,6 +183,8 @@ void leasedb_close(struct leasedb *db);
  * cannot be encoded, -ENOMEM, -EIO while the journal is not trusted.
  */
 int64_t leasedb_append(struct leasedb *db, const struct leasedb_rec *rec);
+/* leasedb_append() of a lease's record. */
+int64_t leasedb_append_lease(struct leasedb *db, const struct lease_data *l);
 /* Records appended and not yet covered by a successful commit. */
 size_t leasedb_pending(const struct leasedb *db);
 /*

@@ -82,7 +82,8 @@ enum probe_state probe_state(const struct probe_table *p, uint32_t addr, int64_t
 int probe_start(struct probe_table *p, uint32_t addr, int ifindex, int64_t now);
 
 /*
- * Keep a copy of message pkt for when the probe of addr ends.  -ENOENT
+ * Keep a copy of a waiting request (pkt: opaque octets, the engine's
+ * parsed request) for when the probe of addr ends.  -ENOENT
  * when addr is not being probed, -ENOSPC when too many messages wait
  * (PROBE_HELD_PER_ADDR for addr, or max_held in all), -ENOMEM.
  */

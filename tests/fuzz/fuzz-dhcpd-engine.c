@@ -62,7 +62,7 @@ static void check_reply(const struct engine_out *out)
 	if (np_dhcp4_opts_validate(&m) != 0 || np_dhcp4_get_msg_type(&m, &type) != 0 ||
 	    type != out->type)
 		abort();
-	if (out->wait_commit && (type != NP_DHCPACK || out->nrecs == 0))
+	if (out->wait_commit && (type != NP_DHCPACK || out->nchanges == 0))
 		abort();
 	if (type == NP_DHCPACK && m.yiaddr != 0 && !out->wait_commit)
 		abort();
@@ -72,15 +72,15 @@ static void check_reply(const struct engine_out *out)
 static void check_table(struct lease_table *lt)
 {
 	struct lease_table *copy = lease_table_new();
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	struct lease *l;
 	size_t cur = 0;
 
 	if (copy == NULL)
 		return;
 	while ((l = lease_iter(lt, &cur)) != NULL) {
-		lease_to_rec(l, &rec);
-		if (lease_apply_rec(copy, &rec) != 0)
+		lease_get(l, &rec);
+		if (lease_apply(copy, &rec) != 0)
 			abort();
 	}
 	if (lease_count(copy) != lease_count(lt))

@@ -4,7 +4,7 @@
  *
  *   dhcpd-leases dump LEASE_FILE
  *       Replays snapshot + journal exactly as np-dhcpd does at start-up
- *       (leasedb_open() into a lease table through lease_apply_rec()) and
+ *       (leasedb_open() into a lease table through lease_apply()) and
  *       prints one line per lease:
  *           ADDRESS STATE MAC CLIENT_ID EXPIRE
  *       STATE is offered, bound, declined, released or expired; MAC is
@@ -37,7 +37,10 @@ static const char *state_name(uint8_t s)
 
 static int replay(void *arg, const struct leasedb_rec *rec)
 {
-	(void)lease_apply_rec(arg, rec);
+	struct lease_data l;
+
+	leasedb_rec_to_lease(rec, &l);
+	(void)lease_apply(arg, &l);
 	return 0;
 }
 
@@ -59,7 +62,7 @@ static int dump(const char *path)
 	struct lease_table *t = lease_table_new();
 	struct leasedb *db;
 	struct leasedb_stats st;
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	struct lease *l;
 	size_t cur = 0;
 	int err;
@@ -75,7 +78,7 @@ static int dump(const char *path)
 	while ((l = lease_iter(t, &cur)) != NULL) {
 		struct in_addr a;
 
-		lease_to_rec(l, &rec);
+		lease_get(l, &rec);
 		a.s_addr = htonl(rec.addr);
 		printf("%s %s ", inet_ntoa(a), state_name(rec.state));
 		hex(rec.chaddr, rec.hlen, ':');

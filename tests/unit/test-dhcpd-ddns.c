@@ -29,6 +29,7 @@
 #include <netproto/error.h>
 
 #include "ddns.h"
+#include "io-ddns.h"
 #include "dhcid.h"
 #include "engine.h"
 #include "lease.h"
@@ -544,12 +545,11 @@ static void peer_answer(struct peer *p, const uint8_t *q, uint16_t id, int rcode
 			 (ssize_t)sizeof(a));
 }
 
-static struct leasedb_rec lease_rec(uint8_t state, const char *host)
+static struct lease_data lease_rec(uint8_t state, const char *host)
 {
-	struct leasedb_rec r;
+	struct lease_data r;
 
 	memset(&r, 0, sizeof(r));
-	r.type = LEASEDB_REC_LEASE;
 	r.state = state;
 	r.addr = ADDR;
 	r.htype = 1;
@@ -574,7 +574,7 @@ static int for_lan(const uint8_t *q, size_t n)
 static void ack_claims_then_ptr_answers_counted(void **state)
 {
 	struct peer *p = *state;
-	struct leasedb_rec rec = lease_rec(LEASE_BOUND, "laptop");
+	struct lease_data rec = lease_rec(LEASE_BOUND, "laptop");
 	uint8_t q[DDNS_MSG_MAX];
 	size_t n;
 	struct sockaddr_in from;
@@ -630,7 +630,7 @@ static void ack_claims_then_ptr_answers_counted(void **state)
 static void name_of_another_client_is_a_conflict(void **state)
 {
 	struct peer *p = *state;
-	struct leasedb_rec rec = lease_rec(LEASE_BOUND, "printer");
+	struct lease_data rec = lease_rec(LEASE_BOUND, "printer");
 	uint8_t q[DDNS_MSG_MAX];
 	struct np_dns_msg m;
 	struct np_dns_rr rr;
@@ -691,7 +691,7 @@ static void name_of_another_client_is_a_conflict(void **state)
 static void unanswered_update_is_resent_then_given_up(void **state)
 {
 	struct peer *p = *state;
-	struct leasedb_rec rec = lease_rec(LEASE_RELEASED, "laptop");
+	struct lease_data rec = lease_rec(LEASE_RELEASED, "laptop");
 	uint8_t q[4][DDNS_MSG_MAX];
 	size_t n[4];
 	struct sockaddr_in from;
@@ -725,15 +725,15 @@ static void unanswered_update_is_resent_then_given_up(void **state)
 static void what_is_not_published(void **state)
 {
 	struct peer *p = *state;
-	struct leasedb_rec bad = lease_rec(LEASE_BOUND, "my laptop");
-	struct leasedb_rec offered = lease_rec(LEASE_OFFERED, "laptop");
-	struct leasedb_rec declined = lease_rec(LEASE_DECLINED, "laptop");
-	struct leasedb_rec nameless = lease_rec(LEASE_BOUND, "");
-	struct leasedb_rec freed = lease_rec(LEASE_BOUND, "laptop");
+	struct lease_data bad = lease_rec(LEASE_BOUND, "my laptop");
+	struct lease_data offered = lease_rec(LEASE_OFFERED, "laptop");
+	struct lease_data declined = lease_rec(LEASE_DECLINED, "laptop");
+	struct lease_data nameless = lease_rec(LEASE_BOUND, "");
+	struct lease_data freed = lease_rec(LEASE_BOUND, "laptop");
 	uint8_t q[DDNS_MSG_MAX];
 	struct sockaddr_in from;
 
-	freed.type = LEASEDB_REC_FREE;
+	freed.state = LEASE_FREE;
 	ddns_lease(p->d, &bad);
 	ddns_lease(p->d, &offered);
 	ddns_lease(p->d, &declined);
@@ -753,7 +753,7 @@ static void too_many_in_flight_are_dropped(void **state)
 
 	p->conf.timeout_ms = 60000;
 	for (int i = 0; i < 300; i++) {
-		struct leasedb_rec rec;
+		struct lease_data rec;
 
 		snprintf(host, sizeof(host), "h%d", i);
 		rec = lease_rec(LEASE_BOUND, host);

@@ -272,7 +272,7 @@ static void discover_offers_from_pool(void **state)
 	assert_int_equal(f->out.src_addr, SERVER);
 	/* Offers are held in memory, not journaled, and sent at once. */
 	assert_false(f->out.wait_commit);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 	assert_int_equal(lease_by_client(f->lt, &c)->state, LEASE_OFFERED);
 	assert_int_equal(lease_by_client(f->lt, &c)->expire, NOW + 30);
 	assert_int_equal(engine_get_stats(f->e)->pkt4_offer_sent, 1);
@@ -363,12 +363,12 @@ static void selecting_acks_after_commit(void **state)
 	assert_int_equal(f->reply.yiaddr, a);
 	assert_int_equal(f->reply.ciaddr, 0);
 	assert_true(f->out.wait_commit);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].type, LEASEDB_REC_LEASE);
-	assert_int_equal(f->out.recs[0].state, LEASE_BOUND);
-	assert_int_equal(f->out.recs[0].addr, a);
-	assert_int_equal(f->out.recs[0].expire, NOW + 3600);
-	assert_memory_equal(f->out.recs[0].chaddr, c.chaddr, 6);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_not_equal(f->out.changes[0].lease.state, LEASE_FREE);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_BOUND);
+	assert_int_equal(f->out.changes[0].lease.addr, a);
+	assert_int_equal(f->out.changes[0].lease.expire, NOW + 3600);
+	assert_memory_equal(f->out.changes[0].lease.chaddr, c.chaddr, 6);
 	assert_int_equal(lease_by_client(f->lt, &c)->state, LEASE_BOUND);
 	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 3600);
 	assert_int_equal(engine_get_stats(f->e)->pkt4_ack_sent, 1);
@@ -386,7 +386,7 @@ static void selecting_other_server_is_silent(void **state)
 	assert_int_equal(send_msg(f, &r, false), 0);
 	/* §4.3.2: the client chose another server; our offer is free again. */
 	assert_int_equal(lease_by_client(f->lt, &c)->state, LEASE_EXPIRED);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 }
 
 static void selecting_wrong_address_naks(void **state)
@@ -463,7 +463,7 @@ static void renewing_unicast_to_ciaddr(void **state)
 	assert_int_equal(f->reply.ciaddr, a);
 	/* A shorter lease asked for is granted. */
 	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 600);
-	assert_int_equal(f->out.recs[0].expire, NOW + 600);
+	assert_int_equal(f->out.changes[0].lease.expire, NOW + 600);
 	assert_int_equal(f->out.dest, ENGINE_DEST_CIADDR);
 	assert_int_equal(f->out.dst_addr, a);
 	assert_int_equal(f->out.dst_port, 68);
@@ -514,9 +514,9 @@ static void decline_puts_address_on_probation(void **state)
 	struct lease_pool_stats st;
 
 	assert_int_equal(send_msg(f, &dec, false), 0);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].state, LEASE_DECLINED);
-	assert_int_equal(f->out.recs[0].expire, NOW + 86400);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_DECLINED);
+	assert_int_equal(f->out.changes[0].lease.expire, NOW + 86400);
 	lease_pool_stats(f->lt, 0, &st);
 	assert_int_equal(st.declined, 1);
 	/* The same client asks again: it gets another address. */
@@ -535,7 +535,7 @@ static void decline_of_someone_elses_address_ignored(void **state)
 	struct msg dec = { .type = NP_DHCPDECLINE, .mac = 2, .requested = a, .server_id = SERVER };
 
 	assert_int_equal(send_msg(f, &dec, false), 0);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
 }
 
@@ -551,8 +551,8 @@ static void release_frees_and_journals(void **state)
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
 	rel.server_id = SERVER;
 	assert_int_equal(send_msg(f, &rel, true), 0);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].state, LEASE_RELEASED);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_RELEASED);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_RELEASED);
 	lease_pool_stats(f->lt, 0, &st);
 	assert_int_equal(st.assigned, 0);
@@ -578,7 +578,7 @@ static void inform_gives_options_only(void **state)
 	assert_int_equal(np_dhcp4_get_addrs(&f->reply, NP_DHCP4_OPT_DNS, d, 4), 2);
 	assert_int_equal(f->out.dest, ENGINE_DEST_CIADDR);
 	assert_int_equal(f->out.dst_addr, NET + 20);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 	assert_false(f->out.wait_commit);
 	assert_int_equal(lease_count(f->lt), 0);
 }
@@ -593,7 +593,7 @@ static void rapid_commit_when_enabled(void **state)
 	assert_int_equal(send_msg(f, &d, false), NP_DHCPACK);
 	assert_int_equal(np_dhcp4_opt_has(&f->reply, NP_DHCP4_OPT_RAPID_COMMIT), 1);
 	assert_true(f->out.wait_commit);
-	assert_int_equal(f->out.recs[0].state, LEASE_BOUND);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_BOUND);
 	/* A client that does not ask gets the normal OFFER. */
 	d.rapid = false;
 	d.mac = 2;
@@ -819,21 +819,21 @@ static void moving_client_frees_old_binding(void **state)
 	 */
 	assert_int_equal(send_msg(f, &d, true), NP_DHCPOFFER);
 	assert_null(lease_by_addr(f->lt, a));
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].type, LEASEDB_REC_FREE);
-	assert_int_equal(f->out.recs[0].addr, a);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_FREE);
+	assert_int_equal(f->out.changes[0].lease.addr, a);
 	r.requested = f->reply.yiaddr;
 	assert_int_equal(send_msg(f, &r, true), NP_DHCPACK);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].addr, RELAYNET + 100);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.addr, RELAYNET + 100);
 }
 
 struct recs {
-	struct leasedb_rec r[4];
+	struct engine_change r[4];
 	int n;
 };
 
-static void collect(void *arg, const struct leasedb_rec *rec)
+static void collect(void *arg, const struct engine_change *rec)
 {
 	struct recs *c = arg;
 
@@ -852,8 +852,8 @@ static void expiry_journals_bound_leases(void **state)
 	assert_int_equal(c.n, 0);
 	assert_int_equal(engine_expire(f->e, NOW + 3600, 0, collect, &c), 1);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.r[0].addr, a);
-	assert_int_equal(c.r[0].state, LEASE_EXPIRED);
+	assert_int_equal(c.r[0].lease.addr, a);
+	assert_int_equal(c.r[0].lease.state, LEASE_EXPIRED);
 	assert_int_equal(engine_get_stats(f->e)->reclaimed_leases, 1);
 }
 
@@ -959,13 +959,13 @@ static void release_from_another_host_ignored(void **state)
 	/* The owner's chaddr and ciaddr, but sent from another IP address... */
 	rx.src_addr = NET + 66;
 	assert_int_equal(send_rx(f, &rel, &rx), 0);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
 	/* ...or from its address, in a frame from another MAC. */
 	rx = rx_of(&rel, true);
 	rx.src_mac[5] = 2;
 	assert_int_equal(send_rx(f, &rel, &rx), 0);
-	assert_int_equal(f->out.nrecs, 0);
+	assert_int_equal(f->out.nchanges, 0);
 	assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
 	/* ...or through the UDP socket (no frame seen) from another address. */
 	rx = rx_of(&rel, true);
@@ -1011,7 +1011,7 @@ static void frame_from_another_mac_dropped(void **state)
 		rx = rx_of(&dec, false);
 		rx.src_mac[5] = 9;
 		assert_int_equal(send_rx(f, &dec, &rx), 0);
-		assert_int_equal(f->out.nrecs, 0);
+		assert_int_equal(f->out.nchanges, 0);
 		assert_int_equal(lease_by_addr(f->lt, a)->state, LEASE_BOUND);
 	}
 	assert_int_equal(engine_get_stats(f->e)->pkt4_spoofed, 3);

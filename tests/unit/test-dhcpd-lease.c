@@ -128,7 +128,7 @@ static void long_client_id(void **state)
 	struct lease_table *t = table_with_pool(NET + 10, NET + 20);
 	uint8_t cid[255];
 	struct lease_client c = hw(1);
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	struct lease *l;
 
 	(void)state;
@@ -141,7 +141,7 @@ static void long_client_id(void **state)
 	cid[254] ^= 1;
 	assert_null(lease_by_client(t, &c));
 	cid[254] ^= 1;
-	lease_to_rec(l, &rec);
+	lease_get(l, &rec);
 	assert_int_equal(rec.cid_len, 255);
 	assert_memory_equal(rec.cid, cid, 255);
 	lease_table_free(t);
@@ -328,7 +328,7 @@ static void hostname_and_records(void **state)
 	struct lease_table *t = table_with_pool(NET + 10, NET + 19), *u;
 	static const uint8_t cid[] = { 1, 2, 0, 0x5e, 0, 0, 2 };
 	struct lease_client a = hw(1), b = hw(2);
-	struct leasedb_rec rec;
+	struct lease_data rec;
 	struct lease *la, *lb, *l;
 	size_t cur = 0;
 
@@ -343,8 +343,8 @@ static void hostname_and_records(void **state)
 
 	u = table_with_pool(NET + 10, NET + 19);
 	while ((l = lease_iter(t, &cur)) != NULL) {
-		lease_to_rec(l, &rec);
-		assert_int_equal(lease_apply_rec(u, &rec), 0);
+		lease_get(l, &rec);
+		assert_int_equal(lease_apply(u, &rec), 0);
 	}
 	assert_int_equal(lease_count(u), 3);
 	l = lease_by_client(u, &a);
@@ -358,14 +358,14 @@ static void hostname_and_records(void **state)
 	assert_int_equal(lease_by_addr(u, NET + 19)->state, LEASE_DECLINED);
 
 	/* A later record moves a to another address: the old one is freed. */
-	lease_to_rec(la, &rec);
+	lease_get(la, &rec);
 	rec.addr = NET + 15;
-	assert_int_equal(lease_apply_rec(u, &rec), 0);
+	assert_int_equal(lease_apply(u, &rec), 0);
 	assert_null(lease_by_addr(u, la->addr));
 	assert_int_equal(lease_by_client(u, &a)->addr, NET + 15);
 	/* And a FREE record forgets the address. */
-	rec.type = LEASEDB_REC_FREE;
-	assert_int_equal(lease_apply_rec(u, &rec), 0);
+	rec.state = LEASE_FREE;
+	assert_int_equal(lease_apply(u, &rec), 0);
 	assert_null(lease_by_client(u, &a));
 	assert_int_equal(lease_count(u), 2);
 	(void)lb;

@@ -216,9 +216,10 @@ static struct engine_config cfg = {
 struct fx {
 	struct lease_table *lt;
 	struct engine *e;
-	struct probe_table *p;
+	const struct probe_table *p;
 	struct engine_out out;
-	unsigned replies;              /* OFFERs from replayed messages */
+	unsigned resumed;              /* requests resumed after their probe */
+	unsigned replies;              /* OFFERs from resumed requests */
 	uint32_t offered[8];
 	uint8_t offered_to[8];
 };
@@ -229,10 +230,10 @@ static int setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	f.lt = lease_table_new();
-	f.p = probe_table_new(64, 64, 300, 30000);
-	if (f.lt == NULL || f.p == NULL || engine_new(&cfg, f.lt, &f.e) != 0)
+	if (f.lt == NULL || engine_new(&cfg, f.lt, &f.e) != 0 ||
+	    engine_probe_start(f.e, 64, 64, 300) != 0)    /* valid: offer_hold, 30 s */
 		return -1;
-	engine_set_probe(f.e, f.p);
+	f.p = engine_probe(f.e);
 	*state = &f;
 	return 0;
 }
@@ -243,7 +244,6 @@ static int teardown(void **state)
 
 	engine_free(f->e);
 	lease_table_free(f->lt);
-	probe_table_free(f->p);
 	return 0;
 }
 
@@ -294,15 +294,14 @@ static uint8_t send_at(struct fx *f, uint8_t type, uint8_t mac, uint32_t giaddr,
 	return reply_type(&f->out);
 }
 
-/* What io.c does with a held message: handle it again, send the reply. */
-static void replay(void *arg, const struct probe_msg *m)
+/* What io.c does with a resumed request's output: send the reply. */
+static void replay(void *arg, struct engine_out *o)
 {
 	struct fx *f = arg;
-	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
-				.unicast = m->unicast, .now_ms = T0 + 1000, .replay = true };
 	struct np_dhcp4 r;
 
-	assert_int_equal(engine_handle(f->e, m->pkt, m->len, &rx, NOW, &f->out), 0);
+	f->out = *o;
+	f->resumed++;
 	if (reply_type(&f->out) == NP_DHCPOFFER && f->replies < 8) {
 		assert_int_equal(np_dhcp4_parse(f->out.buf, f->out.len, &r), 0);
 		f->offered[f->replies] = r.yiaddr;
@@ -338,12 +337,12 @@ static void discover_waits_for_its_probe_only(void **state)
 	assert_int_equal(f->out.probe_addr, 0);
 	assert_int_equal(probe_get_stats(f->p)->started, 2);
 	/* Client 1's probe times out first: both its DISCOVERs are offered .100. */
-	assert_int_equal(probe_run(f->p, T0 + 300, replay, f), 1);
+	assert_int_equal(engine_probe_run(f->e, T0 + 300, NOW, replay, f), 1);
 	assert_int_equal(f->replies, 2);
 	assert_int_equal(f->offered[0], NET + 100);
 	assert_int_equal(f->offered_to[0], 1);
 	assert_int_equal(f->offered[1], NET + 100);
-	assert_int_equal(probe_run(f->p, T0 + 350, replay, f), 1);
+	assert_int_equal(engine_probe_run(f->e, T0 + 350, NOW, replay, f), 1);
 	assert_int_equal(f->replies, 3);
 	assert_int_equal(f->offered[2], NET + 101);
 	assert_int_equal(f->offered_to[2], 2);
@@ -364,8 +363,8 @@ static void address_in_use_goes_on_probation(void **state)
 	assert_int_equal(send_at(f, NP_DHCPDISCOVER, 1, 0, 0, T0), 0);
 	assert_int_equal(f->out.probe_addr, NET + 100);
 	/* The squatter answers. */
-	assert_int_equal(probe_seen(f->p, NET + 100, IFX, T0 + 20), 1);
-	assert_int_equal(probe_take(f->p, NET + 100, replay, f), 1);
+	assert_int_equal(engine_arp_seen(f->e, NET + 100, IFX, T0 + 20, NOW, replay, f), 1);
+	assert_int_equal(f->resumed, 1);
 	/* No offer yet: .100 is declined (journaled) and .101 is being probed. */
 	assert_int_equal(f->replies, 0);
 	assert_int_equal(f->out.probe_addr, NET + 101);
@@ -373,12 +372,12 @@ static void address_in_use_goes_on_probation(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->state, LEASE_DECLINED);
 	assert_int_equal(l->expire, NOW + 86400);
-	assert_int_equal(f->out.nrecs, 1);
-	assert_int_equal(f->out.recs[0].addr, NET + 100);
-	assert_int_equal(f->out.recs[0].state, LEASE_DECLINED);
+	assert_int_equal(f->out.nchanges, 1);
+	assert_int_equal(f->out.changes[0].lease.addr, NET + 100);
+	assert_int_equal(f->out.changes[0].lease.state, LEASE_DECLINED);
 	assert_int_equal(engine_get_stats(f->e)->declined_in_use, 1);
 	/* .101 answers nobody: the client is offered .101, never .100. */
-	probe_run(f->p, T0 + 1300, replay, f);
+	engine_probe_run(f->e, T0 + 1300, NOW, replay, f);
 	assert_int_equal(f->replies, 1);
 	assert_int_equal(f->offered[0], NET + 101);
 	/* Another client is not offered .100 either. */
@@ -399,30 +398,30 @@ static void relayed_and_bound_are_not_probed(void **state)
 	assert_int_equal(f->out.probe_addr, 0);
 	/* Bind client 1 (probe, offer, request, ack). */
 	assert_int_equal(send_at(f, NP_DHCPDISCOVER, 1, 0, 0, T0), 0);
-	probe_run(f->p, T0 + 300, replay, f);
+	engine_probe_run(f->e, T0 + 300, NOW, replay, f);
 	assert_int_equal(f->offered[0], NET + 100);
 	assert_int_equal(probe_count(f->p, &pending), 1);
 	assert_int_equal(send_at(f, NP_DHCPREQUEST, 1, 0, NET + 100, T0 + 310), NP_DHCPACK);
 	/* Handed out: the entry is gone, and a later ARP from the client is no conflict. */
 	assert_int_equal(probe_count(f->p, &pending), 0);
-	assert_int_equal(probe_seen(f->p, NET + 100, IFX, T0 + 320), 0);
+	assert_int_equal(engine_arp_seen(f->e, NET + 100, IFX, T0 + 320, NOW, replay, f), 0);
 	/* The bound client's DISCOVER (it lost its state): no probe, same address. */
 	assert_int_equal(send_at(f, NP_DHCPDISCOVER, 1, 0, 0, T0 + 100000), NP_DHCPOFFER);
 	assert_int_equal(f->out.probe_addr, 0);
 	/* Without a probe table the engine offers at once, as before. */
-	engine_set_probe(f->e, NULL);
+	engine_probe_stop(f->e);
 	len = build(NP_DHCPDISCOVER, 9, 0, 0, buf, sizeof(buf));
 	assert_int_equal(engine_handle(f->e, buf, len, &rx, NOW, &f->out), 0);
 	assert_int_equal(reply_type(&f->out), NP_DHCPOFFER);
-	engine_set_probe(f->e, f->p);
 }
 
 static void full_table_drops_until_room(void **state)
 {
 	struct fx *f = *state;
-	struct probe_table *small = probe_table_new(1, 4, 300, 30000);
+	const struct probe_table *small;
 
-	engine_set_probe(f->e, small);
+	assert_int_equal(engine_probe_start(f->e, 1, 4, 300), 0);
+	small = engine_probe(f->e);
 	assert_int_equal(send_at(f, NP_DHCPDISCOVER, 1, 0, 0, T0), 0);
 	assert_int_equal(f->out.probe_addr, NET + 100);
 	/* No room for client 2's probe: nothing now (it retransmits), counted. */
@@ -430,8 +429,6 @@ static void full_table_drops_until_room(void **state)
 	assert_int_equal(f->out.probe_addr, 0);
 	assert_int_equal(probe_get_stats(small)->table_full, 1);
 	assert_true(engine_get_stats(f->e)->pkt4_receive_drop >= 1);
-	engine_set_probe(f->e, f->p);
-	probe_table_free(small);
 }
 
 /*
@@ -459,8 +456,8 @@ static void sim_out(struct sim *s, const struct engine_out *o)
 {
 	struct np_dhcp4 r;
 
-	for (size_t i = 0; i < o->nrecs; i++)
-		assert_int_equal(lease_apply_rec(s->replayed, &o->recs[i]), 0);
+	for (size_t i = 0; i < o->nchanges; i++)
+		assert_int_equal(lease_apply(s->replayed, &o->changes[i].lease), 0);
 	if (o->probe_addr != 0 && squatted(o->probe_addr))
 		s->answer_at[o->probe_addr - (NET + 100)] = (uint32_t)(s->now - T0) + 1 +
 							      (uint32_t)(s->now % 250);
@@ -476,13 +473,11 @@ static void sim_out(struct sim *s, const struct engine_out *o)
 	}
 }
 
-static void sim_replay(void *arg, const struct probe_msg *m)
+static void sim_replay(void *arg, struct engine_out *o)
 {
 	struct sim *s = arg;
-	struct engine_rx rx = { .ifindex = m->ifindex, .local_addr = m->local_addr,
-				.now_ms = s->now, .replay = true };
 
-	assert_int_equal(engine_handle(s->f->e, m->pkt, m->len, &rx, NOW, &s->f->out), 0);
+	s->f->out = *o;
 	sim_out(s, &s->f->out);
 }
 
@@ -506,10 +501,10 @@ static void random_clients_never_get_squatted_addresses(void **state)
 		for (int a = 0; a < 8; a++)
 			if (s.answer_at[a] != 0 && T0 + s.answer_at[a] <= s.now) {
 				s.answer_at[a] = 0;
-				if (probe_seen(s.f->p, NET + 100 + (uint32_t)a, IFX, s.now) == 1)
-					probe_take(s.f->p, NET + 100 + (uint32_t)a, sim_replay, &s);
+				engine_arp_seen(s.f->e, NET + 100 + (uint32_t)a, IFX, s.now, NOW,
+						sim_replay, &s);
 			}
-		probe_run(s.f->p, s.now, sim_replay, &s);
+		engine_probe_run(s.f->e, s.now, NOW, sim_replay, &s);
 		rx.now_ms = s.now;
 		if ((rnd >> 24) % 3 != 0 || s.offered[mac] == 0)
 			len = build(NP_DHCPDISCOVER, mac, 0, 0, buf, sizeof(buf));
@@ -519,7 +514,7 @@ static void random_clients_never_get_squatted_addresses(void **state)
 		sim_out(&s, &s.f->out);
 	}
 	s.now += 1000;
-	probe_run(s.f->p, s.now, sim_replay, &s);
+	engine_probe_run(s.f->e, s.now, NOW, sim_replay, &s);
 	assert_true(s.offers > 100);
 	assert_true(s.acks > 10);
 	/* Both squatted addresses were found and rest on probation. */

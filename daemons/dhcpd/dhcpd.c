@@ -1,0 +1,337 @@
+/*
+ * dhcpd.c: np-dhcpd's state and lifecycle (see dhcpd.h).
+ *
+ * Start-up: read the config, build the lease table and the engine, replay
+ * the lease store, reclaim what expired while the daemon was down, open
+ * the sockets, then READY=1.  A one-second timer reclaims expired leases
+ * and compacts the journal when it has grown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include <netproto/error.h>
+
+#include "../common/daemon.h"
+#include "../common/log.h"
+#include "../common/notify.h"
+#include "../common/privdrop.h"
+#include "../common/ctl.h"
+#include "dhcpd.h"
+#include "conf.h"
+#include "control.h"
+#include "io-ddns.h"
+#include "engine.h"
+#include "io.h"
+#include "lease.h"
+#include "leasedb.h"
+#include "probe.h"
+
+static int replay_one(void *arg, const struct leasedb_rec *rec)
+{
+	struct dhcpd *d = arg;
+	struct lease_data l;
+
+	leasedb_rec_to_lease(rec, &l);
+	if (lease_apply(d->lt, &l) < 0)
+		d->replay_errors++;
+	return 0;
+}
+
+/* Lease changes in effect (io.c, expiry): names into and out of DNS. */
+static void lease_changed(void *arg, const struct engine_change *c)
+{
+	struct dhcpd *d = arg;
+
+	if (c->dns != 0)
+		ddns_name(d->ddns, &c->lease, (enum ddns_op)c->dns);
+}
+
+static void expired(void *arg, const struct engine_change *c)
+{
+	struct dhcpd *d = arg;
+
+	(void)leasedb_append_lease(d->db, &c->lease);
+	lease_changed(d, c);               /* an expired name leaves DNS */
+}
+
+static int compact_next(void *arg, struct leasedb_rec *rec)
+{
+	void **it = arg;
+	struct lease_table *lt = it[0];
+	size_t *cur = it[1];
+	struct lease *l = lease_iter(lt, cur);
+	struct lease_data ld;
+
+	if (l == NULL)
+		return 0;
+	lease_get(l, &ld);
+	leasedb_rec_of_lease(&ld, rec);
+	return 1;
+}
+
+static int compact(struct dhcpd *d)
+{
+	size_t cur = 0;
+	void *it[2] = { d->lt, &cur };
+	uint64_t durable;
+	int err = leasedb_compact(d->db, compact_next, it, &durable);
+
+	return err;
+}
+
+/*
+ * Say loudly what leasedb_open() recovered from (leasedb.h): which file was
+ * damaged or missing, what is lost, how many leases are back, where the
+ * damaged file was kept.
+ */
+static void log_recovery(const char *file, const struct leasedb_recovery *r,
+			 const struct leasedb_stats *ls, size_t leases)
+{
+	if (r->damage & LEASEDB_SNAPSHOT_HEADER_DAMAGED)
+		np_log_err("lease file %s.snapshot: header damaged; its %llu records that verify were replayed (kept as %s)",
+			   file, (unsigned long long)ls->snapshot_records, r->snapshot_kept);
+	if (r->damage & LEASEDB_SNAPSHOT_RECORDS_DAMAGED)
+		np_log_err("lease file %s.snapshot: %llu damaged octets skipped: the leases stored there are lost (kept as %s)",
+			   file, (unsigned long long)r->snapshot_lost_bytes, r->snapshot_kept);
+	if (r->damage & LEASEDB_SNAPSHOT_MISSING)
+		np_log_err("lease file %s.snapshot: %s, but the journal is of generation %llu: the leases compacted into that snapshot are lost (how many is unknown); %llu journal records replayed",
+			   file, r->snapshot_generation ? "older than the journal" : "missing",
+			   (unsigned long long)r->journal_generation,
+			   (unsigned long long)ls->journal_records);
+	if (r->damage & LEASEDB_JOURNAL_HEADER_DAMAGED)
+		np_log_err("lease file %s: journal header damaged; its %llu records that verify were replayed over the snapshot, %llu octets skipped (kept as %s)",
+			   file, (unsigned long long)ls->journal_records,
+			   (unsigned long long)(ls->skipped_bytes + ls->torn_bytes), r->journal_kept);
+	if (r->damage & LEASEDB_JOURNAL_RECORDS_DAMAGED)
+		np_log_err("lease file %s: %llu damaged octets skipped inside the journal: the lease changes stored there are lost (kept as %s)",
+			   file, (unsigned long long)ls->skipped_bytes, r->journal_kept);
+	if (r->damage & LEASEDB_JOURNAL_MISSING)
+		np_log_err("lease file %s: journal missing or empty next to a snapshot of generation %llu: every lease change since that snapshot is lost (how many is unknown)",
+			   file, (unsigned long long)r->snapshot_generation);
+	np_log_warning("lease file %s recovered: %zu leases (%llu from the snapshot, %llu journal records)",
+		       file, leases, (unsigned long long)ls->snapshot_records,
+		       (unsigned long long)ls->journal_records);
+}
+
+static void update_status(struct dhcpd *d)
+{
+	const struct engine_stats *st = engine_get_stats(d->eng);
+
+	if (d->last_err != 0) {
+		np_notify_status("lease file not writable (%s): no ACK is sent",
+				 np_strerror(d->last_err));
+		return;
+	}
+	np_notify_status("%zu leases, %llu received, %llu acks", lease_count(d->lt),
+			 (unsigned long long)st->pkt4_received,
+			 (unsigned long long)st->pkt4_ack_sent);
+}
+
+static void on_commit_failed(void *arg, int err)
+{
+	struct dhcpd *d = arg;
+
+	if (d->last_err == 0)
+		np_log_err("cannot write the lease journal: %s; ACKs are withheld until it works",
+			   np_strerror(err));
+	d->last_err = err;
+	update_status(d);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct np_daemon *dm = arg;
+	struct dhcpd *d = np_daemon_userdata(dm);
+	const struct dhcpd_conf *conf = np_daemon_conf(dm);
+	struct leasedb_stats ls;
+	uint64_t durable;
+	int err;
+
+	(void)fd;
+	(void)what;
+
+	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired, d);
+	err = leasedb_commit(d->db, &durable);
+	leasedb_get_stats(d->db, &ls);
+	if (err == 0 && ls.journal_records >= conf->compact_every)
+		err = compact(d);
+	if (err < 0) {
+		on_commit_failed(d, err);
+		/* A failed sync poisons the journal: a fresh snapshot recovers. */
+		if (compact(d) == 0) {
+			np_log_notice("lease store rewritten; ACKs resume");
+			d->last_err = 0;
+		}
+	}
+	update_status(d);
+}
+
+int dhcpd_start(struct np_daemon *dm, void *confp)
+{
+	struct dhcpd_conf *conf = confp;
+	struct dhcpd *d = np_daemon_userdata(dm);
+	struct timeval one = { 1, 0 };
+	struct leasedb_stats ls;
+	int err;
+
+	np_daemon_set_log_level(dm, conf->common.log_level);
+	d->dm = dm;
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	d->reloaded = d->started;
+	d->lt = lease_table_new();
+	if (d->lt == NULL)
+		return -1;
+	err = engine_new(&conf->engine, d->lt, &d->eng);
+	if (err < 0) {
+		np_log_err("configuration: %s", np_strerror(err));
+		return -1;
+	}
+	if (conf->ping_check &&
+	    engine_probe_start(d->eng, ENGINE_PROBE_MAX, ENGINE_PROBE_HELD_MAX,
+			       conf->probe_timeout_ms) < 0)
+		return -1;
+	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
+	if (err < 0) {
+		np_log_err("lease file %s: %s", conf->lease_file, np_strerror(err));
+		return -1;
+	}
+	leasedb_get_stats(d->db, &ls);
+	d->store_damage = leasedb_recovery(d->db)->damage;
+	d->store_lost_octets = ls.skipped_bytes + leasedb_recovery(d->db)->snapshot_lost_bytes;
+	if (d->store_damage != 0) {
+		log_recovery(conf->lease_file, leasedb_recovery(d->db), &ls, lease_count(d->lt));
+		/* Rewrite both files from what was recovered before anything is ACKed. */
+		if (leasedb_recovery(d->db)->must_compact && (err = compact(d)) < 0) {
+			np_log_err("lease file %s: cannot rewrite the recovered store: %s",
+				   conf->lease_file, np_strerror(err));
+			return -1;
+		}
+	}
+	np_log_info("lease file %s: %llu leases from the snapshot, %llu journal records, %llu torn octets dropped, %llu corrupt octets skipped",
+		    conf->lease_file, (unsigned long long)ls.snapshot_records,
+		    (unsigned long long)ls.journal_records, (unsigned long long)ls.torn_bytes,
+		    (unsigned long long)ls.skipped_bytes);
+	if (d->replay_errors)
+		np_log_warning("%llu lease records could not be applied",
+			       (unsigned long long)d->replay_errors);
+	err = dhcpd_io_start(np_daemon_base(dm), conf, d->eng, d->db, on_commit_failed, d, &d->io);
+	if (err < 0)
+		return -1;
+	if (conf->dns_update.enabled &&
+	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
+		return -1;
+	dhcpd_io_set_change_hook(d->io, lease_changed, d);
+	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
+	if (d->tick == NULL || event_add(d->tick, &one) < 0)
+		return -1;
+	if (conf->common.user[0])
+		np_daemon_set_privileges(dm, conf->common.user,
+					 NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
+	on_tick(-1, 0, dm);
+	return 0;
+}
+
+static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
+{
+	if (a->ninterfaces != b->ninterfaces || a->engine.nsubnets != b->engine.nsubnets ||
+	    strcmp(a->lease_file, b->lease_file) != 0 || a->ping_check != b->ping_check)
+		return false;
+	for (size_t i = 0; i < a->ninterfaces; i++)
+		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->engine.nsubnets; i++)
+		if (strcmp(a->subnet_ifname[i], b->subnet_ifname[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Reload: a new lease table and engine for the new subnets, pools,
+ * reservations and options, with every lease carried over; sockets and
+ * the lease store stay.
+ */
+int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
+{
+	struct dhcpd *d = np_daemon_userdata(dm);
+	struct dhcpd_conf *nc = new_conf;
+	struct lease_table *lt;
+	struct engine *eng = NULL;
+	const struct dhcpd_dns_update *old_dns;
+	struct ddns *dd = NULL;
+	struct lease_data rec;
+	size_t cur = 0;
+	int err;
+
+	if (!same_sockets(np_daemon_conf(dm), nc)) {
+		snprintf(why, cap, "interfaces, subnet interfaces, lease_file and ping_check take "
+			 "effect on restart only");
+		return -1;
+	}
+	lt = lease_table_new();
+	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
+		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
+		lease_table_free(lt);
+		return -1;
+	}
+	for (const struct lease *l; (l = lease_iter(d->lt, &cur)) != NULL;) {
+		lease_get(l, &rec);
+		(void)lease_apply(lt, &rec);
+	}
+	old_dns = &((const struct dhcpd_conf *)np_daemon_conf(dm))->dns_update;
+	if (d->ddns != NULL && nc->dns_update.enabled &&
+	    nc->dns_update.server.addr == old_dns->server.addr &&
+	    nc->dns_update.server.port == old_dns->server.port) {
+		dd = d->ddns;                  /* same server: updates in flight go on */
+		ddns_set_conf(dd, &nc->dns_update);
+		d->ddns = NULL;
+	} else if (nc->dns_update.enabled &&
+		   (dd = ddns_new(np_daemon_base(dm), &nc->dns_update)) == NULL) {
+		snprintf(why, cap, "dns_update: cannot open its socket");
+		engine_free(eng);
+		lease_table_free(lt);
+		return -1;
+	}
+	engine_copy_stats(eng, d->eng);
+	engine_probe_move(eng, d->eng, nc->probe_timeout_ms);
+	dhcpd_io_rebind(d->io, nc, eng);
+	engine_free(d->eng);
+	lease_table_free(d->lt);
+	ddns_free(d->ddns);
+	d->eng = eng;
+	d->lt = lt;
+	d->ddns = dd;
+	np_daemon_set_log_level(dm, nc->common.log_level);
+	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
+	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
+		    lease_count(lt));
+	update_status(d);
+	return 0;
+}
+
+void dhcpd_stop(struct np_daemon *dm)
+{
+	struct dhcpd *d = np_daemon_userdata(dm);
+
+	if (d->tick != NULL)
+		event_free(d->tick);
+	ddns_free(d->ddns);
+	dhcpd_io_free(d->io);
+	leasedb_close(d->db);
+	engine_free(d->eng);
+	lease_table_free(d->lt);
+	memset(d, 0, sizeof(*d));
+}
+
+bool dhcpd_healthy(struct np_daemon *dm)
+{
+	const struct dhcpd *d = np_daemon_userdata(dm);
+
+	return d->last_err == 0;
+}

@@ -3,12 +3,14 @@
  */
 #include "validator.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <netproto/error.h>
 
 #include "digest.h"
+#include "localzone.h"
 
 void val_budget_init(struct val_budget *b)
 {
@@ -256,9 +258,12 @@ static struct val_result verify_rrset(const struct val_rrset *set, const struct 
 			return verdict(VAL_BUDGET, VAL_EDE_BOGUS);
 		worst = f > worst ? f : worst;
 	}
-	/* RFC 4035 §5.2: only algorithms we cannot check: treat as unsigned. */
-	if (worst == FAIL_UNSUPPORTED)
-		return verdict(VAL_INSECURE, VAL_EDE_UNSUPPORTED_ALG);
+	/*
+	 * Only RRSIGs of algorithms we cannot check, under keys already trusted:
+	 * bogus, not insecure, or rewriting one octet would strip the protection.
+	 * A zone is insecure for want of algorithms only through its DS RRset
+	 * (RFC 4035 §5.2, RFC 6840 §5.11: val_verify_dnskeys()).
+	 */
 	return verdict(VAL_BOGUS, fail_ede(worst));
 }
 
@@ -886,4 +891,34 @@ struct val_result val_prove_no_ds(const uint8_t *zone, size_t zlen, const uint8_
 	if (nsec3_closest_encloser(&c, name, len, &optout) >= 0 && optout)
 		return verdict(VAL_INSECURE, VAL_EDE_NONE);
 	return nsec3_fail(&c);
+}
+
+/* ---- Trust anchors --------------------------------------------------------- */
+
+int val_anchor_add_line(struct val_rrset *ds, struct val_rrset *keys, const char *line,
+			char *err, size_t errlen)
+{
+	struct dns_rr_text rr;
+	struct val_rrset *set;
+	const char *p = line;
+	int rc;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p || *p == ';' || *p == '#' || *p == '\n' || *p == '\r')
+		return NP_ENOTFOUND;
+	if ((rc = dns_rr_text_parse(line, 0, DNS_RR_TEXT_DNSSEC, &rr, err, errlen)))
+		return rc;
+	if (rr.type != NP_DNS_TYPE_DS && rr.type != NP_DNS_TYPE_DNSKEY) {
+		if (errlen)
+			snprintf(err, errlen, "a trust anchor is a DS or DNSKEY record");
+		return NP_EINVAL;
+	}
+	set = rr.type == NP_DNS_TYPE_DS ? ds : keys;
+	if (!np_dns_name_equal(rr.owner, rr.owner_len, set->owner, set->owner_len))
+		return NP_ENOTFOUND;
+	if ((rc = val_rrset_add(set, rr.rdata, rr.rdlength, 0, (uint16_t)rr.rdlength, rr.ttl)) &&
+	    errlen)
+		snprintf(err, errlen, "cannot keep the anchor: %s", np_strerror(rc));
+	return rc;
 }

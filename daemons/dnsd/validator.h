@@ -137,8 +137,9 @@ int val_rrset_from_msg(struct val_rrset *s, const struct np_dns_msg *msg,
  * signer: secure when one RRSIG of a supported algorithm, within its
  * validity window at now (RFC 4034 §3.1.5, serial arithmetic of RFC 1982),
  * for a key with the zone bit and protocol 3 of the same tag and algorithm,
- * verifies (RFC 4035 §5.3).  Insecure when every RRSIG is of an algorithm
- * not supported.  Otherwise bogus with the EDE of the best failure.
+ * verifies (RFC 4035 §5.3).  Otherwise bogus with the EDE of the most
+ * telling failure (an RRSIG of an unsupported algorithm under trusted keys
+ * is bogus, EDE 1: only the DS RRset can make a zone insecure).
  */
 struct val_result val_verify_rrset(const struct val_rrset *set, const struct val_rrset *keys,
 				   uint32_t now, struct val_budget *b);
@@ -197,6 +198,17 @@ struct val_result val_prove_no_ds(const uint8_t *zone, size_t zlen, const uint8_
 /* The NSEC/NSEC3 records of a section of msg (up to max): their count. */
 size_t val_nsec_from_msg(const struct np_dns_msg *msg, enum np_dns_section sec,
 			 struct val_nsec *out, uint8_t (*owners)[NP_DNS_NAME_MAX], size_t max);
+
+/*
+ * A trust anchor line (". IN DS 20326 8 2 E06D..." or ". IN DNSKEY 257 3 8
+ * AwEAA...", the formats of /usr/share/dns/root.ds and root.key), parsed by
+ * dns_rr_text_parse() and added to ds or keys, which are initialised with
+ * the anchor's zone (val_rrset_init()).  Returns 0, NP_ENOTFOUND for a line
+ * whose owner is another zone or a blank/comment line, NP_EINVAL with a
+ * reason in err for a bad line, or a val_rrset_add() error.
+ */
+int val_anchor_add_line(struct val_rrset *ds, struct val_rrset *keys, const char *line,
+			char *err, size_t errlen);
 
 /* Short names for logs and statistics. */
 const char *val_status_name(enum val_status s);

@@ -89,7 +89,12 @@ static EVP_PKEY *rsa_key(const uint8_t *key, size_t len)
 	e = BN_bin2bn(key + off, (int)elen, NULL);
 	n = BN_bin2bn(key + off + elen, (int)nlen, NULL);
 	bld = OSSL_PARAM_BLD_new();
-	if (e && n && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+	/*
+	 * A huge public exponent makes every verification as slow as a private
+	 * key operation (a KeyTrap amplifier): at most 35 bits, BIND's
+	 * RSA_MAX_PUBEXP_BITS; real keys use 65537 or 3.
+	 */
+	if (e && n && bld && BN_num_bits(e) <= 35 && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
 	    (params = OSSL_PARAM_BLD_to_param(bld)) &&
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) &&

@@ -50,7 +50,7 @@ int np_digest(enum np_digest_alg alg, const struct np_digest_part *parts, size_t
  * public key in its DNSSEC wire format:
  *   RSASHA256 (8), RSASHA512 (10): RFC 3110 §2 exponent length, exponent,
  *     modulus (RFC 5702), PKCS#1 v1.5 signature; moduli of 1024..4096 bits
- *     (RFC 3110 §2, RFC 5702 §2.1 for the SHA-512 minimum is 1024);
+ *     (RFC 3110 §2, RFC 5702 §2), public exponents of at most 35 bits;
  *   ECDSAP256SHA256 (13), ECDSAP384SHA384 (14): the point x || y, and the
  *     signature r || s (RFC 6605 §4), converted to OpenSSL's forms;
  *   ED25519 (15), ED448 (16): the raw public key and signature (RFC 8080 §3, §4).

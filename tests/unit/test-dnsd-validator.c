@@ -309,6 +309,44 @@ static void test_unsupported_rrsig_algorithm_is_bogus(void **state)
 	free(keys);
 }
 
+/* Keys of the wrong shape are refused before any verification. */
+static void test_verify_key_shapes(void **state)
+{
+	struct val_rrset *keys = secure_keys("rsasha256");
+	const uint8_t *modulus;
+	uint8_t key[1024], sig[256] = { 1 }, data[4] = { 0 };
+	struct np_dnskey k;
+	size_t mlen;
+
+	(void)state;
+	assert_int_equal(np_dnskey_parse(keys->rd[0].data, keys->rd[0].len, &k), 0);
+	assert_int_equal(k.key[0], 3);                   /* exponent 65537 in 3 octets */
+	modulus = k.key + 4;
+	mlen = k.key_len - 4;
+	/* A 33-bit exponent is a key (the signature is wrong); a 41-bit one is not. */
+	key[0] = 5;
+	memcpy(key + 1, "\x01\x00\x00\x00\x01", 5);
+	memcpy(key + 6, modulus, mlen);
+	assert_int_equal(np_dnssec_verify(8, key, 6 + mlen, data, 4, sig, mlen), NP_ECSUM);
+	key[0] = 6;
+	memcpy(key + 1, "\x01\x00\x00\x00\x00\x01", 6);
+	memcpy(key + 7, modulus, mlen);
+	assert_int_equal(np_dnssec_verify(8, key, 7 + mlen, data, 4, sig, mlen), NP_EBADLEN);
+	/* RFC 3110 §2: exponent longer than the key; a 512-bit modulus. */
+	key[0] = 200;
+	assert_int_equal(np_dnssec_verify(8, key, 100, data, 4, sig, 64), NP_EBADLEN);
+	key[0] = 3;
+	assert_int_equal(np_dnssec_verify(8, k.key, 4 + 64, data, 4, sig, 64), NP_EBADLEN);
+	/* RFC 6605, RFC 8080: fixed sizes. */
+	assert_int_equal(np_dnssec_verify(13, key, 63, data, 4, sig, 64), NP_EBADLEN);
+	assert_int_equal(np_dnssec_verify(15, key, 31, data, 4, sig, 64), NP_EBADLEN);
+	assert_int_equal(np_dnssec_verify(16, key, 56, data, 4, sig, 114), NP_EBADLEN);
+	/* RSASHA1 and unknown algorithms: see validator.h. */
+	assert_int_equal(np_dnssec_verify(5, k.key, k.key_len, data, 4, sig, mlen), NP_ETYPE);
+	assert_int_equal(np_dnssec_verify(253, k.key, k.key_len, data, 4, sig, mlen), NP_ETYPE);
+	free(keys);
+}
+
 /* ---- DNSKEY against DS and anchors ----------------------------------------- */
 
 static void test_ds_sha384(void **state)
@@ -865,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_validity_window),
 		cmocka_unit_test(test_dnskey_missing),
 		cmocka_unit_test(test_unsupported_rrsig_algorithm_is_bogus),
+		cmocka_unit_test(test_verify_key_shapes),
 		cmocka_unit_test(test_ds_sha384),
 		cmocka_unit_test(test_ds_matching_no_key),
 		cmocka_unit_test(test_ds_unsupported_is_insecure),

@@ -589,6 +589,7 @@ struct line {
 	const char *p;
 	char *err;
 	size_t errlen;
+	int flags;                      /* DNS_RR_TEXT_* */
 };
 
 static int line_fail(struct line *l, const char *fmt, ...)
@@ -747,6 +748,77 @@ static int parse_addr(struct line *l, int af, struct np_writer *w)
 	return 0;
 }
 
+static int parse_u8(struct line *l, const char *what, struct np_writer *w)
+{
+	char tok[16];
+	uint32_t v;
+
+	if (!token(l, tok, sizeof(tok)))
+		return line_fail(l, "missing %s", what);
+	if (parse_u32(tok, 0xff, &v))
+		return line_fail(l, "bad %s \"%s\" (0..255)", what, tok);
+	np_write_u8(w, (uint8_t)v);
+	return 0;
+}
+
+static int hex_digit(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+static int base64_digit(int c)
+{
+	static const char set[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(set, c) : NULL;
+
+	return p ? (int)(p - set) : -1;
+}
+
+/*
+ * The rest of the line as one hex (DS digest, RFC 4034 §5.3) or base64
+ * (DNSKEY public key, RFC 4034 §2.2; RFC 4648 §4 with padding) field,
+ * which presentation format allows to be split by blanks.
+ */
+static int parse_blob(struct line *l, int base64, const char *what, struct np_writer *w)
+{
+	unsigned acc = 0, bits = 0, n = 0, pad = 0;
+
+	for (; *l->p && *l->p != ';'; l->p++) {
+		int c = (unsigned char)*l->p, v;
+
+		if (isspace(c))
+			continue;
+		if (base64 && c == '=' && n) {
+			pad++;
+			continue;
+		}
+		v = base64 ? base64_digit(c) : hex_digit(c);
+		if (v < 0 || pad)
+			return line_fail(l, "bad character '%c' in %s", c, what);
+		acc = acc << (base64 ? 6 : 4) | (unsigned)v;
+		bits += base64 ? 6 : 4;
+		n++;
+		if (bits >= 8) {
+			bits -= 8;
+			np_write_u8(w, (uint8_t)(acc >> bits));
+			acc &= (1u << bits) - 1;
+		}
+	}
+	if (!n)
+		return line_fail(l, "missing %s", what);
+	if ((!base64 && bits) || (base64 && ((n + pad) % 4 || acc)))
+		return line_fail(l, "%s is not whole octets", what);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint16_t type;
+} dnssec_types[] = {
+	{ "DS", NP_DNS_TYPE_DS }, { "DNSKEY", NP_DNS_TYPE_DNSKEY },
+};
+
 static const struct {
 	const char *name;
 	uint16_t type;
@@ -777,6 +849,17 @@ static int parse_rdata(struct line *l, uint16_t type, struct np_writer *w)
 		    !(err = parse_u16(l, "SRV port", w)))
 			err = parse_name_into(l, "SRV target", w);
 		return err;
+	case NP_DNS_TYPE_DS:            /* RFC 4034 §5.3 */
+		if (!(err = parse_u16(l, "DS key tag", w)) && !(err = parse_u8(l, "DS algorithm", w)) &&
+		    !(err = parse_u8(l, "DS digest type", w)))
+			err = parse_blob(l, 0, "DS digest", w);
+		return err;
+	case NP_DNS_TYPE_DNSKEY:        /* RFC 4034 §2.2 */
+		if (!(err = parse_u16(l, "DNSKEY flags", w)) &&
+		    !(err = parse_u8(l, "DNSKEY protocol", w)) &&
+		    !(err = parse_u8(l, "DNSKEY algorithm", w)))
+			err = parse_blob(l, 1, "DNSKEY public key", w);
+		return err;
 	default:
 		return parse_txt(l, w);
 	}
@@ -805,6 +888,13 @@ static int parse_ttl_class_type(struct line *l, uint32_t *ttl, uint16_t *type)
 		for (i = 0; i < sizeof(line_types) / sizeof(line_types[0]); i++) {
 			if (!strcasecmp(tok, line_types[i].name)) {
 				*type = line_types[i].type;
+				return 0;
+			}
+		}
+		for (i = 0; (l->flags & DNS_RR_TEXT_DNSSEC) &&
+			    i < sizeof(dnssec_types) / sizeof(dnssec_types[0]); i++) {
+			if (!strcasecmp(tok, dnssec_types[i].name)) {
+				*type = dnssec_types[i].type;
 				return 0;
 			}
 		}
@@ -861,40 +951,51 @@ static int owner_ok(struct dns_local *z, struct line *l, const uint8_t *owner, s
 	return 0;
 }
 
-int dns_local_add_line(struct dns_local *z, const char *line, char *err, size_t errlen)
+int dns_rr_text_parse(const char *line, uint32_t default_ttl, int flags,
+		      struct dns_rr_text *out, char *err, size_t errlen)
 {
-	struct line l = { line, err, errlen };
-	uint8_t owner[NP_DNS_NAME_MAX], rdata[4096];
+	struct line l = { line, err, errlen, flags };
 	struct np_writer w;
-	size_t olen;
-	uint32_t ttl = z->ttl;
-	uint16_t type = 0;
 	char extra[32];
 	int rc;
 
 	if (errlen)
 		err[0] = 0;
-	if ((rc = parse_name(&l, "owner", owner, &olen)) ||
-	    (rc = parse_ttl_class_type(&l, &ttl, &type)) ||
-	    (rc = owner_ok(z, &l, owner, olen, type)))
+	out->ttl = default_ttl;
+	out->type = 0;
+	if ((rc = parse_name(&l, "owner", out->owner, &out->owner_len)) ||
+	    (rc = parse_ttl_class_type(&l, &out->ttl, &out->type)))
 		return rc;
-	np_writer_init(&w, rdata, sizeof(rdata));
-	if ((rc = parse_rdata(&l, type, &w)))
+	np_writer_init(&w, out->rdata, sizeof(out->rdata));
+	if ((rc = parse_rdata(&l, out->type, &w)))
 		return rc;
 	if (np_writer_error(&w))
 		return line_fail(&l, "record data too long");
 	if (token(&l, extra, sizeof(extra)))
 		return line_fail(&l, "unexpected \"%s\" after the record data", extra);
-	if (cname_conflict(node_find(z, owner, olen), type))
+	out->rdlength = np_writer_len(&w);
+	return 0;
+}
+
+int dns_local_add_line(struct dns_local *z, const char *line, char *err, size_t errlen)
+{
+	struct line l = { line, err, errlen, 0 };
+	struct dns_rr_text rr;
+	int rc;
+
+	if ((rc = dns_rr_text_parse(line, z->ttl, 0, &rr, err, errlen)) ||
+	    (rc = owner_ok(z, &l, rr.owner, rr.owner_len, rr.type)))
+		return rc;
+	if (cname_conflict(node_find(z, rr.owner, rr.owner_len), rr.type))
 		return line_fail(&l, "CNAME and other data at one name (RFC 1034 §3.6.2)");
-	if (duplicate(node_find(z, owner, olen), type, rdata, np_writer_len(&w)))
+	if (duplicate(node_find(z, rr.owner, rr.owner_len), rr.type, rr.rdata, rr.rdlength))
 		return 0;
 	txn_begin(z);
-	if (type == NP_DNS_TYPE_PTR)
-		autoptr_clear(z, owner, olen);
-	rc = rec_add(z, owner, olen, type, ttl, rdata, np_writer_len(&w), 0, 0, NULL);
+	if (rr.type == NP_DNS_TYPE_PTR)
+		autoptr_clear(z, rr.owner, rr.owner_len);
+	rc = rec_add(z, rr.owner, rr.owner_len, rr.type, rr.ttl, rr.rdata, rr.rdlength, 0, 0, NULL);
 	if (!rc)
-		rc = autoptr_add(z, owner, olen, type, ttl, rdata, np_writer_len(&w), 0);
+		rc = autoptr_add(z, rr.owner, rr.owner_len, rr.type, rr.ttl, rr.rdata, rr.rdlength, 0);
 	txn_end(z, rc == 0);
 	if (rc)
 		return line_fail(&l, "out of memory");

@@ -33,6 +33,28 @@ void dns_local_free(struct dns_local *z);                      /* NULL ok */
  * code and writes a one-line reason to err (for the config's file:line error).
  */
 int dns_local_add_line(struct dns_local *z, const char *line, char *err, size_t errlen);
+
+/*
+ * One record line in zone-file presentation format, the parser of
+ * dns_local_add_line(): owner (absolute), optional TTL and class IN, a
+ * type and its rdata.  With DNS_RR_TEXT_DNSSEC, DS (RFC 4034 §5.3: hex
+ * digest) and DNSKEY (§2.2: base64 key) lines too, as trust anchors are
+ * written (". IN DS 20326 8 2 E06D..."); the digest and key may be split by
+ * blanks, and "; comment" ends the line.  Returns 0 or NP_EINVAL with a
+ * one-line reason in err.
+ */
+#define DNS_RR_TEXT_DNSSEC 1
+struct dns_rr_text {
+	uint8_t owner[NP_DNS_NAME_MAX];
+	size_t owner_len;
+	uint32_t ttl;
+	uint16_t type;
+	size_t rdlength;
+	uint8_t rdata[4096];
+};
+
+int dns_rr_text_parse(const char *line, uint32_t default_ttl, int flags,
+		      struct dns_rr_text *out, char *err, size_t errlen);
 /* Is name in the local zone or in a reverse zone we own entries for? (never forwarded) */
 int dns_local_owns(const struct dns_local *z, const uint8_t *name, size_t len);
 /*

@@ -96,7 +96,7 @@ CONF
 { cat "$W/dnsd.conf"; echo 'dnssec = "off";'; } >"$W/dnsd-off.conf"
 "$DNSD" -t -c "$W/dnsd-off.conf" >/dev/null 2>&1 && cp "$W/dnsd-off.conf" "$W/dnsd.conf"
 {
-	cat "$W/dnsd.conf" | sed '/^dnssec = /d'
+	sed '/^dnssec = /d' "$W/dnsd.conf"
 	echo 'dnssec = "validate";'
 	echo "trust_anchors = [ \"$DNSSEC_ANCHOR_DS\" ];"
 } >"$W/dnsd-validate.conf"

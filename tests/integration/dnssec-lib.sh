@@ -420,6 +420,7 @@ import dns.exception, dns.message, dns.query, dns.rcode
 addr, n, src, other = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None, sys.argv[4] or None
 tag = os.urandom(4).hex()
 res = {"trap": 0, "other": 0}
+lock = threading.Lock()
 
 def ask(name, source):
     q = dns.message.make_query(name, "A", want_dnssec=True, payload=1232)
@@ -431,7 +432,8 @@ def ask(name, source):
 
 def trap(i):
     if ask("k%s-%d.trap.keytrap.net" % (tag, i), src):
-        res["trap"] += 1
+        with lock:
+            res["trap"] += 1
 
 ts = [threading.Thread(target=trap, args=(i,)) for i in range(n)]
 for t in ts:

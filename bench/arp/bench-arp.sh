@@ -2,7 +2,12 @@
 # bench-arp.sh: np-arpd against the kernel's own ARP (and farpd, if
 # installed) for the same addresses, the same closed-loop load, in one run.
 #
-#   sh bench/arp/bench-arp.sh [-n OUTSTANDING] [-m ADDRESSES] [-t SECONDS] [-r ROUNDS]
+#   sh bench/arp/bench-arp.sh [-6] [-n OUTSTANDING] [-m ADDRESSES] [-t SECONDS] [-r ROUNDS]
+#
+# -6: IPv6 Neighbor Discovery instead: arpload -6 sends Neighbor
+# Solicitations for 2001:db8:4::/118; the kernel answers for them as
+# addresses of srv's eth0 (added nodad, removed after its round), np-arpd
+# for the same prefix as one entry.  No farpd or memory figure then.
 #
 # Last, np-arpd's resident memory with a table of 1,000,000 addresses.
 #
@@ -20,9 +25,10 @@ top=$(cd "$here/../.." && pwd)
 B=${NP_BUILDDIR:-$top/build/arpd}
 ARPD=${NP_ARPD:-$B/daemons/arpd/np-arpd}
 LOAD=${NP_ARPLOAD:-$B/bench/arp/arpload}
-N=64 M=1024 T=5 R=3
-while getopts n:m:t:r: o; do
+N=64 M=1024 T=5 R=3 V6=
+while getopts 6n:m:t:r: o; do
 	case $o in
+	6) V6=1 ;;
 	n) N=$OPTARG ;; m) M=$OPTARG ;; t) T=$OPTARG ;; r) R=$OPTARG ;;
 	*) exit 2 ;;
 	esac
@@ -75,13 +81,57 @@ farpd_round() {
 	wait "$NP_BG_PID" 2>/dev/null
 }
 
+# ---- IPv6: Neighbor Solicitations -------------------------------------
+conf6=$(np_tmp)/arpd6.conf
+cat > "$conf6" <<EOC
+interface = "eth0";
+entries = ( { address = "2001:db8:4::/118"; } );
+announce = { count = 0; };
+log_level = "warning";
+EOC
+addrs6() {
+	/usr/bin/python3 -c "
+import sys
+for i in range(int(sys.argv[2])):
+    print('addr %s 2001:db8:4::%x/128 dev eth0 nodad' % (sys.argv[1], i))" "$1" "$M"
+}
+
+load6() { np_in cli "$LOAD" -6 -i eth0 -s 2001:db8::2 -a 2001:db8:4:: -m "$M" -n "$N" -t "$T" -w 1 "$@"; }
+
+kernel_round6() {
+	addrs6 add | ip -n "$(np_ns srv)" -batch -
+	echo "kernel $(load6)" | tee -a "$out"
+	addrs6 del | ip -n "$(np_ns srv)" -batch -
+}
+
+arpd_round6() {
+	np_bg srv "$ARPD" -c "$conf6"
+	sleep 0.5
+	echo "np-arpd $(load6)" | tee -a "$out"
+	kill "$NP_BG_PID"
+	wait "$NP_BG_PID" 2>/dev/null
+}
+
+if [ -n "$V6" ]; then
+	ip -n "$(np_ns cli)" -6 addr add 2001:db8::2/64 dev eth0 nodad
+	ip -n "$(np_ns srv)" -6 addr add 2001:db8::1/64 dev eth0 nodad
+	ip -n "$(np_ns cli)" -6 route add 2001:db8:4::/118 dev eth0
+	sleep 2   # link-local addresses out of DAD
+fi
+
 i=0
 while [ $i -lt "$R" ]; do
+	if [ -n "$V6" ]; then
+		kernel_round6
+		arpd_round6
+		i=$((i + 1))
+		continue
+	fi
 	kernel_round
 	arpd_round
 	i=$((i + 1))
 done
-command -v farpd >/dev/null 2>&1 && farpd_round
+[ -z "$V6" ] && command -v farpd >/dev/null 2>&1 && farpd_round
 
 /usr/bin/python3 - "$out" <<'PY'
 import statistics, sys
@@ -102,6 +152,8 @@ for w in ("np-arpd", "farpd"):
         print("%s / kernel: replies/s %.2fx, median latency %.2fx" %
               (w, m["rate"] / k["rate"], m["p50_us"] / max(k["p50_us"], 1)))
 PY
+
+[ -n "$V6" ] && exit 0
 
 # Memory with the largest table: 1,000,000 addresses (the limit), np-arpd's
 # resident set once it answers for the last of them.

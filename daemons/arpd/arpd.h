@@ -32,6 +32,8 @@ struct arpd_io_stats {
 	uint64_t sent;                 /* frames sent (replies, defences) */
 	uint64_t send_dropped;         /* frames the socket refused or had no room for */
 	uint64_t announcements;        /* announcements sent */
+	uint64_t unsolicited_na;       /* unsolicited Neighbor Advertisements sent */
+	uint64_t groups_joined;        /* solicited-node groups the IPv6 socket is in */
 	uint64_t probes;               /* unused_only probes sent */
 	uint64_t kernel_drops;         /* PACKET_STATISTICS tp_drops */
 };
@@ -44,6 +46,8 @@ struct arpd_cursor {
 
 struct arpd_probe_pending {
 	uint32_t addr;
+	bool v6;                       /* then the address is addr6 */
+	uint8_t addr6[16];
 	uint64_t sent;                 /* monotonic microseconds */
 };
 
@@ -51,9 +55,14 @@ struct arpd {
 	struct np_daemon *d;
 	struct arpd_conf *conf;        /* the running one (owned by the skeleton) */
 	int fd;
+	int fd6;                       /* IPv6 Neighbor Discovery (io.c) */
+	int tx_fd;                     /* the socket tx's frames go out of */
 	int ifindex;
 	uint8_t ifmac[6];
-	struct event *rx_ev;
+	struct event *rx_ev, *rx6_ev;
+	uint8_t (*groups)[6];          /* multicast MACs joined on fd6 */
+	unsigned int ngroups;
+	bool allmulti;
 	struct np_batch rx, tx;
 	struct arpd_responder resp;
 	struct arpd_io_stats stats;
@@ -61,9 +70,11 @@ struct arpd {
 	struct event *announce_ev;
 	int announce_round;            /* rounds done */
 	struct arpd_cursor announce_at;
+	unsigned int announce6_at;     /* entry index of the next unsolicited NA */
 
 	struct event *probe_ev;
 	struct arpd_cursor probe_at;
+	unsigned int probe6_at;        /* entry index of the next IPv6 probe */
 	bool sweeping;                 /* a sweep is under way */
 	uint64_t sweep_started;        /* monotonic us of the last sweep; 0 = none */
 	struct arpd_probe_pending *pending;

@@ -16,6 +16,7 @@
 
 #include <netproto/error.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 
 #include "conf.h"
 #include "log.h"
@@ -24,6 +25,7 @@ static const struct np_conf_key entry_keys[] = {
 	{ "address", NULL },
 	{ "mac", NULL },
 	{ "unused_only", NULL },
+	{ "proxy", NULL },
 	{ NULL, NULL },
 };
 
@@ -48,6 +50,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "announce", announce_keys },
 	{ "probe", probe_keys },
 	{ "defend", NULL },
+	{ "router", NULL },
 	NP_COMMON_CONF_KEYS,
 	{ "receive_buffer", NULL },
 	{ "batch", NULL },
@@ -125,6 +128,58 @@ bad_range:
 	return -1;
 }
 
+int arpd_parse_prefix6(const char *s, uint8_t addr[16], uint8_t *plen, char *why, size_t cap)
+{
+	const char *slash = strchr(s, '/');
+	char text[NP_IPV6_ADDR_TEXT_LEN];
+	unsigned long n = 128;
+	char *end;
+
+	if ((slash ? (size_t)(slash - s) : strlen(s)) >= sizeof(text))
+		goto bad;
+	memcpy(text, s, slash ? (size_t)(slash - s) : strlen(s) + 1);
+	if (slash) {
+		text[slash - s] = '\0';
+		if (slash[1] < '0' || slash[1] > '9')
+			goto bad;
+		n = strtoul(slash + 1, &end, 10);
+		if (*end || n > 128)
+			goto bad;
+	}
+	if (np_ipv6_addr_parse(text, addr) < 0)
+		goto bad;
+	for (unsigned int i = (unsigned int)n; i < 128; i++) {
+		if (addr[i / 8] & (0x80u >> (i % 8))) {
+			snprintf(why, cap, "\"%s\" has host bits set", s);
+			return -1;
+		}
+	}
+	*plen = (uint8_t)n;
+	return 0;
+bad:
+	snprintf(why, cap, "\"%s\" is not an IPv6 address or prefix (2001:db8::10, "
+		 "2001:db8::/64)", s);
+	return -1;
+}
+
+/*
+ * IPv6 addresses nobody may answer Neighbor Solicitations for: the
+ * unspecified address (the DAD prober's source), loopback, multicast
+ * (RFC 4861 §7.1.1 drops a multicast target) (RFC 4291 §2.5.2, §2.5.3, §2.7).
+ */
+static const char *reserved6(const uint8_t a[16], unsigned int plen)
+{
+	static const uint8_t zero[16], loop[16] = { [15] = 1 }, mcast[16] = { 0xff };
+
+	if (arpd_prefix6_match(a, plen, zero))
+		return "the unspecified address ::";
+	if (arpd_prefix6_match(a, plen, loop))
+		return "the loopback address ::1";
+	if (a[0] == 0xff || (plen < 8 && arpd_prefix6_match(a, plen, mcast)))
+		return "multicast addresses (ff00::/8)";
+	return NULL;
+}
+
 /* Addresses nobody may answer ARP for (RFC 1122 §3.2.1.3, RFC 5771). */
 static const char *reserved(uint32_t first, uint32_t last)
 {
@@ -150,11 +205,20 @@ static int load_entry(struct np_conf_err *e, const config_setting_t *g, bool unu
 	if (np_conf_get_string(e, g, "address", NP_CONF_REQUIRED, addr, sizeof(addr)) < 1)
 		ok = -1;
 	s = config_setting_get_member(g, "address");
-	if (ok == 0 && arpd_parse_range(addr, &en.first, &en.last, why, sizeof(why)) < 0) {
+	en.v6 = ok == 0 && strchr(addr, ':') != NULL;
+	if (en.v6) {
+		if (arpd_parse_prefix6(addr, en.addr6, &en.plen6, why, sizeof(why)) < 0) {
+			np_conf_error(e, s, "address: %s", why);
+			ok = -1;
+		} else if ((r = reserved6(en.addr6, en.plen6)) != NULL) {
+			np_conf_error(e, s, "address: \"%s\" includes %s", addr, r);
+			ok = -1;
+		}
+	} else if (ok == 0 && arpd_parse_range(addr, &en.first, &en.last, why, sizeof(why)) < 0) {
 		np_conf_error(e, s, "address: %s", why);
 		ok = -1;
 	}
-	if (ok == 0 && (r = reserved(en.first, en.last)) != NULL) {
+	if (ok == 0 && !en.v6 && (r = reserved(en.first, en.last)) != NULL) {
 		np_conf_error(e, s, "address: \"%s\" includes %s", addr, r);
 		ok = -1;
 	}
@@ -177,6 +241,19 @@ static int load_entry(struct np_conf_err *e, const config_setting_t *g, bool unu
 	}
 	if (np_conf_get_bool(e, g, "unused_only", NP_CONF_OPTIONAL, &en.unused_only) < 0)
 		ok = -1;
+	if (np_conf_get_bool(e, g, "proxy", NP_CONF_OPTIONAL, &en.proxy) < 0)
+		ok = -1;
+	if (ok == 0 && en.proxy && !en.v6) {
+		np_conf_error(e, config_setting_get_member(g, "proxy"),
+			      "proxy: applies to IPv6 entries only (ARP has no override flag)");
+		ok = -1;
+	}
+	/* Probing a /64 address by address is not possible: unused_only needs one address. */
+	if (ok == 0 && en.v6 && en.unused_only && en.plen6 != 128) {
+		np_conf_error(e, s, "address: \"%s\": unused_only takes single IPv6 addresses, "
+			      "not prefixes", addr);
+		ok = -1;
+	}
 	if (ok == 0)
 		*out = en;
 	return ok;
@@ -201,7 +278,14 @@ static int check_overlaps(struct np_conf_err *e, const config_setting_t *list,
 		np_conf_error(e, list, "entries: out of memory");
 		return -1;
 	}
-	memcpy(sorted, en, n * sizeof(*sorted));
+	{
+		unsigned int m = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			if (!en[i].v6)
+				sorted[m++] = en[i];
+		n = m;
+	}
 	qsort(sorted, n, sizeof(*sorted), entry_cmp);
 	for (unsigned int i = 1; i < n; i++) {
 		if (sorted[i].first > sorted[i - 1].last)
@@ -221,14 +305,71 @@ static int check_overlaps(struct np_conf_err *e, const config_setting_t *list,
 	return bad;
 }
 
+static int build_table4(struct np_conf_err *e, const config_setting_t *list,
+			struct arpd_conf *conf);
+
+/* One IPv6 entry into table6; duplicates named with both lines. */
+static int add6(struct np_conf_err *e, const config_setting_t *g, struct arpd_conf *conf,
+		const struct arpd_entry *en, uint16_t mac)
+{
+	uint8_t flags = (uint8_t)((en->unused_only ? ARPD_SLOT_UNUSED_ONLY : 0) |
+				  (en->proxy ? ARPD_SLOT_PROXY : 0));
+	char a[NP_IPV6_ADDR_TEXT_LEN];
+	int r;
+
+	if (en->plen6 == 128)
+		r = arpd_table6_add(&conf->table6, en->addr6, mac, flags);
+	else
+		r = arpd_table6_add_prefix(&conf->table6, en->addr6, en->plen6, mac, flags);
+	if (r == 0)
+		return 0;
+	np_ipv6_addr_to_text(en->addr6, a);
+	if (r == -EEXIST) {
+		for (const struct arpd_entry *o = conf->entries; o < en; o++)
+			if (o->v6 && o->plen6 == en->plen6 && memcmp(o->addr6, en->addr6, 16) == 0)
+				np_conf_error(e, g, "entries: %s/%u is already the entry at line %d",
+					      a, en->plen6, o->line);
+	} else if (r == -ENOSPC && en->plen6 != 128) {
+		np_conf_error(e, g, "entries: more than %u IPv6 prefixes", ARPD_TABLE6_MAX_PREFIXES);
+	} else {
+		np_conf_error(e, g, "entries: cannot add %s to the table: %s", a, np_strerror(r));
+	}
+	return -1;
+}
+
 static int build_table(struct np_conf_err *e, const config_setting_t *list,
 		       struct arpd_conf *conf)
+{
+	uint64_t singles6 = 0;
+
+	for (unsigned int i = 0; i < conf->nentries; i++) {
+		if (conf->entries[i].v6) {
+			conf->nentries6++;
+			singles6 += conf->entries[i].plen6 == 128;
+		}
+	}
+	if (singles6 > ARPD_TABLE_MAX) {
+		np_conf_error(e, list, "entries: more than %u IPv6 addresses", ARPD_TABLE_MAX);
+		return -1;
+	}
+	if (arpd_table6_init(&conf->table6, (uint32_t)singles6) < 0) {
+		np_conf_error(e, list, "entries: out of memory for %llu IPv6 addresses",
+			      (unsigned long long)singles6);
+		return -1;
+	}
+	return build_table4(e, list, conf);
+}
+
+static int build_table4(struct np_conf_err *e, const config_setting_t *list,
+			struct arpd_conf *conf)
 {
 	uint64_t total = 0;
 	uint32_t dup;
 	int r;
 
 	for (unsigned int i = 0; i < conf->nentries; i++) {
+		if (conf->entries[i].v6)
+			continue;
 		total += (uint64_t)conf->entries[i].last - conf->entries[i].first + 1;
 		if (total > ARPD_TABLE_MAX) {
 			np_conf_error(e, config_setting_get_elem(list, i),
@@ -253,6 +394,11 @@ static int build_table(struct np_conf_err *e, const config_setting_t *list,
 			np_conf_error(e, config_setting_get_elem(list, i),
 				      "entries: more than %u distinct MACs", ARPD_TABLE_MAX_MACS - 1);
 			return -1;
+		}
+		if (en->v6) {
+			if (add6(e, config_setting_get_elem(list, i), conf, en, (uint16_t)mac) < 0)
+				return -1;
+			continue;
 		}
 		r = arpd_table_add(&conf->table, en->first, en->last, (uint16_t)mac,
 				   en->unused_only ? ARPD_SLOT_UNUSED_ONLY : 0, &dup);
@@ -343,6 +489,7 @@ struct arpd_conf *arpd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 			   sizeof(conf->interface));
 	np_conf_get_bool(e, root, "unused_only", NP_CONF_OPTIONAL, &conf->unused_only);
 	np_conf_get_bool(e, root, "defend", NP_CONF_OPTIONAL, &conf->defend);
+	np_conf_get_bool(e, root, "router", NP_CONF_OPTIONAL, &conf->router);
 	np_common_conf_load(e, root, NULL, &conf->common);
 	np_conf_get_int(e, root, "receive_buffer", NP_CONF_OPTIONAL, 65536, 1 << 30,
 			&conf->rcvbuf);
@@ -362,6 +509,7 @@ void arpd_conf_free(struct arpd_conf *conf)
 	if (!conf)
 		return;
 	arpd_table_free(&conf->table);
+	arpd_table6_free(&conf->table6);
 	free(conf->entries);
 	free(conf);
 }

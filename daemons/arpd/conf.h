@@ -14,10 +14,18 @@
 /* The shared helpers; a plain "conf.h" here would name this file. */
 #include "../common/conf.h"
 #include "table.h"
+#include "table6.h"
 
-/* One item of `entries`: the addresses first..last with one MAC. */
+/*
+ * One item of `entries`: the IPv4 addresses first..last, or (v6) the IPv6
+ * address or prefix addr6/plen6, with one MAC.
+ */
 struct arpd_entry {
-	uint32_t first, last;            /* host order */
+	uint32_t first, last;            /* host order; 0 for IPv6 entries */
+	bool v6;
+	uint8_t addr6[16];
+	uint8_t plen6;                   /* 128 for a single address */
+	bool proxy;                      /* IPv6: answer as a proxy, Override clear */
 	uint8_t mac[6];
 	bool has_mac;                    /* false: the interface's MAC */
 	bool unused_only;
@@ -28,7 +36,10 @@ struct arpd_conf {
 	char interface[IF_NAMESIZE];
 	struct arpd_entry *entries;
 	unsigned int nentries;
-	struct arpd_table table;         /* every address of every entry */
+	struct arpd_table table;         /* every IPv4 address of every entry, all MACs */
+	struct arpd_table6 table6;       /* the IPv6 addresses and prefixes */
+	unsigned int nentries6;          /* of the entries, IPv6 ones */
+	bool router;                     /* set the Router flag in advertisements */
 	bool unused_only;                /* default for entries */
 	struct {
 		int count;               /* ANNOUNCE_NUM; 0 = no announcements */
@@ -61,6 +72,11 @@ void arpd_conf_free(struct arpd_conf *conf);
  * why[cap].
  */
 int arpd_parse_range(const char *s, uint32_t *first, uint32_t *last, char *why, size_t cap);
+/*
+ * Parse an IPv6 `address` value: "2001:db8::10" or "2001:db8::/64" (host
+ * bits zero).  Returns 0 (plen 128 for an address), or -1 with a reason.
+ */
+int arpd_parse_prefix6(const char *s, uint8_t addr[16], uint8_t *plen, char *why, size_t cap);
 /* "aa:bb:cc:dd:ee:ff" (or with '-'): 0 or -1. */
 int arpd_parse_mac(const char *s, uint8_t mac[6]);
 

@@ -15,6 +15,7 @@
 
 #include <netproto/error.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 
 #include "arpd.h"
 #include "io.h"
@@ -30,6 +31,7 @@ static json_t *stats_json(void *ctx)
 	arpd_io_refresh_stats(a);
 	json_object_set_new(o, "pkt-received", json_integer((json_int_t)st->received));
 	json_object_set_new(o, "arp-request-received", json_integer((json_int_t)st->requests));
+	json_object_set_new(o, "ndp-solicit-received", json_integer((json_int_t)st->solicits));
 	for (int v = 0; v < ARPD_VERDICTS; v++)
 		json_object_set_new(o, arpd_verdict_name(v),
 				    json_integer((json_int_t)st->verdict[v]));
@@ -42,6 +44,9 @@ static json_t *stats_json(void *ctx)
 	json_object_set_new(o, "receive-batches", json_integer((json_int_t)a->stats.batches));
 	json_object_set_new(o, "announcements-sent", json_integer((json_int_t)a->stats.announcements));
 	json_object_set_new(o, "probes-sent", json_integer((json_int_t)a->stats.probes));
+	json_object_set_new(o, "ndp-unsolicited-na-sent",
+			    json_integer((json_int_t)a->stats.unsolicited_na));
+	json_object_set_new(o, "ndp-groups-joined", json_integer((json_int_t)a->stats.groups_joined));
 	return o;
 }
 
@@ -60,6 +65,29 @@ static const char *state_name(const struct arpd_slot *s)
 	return st < 3 ? names[st] : "unknown";
 }
 
+static json_t *one_address6(struct arpd *a, const char *text)
+{
+	const struct arpd_table6 *t = &a->conf->table6;
+	struct arpd_slot6 tmp;
+	const struct arpd_slot6 *s;
+	uint8_t addr[16];
+	char mac[18];
+
+	if (np_ipv6_addr_parse(text, addr) < 0)
+		return np_ctl_answer(1, "\"address\" is not an IPv4 or IPv6 address", NULL);
+	s = arpd_table6_lookup(t, addr, &tmp);
+	if (!s)
+		return np_ctl_answer(3, "not in the table", NULL);
+	mac_text(s->mac == ARPD_MAC_IFACE ? a->ifmac : a->conf->table.macs[s->mac], mac);
+	return np_ctl_answer(0, "in the table",
+			     json_pack("{s:s, s:s, s:b, s:b, s:s, s:b}", "address", text, "mac",
+				       mac, "proxy", !!(s->flags & ARPD_SLOT_PROXY), "unused-only",
+				       !!(s->flags & ARPD_SLOT_UNUSED_ONLY), "state",
+				       state_name((const struct arpd_slot *)&(struct arpd_slot){
+					       .flags = s->flags, .state = s->state }),
+				       "probing", !!(s->state & ARPD_STATE_PROBING)));
+}
+
 static json_t *one_address(struct arpd *a, const char *text)
 {
 	const struct arpd_table *t = &a->conf->table;
@@ -67,8 +95,10 @@ static json_t *one_address(struct arpd *a, const char *text)
 	char mac[18];
 	uint32_t addr;
 
+	if (strchr(text, ':'))
+		return one_address6(a, text);
 	if (np_ipv4_addr_parse(text, &addr) < 0)
-		return np_ctl_answer(1, "\"address\" is not an IPv4 address", NULL);
+		return np_ctl_answer(1, "\"address\" is not an IPv4 or IPv6 address", NULL);
 	s = arpd_table_find(t, addr);
 	if (!s)
 		return np_ctl_answer(3, "not in the table", NULL);
@@ -100,6 +130,17 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 	for (unsigned int i = 0; i < conf->nentries; i++) {
 		const struct arpd_entry *en = &conf->entries[i];
 
+		if (en->v6) {
+			char a6[NP_IPV6_ADDR_TEXT_LEN], pfx[NP_IPV6_ADDR_TEXT_LEN + 4];
+
+			np_ipv6_addr_to_text(en->addr6, a6);
+			snprintf(pfx, sizeof(pfx), "%s/%u", a6, en->plen6);
+			mac_text(en->has_mac ? en->mac : a->ifmac, mac);
+			json_array_append_new(entries, json_pack("{s:s, s:s, s:b, s:b}", "prefix",
+								 pfx, "mac", mac, "proxy", en->proxy,
+								 "unused-only", en->unused_only));
+			continue;
+		}
 		np_ipv4_addr_to_text(en->first, first);
 		np_ipv4_addr_to_text(en->last, last);
 		mac_text(en->has_mac ? en->mac : a->ifmac, mac);
@@ -109,8 +150,11 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 							 en->first + 1), "unused-only",
 							 en->unused_only));
 	}
-	return np_ctl_answer(0, "table", json_pack("{s:s, s:I, s:I, s:I, s:o}", "interface",
-				conf->interface, "addresses", (json_int_t)conf->table.count,
+	return np_ctl_answer(0, "table", json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}",
+				"interface", conf->interface,
+				"ipv6-addresses", (json_int_t)conf->table6.count,
+				"ipv6-prefixes", (json_int_t)conf->table6.nprefixes,
+				"addresses", (json_int_t)conf->table.count,
 				"unused-only", (json_int_t)conf->table.unused_only,
 				"memory-bytes", (json_int_t)arpd_table_memory(&conf->table),
 				"entries", entries));

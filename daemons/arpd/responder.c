@@ -26,6 +26,21 @@ static const char *const verdict_names[ARPD_VERDICTS] = {
 	[ARPD_IGNORE_IN_USE] = "ignored-in-use",
 	[ARPD_IGNORE_CLAIMED] = "ignored-claimed",
 	[ARPD_PROBE_ANSWER] = "probe-answered",
+	[ARPD_NA_SENT] = "ndp-na-sent",
+	[ARPD_NA_DAD_SENT] = "ndp-dad-na-sent",
+	[ARPD_NDP_DEFEND] = "ndp-conflict-defended",
+	[ARPD_NDP_CONFLICT] = "ndp-conflict-not-defended",
+	[ARPD_NDP_MALFORMED] = "ndp-ignored-malformed",
+	[ARPD_NDP_HOP_LIMIT] = "ndp-ignored-hop-limit",
+	[ARPD_NDP_CHECKSUM] = "ndp-ignored-bad-checksum",
+	[ARPD_NDP_BAD_OPTION] = "ndp-ignored-bad-option",
+	[ARPD_NDP_OWN] = "ndp-ignored-own",
+	[ARPD_NDP_NOT_SOLICIT] = "ndp-ignored-not-solicit",
+	[ARPD_NDP_BAD_SENDER] = "ndp-ignored-bad-sender",
+	[ARPD_NDP_NOT_OURS] = "ndp-ignored-not-ours",
+	[ARPD_NDP_IN_USE] = "ndp-ignored-in-use",
+	[ARPD_NDP_CLAIMED] = "ndp-ignored-claimed",
+	[ARPD_NDP_PROBE_ANSWER] = "ndp-probe-answered",
 };
 
 const char *arpd_verdict_name(enum arpd_verdict v)
@@ -42,13 +57,20 @@ void arpd_responder_init(struct arpd_responder *r, struct arpd_table *table,
 	r->defend = defend;
 }
 
-static enum arpd_verdict done(struct arpd_responder *r, struct arpd_result *res,
-			      enum arpd_verdict v)
+bool arpd_verdict_is_answer(enum arpd_verdict v)
+{
+	return v == ARPD_REPLY || v == ARPD_REPLY_PROBE || v == ARPD_NA_SENT ||
+	       v == ARPD_NA_DAD_SENT;
+}
+
+enum arpd_verdict arpd_done(struct arpd_responder *r, struct arpd_result *res,
+			    enum arpd_verdict v)
 {
 	res->verdict = v;
 	r->stats.verdict[v]++;
 	return v;
 }
+
 
 /* 0.0.0.0 is allowed (a probe); loopback, multicast, broadcast are not. */
 static bool bad_sender_ip(uint32_t ip)
@@ -130,17 +152,17 @@ static enum arpd_verdict conflict(struct arpd_responder *r, const struct arpd_sl
 	int n;
 
 	if (!r->defend)
-		return done(r, res, ARPD_CONFLICT);
+		return arpd_done(r, res, ARPD_CONFLICT);
 	if (r->defended[i].addr == s->addr && r->defended[i].when != 0 &&
 	    now - r->defended[i].when < ARPD_DEFEND_INTERVAL_US)
-		return done(r, res, ARPD_CONFLICT);
+		return arpd_done(r, res, ARPD_CONFLICT);
 	n = arpd_announcement_frame(mac, s->addr, out, cap);
 	if (n < 0)
-		return done(r, res, ARPD_CONFLICT);
+		return arpd_done(r, res, ARPD_CONFLICT);
 	r->defended[i].addr = s->addr;
 	r->defended[i].when = now ? now : 1;
 	res->len = (size_t)n;
-	return done(r, res, ARPD_DEFEND);
+	return arpd_done(r, res, ARPD_DEFEND);
 }
 
 /*
@@ -156,13 +178,13 @@ static enum arpd_verdict sender_is_ours(struct arpd_responder *r, struct arpd_sl
 
 	res->addr = s->addr;
 	if (memcmp(a->sha, mac, 6) == 0)
-		return done(r, res, ARPD_IGNORE_OWN);
+		return arpd_done(r, res, ARPD_IGNORE_OWN);
 	if (s->flags & ARPD_SLOT_UNUSED_ONLY) {
 		bool answered_probe = (s->state & ARPD_STATE_PROBING) &&
 				      a->op == NP_ARP_OP_REPLY;
 
 		mark_used(s);
-		return done(r, res, answered_probe ? ARPD_PROBE_ANSWER : ARPD_IGNORE_CLAIMED);
+		return arpd_done(r, res, answered_probe ? ARPD_PROBE_ANSWER : ARPD_IGNORE_CLAIMED);
 	}
 	return conflict(r, s, now, out, cap, res);
 }
@@ -177,13 +199,13 @@ static enum arpd_verdict reply(struct arpd_responder *r, const struct arpd_slot 
 	int n;
 
 	if (np_arp_reply_from_request(req, mac, &rep) < 0)
-		return done(r, res, ARPD_IGNORE_NOT_REQUEST);
+		return arpd_done(r, res, ARPD_IGNORE_NOT_REQUEST);
 	/* RFC 826: the reply goes to the requester's hardware address only. */
 	n = frame_build(&rep, req->sha, mac, eth, out, cap);
 	if (n < 0)
-		return done(r, res, ARPD_IGNORE_MALFORMED);
+		return arpd_done(r, res, ARPD_IGNORE_MALFORMED);
 	res->len = (size_t)n;
-	return done(r, res, req->spa == 0 ? ARPD_REPLY_PROBE : ARPD_REPLY);
+	return arpd_done(r, res, req->spa == 0 ? ARPD_REPLY_PROBE : ARPD_REPLY);
 }
 
 static enum arpd_verdict request(struct arpd_responder *r, const struct np_arp *a,
@@ -194,18 +216,18 @@ static enum arpd_verdict request(struct arpd_responder *r, const struct np_arp *
 
 	r->stats.requests++;
 	if (bad_sender_mac(a->sha) || bad_sender_mac(eth->src) || bad_sender_ip(a->spa))
-		return done(r, res, ARPD_IGNORE_BAD_SENDER);
+		return arpd_done(r, res, ARPD_IGNORE_BAD_SENDER);
 	s = arpd_table_find(r->table, a->tpa);
 	if (!s)
-		return done(r, res, ARPD_IGNORE_NOT_OURS);
+		return arpd_done(r, res, ARPD_IGNORE_NOT_OURS);
 	if (s->flags & ARPD_SLOT_UNUSED_ONLY) {
 		/* A host probing for an address (RFC 5227 §2.1) wants to use it. */
 		if (np_arp_is_probe(a)) {
 			mark_used(s);
-			return done(r, res, ARPD_IGNORE_CLAIMED);
+			return arpd_done(r, res, ARPD_IGNORE_CLAIMED);
 		}
 		if ((s->state & ~ARPD_STATE_PROBING) != ARPD_STATE_FREE)
-			return done(r, res, ARPD_IGNORE_IN_USE);
+			return arpd_done(r, res, ARPD_IGNORE_IN_USE);
 	}
 	return reply(r, s, a, eth, out, cap, res);
 }
@@ -219,20 +241,23 @@ enum arpd_verdict arpd_handle(struct arpd_responder *r, const uint8_t *frame, si
 
 	memset(res, 0, sizeof(*res));
 	r->stats.received++;
-	if (np_ether_parse(frame, len, &eth) < 0 || eth.ethertype != NP_ETHERTYPE_ARP ||
-	    np_arp_parse(eth.payload, eth.payload_len, &a) < 0)
-		return done(r, res, ARPD_IGNORE_MALFORMED);
+	if (np_ether_parse(frame, len, &eth) < 0)
+		return arpd_done(r, res, ARPD_IGNORE_MALFORMED);
+	if (eth.ethertype == NP_ETHERTYPE_IPV6)
+		return arpd_handle6(r, &eth, now, out, cap, res);
+	if (eth.ethertype != NP_ETHERTYPE_ARP || np_arp_parse(eth.payload, eth.payload_len, &a) < 0)
+		return arpd_done(r, res, ARPD_IGNORE_MALFORMED);
 	memcpy(res->peer, a.sha, 6);
 	res->peer_ip = a.spa;
 	res->addr = a.tpa;
 	if (cap < ARPD_FRAME_MAX)
-		return done(r, res, ARPD_IGNORE_MALFORMED);
+		return arpd_done(r, res, ARPD_IGNORE_MALFORMED);
 	/* Our own frames, looped back or sent by another socket of this host. */
 	if (memcmp(a.sha, r->ifmac, 6) == 0 || memcmp(eth.src, r->ifmac, 6) == 0)
-		return done(r, res, ARPD_IGNORE_OWN);
+		return arpd_done(r, res, ARPD_IGNORE_OWN);
 	if (a.spa != 0 && (s = arpd_table_find(r->table, a.spa)) != NULL)
 		return sender_is_ours(r, s, &a, now, out, cap, res);
 	if (a.op != NP_ARP_OP_REQUEST)
-		return done(r, res, ARPD_IGNORE_NOT_REQUEST);
+		return arpd_done(r, res, ARPD_IGNORE_NOT_REQUEST);
 	return request(r, &a, &eth, out, cap, res);
 }

@@ -25,6 +25,33 @@
  * probe goes unanswered.  Those state changes are the only writes to the
  * table.
  *
+ * IPv6 frames go to the Neighbor Discovery side (responder6.c, RFC 4861,
+ * RFC 4862), which does for the IPv6 table (table6.h) what the above does
+ * for ARP:
+ *
+ *   - a Neighbor Solicitation that passes RFC 4861 §7.1.1 (hop limit 255,
+ *     checksum, code 0, options of non-zero length, no source link-layer
+ *     address from the unspecified address, which must be sent to the
+ *     target's solicited-node group) for an address in the table gets a
+ *     Neighbor Advertisement (§7.2.4): from the target address and the
+ *     entry's MAC, with a target link-layer address option, Solicited set,
+ *     Override set unless the entry is a proxy entry (§7.2.8), Router as
+ *     configured; unicast to the solicitor (to the MAC of its source
+ *     link-layer address option, else the frame's source);
+ *   - a solicitation from the unspecified address is a duplicate address
+ *     detection probe (RFC 4862 §5.4.2): answered to all-nodes ff02::1 with
+ *     Solicited clear (§7.2.4), so the prober finds the address in use
+ *     (RFC 4862 §5.4.3, §5.4.5);
+ *   - an advertisement for one of our addresses from another MAC is a
+ *     conflict, counted and, with `defend`, answered once per
+ *     DEFEND_INTERVAL with our own unsolicited advertisement (Override set);
+ *   - unused_only addresses: an advertisement for them, a DAD probe for
+ *     them or a solicitation from them by another host marks them used;
+ *     the prober's DAD probe (arpd_dad_probe_frame) unanswered marks them
+ *     free;
+ *   - everything malformed is counted by reason (hop limit, checksum,
+ *     options, the rest) and dropped, never answered.
+ *
  * No I/O, no clock (now is passed in), no logging, no allocation: the unit
  * tests and the fuzzer drive it directly, io.c sends what it returns.
  */
@@ -36,12 +63,19 @@
 #include <stdint.h>
 
 #include "table.h"
+#include "table6.h"
 
 /* RFC 5227 §1.1 constants, in microseconds (announce timings are config). */
 #define ARPD_DEFEND_INTERVAL_US (10 * 1000000ull)
 
-/* Room for any frame arpd_handle() or arpd_*_frame() writes. */
-#define ARPD_FRAME_MAX 64
+/*
+ * Room for any frame arpd_handle() or arpd_*_frame() writes: the largest is
+ * a Neighbor Advertisement with an 802.1Q tag, 18 + 40 + 24 + 8 = 90 bytes.
+ */
+#define ARPD_FRAME_MAX 96
+
+/* RFC 4861 §10: unsolicited advertisements sent for an address. */
+#define ARPD_MAX_NEIGHBOR_ADVERTISEMENT 3
 
 enum arpd_verdict {
 	ARPD_REPLY,                 /* out holds a unicast reply to a request */
@@ -56,15 +90,34 @@ enum arpd_verdict {
 	ARPD_IGNORE_IN_USE,         /* unused_only target not known to be free */
 	ARPD_IGNORE_CLAIMED,        /* another host showed an unused_only address */
 	ARPD_PROBE_ANSWER,          /* a reply to our own probe: address is used */
+	/* IPv6 Neighbor Discovery (responder6.c) */
+	ARPD_NA_SENT,               /* out holds an NA answering a solicitation */
+	ARPD_NA_DAD_SENT,           /* out holds an NA to ff02::1 answering a DAD probe */
+	ARPD_NDP_DEFEND,            /* an NA for our address from another MAC; out: ours */
+	ARPD_NDP_CONFLICT,          /* the same, not defended (off, or too soon) */
+	ARPD_NDP_MALFORMED,         /* bad IPv6/ICMPv6/ND, fragmented, truncated */
+	ARPD_NDP_HOP_LIMIT,         /* hop limit not 255 (RFC 4861 §7.1.1) */
+	ARPD_NDP_CHECKSUM,          /* ICMPv6 checksum wrong */
+	ARPD_NDP_BAD_OPTION,        /* an option of length 0, past the end, or a bad LLA */
+	ARPD_NDP_OWN,               /* sent by us */
+	ARPD_NDP_NOT_SOLICIT,       /* other ICMPv6, or an NA that tells nothing */
+	ARPD_NDP_BAD_SENDER,        /* multicast or zero source MAC, multicast source */
+	ARPD_NDP_NOT_OURS,          /* target not in the IPv6 table */
+	ARPD_NDP_IN_USE,            /* unused_only target not known to be free */
+	ARPD_NDP_CLAIMED,           /* another host showed an unused_only address */
+	ARPD_NDP_PROBE_ANSWER,      /* an NA answering our DAD probe: address is used */
 	ARPD_VERDICTS               /* count */
 };
 
 /* Statistic names ("arp-reply-sent", ...), one per verdict. */
 const char *arpd_verdict_name(enum arpd_verdict v);
+/* The verdicts of an ordinary answer (not worth a log line). */
+bool arpd_verdict_is_answer(enum arpd_verdict v);
 
 struct arpd_stats {
 	uint64_t received;                  /* frames handed to arpd_handle() */
 	uint64_t requests;                  /* of them, well-formed requests */
+	uint64_t solicits;                  /* of them, valid Neighbor Solicitations */
 	uint64_t verdict[ARPD_VERDICTS];
 };
 
@@ -72,13 +125,19 @@ struct arpd_stats {
 #define ARPD_DEFEND_CACHE 256
 
 struct arpd_responder {
-	struct arpd_table *table;           /* not owned */
+	struct arpd_table *table;           /* not owned; its MACs serve table6 too */
+	struct arpd_table6 *table6;         /* not owned; NULL: no IPv6 addresses */
 	uint8_t ifmac[6];                   /* the interface's MAC */
 	bool defend;
+	bool router;                        /* the Router flag of our advertisements */
 	struct {
 		uint32_t addr;
 		uint64_t when;              /* now of the last defence; 0 = never */
 	} defended[ARPD_DEFEND_CACHE];
+	struct {
+		uint8_t addr[16];
+		uint64_t when;
+	} defended6[ARPD_DEFEND_CACHE];
 	struct arpd_stats stats;
 };
 
@@ -89,6 +148,7 @@ struct arpd_result {
 	uint32_t addr;                      /* the address asked for / in conflict */
 	uint8_t peer[6];                    /* sender hardware address */
 	uint32_t peer_ip;                   /* sender protocol address */
+	uint8_t addr6[16];                  /* IPv6: the target asked for / in conflict */
 };
 
 void arpd_responder_init(struct arpd_responder *r, struct arpd_table *table,
@@ -111,6 +171,32 @@ int arpd_announcement_frame(const uint8_t mac[6], uint32_t ip, uint8_t *out, siz
 int arpd_probe_frame(const uint8_t mac[6], uint32_t ip, uint8_t *out, size_t cap);
 
 /*
+ * IPv6 frames (Ethernet + IPv6 + ICMPv6, 14 + 40 + 32 = 86 bytes, 90 with
+ * a tag), each returning the length or a negative NP_E* code:
+ *
+ * an unsolicited advertisement of target from mac to all-nodes ff02::1
+ * (RFC 4861 §7.2.6: Solicited clear, Override as override);
+ */
+int arpd_unsolicited_na_frame(const uint8_t mac[6], const uint8_t target[16], bool override,
+			      bool router, uint8_t *out, size_t cap);
+/*
+ * the duplicate address detection probe for target (RFC 4862 §5.4.2:
+ * from ::, to the solicited-node group, no source link-layer address).
+ */
+int arpd_dad_probe_frame(const uint8_t mac[6], const uint8_t target[16], uint8_t *out,
+			 size_t cap);
+/* The Ethernet group of IPv6 multicast address group (RFC 2464 §7). */
+void arpd_ipv6_multicast_mac(const uint8_t group[16], uint8_t mac[6]);
+
+/* The IPv6 side of arpd_handle() (responder6.c), for a frame already parsed as eth. */
+struct np_ether;
+enum arpd_verdict arpd_handle6(struct arpd_responder *r, const struct np_ether *eth,
+			       uint64_t now, uint8_t *out, size_t cap, struct arpd_result *res);
+/* Count verdict v in r and return it (shared by both sides). */
+enum arpd_verdict arpd_done(struct arpd_responder *r, struct arpd_result *res,
+			    enum arpd_verdict v);
+
+/*
  * unused_only probing.  arpd_probe_start() marks slot s as probed (keeping
  * its state) and arpd_probe_expire() ends the probe: an address nobody
  * answered for is free.  Replies arriving in between mark it used
@@ -118,5 +204,8 @@ int arpd_probe_frame(const uint8_t mac[6], uint32_t ip, uint8_t *out, size_t cap
  */
 void arpd_probe_start(struct arpd_slot *s);
 void arpd_probe_expire(struct arpd_slot *s);
+/* The same for the state byte of an IPv6 slot. */
+void arpd_probe6_start(struct arpd_slot6 *s);
+void arpd_probe6_expire(struct arpd_slot6 *s);
 
 #endif

@@ -79,3 +79,36 @@ arpd_expect_silence() {
 	[ -z "$_got" ] || np_fail "$1: expected no answer, got $_got"
 	np_log "$1: no answer, as expected"
 }
+
+# ---- IPv6 (Neighbor Discovery) ----------------------------------------
+
+# arpd_lab6: arpd_lab, plus 2001:db8::2/64 on cli (nodad) and its
+# link-local address out of DAD, so cli can solicit at once.
+arpd_lab6() {
+	arpd_lab
+	command -v ndisc6 >/dev/null 2>&1 || np_skip_or_fail "ndisc6 not installed"
+	np_in cli sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+	ip -n "$(np_ns cli)" -6 addr add 2001:db8::2/64 dev eth0 nodad ||
+		np_fail "cannot add 2001:db8::2 to cli"
+	_no_tentative() { [ -z "$(ip -n "$(np_ns "$1")" -6 addr show dev eth0 tentative)" ]; }
+	np_wait 5 _no_tentative cli || np_fail "cli's link-local address stays tentative"
+}
+
+# The MAC ndisc6 in cli gets for $1 (one solicitation, 1 s), lowercase, or "".
+arpd_mac6_of() {
+	np_in cli ndisc6 -1 -n -r 1 -w 1000 "$1" eth0 2>/dev/null |
+		sed -n 's/^ *Target link-layer address: *\([0-9A-Fa-f:]*\).*/\1/p' |
+		tr 'A-F' 'a-f' | head -n 1
+}
+
+arpd_expect_mac6() {
+	_got=$(arpd_mac6_of "$1")
+	[ "$_got" = "$2" ] || np_fail "$1: ndisc6 expected $2, got '${_got}'"
+	np_log "ndisc6: $1 is-at $_got"
+}
+
+arpd_expect_silence6() {
+	_got=$(arpd_mac6_of "$1")
+	[ -z "$_got" ] || np_fail "$1: ndisc6 expected no answer, got $_got"
+	np_log "ndisc6: $1: no answer, as expected"
+}

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <netproto/ipv6.h>
+
 #include "conf.h"
 #include "testutil.h"
 
@@ -149,6 +151,56 @@ static void overlap_names_both_lines(void **state)
 	assert_int_equal(e.n, 1);
 }
 
+/* IPv6 entries: each mistake at its line; a good mix loads into both tables. */
+static void ipv6_entries(void **state)
+{
+	const char *f = "conf/arpd-ipv6.conf";
+	struct arpd_conf *c;
+	struct arpd_slot6 tmp;
+	const struct arpd_slot6 *s;
+	uint8_t a[16];
+	struct errs e;
+
+	(void)state;
+	assert_null(load(f, &e));
+	expect_error(&e, f, 4, "unused_only takes single IPv6 addresses");
+	expect_error(&e, f, 5, "has host bits set");
+	expect_error(&e, f, 6, "multicast");
+	expect_error(&e, f, 7, "unspecified");
+	expect_error(&e, f, 8, "is not an IPv6 address or prefix");
+	expect_error(&e, f, 9, "proxy: applies to IPv6 entries only");
+	expect_error(&e, f, 10, "loopback");
+
+	c = load("conf/arpd-ipv6-ok.conf", &e);
+	assert_non_null(c);
+	assert_int_equal(c->table.count, 1);
+	assert_int_equal(c->table6.count, 3);
+	assert_int_equal(c->table6.nprefixes, 1);
+	assert_int_equal(c->table6.unused_only, 1);
+	assert_int_equal(c->nentries6, 4);
+	assert_true(c->router);
+	assert_int_equal(np_ipv6_addr_parse("2001:db8:1::77", a), 0);
+	s = arpd_table6_lookup(&c->table6, a, &tmp);
+	assert_non_null(s);
+	assert_true(s->flags & ARPD_SLOT_PROXY);
+	assert_memory_equal(c->table.macs[s->mac], "\x02\x00\x5e\x00\x00\x12", 6);
+	assert_int_equal(np_ipv6_addr_parse("2001:db8:1::5", a), 0);
+	s = arpd_table6_lookup(&c->table6, a, &tmp);
+	assert_false(s->flags & ARPD_SLOT_PROXY);
+	arpd_conf_free(c);
+}
+
+/* The same IPv6 entry twice names the first one's line. */
+static void ipv6_duplicate(void **state)
+{
+	struct errs e;
+
+	(void)state;
+	assert_null(load("conf/arpd-ipv6-dup.conf", &e));
+	expect_error(&e, "conf/arpd-ipv6-dup.conf", 5, "is already the entry at line 4");
+	assert_int_equal(e.n, 1);
+}
+
 static void more_than_a_million(void **state)
 {
 	struct errs e;
@@ -207,6 +259,8 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(every_error_has_its_line),
 		cmocka_unit_test(overlap_names_both_lines),
+		cmocka_unit_test(ipv6_entries),
+		cmocka_unit_test(ipv6_duplicate),
 		cmocka_unit_test(more_than_a_million),
 		cmocka_unit_test(missing_settings),
 		cmocka_unit_test(parse_helpers),

@@ -20,6 +20,7 @@ struct np_daemon;
 struct np_ctl;
 struct event;
 struct lease_table;
+struct lease6_table;
 struct engine;
 struct leasedb;
 struct dhcpd_io;
@@ -29,6 +30,7 @@ struct ddns;
 struct dhcpd {
 	struct np_daemon *dm;
 	struct lease_table *lt;
+	struct lease6_table *lt6;      /* DHCPv6 leases, journaled beside the v4 ones */
 	struct engine *eng;
 	struct leasedb *db;
 	struct dhcpd_io *io;

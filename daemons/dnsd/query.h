@@ -9,6 +9,10 @@
  * EDNS, then the local zone, the cache and the upstreams.
  *
  *   - deny: dropped; refuse: REFUSED (counted);
+ *   - over UDP from source port 0, which no answer can reach, or from the
+ *     echo, daytime, chargen and time ports (7, 13, 19, 37), which answer
+ *     anything and so loop with a DNS server: dropped (counted), as BIND
+ *     (ns_client_dropport()) and dnsmasq do, on every receive path;
  *   - QR set, or shorter than a header: dropped (counted as malformed);
  *   - unparseable, or not exactly one question: FORMERR (RFC 1035 §4.1.1);
  *   - EDNS version above 0: BADVERS (RFC 6891 §6.1.3);
@@ -59,6 +63,7 @@ struct dnsd_stats {
 	uint64_t local_answers, cache_answers, stale_answers, upstream_answers, servfail;
 	uint64_t truncated, prefetches, updates, updates_refused, answers_dropped;
 	uint64_t answers_unusable;      /* upstream answers not copyable: SERVFAIL sent */
+	uint64_t dropped_bad_port;      /* UDP queries from a source port never answered */
 };
 
 struct dnsd_engine_ops {
@@ -111,6 +116,9 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 struct dns_local;
 size_t dnsd_local_carry(const struct dns_local *from, struct dns_local *to, const uint8_t *zone,
 			size_t zlen, size_t *lost);
+
+/* true for a UDP source port no query is answered to (see above). */
+bool dnsd_udp_port_refused(uint16_t port);
 
 /* Index of qtype in stats.by_type and its name ("A", ..., "other"). */
 unsigned dnsd_stat_type_index(uint16_t qtype);

@@ -99,7 +99,8 @@ bool np_xsk_zerocopy(const struct np_xsk *x);
 
 /*
  * Read up to max datagrams.  Frames that are not a well-formed IPv4 UDP
- * datagram are counted (rx_malformed) and recycled here.  The datagrams
+ * datagram (rx_malformed) or come from a martian source (rx_martian) are
+ * counted and recycled here.  The datagrams
  * stay valid until np_xsk_recv_done() hands their frames back.
  */
 unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max);

@@ -27,6 +27,7 @@
 #include "io.h"
 #include "localzone.h"
 #include "log.h"
+#include "martian.h"
 #include "notify.h"
 #include "xsk.h"
 
@@ -72,7 +73,11 @@ static struct event_base *base_of(struct dnsd_io *io)
 	return np_daemon_base(io->d);
 }
 
-/* IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual stack). */
+/*
+ * IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual
+ * stack); 0 for other IPv6 peers.  *port: the peer's port (0 for other
+ * families).
+ */
 static uint32_t peer_v4(const struct sockaddr *sa, uint16_t *port)
 {
 	/* Copies: a struct sockaddr may be less aligned than the family's. */
@@ -92,6 +97,7 @@ static uint32_t peer_v4(const struct sockaddr *sa, uint16_t *port)
 			return np_load_be32(&s.sin6_addr.s6_addr[12]);
 		if (IN6_IS_ADDR_LOOPBACK(&s.sin6_addr))
 			return 0x7f000001;
+		return 0;              /* native IPv6: no IPv4 address, a port all the same */
 	}
 	*port = 0;
 	return 0;
@@ -688,6 +694,56 @@ static void on_xsk(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The ring's martian check needs the host's addresses and its subnets'
+ * broadcast addresses as they are now: read at start, and again whenever
+ * rtnetlink says an IPv4 address was added or removed.
+ */
+static void xsk_read_local(struct dnsd_io *io)
+{
+	struct np_local4 *l = malloc(sizeof(*l));
+	int r;
+
+	if (!l || (r = np_local4_read(l)) < 0) {
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: cannot read the host's addresses: %s",
+				 io->conf->xdp_interface, l ? strerror(-r) : "out of memory");
+		free(l);
+		return;
+	}
+	if (l->truncated)
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: more than %d addresses: answers to the "
+				 "others' are not refused", io->conf->xdp_interface, NP_LOCAL4_MAX);
+	np_xsk_set_local(io->xsk, l);
+	io->xdp_local_addrs = l->naddr;
+	io->stats.xdp_addr_updates++;
+	free(l);
+}
+
+static void on_addr_change(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	if (np_addr_watch_drain(fd))
+		xsk_read_local(arg);
+}
+
+static int xsk_watch_addrs(struct dnsd_io *io)
+{
+	io->addr_fd = np_addr_watch_open();
+	if (io->addr_fd < 0) {
+		np_log_err("xdp_interface %s: cannot watch address changes: %s",
+			   io->conf->xdp_interface, strerror(-io->addr_fd));
+		return -1;
+	}
+	io->addr_ev = event_new(base_of(io), io->addr_fd, EV_READ | EV_PERSIST, on_addr_change, io);
+	if (!io->addr_ev || event_add(io->addr_ev, NULL) < 0) {
+		np_log_err("xdp_interface %s: cannot watch address changes", io->conf->xdp_interface);
+		return -1;
+	}
+	/* After the socket is open: a change from now on is not missed. */
+	xsk_read_local(io);
+	return 0;
+}
+
 /* What to do about a failed np_xsk_open(), where the error alone is cryptic. */
 static const char *xsk_hint(const char *stage, int err)
 {
@@ -756,6 +812,8 @@ static int xsk_start(struct dnsd_io *io, const struct dnsd_conf *conf)
 			   xsk_hint(stage, r));
 		return -1;
 	}
+	if (xsk_watch_addrs(io) < 0)
+		return -1;
 	io->xsk_ev = event_new(base_of(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);
 	io->xsk_retry = evtimer_new(base_of(io), on_xsk_retry, io);
 	if (!io->xsk_ev || !io->xsk_retry || event_add(io->xsk_ev, NULL) < 0) {
@@ -1248,6 +1306,12 @@ void dnsd_io_stop(struct dnsd_io *io)
 	if (io->xsk_retry)
 		event_free(io->xsk_retry);
 	io->xsk_ev = io->xsk_retry = NULL;
+	if (io->addr_ev)
+		event_free(io->addr_ev);
+	io->addr_ev = NULL;
+	if (io->addr_fd > 0)
+		close(io->addr_fd);
+	io->addr_fd = -1;
 	np_xsk_close(io->xsk);         /* detaches the XDP program */
 	io->xsk = NULL;
 	free(io->xrx);

@@ -343,6 +343,20 @@ static enum dnsd_verdict handle_query(struct dnsd_engine *e, const struct np_dns
 	return error_answer(e, q, NP_DNS_RCODE_SERVFAIL, edns, out, cap, outlen);
 }
 
+bool dnsd_udp_port_refused(uint16_t port)
+{
+	switch (port) {
+	case 0:                        /* not a port a datagram can be sent to */
+	case 7:                        /* echo (RFC 862) */
+	case 13:                       /* daytime (RFC 867) */
+	case 19:                       /* chargen (RFC 864) */
+	case 37:                       /* time (RFC 868) */
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, size_t len,
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen)
@@ -352,6 +366,11 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 	struct np_dns_msg q;
 
 	e->now_ms = now_ms;
+	/* A forged source to reflect answers at, whoever the client claims to be. */
+	if (!c->tcp && dnsd_udp_port_refused(c->port)) {
+		e->stats.dropped_bad_port++;
+		return DNSD_DROP;
+	}
 	if (acl == DNSD_ACL_DENY) {
 		e->stats.acl_denied++;
 		return DNSD_DROP;

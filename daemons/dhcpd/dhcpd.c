@@ -19,6 +19,7 @@
 #include <netproto/error.h>
 
 #include "../common/daemon.h"
+#include "../common/hashkey.h"
 #include "../common/log.h"
 #include "../common/notify.h"
 #include "../common/privdrop.h"
@@ -185,7 +186,8 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	d->dm = dm;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
-	d->lt = lease_table_new();
+	np_hmap_key_draw(&d->hash_key);
+	d->lt = lease_table_new(&d->hash_key);
 	if (d->lt == NULL)
 		return -1;
 	err = engine_new(&conf->engine, d->lt, &d->eng);
@@ -274,7 +276,7 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 			 "effect on restart only");
 		return -1;
 	}
-	lt = lease_table_new();
+	lt = lease_table_new(&d->hash_key);
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
 		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
 		lease_table_free(lt);

@@ -34,6 +34,9 @@
 #include "engine.h"
 #include "lease.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 #define ADDR 0x0a4d0064u           /* 10.77.0.100 */
 
 /* The client of most tests: Ethernet 02:00:5e:00:00:01, no client identifier. */
@@ -793,7 +796,7 @@ static struct fq *fq_new(const char *zone)
 	f.cfg.subnets = fq_subnets;
 	f.cfg.nsubnets = 1;
 	f.cfg.fqdn_zone = zone;
-	f.lt = lease_table_new();
+	f.lt = lease_table_new(&test_key);
 	assert_non_null(f.lt);
 	assert_int_equal(engine_new(&f.cfg, f.lt, &f.e), 0);
 	return &f;

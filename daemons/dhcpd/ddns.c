@@ -177,7 +177,7 @@ static int add_step(struct np_dns_builder *b, const struct ddns_update *u)
 
 int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap)
 {
-	struct np_dns_header h = { .id = id, .opcode = DDNS_OPCODE_UPDATE };
+	struct np_dns_header h = { .id = id, .opcode = NP_DNS_OPCODE_UPDATE };
 	struct np_dns_builder b;
 	int err;
 
@@ -234,7 +234,7 @@ int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
 
 	if (err < 0)
 		return err;
-	if (!m.hdr.qr || m.hdr.opcode != DDNS_OPCODE_UPDATE)
+	if (!m.hdr.qr || m.hdr.opcode != NP_DNS_OPCODE_UPDATE)
 		return NP_EFORMAT;
 	if (m.hdr.id != id)
 		return NP_ENOTFOUND;

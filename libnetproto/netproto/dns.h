@@ -153,6 +153,7 @@ enum np_dns_section {
 #define NP_DNS_CLASS_NONE 254         /* RFC 2136 §1.1 */
 
 #define NP_DNS_OPCODE_QUERY 0
+#define NP_DNS_OPCODE_UPDATE 5       /* RFC 2136 §1.3 */
 
 #define NP_DNS_RCODE_NOERROR 0
 #define NP_DNS_RCODE_FORMERR 1

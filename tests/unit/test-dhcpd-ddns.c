@@ -184,7 +184,7 @@ static void claim_reads_back(void **state)
 	len = ddns_build(&a, 7, buf, sizeof(buf));
 	assert_true(len > 0);
 	header_by_hand(buf, (size_t)len, &m);
-	assert_int_equal(m.hdr.opcode, DDNS_OPCODE_UPDATE);
+	assert_int_equal(m.hdr.opcode, NP_DNS_OPCODE_UPDATE);
 	assert_int_equal(walk(buf, (size_t)len, &m, r, 5), 4);
 	assert_int_equal(r[0].sec, NP_DNS_SEC_QUESTION);
 	assert_string_equal(r[0].owner, "lan.");
@@ -261,7 +261,7 @@ static void delete_messages_parse(void **state)
 		     "c015 0001 00fe 00000000 0004 0a4d0064");
 	len = ddns_build(&a, 0x1236, buf, sizeof(buf));
 	assert_int_equal(np_dns_msg_parse(buf, (size_t)len, &m), 0);
-	assert_int_equal(m.hdr.opcode, DDNS_OPCODE_UPDATE);
+	assert_int_equal(m.hdr.opcode, NP_DNS_OPCODE_UPDATE);
 	assert_int_equal(m.hdr.qr, 0);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_QUESTION], 1);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
@@ -541,7 +541,7 @@ static void peer_answer(struct peer *p, const uint8_t *q, uint16_t id, int rcode
 	memset(a, 0, sizeof(a));
 	a[0] = (uint8_t)(id >> 8);
 	a[1] = (uint8_t)id;
-	a[2] = 0x80 | (DDNS_OPCODE_UPDATE << 3);
+	a[2] = 0x80 | (NP_DNS_OPCODE_UPDATE << 3);
 	a[3] = (uint8_t)rcode;
 	(void)q;
 	assert_int_equal(sendto(p->fd, a, sizeof(a), 0, (const struct sockaddr *)to, sizeof(*to)),

@@ -19,6 +19,7 @@
 #include <netproto/error.h>
 
 #include "../common/daemon.h"
+#include "../common/hashkey.h"
 #include "../common/log.h"
 #include "../common/notify.h"
 #include "../common/privdrop.h"
@@ -205,7 +206,8 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	d->dm = dm;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
-	d->lt = lease_table_new();
+	np_hmap_key_draw(&d->hash_key);
+	d->lt = lease_table_new(&d->hash_key);
 	d->lt6 = lease6_table_new();
 	if (d->lt == NULL || d->lt6 == NULL)
 		return -1;
@@ -295,7 +297,7 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 			 "effect on restart only");
 		return -1;
 	}
-	lt = lease_table_new();
+	lt = lease_table_new(&d->hash_key);
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
 		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
 		lease_table_free(lt);

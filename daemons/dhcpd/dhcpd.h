@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hashmap.h"
+
 struct np_daemon;
 struct np_ctl;
 struct event;
@@ -41,6 +43,7 @@ struct dhcpd {
 	uint64_t store_lost_octets;    /* unreadable octets skipped at start */
 	int last_err;                  /* of the lease store; 0 when healthy */
 	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
+	struct np_hmap_key hash_key;   /* the process's, for every table (hashmap.h) */
 };
 
 /* The np_daemon_ops start / apply / stop / healthy of np-dhcpd. */

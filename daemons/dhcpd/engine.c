@@ -168,7 +168,8 @@ int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t t
 {
 	probe_table_free(e->probe);
 	/* A probe's answer is trusted as long as an offer is held. */
-	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u);
+	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u,
+				   lease_table_key(e->lt));
 	return e->probe != NULL ? 0 : -ENOMEM;
 }
 

@@ -777,15 +777,19 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
 				     eng_caps_fallback };
 	struct dns_cache_limits lim;
+	struct np_hmap_key key;
 
 	memset(e, 0, sizeof(*e));
 	e->conf = conf;
 	e->ops = *ops;
+	/* The cache's hash key, from the I/O side's random numbers. */
+	key.k0 = (uint64_t)ops->random(ops->arg) << 32 | ops->random(ops->arg);
+	key.k1 = (uint64_t)ops->random(ops->arg) << 32 | ops->random(ops->arg);
 	cache_limits(conf, &lim);
 	e->scratch = malloc(NP_DNS_MSG_MAX);
 	e->scrub = malloc(sizeof(*e->scrub));
 	e->scrub_buf = malloc(NP_DNS_MSG_MAX);
-	e->cache = dns_cache_new(conf->cache_size, &lim);
+	e->cache = dns_cache_new(conf->cache_size, &lim, &key);
 	if (!e->cache || !e->scratch || !e->scrub || !e->scrub_buf ||
 	    dnsd_res_init(&e->res, &rops, conf) < 0) {
 		dns_cache_free(e->cache);

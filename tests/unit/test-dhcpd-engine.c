@@ -18,6 +18,9 @@
 #include "engine.h"
 #include "testutil.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 #define NET 0x0a4d0000u            /* 10.77.0.0/24 */
 #define SERVER (NET + 1)
 #define RELAYNET 0x0a4e0000u       /* 10.77.1.0/24 behind a relay */
@@ -77,7 +80,7 @@ static int setup_with(void **state, bool authoritative, bool rapid)
 	memset(&f, 0, sizeof(f));
 	cfg.authoritative = authoritative;
 	subnets[0].rapid_commit = rapid;
-	f.lt = lease_table_new();
+	f.lt = lease_table_new(&test_key);
 	if (f.lt == NULL || engine_new(&cfg, f.lt, &f.e) != 0)
 		return -1;
 	*state = &f;
@@ -1137,7 +1140,7 @@ static void bad_config_refused(void **state)
 	struct engine_subnet s = { .addr = NET, .prefix = 24, .pools = outside, .npools = 1,
 				   .lease_time = 60 };
 	struct engine_config c = { .subnets = &s, .nsubnets = 1 };
-	struct lease_table *lt = lease_table_new();
+	struct lease_table *lt = lease_table_new(&test_key);
 	struct engine *e = NULL;
 
 	(void)state;

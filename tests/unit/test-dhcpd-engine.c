@@ -44,8 +44,8 @@ static const struct engine_option subnet_opts[] = {
 static const struct engine_option resv_opts[] = {
 	{ NP_DHCP4_OPT_DNS, 4, resv_dns },
 };
-static const struct engine_pool pools[] = { { NET + 100, NET + 103 } };
-static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 103, 0, 0 } };
+static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199, 0, 0 } };
 static const uint8_t resv_cid[] = { 0, 'k', 'i', 'o', 's', 'k' };
 static struct engine_reservation resv[] = {
 	{ .client = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 0x99 } },
@@ -1133,7 +1133,7 @@ static void pool_exhaustion_counted(void **state)
 
 static void bad_config_refused(void **state)
 {
-	static const struct engine_pool outside[] = { { NET + 300, NET + 310 } };
+	static const struct engine_pool outside[] = { { NET + 300, NET + 310, 0, 0 } };
 	struct engine_subnet s = { .addr = NET, .prefix = 24, .pools = outside, .npools = 1,
 				   .lease_time = 60 };
 	struct engine_config c = { .subnets = &s, .nsubnets = 1 };

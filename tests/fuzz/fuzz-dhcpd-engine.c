@@ -31,8 +31,8 @@ static const struct engine_option opts[] = {
 	{ NP_DHCP4_OPT_ROUTER, 4, routers },
 	{ NP_DHCP4_OPT_DOMAIN_NAME, 11, domain },
 };
-static const struct engine_pool pools[] = { { NET + 100, NET + 107 } };
-static const struct engine_pool rpools[] = { { NET + 0x100 + 10, NET + 0x100 + 20 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 107, 0, 0 } };
+static const struct engine_pool rpools[] = { { NET + 0x100 + 10, NET + 0x100 + 20, 0, 0 } };
 static const struct engine_reservation resv[] = {
 	{ .client = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 0x99 } },
 	  .addr = NET + 50, .hostname = "printer" },

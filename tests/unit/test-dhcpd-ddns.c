@@ -774,7 +774,7 @@ static void too_many_in_flight_are_dropped(void **state)
 /* ---- the engine's answer to a client FQDN option (RFC 4702 §4) ---- */
 
 #define NET 0x0a4d0000u
-static const struct engine_pool fq_pools[] = { { NET + 100, NET + 109 } };
+static const struct engine_pool fq_pools[] = { { NET + 100, NET + 109, 0, 0 } };
 static const struct engine_subnet fq_subnets[] = {
 	{ .addr = NET, .prefix = 24, .ifindex = 3, .pools = fq_pools, .npools = 1,
 	  .lease_time = 3600 },

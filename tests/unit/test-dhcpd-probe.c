@@ -205,8 +205,8 @@ static void rings_wrap_and_compact(void **state)
 
 /* ---- the engine with a probe table ---- */
 
-static const struct engine_pool pools[] = { { NET + 100, NET + 103 } };
-static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 103, 0, 0 } };
+static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199, 0, 0 } };
 static struct engine_subnet subnets[] = {
 	{ .addr = NET, .prefix = 24, .ifindex = IFX, .pools = pools, .npools = 1,
 	  .lease_time = 3600 },

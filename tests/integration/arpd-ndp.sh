@@ -84,6 +84,8 @@ dadfailed() { ip -n "$(np_ns cli)" -6 addr show dev eth0 | grep "2001:db8::10/64
 np_wait 5 dadfailed || np_fail "cli's DAD for 2001:db8::10 did not fail: $(ip -n "$(np_ns cli)" -6 addr show dev eth0)"
 np_log "cli's DAD for 2001:db8::10: $(ip -n "$(np_ns cli)" -6 addr show dev eth0 | grep 2001:db8::10)"
 [ "$(arpd_stat ndp-dad-na-sent)" -ge 1 ] || np_fail "ndp-dad-na-sent not counted"
+dad_on_wire() { tcpdump -r "$dadpcap" -n "ip6[40] == 136" 2>/dev/null | grep -q "tgt is 2001:db8::10"; }
+np_wait 5 dad_on_wire || np_fail "no DAD answer in the capture: $(tcpdump -r "$dadpcap" -n 2>&1)"
 
 sleep 0.5
 kill "$TCPDUMP"
@@ -110,7 +112,7 @@ grep "tgt is 2001:db8::11" "$(np_tmp)/na.txt" | grep -q "destination link-addres
 	np_fail "no target link-layer address option 02:00:5e:00:00:11"
 # The answer to cli's DAD probe: to all-nodes, Solicited clear.
 grep "> ff02::1: " "$(np_tmp)/na-dad.txt" | grep "tgt is 2001:db8::10," | grep -q "Flags \[override\]" ||
-	np_fail "no DAD answer to ff02::1 for 2001:db8::10: $(cat "$(np_tmp)/na-dad.txt")"
+	np_fail "no DAD answer to ff02::1 for 2001:db8::10: $(cat "$(np_tmp)/na-dad.txt") $(tcpdump -r "$dadpcap" -n 2>&1)"
 np_log "advertisements on the wire carry the right flags"
 kill -0 "$ARPD_PID" || np_fail "np-arpd died"
 echo "np-arpd resolves IPv6 neighbours for ndisc6 and the kernel, and defends against DAD"

@@ -217,6 +217,7 @@ if [ "$WHAT" != zones ]; then
 		hier www.$c.net. A
 	done
 	hier www.example.net. TXT
+	hier www.example.net. DS
 	hier nosuch.example.net. A
 	hier a.wild.example.net. A
 	hier alias.example.net. A

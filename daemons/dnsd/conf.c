@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <netproto/dns.h>
+#include <netproto/error.h>
 
 #include "conf.h"
 #include "localzone.h"
 #include "log.h"
+#include "val-chain.h"
 
 static const struct np_conf_key fz_keys[] = {
 	{ "zone", NULL },
@@ -53,12 +55,23 @@ static const struct np_conf_key root_keys[] = {
 	{ "upstream_timeout", NULL },
 	{ "use_0x20", NULL },
 	{ "xdp_interface", NULL },
+	{ "dnssec", NULL },
+	{ "trust_anchors", NULL },
+	{ "trust_anchor_file", NULL },
+	{ "negative_trust_anchors", NULL },
 	NP_COMMON_CONF_KEYS,
 	{ NULL, NULL },
 };
 
 static const struct np_conf_enum actions[] = {
 	{ "allow", DNSD_ACL_ALLOW }, { "refuse", DNSD_ACL_REFUSE }, { "deny", DNSD_ACL_DENY },
+	{ NULL, 0 },
+};
+
+static const struct np_conf_enum dnssec_modes[] = {
+	{ "off", DNSD_DNSSEC_OFF },
+	{ "permissive", DNSD_DNSSEC_PERMISSIVE },
+	{ "validate", DNSD_DNSSEC_VALIDATE },
 	{ NULL, 0 },
 };
 
@@ -330,6 +343,118 @@ static int load_local(struct np_conf_err *e, const config_setting_t *root, struc
 	return bad;
 }
 
+/* A list setting of strings, or NULL (absent, or reported as not a list). */
+static const config_setting_t *string_list(struct np_conf_err *e, const config_setting_t *root,
+					   const char *name, const char *what)
+{
+	const config_setting_t *list = config_setting_get_member(root, name);
+
+	if (list && (!config_setting_is_aggregate(list) || config_setting_is_group(list))) {
+		np_conf_error(e, list, "%s: must be a list of %s", name, what);
+		return NULL;
+	}
+	return list;
+}
+
+/* trust_anchor_file: DS or DNSKEY lines (root.ds or root.key of dns-root-data). */
+static void load_anchor_file(struct np_conf_err *e, const config_setting_t *s, const char *path,
+			     struct vc_trust *t)
+{
+	char line[8192], why[256];
+	unsigned lineno = 0, added = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (!fp) {
+		np_conf_error(e, s, "trust_anchor_file: %s: %s", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		int rc;
+
+		lineno++;
+		why[0] = '\0';
+		rc = vc_trust_add_line(t, line, why, sizeof(why));
+		if (rc == 0)
+			added++;
+		else if (rc != NP_ENOTFOUND)
+			np_conf_error(e, s, "trust_anchor_file: %s:%u: %s", path, lineno,
+				      why[0] ? why : np_strerror(rc));
+	}
+	fclose(fp);
+	if (!added)
+		np_conf_error(e, s, "trust_anchor_file: %s: no DS or DNSKEY record", path);
+}
+
+/*
+ * dnssec, trust_anchors, trust_anchor_file, negative_trust_anchors.  The
+ * anchors are checked whatever the mode, so -t finds a bad one before it
+ * is used.
+ */
+static void load_dnssec(struct np_conf_err *e, const config_setting_t *root,
+			struct dnsd_conf *conf)
+{
+	const config_setting_t *list;
+	char path[4096], why[256];
+	int mode, given = 0;
+
+	if (np_conf_get_enum(e, root, "dnssec", NP_CONF_OPTIONAL, dnssec_modes, &mode) == 1) {
+		conf->dnssec = (enum dnsd_dnssec)mode;
+		if (mode != DNSD_DNSSEC_OFF)
+			np_conf_error(e, config_setting_get_member(root, "dnssec"),
+				      "dnssec: \"%s\" is not yet supported: np-dnsd passes DNSSEC "
+				      "records through without validating them (use \"off\")",
+				      mode == DNSD_DNSSEC_VALIDATE ? "validate" : "permissive");
+	}
+	if (!(conf->trust = vc_trust_new())) {
+		np_conf_error(e, NULL, "out of memory");
+		return;
+	}
+	if ((list = string_list(e, root, "trust_anchors", "\"DS or DNSKEY record\" strings"))) {
+		given = 1;
+		for (int i = 0; i < config_setting_length(list); i++) {
+			const config_setting_t *it = config_setting_get_elem(list, (unsigned)i);
+			const char *s = config_setting_get_string(it);
+			int rc;
+
+			why[0] = '\0';
+			if (!s) {
+				np_conf_error(e, it, "trust_anchors: each item must be a string such as "
+					      "\". IN DS 20326 8 2 E06D...\"");
+				continue;
+			}
+			rc = vc_trust_add_line(conf->trust, s, why, sizeof(why));
+			if (rc == NP_ENOTFOUND)
+				np_conf_error(e, it, "trust_anchors: \"%s\": not a DS or DNSKEY record", s);
+			else if (rc)
+				np_conf_error(e, it, "trust_anchors: \"%s\": %s", s,
+					      why[0] ? why : np_strerror(rc));
+		}
+	}
+	if (np_conf_get_string(e, root, "trust_anchor_file", NP_CONF_OPTIONAL, path,
+			       sizeof(path)) == 1) {
+		given = 1;
+		load_anchor_file(e, config_setting_get_member(root, "trust_anchor_file"), path,
+				 conf->trust);
+	}
+	if (!given && vc_trust_add_builtin(conf->trust))
+		np_conf_error(e, NULL, "the built-in root trust anchors do not load");
+	if ((list = string_list(e, root, "negative_trust_anchors", "domain names"))) {
+		for (int i = 0; i < config_setting_length(list); i++) {
+			const config_setting_t *it = config_setting_get_elem(list, (unsigned)i);
+			const char *s = config_setting_get_string(it);
+			uint8_t name[NP_DNS_NAME_MAX];
+			int n = s ? np_dns_name_from_text(s, name, sizeof(name)) : -1;
+
+			if (n < 0)
+				np_conf_error(e, it, "negative_trust_anchors: \"%s\" is not a domain name",
+					      s ? s : "(not a string)");
+			else if (vc_trust_add_nta(conf->trust, name, (size_t)n))
+				np_conf_error(e, it, "negative_trust_anchors: more than %d names",
+					      VC_MAX_NTAS);
+		}
+	}
+}
+
 static void load_numbers(struct np_conf_err *e, const config_setting_t *root,
 			 struct dnsd_conf *conf)
 {
@@ -407,6 +532,7 @@ struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 	np_common_conf_load(e, root, NULL, &conf->common);
 	np_conf_get_string(e, root, "xdp_interface", NP_CONF_OPTIONAL, conf->xdp_interface,
 			   sizeof(conf->xdp_interface));
+	load_dnssec(e, root, conf);
 	if (e->count) {
 		dnsd_conf_free(conf);
 		return NULL;
@@ -419,6 +545,7 @@ void dnsd_conf_free(struct dnsd_conf *conf)
 	if (!conf)
 		return;
 	dns_local_free(conf->local);
+	vc_trust_free(conf->trust);
 	free(conf->sets);
 	free(conf);
 }

@@ -21,6 +21,19 @@
 #define DNSD_MAX_ACL 256
 #define DNSD_EDNS_DEFAULT 1232         /* DNS flag day 2020 */
 
+struct vc_trust;
+
+/*
+ * DNSSEC validation (val-chain.h).  Only DNSD_DNSSEC_OFF is accepted for
+ * now: the query path does not validate yet, so the loader refuses the
+ * other two rather than pretend (np-dnsd passes DNSSEC records through).
+ */
+enum dnsd_dnssec {
+	DNSD_DNSSEC_OFF = 0,
+	DNSD_DNSSEC_PERMISSIVE = 1,    /* validate, log and count, answer anyway */
+	DNSD_DNSSEC_VALIDATE = 2,      /* bogus: SERVFAIL with an EDE */
+};
+
 struct dnsd_addr {
 	uint32_t addr;                 /* host order */
 	uint16_t port;
@@ -82,6 +95,11 @@ struct dnsd_conf {
 	 * empty: kernel sockets only.
 	 */
 	char xdp_interface[16];        /* IF_NAMESIZE */
+
+	enum dnsd_dnssec dnssec;
+	/* trust_anchors, trust_anchor_file or the built-in root anchors, and
+	 * negative_trust_anchors; always set by a successful load. */
+	struct vc_trust *trust;
 	struct np_common_conf common;  /* user, log_level, control_socket, metrics_listen */
 };
 

@@ -1,8 +1,23 @@
 #!/bin/sh
 # dnssec-make-fixtures.sh: regenerate the DNSSEC fixtures of tests/data
-# (dnssec-*.hex and dnssec-anchors.txt) used by test-dnsd-validator.
+# (dnssec-*.hex and dnssec-anchors.txt) used by test-dnsd-validator, and the
+# signed hierarchy (dnssec-hier-*.hex, dnssec-hier-root.ds) used by
+# test-dnsd-valchain.
 #
-#   tests/data/dnssec-make-fixtures.sh [OUTDIR]     (as root: NSD binds a port on 127.0.0.1)
+#   tests/data/dnssec-make-fixtures.sh [OUTDIR [zones|hierarchy|all]]
+#                                      (as root: NSD binds a port on 127.0.0.1)
+#
+# The hierarchy: a root "." delegating net., which delegates example.net.
+# (secure: A, TXT, a wildcard, CNAMEs inside the zone and to insecure.net.),
+# insecure.net. (no DS: unsigned), and broken children, each with a DS at
+# net.: badsig.net. (www's A RRSIG has a bit flipped), expired.net.
+# (signatures valid 2020 only), nokey.net. (no DNSKEY RRset), wrongds.net.
+# (the DS names a key the zone does not publish), unsupported.net. (keys,
+# signatures and DS relabelled algorithm 253).  The broken zones are made by
+# tests/integration/dnssec-craft.py, as in dnssec-lib.sh.  Each answer a
+# validating forwarder needs is captured as dnssec-hier-NAME-TYPE.hex (NAME
+# without its final dot, "root" for the root), so a test answers a driver's
+# DS/DNSKEY requests from files.
 #
 # Zones are signed by ldns-signzone (ldnsutils) with keys from ldns-keygen,
 # with a fixed inception/expiration window (INCEPTION..EXPIRATION below) so
@@ -14,6 +29,8 @@
 set -eu
 
 OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+WHAT=${2:-all}
+CRAFT="/usr/bin/python3 $(cd "$(dirname "$0")/../integration" && pwd)/dnssec-craft.py"
 INCEPTION=20250101000000
 EXPIRATION=20350101000000
 PORT=53853
@@ -51,6 +68,7 @@ sign() {
 	echo "$ksk" >"$z.ksk"
 }
 
+if [ "$WHAT" != hierarchy ]; then
 sign rsasha256.test RSASHA256
 sign rsasha512.test RSASHA512
 sign ecdsap256.test ECDSAP256SHA256
@@ -68,6 +86,64 @@ sign iter.test ECDSAP256SHA256 -n -t 151 -s 0f0f
 	done
 	ldns-key2ds -n -4 "$(cat ecdsap384.test.ksk).key"
 } | sed 's/\t/ /g' >"$OUT/dnssec-anchors.txt"
+fi
+
+# ---- the hierarchy --------------------------------------------------------
+hier_head() {   # zone (with final dot)
+	printf '$ORIGIN %s\n$TTL 3600\n' "$1"
+	printf '@\tIN SOA ns1 hostmaster 1 7200 3600 1209600 300\n@\tIN NS ns1\nns1\tIN A 192.0.2.53\n'
+	printf 'www\tIN A 192.0.2.80\n'
+}
+# hier_sign ZONE-FILE-BASE ORIGIN [ldns-signzone options]: KSK + ZSK, DS in BASE.ds
+hier_sign() {
+	b=$1 o=$2
+	shift 2
+	hksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$o")
+	hzsk=$(ldns-keygen -a ECDSAP256SHA256 "$o")
+	ldns-signzone "$@" -o "$o" -f "$b.signed" "$b.zone" "$hksk" "$hzsk"
+	ldns-key2ds -n -2 "$hksk.key" >"$b.ds"
+}
+hier_delegate() {       # parent-base child [ds-file]
+	printf '%s\tIN NS ns1.%s\nns1.%s\tIN A 192.0.2.53\n' "$2" "$2" "$2" >>"$1.zone"
+	[ -z "${3:-}" ] || cat "$3" >>"$1.zone"
+}
+if [ "$WHAT" != zones ]; then
+W="-i $INCEPTION -e $EXPIRATION"
+hier_head example.net. >h-example.net.zone
+cat >>h-example.net.zone <<'ZONE'
+@	IN TXT "netproto dnssec fixtures"
+*.wild	IN A 192.0.2.99
+alias	IN CNAME www
+toinsecure	IN CNAME www.insecure.net.
+ZONE
+hier_sign h-example.net example.net. $W
+hier_head badsig.net. >h-badsig.net.zone
+hier_sign h-badsig.net badsig.net. $W
+$CRAFT flip h-badsig.net.signed www.badsig.net. A
+hier_head expired.net. >h-expired.net.zone
+hier_sign h-expired.net expired.net. -i 20200101000000 -e 20210101000000
+hier_head nokey.net. >h-nokey.net.zone
+hier_sign h-nokey.net nokey.net. $W
+$CRAFT strip h-nokey.net.signed nokey.net.
+hier_head wrongds.net. >h-wrongds.net.zone
+hier_sign h-wrongds.net wrongds.net. $W
+ldns-key2ds -n -2 "$(ldns-keygen -a ECDSAP256SHA256 -k wrongds.net.).key" >h-wrongds.net.ds
+hier_head unsupported.net. >h-unsupported.net.zone
+hier_sign h-unsupported.net unsupported.net. $W
+$CRAFT realg h-unsupported.net.signed unsupported.net. 253
+$CRAFT ds unsupported.net. h-unsupported.net.signed >h-unsupported.net.ds
+hier_head insecure.net. >h-insecure.net.signed
+hier_head net. >h-net.zone
+for c in example badsig expired nokey wrongds unsupported; do
+	hier_delegate h-net "$c.net." "h-$c.net.ds"
+done
+hier_delegate h-net insecure.net.
+hier_sign h-net net. $W
+hier_head . >h-root.zone
+hier_delegate h-root net. h-net.ds
+hier_sign h-root . $W
+sed 's/\t/ /g' h-root.ds >"$OUT/dnssec-hier-root.ds"
+fi
 
 {
 	echo "server:"
@@ -82,8 +158,11 @@ sign iter.test ECDSAP256SHA256 -n -t 151 -s 0f0f
 	echo "remote-control:"
 	echo "	control-enable: no"
 	for z in *.signed; do
+		n=${z%.signed}
+		n=${n#h-}
+		[ "$n" = root ] && n=.
 		echo "zone:"
-		echo "	name: ${z%.signed}"
+		echo "	name: \"$n\""
 		echo "	zonefile: $WORK/$z"
 	done
 } >nsd.conf
@@ -122,6 +201,30 @@ ORIGIN="made by tests/data/dnssec-make-fixtures.sh: $LDNSVER signed, $NSDVER ans
 fixture() {     # file name type
 	/usr/bin/python3 dnsquery.py "$2" "$3" $PORT "$OUT/dnssec-$1.hex" "$ORIGIN"
 }
+
+hier() {        # name type: dnssec-hier-NAME-TYPE.hex
+	f=$(echo "${1%.}-$2" | tr 'A-Z' 'a-z')
+	case $1 in .) f=root-$(echo "$2" | tr 'A-Z' 'a-z') ;; esac
+	/usr/bin/python3 dnsquery.py "$1" "$2" $PORT "$OUT/dnssec-hier-$f.hex" "$ORIGIN"
+}
+if [ "$WHAT" != zones ]; then
+	hier . DNSKEY
+	hier net. DS
+	hier net. DNSKEY
+	for c in example badsig expired nokey wrongds unsupported insecure; do
+		hier $c.net. DS
+		hier $c.net. DNSKEY
+		hier www.$c.net. A
+	done
+	hier www.example.net. TXT
+	hier www.example.net. DS
+	hier nosuch.example.net. A
+	hier a.wild.example.net. A
+	hier alias.example.net. A
+	hier toinsecure.example.net. A
+	hier nosuch.net. A
+fi
+[ "$WHAT" != hierarchy ] || { echo "dnssec-make-fixtures: wrote the hierarchy to $OUT"; exit 0; }
 
 for z in rsasha256 rsasha512 ecdsap256 ecdsap384 ed25519 ed448; do
 	fixture "$z-dnskey" $z.test DNSKEY

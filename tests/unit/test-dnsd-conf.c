@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "conf.h"
+#include "testutil.h"
+#include "val-chain.h"
 
 struct errs {
 	char msg[32][320];
@@ -234,6 +237,111 @@ static void update_acl_match(void **state)
 	dnsd_conf_free(c);
 }
 
+
+/* ---- DNSSEC settings ---------------------------------------------------- */
+
+/* Default: off (the query path does not validate yet), the built-in root anchors. */
+static void dnssec_defaults(void **state)
+{
+	struct errs e;
+	struct dnsd_conf *c = load("listen = [ \"127.0.0.1\" ];\n", &e);
+	size_t len, nds, nkeys;
+	const uint8_t *z;
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->dnssec, DNSD_DNSSEC_OFF);
+	assert_non_null(c->trust);
+	assert_int_equal(vc_trust_anchors(c->trust), 1);
+	z = vc_trust_anchor(c->trust, 0, &len, &nds, &nkeys);
+	assert_int_equal(len, 1);
+	assert_int_equal(z[0], 0);
+	assert_int_equal(nds, 2);             /* KSK-2017 and KSK-2024 */
+	assert_int_equal(vc_trust_ntas(c->trust), 0);
+	dnsd_conf_free(c);
+	c = load("listen = [ \"127.0.0.1\" ];\ndnssec = \"off\";\n", &e);
+	assert_non_null(c);
+	assert_int_equal(c->dnssec, DNSD_DNSSEC_OFF);
+	dnsd_conf_free(c);
+}
+
+/* Validation is refused until the query path validates: -t must not accept it. */
+static void dnssec_validate_refused(void **state)
+{
+	struct errs e;
+
+	(void)state;
+	assert_null(load("listen = [ \"127.0.0.1\" ];\ndnssec = \"validate\";\n", &e));
+	expect_error(&e, 2, "dnssec: \"validate\" is not yet supported");
+	assert_null(load("listen = [ \"127.0.0.1\" ];\ndnssec = \"permissive\";\n", &e));
+	expect_error(&e, 2, "dnssec: \"permissive\" is not yet supported");
+	assert_null(load("listen = [ \"127.0.0.1\" ];\ndnssec = \"on\";\n", &e));
+	expect_error(&e, 2, "dnssec");
+}
+
+static void trust_anchor_settings(void **state)
+{
+	struct errs e;
+	char text[1024];
+	struct dnsd_conf *c;
+	uint8_t n[NP_DNS_NAME_MAX];
+	int nlen = np_dns_name_from_text("www.broken.example.", n, sizeof(n));
+	size_t len, nds, nkeys;
+
+	(void)state;
+	c = load("listen = [ \"127.0.0.1\" ];\n"
+		 "trust_anchors = [\n"
+		 "  \"example. IN DS 57072 13 2 a84901c3b818b85439483df63f037398fcba87ff185ecee2dac22304fdd72730\",\n"
+		 "  \"example. 3600 IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\"\n"
+		 "];\n"
+		 "negative_trust_anchors = [ \"Broken.Example.\" ];\n", &e);
+	assert_non_null(c);
+	assert_int_equal(vc_trust_anchors(c->trust), 1);     /* replaces the root's */
+	vc_trust_anchor(c->trust, 0, &len, &nds, &nkeys);
+	assert_int_equal(nds, 1);
+	assert_int_equal(nkeys, 1);
+	assert_true(nlen > 0);
+	assert_true(vc_trust_nta_covers(c->trust, n, (size_t)nlen));
+	dnsd_conf_free(c);
+
+	/* Each bad item at its own line. */
+	assert_null(load("listen = [ \"127.0.0.1\" ];\n"
+			 "trust_anchors = [\n"
+			 "  \". IN A 192.0.2.1\",\n"
+			 "  \". IN DS 20326 8 2 NOTHEX\" ];\n"
+			 "negative_trust_anchors = [ \"bad..name\" ];\n", &e));
+	expect_error(&e, 3, "trust_anchors: \". IN A 192.0.2.1\": a trust anchor is a DS or DNSKEY");
+	expect_error(&e, 4, "trust_anchors: \". IN DS 20326 8 2 NOTHEX\"");
+	expect_error(&e, 5, "negative_trust_anchors: \"bad..name\" is not a domain name");
+
+	/* The file: its own file:line in the message, at the setting's line. */
+	snprintf(text, sizeof(text), "listen = [ \"127.0.0.1\" ];\ntrust_anchor_file = \"%s\";\n",
+		 np_test_data_path("dnssec-hier-root.ds"));
+	c = load(text, &e);
+	assert_non_null(c);
+	assert_int_equal(vc_trust_anchors(c->trust), 1);
+	dnsd_conf_free(c);
+	{
+		char path[] = "/tmp/test-dnsd-conf-anchors.XXXXXX", want[128];
+		int fd = mkstemp(path);
+		FILE *fp;
+
+		assert_true(fd >= 0);
+		fp = fdopen(fd, "w");
+		fputs("; root.ds\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
+		      ". IN DS 20326 8\n", fp);
+		fclose(fp);
+		snprintf(text, sizeof(text),
+			 "listen = [ \"127.0.0.1\" ];\n\ntrust_anchor_file = \"%s\";\n", path);
+		assert_null(load(text, &e));
+		snprintf(want, sizeof(want), "trust_anchor_file: %s:3: ", path);
+		expect_error(&e, 3, want);
+		unlink(path);
+		assert_null(load(text, &e));
+		expect_error(&e, 3, "No such file");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +351,9 @@ int main(void)
 		cmocka_unit_test(missing_listen_and_records_without_zone),
 		cmocka_unit_test(acl_longest_prefix),
 		cmocka_unit_test(update_acl_match),
+		cmocka_unit_test(dnssec_defaults),
+		cmocka_unit_test(dnssec_validate_refused),
+		cmocka_unit_test(trust_anchor_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,7 @@ struct dnsd_conf {
 
 	struct dnsd_acl_entry acl[DNSD_MAX_ACL];
 	unsigned nacl;
-	bool acl_given;                /* false: loopback + the local subnets (io.c) */
+	bool acl_given;                /* false: loopback + the local subnets (dnsd.c) */
 	struct np_conf_cidr update_acl[DNSD_MAX_ACL];
 	unsigned nupdate_acl;
 
@@ -78,7 +78,7 @@ struct dnsd_conf {
 
 	/*
 	 * UDP queries to the listen addresses arriving on this interface are
-	 * read and answered through AF_XDP (io.c, daemons/common/xsk.h);
+	 * read and answered through AF_XDP (io-xdp.c, daemons/common/xsk.h);
 	 * empty: kernel sockets only.
 	 */
 	char xdp_interface[16];        /* IF_NAMESIZE */

@@ -24,7 +24,7 @@
 #include "cache.h"
 #include "ctl.h"
 #include "daemon.h"
-#include "io.h"
+#include "dnsd.h"
 #include "localzone.h"
 #include "log.h"
 #include "xsk.h"
@@ -141,7 +141,7 @@ static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 
 static json_t *stats_json(void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *o = json_object();
 	struct dns_cache_stats cs;
 
@@ -193,7 +193,7 @@ static json_t *stats_json(void *ctx)
 
 static json_t *cmd_flush(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	const char *text = NULL;
 	uint8_t name[NP_DNS_NAME_MAX];
 	char msg[128];
@@ -239,7 +239,7 @@ static int dump_one(void *arg, const struct dns_cache_entry_info *e)
 
 static json_t *cmd_dump(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *list = json_array();
 
 	(void)command;
@@ -267,7 +267,7 @@ static int local_one(void *arg, const uint8_t *owner, size_t len, uint16_t type,
 
 static json_t *cmd_local(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *list = json_array();
 
 	(void)command;

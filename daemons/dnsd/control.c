@@ -157,8 +157,8 @@ static json_t *stats_json(void *ctx)
 	put(o, "cache.expired", cs.expired);
 	put(o, "cache.entries", cs.entries);
 	put(o, "cache.bytes", cs.bytes);
-	put(o, "local-zone.records", io->conf->local ? dns_local_count(io->conf->local) : 0);
-	local_stats(o, io->conf->local);
+	put(o, "local-zone.records", io->eng.local ? dns_local_count(io->eng.local) : 0);
+	local_stats(o, io->eng.local);
 	put(o, "udp.batches", io->stats.udp_batches);
 	put(o, "udp.truncated-received", io->stats.udp_truncated);
 	put(o, "udp.sent", io->stats.udp_sent);
@@ -274,8 +274,8 @@ static json_t *cmd_local(const char *command, json_t *args, void *ctx)
 	(void)args;
 	if (!list)
 		return NULL;
-	if (io->conf->local)
-		dns_local_walk(io->conf->local, local_one, list);
+	if (io->eng.local)
+		dns_local_walk(io->eng.local, local_one, list);
 	return np_ctl_answer(json_array_size(list) ? 0 : 3, "local zone records", list);
 }
 

@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "io.h"
-#include "localzone.h"
 #include "log.h"
 #include "notify.h"
 
@@ -100,7 +99,7 @@ static int start(struct dnsd *io, struct dnsd_conf *conf)
 	if (!io->slots || !io->tcpin || !io->tcpout || !io->upbuf ||
 	    np_batch_init(&io->rx, RX_BATCH, UDP_BUF) < 0 ||
 	    np_batch_init(&io->tx, RX_BATCH, UDP_BUF) < 0 ||
-	    np_batch_init(&io->late, 1, UDP_BUF) < 0 || dnsd_engine_init(&io->eng, conf, &ops) < 0) {
+	    np_batch_init(&io->late, 1, UDP_BUF) < 0 || dnsd_engine_init(&io->eng, &conf->policy, &ops) < 0) {
 		np_log_err("out of memory");
 		return -1;
 	}
@@ -115,7 +114,7 @@ static int start(struct dnsd *io, struct dnsd_conf *conf)
 	if (conf->xdp_interface[0] && dnsd_xdp_start(io, conf) < 0)
 		return -1;
 	np_daemon_set_privileges(io->d, conf->common.user[0] ? conf->common.user : NULL, 0);
-	np_notify_status("serving on %u sockets, %u upstream sets", io->nls, conf->nsets);
+	np_notify_status("serving on %u sockets, %u upstream sets", io->nls, conf->policy.nsets);
 	return 0;
 }
 
@@ -127,21 +126,16 @@ static bool same_listen(const struct dnsd_conf *a, const struct dnsd_conf *b)
 
 static int apply(struct dnsd *io, struct dnsd_conf *conf, char *why, size_t cap)
 {
-	if (io->conf->local && conf->local &&
-	    np_dns_name_equal(io->conf->local_zone, io->conf->local_zone_len, conf->local_zone,
-			      conf->local_zone_len)) {
-		size_t lost, n = dns_local_carry(io->conf->local, conf->local, &lost);
-
-		if (n)
-			np_log_info("local zone: %zu dynamic records kept", n);
-		if (lost)
-			np_log_notice("local zone: %zu dynamic records at names the new "
-				      "configuration defines dropped: configured records win", lost);
-	}
-	if (dnsd_engine_configure(&io->eng, conf) < 0) {
+	if (dnsd_engine_configure(&io->eng, &conf->policy) < 0) {
 		snprintf(why, cap, "out of memory");
 		return -1;
 	}
+	if (io->eng.reload_kept)
+		np_log_info("local zone: %zu dynamic records kept", io->eng.reload_kept);
+	if (io->eng.reload_dropped)
+		np_log_notice("local zone: %zu dynamic records at names the new "
+			      "configuration defines dropped: configured records win",
+			      io->eng.reload_dropped);
 	if (!same_listen(io->conf, conf))
 		np_log_warning("listen changes take effect at the next start");
 	if (strcmp(io->conf->xdp_interface, conf->xdp_interface) != 0)
@@ -150,7 +144,7 @@ static int apply(struct dnsd *io, struct dnsd_conf *conf, char *why, size_t cap)
 	np_conn_set_limits(&io->tcp, conf->tcp_max_connections, conf->tcp_per_client);
 	default_acl(io);
 	np_notify_status("serving on %u sockets, %u upstream sets (reloaded)", io->nls,
-			 conf->nsets);
+			 conf->policy.nsets);
 	return 0;
 }
 

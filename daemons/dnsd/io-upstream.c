@@ -184,7 +184,7 @@ int dnsd_up_send(void *arg, struct dnsd_upq *q)
 	struct upio *u = calloc(1, sizeof(*u));
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t msg[512];
-	int n = dnsd_res_build_query(q, io->conf->edns_buffer_size, msg, sizeof(msg));
+	int n = dnsd_res_build_query(q, io->conf->policy.edns_buffer_size, msg, sizeof(msg));
 	uint64_t now = dnsd_now_ms(), wait;
 	struct timeval tv;
 

@@ -49,7 +49,8 @@
 #include <stdint.h>
 
 #include "cache.h"
-#include "conf.h"
+#include "localzone.h"
+#include "policy.h"
 #include "resolver.h"
 
 struct dnsd_client {
@@ -96,7 +97,15 @@ struct dnsd_engine_ops {
 };
 
 struct dnsd_engine {
-	const struct dnsd_conf *conf;
+	const struct dnsd_policy_conf *conf;
+	/*
+	 * The local zone, the engine's own: built from conf's records, changed
+	 * by UPDATEs, and across a reload its dynamic names go along into the
+	 * zone built from the new records (dns_local_carry()).  NULL without
+	 * local_zone.
+	 */
+	struct dns_local *local;
+	size_t reload_kept, reload_dropped;   /* dynamic records, at the last reload */
 	struct dns_cache *cache;
 	struct dnsd_resolver res;
 	struct dnsd_engine_ops ops;
@@ -111,10 +120,16 @@ struct dnsd_engine {
 };
 
 /* 0, or -1 when out of memory. */
-int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
+int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 		     const struct dnsd_engine_ops *ops);
-/* Reload: new settings, cache and queries in flight kept. 0 or -1 (old kept). */
-int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_conf *conf);
+/*
+ * Reload: new settings, cache and queries in flight kept (the cache is
+ * flushed when the servers responsible for names changed); the local zone
+ * is rebuilt from the new records with the names UPDATEs published kept,
+ * unless configured records now own them (reload_kept, reload_dropped).
+ * conf must outlive the engine or the next reload.  0 or -1 (old kept).
+ */
+int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *conf);
 void dnsd_engine_free(struct dnsd_engine *e);
 /* Used when access_control is not configured (loopback + local subnets). */
 void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_entry *acl,

@@ -483,6 +483,16 @@ static void builder_open_area(struct np_dhcp4_builder *b, int area)
 	aw->pos = off;
 	aw->cap = off + len - 1;  /* room for END */
 	b->area = area;
+	b->used |= area == 1 ? NP_DHCP4_OVERLOAD_FILE : NP_DHCP4_OVERLOAD_SNAME;
+}
+
+/* The next field options may overflow into, skipping those kept (0: none). */
+static int builder_next_area(const struct np_dhcp4_builder *b)
+{
+	for (int area = b->area + 1; area <= 2; area++)
+		if (!(b->keep & (area == 1 ? NP_DHCP4_BUILD_KEEP_FILE : NP_DHCP4_BUILD_KEEP_SNAME)))
+			return area;
+	return 0;
 }
 
 static struct np_writer *builder_area(struct np_dhcp4_builder *b)
@@ -501,9 +511,11 @@ static int builder_put(struct np_dhcp4_builder *b, uint8_t code, struct np_reade
 	struct np_writer *aw = builder_area(b);
 
 	while (aw->cap - aw->pos < len + 2) {
-		if (!b->allow_overload || b->area == 2)
+		int next = b->allow_overload ? builder_next_area(b) : 0;
+
+		if (next == 0)
 			return b->err = NP_ENOSPC;
-		builder_open_area(b, b->area + 1);
+		builder_open_area(b, next);
 		aw = builder_area(b);
 	}
 	np_write_u8(aw, code);
@@ -669,11 +681,11 @@ int np_dhcp4_builder_finish(struct np_dhcp4_builder *b)
 
 	if (b->err)
 		return b->err;
-	if (b->area >= 1) {
+	if (b->used & NP_DHCP4_OVERLOAD_FILE) {
 		builder_close_area(&b->file);
 		overload |= NP_DHCP4_OVERLOAD_FILE;
 	}
-	if (b->area == 2) {
+	if (b->used & NP_DHCP4_OVERLOAD_SNAME) {
 		builder_close_area(&b->sname);
 		overload |= NP_DHCP4_OVERLOAD_SNAME;
 	}

@@ -139,6 +139,7 @@ int np_dhcp4_builder_init(struct np_dhcp4_builder *b, const struct np_dhcp4 *hdr
 		return b->err = NP_ENOSPC;
 	b->limit = limit;
 	b->allow_overload = flags & NP_DHCP4_BUILD_OVERLOAD;
+	b->keep = flags & (NP_DHCP4_BUILD_KEEP_FILE | NP_DHCP4_BUILD_KEEP_SNAME);
 	/* END, and option 52 when it may be needed, always fit at the end of the options field. */
 	b->opt_end = limit - 1 - (b->allow_overload ? 3 : 0);
 	np_writer_init(&b->w, buf, limit);

@@ -146,13 +146,15 @@ int np_dhcp6_build_relay_repl(const struct np_dhcp6 *forw, const void *inner, si
 	else if (rc != NP_ENOTFOUND)
 		return rc;
 
-	/* Move the inner message to its place first: it may lie in buf. */
+	/*
+	 * Move the inner message to its place first: it may lie in buf, even
+	 * where the header goes, so nothing is written before it has moved.
+	 */
 	off = NP_DHCP6_RELAY_HDR_LEN + ifid_len + NP_DHCP6_OPT_HDR_LEN;
-	np_writer_init(&w, buf, cap);
-	np_write_zero(&w, off);
-	np_write_bytes(&w, inner, inner_len);
-	if (np_writer_error(&w))
-		return np_writer_error(&w);
+	if (cap < off || cap - off < inner_len)
+		return NP_ENOSPC;
+	if (inner_len)
+		memmove((uint8_t *)buf + off, inner, inner_len);
 
 	repl = *forw;
 	repl.msg_type = NP_DHCP6_RELAY_REPL;

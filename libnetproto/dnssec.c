@@ -265,24 +265,25 @@ static void copy_octets(struct np_reader *r, struct np_writer *w, size_t n)
 		np_write_bytes(w, p, n);
 }
 
-static void copy_name(struct np_reader *r, struct np_writer *w)
+static void copy_name(struct np_reader *r, struct np_writer *w, int lower)
 {
 	uint8_t name[NP_DNS_NAME_MAX];
 	int n = np_dns_name_read(r, name, sizeof(name));
 
 	if (n < 0)
 		return;                     /* the error is in r */
-	np_dns_name_lower(name, (size_t)n);
+	if (lower)
+		np_dns_name_lower(name, (size_t)n);
 	np_write_bytes(w, name, (size_t)n);
 }
 
-static void copy_field(char f, struct np_reader *r, struct np_writer *w, size_t end)
+static void copy_field(char f, struct np_reader *r, struct np_writer *w, size_t end, int lower)
 {
 	uint8_t prefix;
 
 	switch (f) {
 	case 'n':
-		copy_name(r, w);
+		copy_name(r, w, lower);
 		break;
 	case '1': case '2': case '4':
 		copy_octets(r, w, (size_t)(f - '0'));
@@ -302,13 +303,14 @@ static void copy_field(char f, struct np_reader *r, struct np_writer *w, size_t 
 		}
 		copy_octets(r, w, (size_t)(128 - prefix + 7) / 8);
 		if (prefix)
-			copy_name(r, w);
+			copy_name(r, w, lower);
 		break;
 	}
 }
 
-int np_dnssec_rdata_canonical(const uint8_t *msg, size_t msglen, size_t rdata_off,
-			      uint16_t rdlength, uint16_t type, uint8_t *out, size_t cap)
+/* The rdata with its names decompressed, and lowercased when lower is set. */
+static int rdata_names_copy(const uint8_t *msg, size_t msglen, size_t rdata_off,
+			    uint16_t rdlength, uint16_t type, int lower, uint8_t *out, size_t cap)
 {
 	const char *layout = name_layout(type);
 	size_t end = rdata_off + rdlength;
@@ -327,12 +329,35 @@ int np_dnssec_rdata_canonical(const uint8_t *msg, size_t msglen, size_t rdata_of
 	np_reader_init(&r, msg, end);
 	np_reader_seek(&r, rdata_off);
 	for (; *layout && !np_reader_error(&r); layout++)
-		copy_field(*layout, &r, &w, end);
+		copy_field(*layout, &r, &w, end, lower);
 	if ((err = reader_result(&r)))
 		return err;
 	if (r.pos != end)
 		return NP_EBADLEN;
 	return np_writer_result(&w);
+}
+
+int np_dnssec_rdata_canonical(const uint8_t *msg, size_t msglen, size_t rdata_off,
+			      uint16_t rdlength, uint16_t type, uint8_t *out, size_t cap)
+{
+	return rdata_names_copy(msg, msglen, rdata_off, rdlength, type, 1, out, cap);
+}
+
+int np_dns_rr_rdata_uncompressed(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
+				 uint8_t *buf, size_t cap, const uint8_t **out)
+{
+	struct np_dns_rdata rd;
+	int err;
+
+	if ((err = np_dns_rr_rdata(msg, rr, &rd)))
+		return err;
+	if (!np_dns_type_is_typed(rr->type) || !name_layout(rr->type)) {
+		*out = rd.raw;
+		return (int)rd.raw_len;
+	}
+	*out = buf;
+	return rdata_names_copy(msg->data, msg->len, rr->rdata_off, rr->rdlength, rr->type, 0,
+				buf, cap);
 }
 
 /* ---- The signed RRset (RFC 4034 §3.1.8.1, §6.3) ------------------------- */

@@ -89,11 +89,26 @@ static int tcp_opt_one(uint8_t kind, uint8_t len, struct np_reader *body, struct
 }
 
 /*
+ * An illegal option length (RFC 9293 §3.2, MUST-7).  Strict: the segment
+ * is refused.  Lax: the list ends here and the options read so far stand,
+ * as in Linux's tcp_parse_options() ("silly options", "don't parse partial
+ * options").
+ */
+static int tcp_opts_stop(struct np_tcp_opts *o, int lax)
+{
+	if (!lax)
+		return NP_EOPT;
+	o->malformed = 1;
+	return 0;
+}
+
+/*
  * The option list (RFC 9293 §3.2): EOL ends it, NOP is one octet, every
  * other kind has a length octet counting kind and length, so at least 2,
- * and must end inside the header.
+ * and must end inside the header.  lax: see tcp_opts_stop(); a known kind
+ * of the wrong length is skipped, as Linux ignores it.
  */
-static int tcp_opts_parse(struct np_reader *r, struct np_tcp_opts *o)
+static int tcp_opts_parse(struct np_reader *r, struct np_tcp_opts *o, int lax)
 {
 	uint8_t kind, len;
 	struct np_reader body;
@@ -106,21 +121,23 @@ static int tcp_opts_parse(struct np_reader *r, struct np_tcp_opts *o)
 		if (kind == NP_TCP_OPT_NOP)
 			continue;
 		if (!np_reader_left(r))
-			return NP_EOPT;      /* no room for the length octet */
+			return tcp_opts_stop(o, lax);  /* no room for the length octet */
 		len = np_read_u8(r);
 		if (len < 2)
-			return NP_EOPT;
+			return tcp_opts_stop(o, lax);
 		body = np_reader_sub(r, len - 2u);
 		if (np_reader_error(&body))
-			return NP_EOPT;
+			return tcp_opts_stop(o, lax);
 		err = tcp_opt_one(kind, len, &body, o);
-		if (err)
+		if (err && !lax)
 			return err;
+		if (err)
+			o->malformed = 1;
 	}
 	return 0;
 }
 
-int np_tcp_parse_nocsum(const void *buf, size_t len, struct np_tcp *out)
+static int tcp_parse_header(const void *buf, size_t len, int lax, struct np_tcp *out)
 {
 	struct np_reader r, opts;
 	struct np_tcp t;
@@ -150,7 +167,7 @@ int np_tcp_parse_nocsum(const void *buf, size_t len, struct np_tcp *out)
 	t.opt_len = t.hdr_len - NP_TCP_HDR_LEN;
 	t.opt_data = np_read_bytes(&r, t.opt_len);
 	np_reader_init(&opts, t.opt_data, t.opt_len);
-	err = tcp_opts_parse(&opts, &t.opts);
+	err = tcp_opts_parse(&opts, &t.opts, lax);
 	if (err)
 		return err;
 	t.payload = np_read_rest(&r, &t.payload_len);
@@ -172,26 +189,39 @@ static uint32_t tcp_pseudo_sum(const struct tcp_pseudo *ph, size_t len)
 	return np_csum_pseudo4(ph->src4, ph->dst4, NP_IPPROTO_TCP, (uint16_t)len);
 }
 
-static int tcp_parse(const void *buf, size_t len, const struct tcp_pseudo *ph, struct np_tcp *out)
+static int tcp_parse(const void *buf, size_t len, const struct tcp_pseudo *ph, unsigned flags,
+		     struct np_tcp *out)
 {
 	struct np_tcp t;
 	int err;
 
-	err = np_tcp_parse_nocsum(buf, len, &t);
+	err = tcp_parse_header(buf, len, (flags & NP_TCP_PARSE_LAX_OPTS) != 0, &t);
 	if (err)
 		return err;
 	/* RFC 9293 §3.1: the sum over pseudo-header, header and data is all ones. */
-	if (np_csum_finish(np_csum_add(tcp_pseudo_sum(ph, len), buf, len)) != 0)
+	if (!(flags & NP_TCP_PARSE_NOCSUM) &&
+	    np_csum_finish(np_csum_add(tcp_pseudo_sum(ph, len), buf, len)) != 0)
 		return NP_ECSUM;
 	*out = t;
 	return 0;
 }
 
-int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct np_tcp *out)
+int np_tcp_parse_flags(const void *buf, size_t len, uint32_t src, uint32_t dst, unsigned flags,
+		       struct np_tcp *out)
 {
 	struct tcp_pseudo ph = { .v6 = 0, .src4 = src, .dst4 = dst };
 
-	return tcp_parse(buf, len, &ph, out);
+	return tcp_parse(buf, len, &ph, flags, out);
+}
+
+int np_tcp_parse_nocsum(const void *buf, size_t len, struct np_tcp *out)
+{
+	return np_tcp_parse_flags(buf, len, 0, 0, NP_TCP_PARSE_NOCSUM, out);
+}
+
+int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct np_tcp *out)
+{
+	return np_tcp_parse_flags(buf, len, src, dst, 0, out);
 }
 
 int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
@@ -199,7 +229,7 @@ int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint
 {
 	struct tcp_pseudo ph = { .v6 = 1, .src6 = src, .dst6 = dst };
 
-	return tcp_parse(buf, len, &ph, out);
+	return tcp_parse(buf, len, &ph, 0, out);
 }
 
 static void tcp_write_sack(struct np_writer *w, const struct np_tcp_opts *o)

@@ -3,7 +3,7 @@
 # the same perfdhcp load on the same veth pair, in one run.
 #
 #   sh bench/dhcp/bench-dhcp.sh [-G perfdhcp|dhcpload] [-t SECONDS] [-r "RATE RATE ..."]
-#                               [-g GENERATORS] [-m LEASES] [-K THREADS] [-k]
+#                               [-g GENERATORS] [-m LEASES] [-K THREADS] [-c] [-k]
 #
 # Two namespaces joined by a veth: srv runs the server, rly runs perfdhcp
 # acting as a relay (giaddr 10.96.0.x, subnet 10.96.0.0/12: a million
@@ -22,6 +22,12 @@
 # The UDP receive-buffer overflows of the relay ("gen-ovf") and of the
 # server ("srv-ovf") are printed with each round: when the generator's are
 # non-zero, the generator, not the server, dropped the replies.
+#
+# -c configures both servers with client classes (vendor class, user
+# class, client architecture, each with boot fields) and the relayed
+# clients' link as a shared network of two subnets (np-dhcpd:
+# shared_network; Kea: shared-networks), so every DORA evaluates the
+# classes and the shared network's subnets.
 #
 # -K THREADS turns on Kea's multi-threading (off by default in Kea 2.2)
 # with that many packet-processing threads.
@@ -46,9 +52,10 @@ DHCPD=${NP_DHCPD:-$B/daemons/dhcpd/np-dhcpd}
 LEASES=${NP_DHCPD_LEASES:-$B/tests/integration/dhcpd-leases}
 KEA=${NP_KEA:-$(command -v kea-dhcp4 || echo /usr/sbin/kea-dhcp4)}
 PERFDHCP=${NP_PERFDHCP:-$(command -v perfdhcp || echo /usr/sbin/perfdhcp)}
-KEA_MT=0 GEN=perfdhcp SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0
-while getopts G:t:r:g:m:K:k o; do
+KEA_MT=0 GEN=perfdhcp SECS=5 RATES="1000 2000 3000 4000 5000 6000 8000 10000 12000 15000 18000 22000" G=1 M=1000000 KEEP=0 CLASSES=0
+while getopts G:t:r:g:m:K:ck o; do
 	case $o in
+	c) CLASSES=1 ;;
 	K) KEA_MT=$OPTARG ;;
 	G) GEN=$OPTARG ;;
 	t) SECS=$OPTARG ;; r) RATES=$OPTARG ;; g) G=$OPTARG ;; m) M=$OPTARG ;; k) KEEP=1 ;;
@@ -77,6 +84,40 @@ while [ $g -le "$G" ]; do
 done
 np_in srv ip route add 10.96.0.0/12 via 10.77.0.2
 
+NP_CLASSES="" NP_RELAYED='  { subnet = "10.96.0.0/12"; lease_time = "1h";
+    pools = ( { first = "10.96.1.0"; last = "10.111.255.250"; } );
+    options = { routers = [ "10.96.0.1" ]; dns_servers = [ "10.77.0.1" ]; }; }'
+KEA_CLASSES="" KEA_RELAYED='{ "id": 2, "subnet": "10.96.0.0/12",
+      "pools": [ { "pool": "10.96.1.0 - 10.111.255.250" } ],
+      "option-data": [ { "name": "routers", "data": "10.96.0.1" },
+                       { "name": "domain-name-servers", "data": "10.77.0.1" } ] }'
+KEA_SHARED=""
+if [ $CLASSES = 1 ]; then
+	NP_CLASSES='client_classes = (
+  { name = "ipxe"; match = { user_class = "iPXE"; }; boot_file = "http://10.77.0.1/boot.ipxe"; },
+  { name = "uefi"; match = { client_arch = 7; }; boot_file = "ipxe.efi"; },
+  { name = "pxe"; match = { vendor_class = "PXEClient"; }; next_server = "10.77.0.1"; boot_file = "undionly.kpxe"; }
+);'
+	NP_RELAYED='  { subnet = "10.96.0.0/13"; lease_time = "1h"; shared_network = "bench";
+    pools = ( { first = "10.96.1.0"; last = "10.103.255.250"; deny = [ "uefi" ]; } );
+    options = { routers = [ "10.96.0.1" ]; dns_servers = [ "10.77.0.1" ]; }; },
+  { subnet = "10.104.0.0/13"; lease_time = "1h"; shared_network = "bench";
+    pools = ( { first = "10.104.0.10"; last = "10.111.255.250"; } );
+    options = { routers = [ "10.104.0.1" ]; dns_servers = [ "10.77.0.1" ]; }; }'
+	KEA_CLASSES='"client-classes": [
+    { "name": "ipxe", "test": "option[77].hex == '"'iPXE'"'", "boot-file-name": "http://10.77.0.1/boot.ipxe" },
+    { "name": "uefi", "test": "option[93].hex == 0x0007", "boot-file-name": "ipxe.efi" },
+    { "name": "pxe", "test": "substring(option[60].hex,0,9) == '"'PXEClient'"'",
+      "next-server": "10.77.0.1", "boot-file-name": "undionly.kpxe" } ],'
+	KEA_RELAYED=""
+	KEA_SHARED='"shared-networks": [ { "name": "bench", "subnet4": [
+    { "id": 2, "subnet": "10.96.0.0/13", "pools": [ { "pool": "10.96.1.0 - 10.103.255.250" } ],
+      "option-data": [ { "name": "routers", "data": "10.96.0.1" },
+                       { "name": "domain-name-servers", "data": "10.77.0.1" } ] },
+    { "id": 3, "subnet": "10.104.0.0/13", "pools": [ { "pool": "10.104.0.10 - 10.111.255.250" } ],
+      "option-data": [ { "name": "routers", "data": "10.104.0.1" },
+                       { "name": "domain-name-servers", "data": "10.77.0.1" } ] } ] } ],'
+fi
 cat >"$T/np-dhcpd.conf" <<EOC
 interfaces = [ "eth0" ];
 lease_file = "$T/np/leases";
@@ -84,11 +125,10 @@ control_socket = "$T/np/ctl.sock";
 log_level = "warning";
 # perfdhcp invents every client: no budget for new relayed clients.
 relayed_new_clients_per_second = 0;
+$NP_CLASSES
 subnets = (
   { subnet = "10.77.0.0/24"; pools = ( { first = "10.77.0.100"; last = "10.77.0.199"; } ); },
-  { subnet = "10.96.0.0/12"; lease_time = "1h";
-    pools = ( { first = "10.96.1.0"; last = "10.111.255.250"; } );
-    options = { routers = [ "10.96.0.1" ]; dns_servers = [ "10.77.0.1" ]; }; }
+$NP_RELAYED
 );
 EOC
 cat >"$T/kea-dhcp4.conf" <<EOC
@@ -100,12 +140,11 @@ cat >"$T/kea-dhcp4.conf" <<EOC
   "multi-threading": { "enable-multi-threading": $([ "$KEA_MT" -gt 0 ] && echo true || echo false),
                        "thread-pool-size": $([ "$KEA_MT" -gt 0 ] && echo "$KEA_MT" || echo 0),
                        "packet-queue-size": 64 },
+  $KEA_CLASSES
+  $KEA_SHARED
   "subnet4": [
-    { "id": 1, "subnet": "10.77.0.0/24", "pools": [ { "pool": "10.77.0.100 - 10.77.0.199" } ] },
-    { "id": 2, "subnet": "10.96.0.0/12",
-      "pools": [ { "pool": "10.96.1.0 - 10.111.255.250" } ],
-      "option-data": [ { "name": "routers", "data": "10.96.0.1" },
-                       { "name": "domain-name-servers", "data": "10.77.0.1" } ] }
+    { "id": 1, "subnet": "10.77.0.0/24", "pools": [ { "pool": "10.77.0.100 - 10.77.0.199" } ] }$([ -n "$KEA_RELAYED" ] && echo ",")
+    $KEA_RELAYED
   ],
   "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
                  "output_options": [ { "output": "$T/kea/kea.log" } ] } ]
@@ -178,7 +217,7 @@ round() {  # round np|kea RATE
 		}'
 }
 
-echo "# $GEN ($G x), $SECS s per round, kea threads: $KEA_MT, rates: $RATES" | tee "$T/results"
+echo "# $GEN ($G x), $SECS s per round, kea threads: $KEA_MT, classes and shared network: $CLASSES, rates: $RATES" | tee "$T/results"
 echo "# server rate sent acks dora/s drop% gen-ovf srv-ovf" | tee -a "$T/results"
 best_np=0 best_kea=0 dora_np=0 dora_kea=0 fail_np=0 fail_kea=0
 for rate in $RATES; do

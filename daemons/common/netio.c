@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "martian.h"
 #include "netio.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
@@ -409,6 +411,79 @@ int np_ifinfo_get(const char *ifname, struct np_ifinfo *out)
 		return r;
 	*out = info;
 	return 0;
+}
+
+/* ---- The host's addresses ---------------------------------------------- */
+
+static uint32_t sockaddr_v4(const struct sockaddr *sa)
+{
+	struct sockaddr_in sin;
+
+	if (!sa || sa->sa_family != AF_INET)
+		return 0;
+	memcpy(&sin, sa, sizeof(sin));
+	return ntohl(sin.sin_addr.s_addr);
+}
+
+int np_local4_read(struct np_local4 *out)
+{
+	struct ifaddrs *ifa, *p;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	np_local4_clear(out);
+	for (p = ifa; p; p = p->ifa_next) {
+		uint32_t m;
+		uint8_t prefix = 0;
+
+		if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET)
+			continue;
+		m = sockaddr_v4(p->ifa_netmask);
+		while (prefix < 32 && (m & (0x80000000u >> prefix)))
+			prefix++;
+		np_local4_add(out, sockaddr_v4(p->ifa_addr), prefix,
+			      (p->ifa_flags & IFF_BROADCAST) ? sockaddr_v4(p->ifa_broadaddr) : 0);
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+int np_addr_watch_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_IPV4_IFADDR };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return close_keep_errno(fd, -errno);
+	return fd;
+}
+
+int np_addr_watch_drain(int fd)
+{
+	union {
+		struct nlmsghdr align;
+		uint8_t buf[8192];
+	} m;
+	int changed = 0;
+
+	for (unsigned i = 0; i < 64; i++) {
+		ssize_t n = recv(fd, m.buf, sizeof(m.buf), 0);
+		const struct nlmsghdr *nh = &m.align;
+		size_t len = n > 0 ? (size_t)n : 0;
+
+		if (n < 0 && errno == ENOBUFS) {
+			changed = 1;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
+			if (nh->nlmsg_type == RTM_NEWADDR || nh->nlmsg_type == RTM_DELADDR)
+				changed = 1;
+	}
+	return changed;
 }
 
 /* ---- UDP and TCP ------------------------------------------------------ */

@@ -139,6 +139,24 @@ struct np_ifinfo {
 /* Fill out for interface ifname; 0, -ENODEV or another -errno. */
 int np_ifinfo_get(const char *ifname, struct np_ifinfo *out);
 
+/*
+ * The host's IPv4 addresses, on every interface, with their subnets'
+ * broadcast addresses (martian.h); 0 or -errno.
+ */
+struct np_local4;
+int np_local4_read(struct np_local4 *out);
+
+/*
+ * A non-blocking rtnetlink socket told of every IPv4 address added or
+ * removed (RTMGRP_IPV4_IFADDR); needs no privilege.  fd or -errno.
+ */
+int np_addr_watch_open(void);
+/*
+ * Read what is queued on it: 1 when an address changed (also when the
+ * kernel had to drop notices, ENOBUFS: something changed), 0 otherwise.
+ */
+int np_addr_watch_drain(int fd);
+
 /* ---- UDP and TCP ------------------------------------------------------ */
 
 struct np_sock_opts {

@@ -19,6 +19,7 @@
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
 
+#include "martian.h"
 #include "netio.h"
 #include "xsk.h"
 
@@ -65,6 +66,7 @@ struct np_xsk {
 	bool zerocopy;
 	uint8_t mac[6];                /* the interface's: every answer's source */
 	unsigned mtu;
+	struct np_local4 local;        /* the host's addresses: martian sources */
 	struct np_xsk_stats st;
 };
 
@@ -477,23 +479,23 @@ bool np_xsk_zerocopy(const struct np_xsk *x)
 
 /* ---- Receiving --------------------------------------------------------- */
 
-/*
- * Sources the kernel would drop as martians (RFC 1122 §3.2.1.3): "this
- * network", loopback, multicast, reserved and broadcast.  An answer to them
- * would go nowhere useful, or to many.
- */
-static bool martian_source(uint32_t a)
+void np_xsk_set_local(struct np_xsk *x, const struct np_local4 *local)
 {
-	return (a >> 24) == 0 || (a >> 24) == 127 || a >= 0xe0000000u;
+	x->local = *local;
 }
+
+enum frame_verdict { FRAME_OK, FRAME_MALFORMED, FRAME_MARTIAN };
 
 /*
  * The UDP checksum is not verified: frames from a local sender (veth) or
  * from a NIC with checksum offload may carry only the pseudo-header sum
  * (the kernel trusts those too), and the Ethernet FCS has already covered
- * the link.  The IPv4 header checksum is verified.
+ * the link.  The IPv4 header checksum is verified.  A source the kernel's
+ * ip_route_input() would refuse is dropped here, in its place
+ * (martian.h): the program cannot know the host's addresses as they change.
  */
-static bool parse_frame(const uint8_t *f, size_t len, struct np_xsk_dgram *d)
+static enum frame_verdict parse_frame(const struct np_xsk *x, const uint8_t *f, size_t len,
+				      struct np_xsk_dgram *d)
 {
 	struct np_ether e;
 	struct np_ipv4 ip;
@@ -502,9 +504,10 @@ static bool parse_frame(const uint8_t *f, size_t len, struct np_xsk_dgram *d)
 	if (np_ether_parse(f, len, &e) < 0 || e.has_vlan || e.ethertype != 0x0800 ||
 	    np_ether_is_multicast(e.src) || np_ether_is_zero(e.src) ||
 	    np_ipv4_parse(e.payload, e.payload_len, &ip) < 0 || ip.proto != NP_IPPROTO_UDP ||
-	    np_ipv4_is_fragment(&ip) || martian_source(ip.src) ||
-	    np_udp_parse_nocsum(ip.payload, ip.payload_len, &u) < 0)
-		return false;
+	    np_ipv4_is_fragment(&ip) || np_udp_parse_nocsum(ip.payload, ip.payload_len, &u) < 0)
+		return FRAME_MALFORMED;
+	if (np_martian_source(&x->local, ip.src))
+		return FRAME_MARTIAN;
 	memcpy(d->mac_src, e.src, 6);
 	memcpy(d->mac_dst, e.dst, 6);
 	d->ip_src = ip.src;
@@ -513,7 +516,7 @@ static bool parse_frame(const uint8_t *f, size_t len, struct np_xsk_dgram *d)
 	d->port_dst = u.dst_port;
 	d->payload = u.payload;
 	d->len = u.payload_len;
-	return true;
+	return FRAME_OK;
 }
 
 static void give_back(struct np_xsk *x, uint64_t frame)
@@ -554,6 +557,7 @@ unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max)
 	while (avail-- > 0 && n < max) {
 		const struct xdp_desc *desc = desc_slot(&x->rx, x->rx.head++);
 		const uint64_t lim = (uint64_t)RX_FRAMES * FRAME_SIZE;
+		enum frame_verdict v;
 
 		if (desc->addr >= lim) {
 			/* Not a receive frame: never expected from the kernel, and
@@ -561,12 +565,16 @@ unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max)
 			x->st.rx_malformed++;
 			continue;
 		}
-		if (desc->len <= lim - desc->addr &&
-		    parse_frame(x->umem + desc->addr, desc->len, &d[n])) {
+		v = desc->len <= lim - desc->addr ?
+			    parse_frame(x, x->umem + desc->addr, desc->len, &d[n]) : FRAME_MALFORMED;
+		if (v == FRAME_OK) {
 			d[n++].frame = desc->addr;
 			continue;
 		}
-		x->st.rx_malformed++;
+		if (v == FRAME_MARTIAN)
+			x->st.rx_martian++;
+		else
+			x->st.rx_malformed++;
 		give_back(x, desc->addr);
 		bad++;
 	}

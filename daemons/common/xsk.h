@@ -14,7 +14,11 @@
  *
  * The program takes only frames to the interface's own MAC; frames from a
  * multicast or zero MAC or a martian source address are dropped (and
- * counted) as the kernel would.  Answers are built in place in the ring's
+ * counted) as the kernel would: the martian check (martian.h) includes the
+ * host's own addresses and its subnets' broadcast addresses, which the
+ * caller gives with np_xsk_set_local() and keeps current.  Answers sent
+ * through the ring leave past the kernel's packet taps: a capture
+ * (tcpdump) on this host does not see them.  Answers are built in place in the ring's
  * frames, addressed back to the query's sender: from the interface's MAC
  * to the query's source MAC, addresses and ports swapped, IPv4 and UDP
  * checksums computed; no neighbour lookup is needed, as for any reply.
@@ -62,6 +66,7 @@ struct np_xsk_dgram {
 
 struct np_xsk_stats {
 	uint64_t rx, rx_malformed;     /* datagrams read; frames that did not parse */
+	uint64_t rx_martian;           /* datagrams from a source the kernel would drop */
 	uint64_t tx, tx_no_frame;      /* answers queued; answers with no free frame */
 	uint64_t kernel_rx_dropped;    /* the kernel's XDP_STATISTICS */
 	uint64_t kernel_rx_ring_full, kernel_fill_ring_empty, kernel_tx_invalid;
@@ -79,6 +84,13 @@ struct np_xsk;
  */
 int np_xsk_open(const struct np_xsk_opts *opts, struct np_xsk **out, const char **stage);
 
+/*
+ * The host's addresses and broadcast addresses (martian.h), whose sources
+ * are dropped; until the first call, only the fixed martian ranges are.
+ */
+struct np_local4;
+void np_xsk_set_local(struct np_xsk *x, const struct np_local4 *local);
+
 /* The descriptor to poll: readable while datagrams wait in the ring. */
 int np_xsk_fd(const struct np_xsk *x);
 
@@ -87,7 +99,8 @@ bool np_xsk_zerocopy(const struct np_xsk *x);
 
 /*
  * Read up to max datagrams.  Frames that are not a well-formed IPv4 UDP
- * datagram are counted (rx_malformed) and recycled here.  The datagrams
+ * datagram (rx_malformed) or come from a martian source (rx_martian) are
+ * counted and recycled here.  The datagrams
  * stay valid until np_xsk_recv_done() hands their frames back.
  */
 unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max);

@@ -36,17 +36,28 @@ static const struct np_conf_key option_keys[] = {
 	{ "custom", custom_keys }, { NULL, NULL },
 };
 static const struct np_conf_key pool_keys[] = {
-	{ "first", NULL }, { "last", NULL }, { NULL, NULL },
+	{ "first", NULL }, { "last", NULL }, { "allow", NULL }, { "deny", NULL }, { NULL, NULL },
 };
+#define BOOT_KEYS { "next_server", NULL }, { "server_name", NULL }, { "boot_file", NULL }
 static const struct np_conf_key resv_keys[] = {
-	{ "mac", NULL }, { "client_id", NULL }, { "address", NULL }, { "hostname", NULL },
-	{ "options", option_keys }, { NULL, NULL },
+	{ "mac", NULL }, { "client_id", NULL }, { "duid", NULL }, { "circuit_id", NULL },
+	{ "address", NULL }, { "hostname", NULL }, { "lease_time", NULL },
+	{ "options", option_keys }, BOOT_KEYS, { NULL, NULL },
 };
 static const struct np_conf_key subnet_keys[] = {
 	{ "subnet", NULL }, { "interface", NULL }, { "pools", pool_keys },
 	{ "lease_time", NULL }, { "renew_time", NULL }, { "rebind_time", NULL },
 	{ "rapid_commit", NULL }, { "options", option_keys }, { "reservations", resv_keys },
-	{ "relays", NULL }, { NULL, NULL },
+	{ "relays", NULL }, { "shared_network", NULL }, BOOT_KEYS, { NULL, NULL },
+};
+static const struct np_conf_key match_keys[] = {
+	{ "vendor_class", NULL }, { "user_class", NULL }, { "client_arch", NULL },
+	{ "mac_prefix", NULL }, { "circuit_id", NULL }, { "remote_id", NULL }, { "known", NULL },
+	{ "all", match_keys }, { "any", match_keys }, { "not", match_keys }, { NULL, NULL },
+};
+static const struct np_conf_key class_keys[] = {
+	{ "name", NULL }, { "match", match_keys }, { "options", option_keys }, BOOT_KEYS,
+	{ NULL, NULL },
 };
 static const struct np_conf_key dns_keys[] = {
 	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { "ttl", NULL },
@@ -58,6 +69,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "compact_every", NULL },
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
+	{ "client_classes", class_keys },
 	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
 };
 
@@ -408,6 +420,260 @@ static struct engine_option *opts_dup(const struct optset *o)
 	return v;
 }
 
+/* ---- network boot fields ---------------------------------------------------------- */
+
+/* next_server, server_name, boot_file (RFC 2131 §2 siaddr, sname, file). */
+static int read_boot(struct np_conf_err *e, const config_setting_t *g, struct engine_boot *b)
+{
+	static const char *const names[] = { "server_name", "boot_file" };
+	const char **dst[] = { &b->server_name, &b->boot_file };
+	char v[256];
+	int bad = 0, rc;
+
+	if (np_conf_get_ipv4(e, g, "next_server", NP_CONF_OPTIONAL, &b->next_server) < 0)
+		bad = 1;
+	else if (config_setting_get_member(g, "next_server") != NULL && b->next_server == 0) {
+		np_conf_error(e, config_setting_get_member(g, "next_server"),
+			      "next_server 0.0.0.0 is no server");
+		bad = 1;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		rc = np_conf_get_string(e, g, names[i], NP_CONF_OPTIONAL, v, sizeof(v));
+		if (rc < 0)
+			bad = 1;
+		else if (rc > 0 && (*dst[i] = strdup(v)) == NULL)
+			bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+static void free_boot(const struct engine_boot *b)
+{
+	free((void *)b->server_name);
+	free((void *)b->boot_file);
+}
+
+/* ---- client classes --------------------------------------------------------------- */
+
+#define MATCH_DEPTH_MAX 8              /* engine.c stops at 16 */
+
+static void free_match(const struct engine_match *m)
+{
+	for (size_t i = 0; i < m->nsub; i++)
+		free_match(&m->sub[i]);
+	free((void *)m->sub);
+	free((void *)m->data);
+}
+
+static int match_bytes(struct np_conf_err *e, const config_setting_t *s, struct engine_match *m,
+		       bool hex, size_t max)
+{
+	const char *v = config_setting_get_string(s);
+	uint8_t buf[255];
+	size_t n = 0;
+
+	if (v == NULL) {
+		np_conf_error(e, s, "%s must be a string", config_setting_name(s));
+		return -1;
+	}
+	if (hex ? hex_octets(v, buf, sizeof(buf), &n) < 0 : (n = strlen(v)) > sizeof(buf))
+		n = 0;
+	else if (!hex)
+		memcpy(buf, v, n);
+	if (n == 0 || n > max) {
+		np_conf_error(e, s, "%s \"%s\": %s, 1 to %zu octets", config_setting_name(s), v,
+			      hex ? "hex octets" : "a string", max);
+		return -1;
+	}
+	m->data = malloc(n);
+	if (m->data == NULL)
+		return -1;
+	memcpy((void *)m->data, buf, n);
+	m->len = (uint16_t)n;
+	return 0;
+}
+
+static int read_match(struct np_conf_err *e, const config_setting_t *g, struct engine_match *m,
+		      unsigned depth);
+
+/* all / any: a list of match groups; not: one match group. */
+static int read_match_combo(struct np_conf_err *e, const config_setting_t *s,
+			    struct engine_match *m, unsigned depth)
+{
+	const char *name = config_setting_name(s);
+	bool is_not = strcmp(name, "not") == 0;
+	int n = is_not ? 1 : config_setting_length(s), bad = 0;
+	struct engine_match *sub;
+
+	if (depth >= MATCH_DEPTH_MAX) {
+		np_conf_error(e, s, "match nested deeper than %d levels", MATCH_DEPTH_MAX);
+		return -1;
+	}
+	if (is_not ? !config_setting_is_group(s) : !config_setting_is_list(s) || n == 0) {
+		np_conf_error(e, s, is_not ? "not must be a group: not = { ... }" :
+			      "%s must be a non-empty list of groups: %s = ( { ... }, ... )", name,
+			      name);
+		return -1;
+	}
+	m->kind = is_not ? ENGINE_MATCH_NOT : name[1] == 'l' ? ENGINE_MATCH_ALL : ENGINE_MATCH_ANY;
+	sub = calloc((size_t)n, sizeof(*sub));
+	if (sub == NULL)
+		return -1;
+	m->sub = sub;
+	m->nsub = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = is_not ? s : config_setting_get_elem(s, (unsigned)i);
+
+		if (!config_setting_is_group(g)) {
+			np_conf_error(e, g, "%s: each element is a group { ... }", name);
+			bad = 1;
+			continue;
+		}
+		bad |= read_match(e, g, &sub[i], depth + 1) < 0;
+	}
+	return bad ? -1 : 0;
+}
+
+/* One condition of a match group. */
+static int read_condition(struct np_conf_err *e, const config_setting_t *s, struct engine_match *m,
+			  unsigned depth)
+{
+	const char *name = config_setting_name(s);
+	int v;
+
+	if (strcmp(name, "all") == 0 || strcmp(name, "any") == 0 || strcmp(name, "not") == 0)
+		return read_match_combo(e, s, m, depth);
+	if (strcmp(name, "known") == 0) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+			np_conf_error(e, s, "known must be true or false");
+			return -1;
+		}
+		m->kind = ENGINE_MATCH_KNOWN;
+		m->known = config_setting_get_bool(s) != 0;
+		return 0;
+	}
+	if (strcmp(name, "client_arch") == 0) {
+		if (config_setting_type(s) != CONFIG_TYPE_INT ||
+		    (v = config_setting_get_int(s)) < 0 || v > 65535) {
+			np_conf_error(e, s, "client_arch must be an integer 0..65535 (RFC 4578 §2.1)");
+			return -1;
+		}
+		m->kind = ENGINE_MATCH_CLIENT_ARCH;
+		m->arch = (uint16_t)v;
+		return 0;
+	}
+	if (strcmp(name, "mac_prefix") == 0) {
+		m->kind = ENGINE_MATCH_MAC_PREFIX;
+		return match_bytes(e, s, m, true, 6);
+	}
+	m->kind = strcmp(name, "vendor_class") == 0 ? ENGINE_MATCH_VENDOR_CLASS :
+		  strcmp(name, "user_class") == 0 ? ENGINE_MATCH_USER_CLASS :
+		  strcmp(name, "circuit_id") == 0 ? ENGINE_MATCH_CIRCUIT_ID : ENGINE_MATCH_REMOTE_ID;
+	return match_bytes(e, s, m, false, 255);
+}
+
+/* A match group: every condition in it holds (an empty group matches every client). */
+static int read_match(struct np_conf_err *e, const config_setting_t *g, struct engine_match *m,
+		      unsigned depth)
+{
+	int n = config_setting_length(g), bad = 0;
+	struct engine_match *sub;
+
+	m->kind = ENGINE_MATCH_ALL;
+	if (n == 0)
+		return 0;
+	sub = calloc((size_t)n, sizeof(*sub));
+	if (sub == NULL)
+		return -1;
+	m->sub = sub;
+	m->nsub = (size_t)n;
+	for (int i = 0; i < n; i++)
+		bad |= read_condition(e, config_setting_get_elem(g, (unsigned)i), &sub[i], depth) < 0;
+	return bad ? -1 : 0;
+}
+
+static int read_class(struct np_conf_err *e, const config_setting_t *cg, struct engine_class *c,
+		      const struct engine_class *before, size_t nbefore)
+{
+	const config_setting_t *mg = NULL;
+	char name[64];
+	struct optset o;
+	int bad = 0;
+
+	if (np_conf_get_string(e, cg, "name", NP_CONF_REQUIRED, name, sizeof(name)) < 0)
+		return -1;
+	for (size_t i = 0; i < nbefore; i++)
+		if (strcmp(before[i].name, name) == 0) {
+			np_conf_error(e, config_setting_get_member(cg, "name"),
+				      "client class \"%s\" is defined twice", name);
+			bad = 1;
+		}
+	if ((c->name = strdup(name)) == NULL)
+		return -1;
+	if (np_conf_get_group(e, cg, "match", NP_CONF_REQUIRED, &mg) < 0 ||
+	    read_match(e, mg, &c->match, 0) < 0)
+		bad = 1;
+	bad |= read_boot(e, cg, &c->boot) < 0;
+	if (read_options(e, cg, &o) < 0)
+		bad = 1;
+	c->opts = opts_dup(&o);
+	c->nopts = o.n;
+	return bad ? -1 : 0;
+}
+
+static int read_classes(struct np_conf_err *e, const config_setting_t *root, struct dhcpd_conf *c)
+{
+	const config_setting_t *list = NULL;
+	struct engine_class *v;
+	int n, bad = 0;
+
+	if (np_conf_get_list(e, root, "client_classes", NP_CONF_OPTIONAL, &list) <= 0)
+		return 0;
+	n = config_setting_length(list);
+	if (n > ENGINE_CLASSES_MAX) {
+		np_conf_error(e, list, "client_classes: at most %d", ENGINE_CLASSES_MAX);
+		return -1;
+	}
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	c->engine.classes = v;
+	c->engine.nclasses = (size_t)n;
+	for (int i = 0; i < n; i++)
+		bad |= read_class(e, config_setting_get_elem(list, (unsigned)i), &v[i], v,
+				  (size_t)i) < 0;
+	return bad ? -1 : 0;
+}
+
+/* allow / deny of a pool: class names into a set of class indexes. */
+static int read_class_set(struct np_conf_err *e, const config_setting_t *pg, const char *key,
+			  const struct engine_config *ec, uint64_t *set)
+{
+	char **v = NULL;
+	size_t n = 0;
+	int rc = np_conf_get_strv(e, pg, key, NP_CONF_OPTIONAL, ENGINE_CLASSES_MAX, 64, &v, &n), bad = 0;
+
+	*set = 0;
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		while (k < ec->nclasses && (ec->classes[k].name == NULL ||
+					    strcmp(ec->classes[k].name, v[i]) != 0))
+			k++;
+		if (k == ec->nclasses) {
+			np_conf_error(e, config_setting_get_member(pg, key),
+				      "%s: no client class \"%s\" in client_classes", key, v[i]);
+			bad = 1;
+			continue;
+		}
+		*set |= 1ull << k;
+	}
+	np_conf_strv_free(v);
+	return bad ? -1 : 0;
+}
+
 /* ---- subnets ----------------------------------------------------------------- */
 
 static bool in_subnet(const struct np_conf_cidr *c, uint32_t a)
@@ -418,7 +684,8 @@ static bool in_subnet(const struct np_conf_cidr *c, uint32_t a)
 }
 
 static int read_pools(struct np_conf_err *e, const config_setting_t *sg,
-		      const struct np_conf_cidr *net, struct engine_subnet *s)
+		      const struct np_conf_cidr *net, struct engine_subnet *s,
+		      const struct engine_config *ec)
 {
 	const config_setting_t *list = NULL;
 	struct engine_pool *p;
@@ -438,6 +705,9 @@ static int read_pools(struct np_conf_err *e, const config_setting_t *sg,
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *pg = config_setting_get_elem(list, (unsigned)i);
 
+		if (read_class_set(e, pg, "allow", ec, &p[i].allow) < 0 ||
+		    read_class_set(e, pg, "deny", ec, &p[i].deny) < 0)
+			bad = 1;
 		if (np_conf_get_ipv4(e, pg, "first", NP_CONF_REQUIRED, &p[i].first) < 0 ||
 		    np_conf_get_ipv4(e, pg, "last", NP_CONF_REQUIRED, &p[i].last) < 0) {
 			bad = 1;
@@ -466,25 +736,52 @@ static int read_pools(struct np_conf_err *e, const config_setting_t *sg,
 static int read_resv_one(struct np_conf_err *e, const config_setting_t *rg,
 			 const struct np_conf_cidr *net, struct engine_reservation *r)
 {
-	char mac[64] = "", cid[800] = "", host[256] = "";
+	char mac[64] = "", cid[800] = "", host[256] = "", duid[800] = "", circuit[256] = "";
 	int has_mac = np_conf_get_string(e, rg, "mac", NP_CONF_OPTIONAL, mac, sizeof(mac));
 	int has_cid = np_conf_get_string(e, rg, "client_id", NP_CONF_OPTIONAL, cid, sizeof(cid));
+	int has_duid = np_conf_get_string(e, rg, "duid", NP_CONF_OPTIONAL, duid, sizeof(duid));
+	int has_circuit = np_conf_get_string(e, rg, "circuit_id", NP_CONF_OPTIONAL, circuit,
+					     sizeof(circuit));
+	uint64_t ms = 0;
 	struct optset o;
 	size_t n;
 
-	if (np_conf_get_ipv4(e, rg, "address", NP_CONF_REQUIRED, &r->addr) < 0 ||
-	    has_mac < 0 || has_cid < 0)
+	if (np_conf_get_ipv4(e, rg, "address", NP_CONF_OPTIONAL, &r->addr) < 0 ||
+	    has_mac < 0 || has_cid < 0 || has_duid < 0 || has_circuit < 0 ||
+	    np_conf_get_duration(e, rg, "lease_time", NP_CONF_OPTIONAL, 60000,
+				 0xffffffffull * 1000, &ms) < 0 ||
+	    read_boot(e, rg, &r->boot) < 0)
 		return -1;
-	if ((has_mac > 0) == (has_cid > 0)) {
-		np_conf_error(e, rg, "a reservation needs exactly one of mac and client_id");
+	r->lease_time = (uint32_t)(ms / 1000);
+	if ((has_mac > 0) + (has_cid > 0) + (has_duid > 0) + (has_circuit > 0) != 1) {
+		np_conf_error(e, rg, "a reservation needs exactly one of mac, client_id, duid and circuit_id");
 		return -1;
 	}
-	if (!in_subnet(net, r->addr)) {
+	if (config_setting_get_member(rg, "address") != NULL && r->addr == 0) {
+		np_conf_error(e, rg, "address 0.0.0.0: leave address out for a reservation without one");
+		return -1;
+	}
+	if (r->addr != 0 && !in_subnet(net, r->addr)) {
 		np_conf_error(e, rg, "reserved address is outside the subnet");
 		return -1;
 	}
 	r->client.htype = 1;
-	if (has_mac > 0) {
+	if (has_duid > 0 || has_circuit > 0) {
+		uint8_t *v = malloc(255);
+
+		if (v == NULL)
+			return -1;
+		r->key = v;
+		r->key_kind = has_duid > 0 ? ENGINE_RESV_DUID : ENGINE_RESV_CIRCUIT_ID;
+		if (has_circuit > 0) {
+			n = strlen(circuit);
+			memcpy(v, circuit, n);
+		} else if (hex_octets(duid, v, 255, &n) < 0 || n < 3 || n > 130) {
+			np_conf_error(e, rg, "duid \"%s\": hex octets, 3 to 130 (RFC 8415 §11.1)", duid);
+			return -1;
+		}
+		r->key_len = (uint8_t)n;
+	} else if (has_mac > 0) {
 		if (hex_octets(mac, r->client.chaddr, 16, &n) < 0 || n != 6) {
 			np_conf_error(e, rg, "mac \"%s\" is not a MAC address", mac);
 			return -1;
@@ -567,7 +864,7 @@ static int read_relays(struct np_conf_err *e, const config_setting_t *sg, struct
 }
 
 static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct engine_subnet *s,
-		       char ifname[IF_NAMESIZE])
+		       char ifname[IF_NAMESIZE], char shared[64], const struct engine_config *ec)
 {
 	struct np_conf_cidr net;
 	uint64_t ms = 3600 * 1000ull, t1 = 0, t2 = 0;
@@ -579,6 +876,8 @@ static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct
 	s->addr = net.addr;
 	s->prefix = net.prefix;
 	np_conf_get_string(e, sg, "interface", NP_CONF_OPTIONAL, ifname, IF_NAMESIZE);
+	bad |= np_conf_get_string(e, sg, "shared_network", NP_CONF_OPTIONAL, shared, 64) < 0;
+	bad |= read_boot(e, sg, &s->boot) < 0;
 	bad |= np_conf_get_duration(e, sg, "lease_time", NP_CONF_OPTIONAL, 60000,
 				    0xffffffffull * 1000, &ms) < 0;
 	bad |= np_conf_get_duration(e, sg, "renew_time", NP_CONF_OPTIONAL, 1000,
@@ -594,7 +893,7 @@ static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct
 		bad = 1;
 	}
 	bad |= np_conf_get_bool(e, sg, "rapid_commit", NP_CONF_OPTIONAL, &s->rapid_commit) < 0;
-	bad |= read_pools(e, sg, &net, s) < 0;
+	bad |= read_pools(e, sg, &net, s, ec) < 0;
 	bad |= read_resv(e, sg, &net, s) < 0;
 	bad |= read_relays(e, sg, s) < 0;
 	if (read_options(e, sg, &o) < 0)
@@ -604,10 +903,93 @@ static int read_subnet(struct np_conf_err *e, const config_setting_t *sg, struct
 	return bad ? -1 : 0;
 }
 
+/*
+ * Shared networks: subnets naming the same interface, or the same
+ * shared_network, share one link and one number (engine.h).  A
+ * shared_network spanning two interfaces, or an interface whose subnets
+ * name two shared networks, is refused: the link would be ambiguous.
+ */
+static int assign_shared_networks(struct np_conf_err *e, const config_setting_t *list,
+				  struct dhcpd_conf *c, char (*shared)[64])
+{
+	struct engine_subnet *s = (struct engine_subnet *)c->engine.subnets;
+	char where[300];
+	int bad = 0;
+
+	for (size_t i = 0; i < c->engine.nsubnets; i++) {
+		const char *ifi = c->subnet_ifname[i];
+
+		s[i].shared = 0;
+		for (size_t k = 0; k < i; k++) {
+			const char *ifk = c->subnet_ifname[k];
+			bool same_if = ifi[0] != '\0' && strcmp(ifi, ifk) == 0;
+			bool same_sn = shared[i][0] != '\0' && strcmp(shared[i], shared[k]) == 0;
+
+			if (same_sn && ifi[0] != '\0' && ifk[0] != '\0' && !same_if) {
+				np_conf_error(e, config_setting_get_elem(list, (unsigned)i),
+					      "shared_network \"%s\" is on interface %s here, on %s at %s",
+					      shared[i], ifi, ifk,
+					      np_conf_where(config_setting_get_elem(list, (unsigned)k),
+							    where, sizeof(where)));
+				bad = 1;
+			} else if (same_if && shared[i][0] != '\0' && shared[k][0] != '\0' && !same_sn) {
+				np_conf_error(e, config_setting_get_elem(list, (unsigned)i),
+					      "interface \"%s\": shared_network %s here, %s at %s", ifi,
+					      shared[i], shared[k],
+					      np_conf_where(config_setting_get_elem(list, (unsigned)k),
+							    where, sizeof(where)));
+				bad = 1;
+			}
+			if ((same_if || same_sn) && s[i].shared == 0)
+				s[i].shared = s[k].shared;
+		}
+		if (s[i].shared == 0)
+			s[i].shared = (unsigned)i + 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/*
+ * A reservation by DUID or circuit-id is not known to the lease table,
+ * which keeps pool addresses from everyone but their client: its address
+ * must lie outside every pool (engine.c refuses it at start otherwise).
+ */
+static int check_keyed_reservations(struct np_conf_err *e, const config_setting_t *list,
+				    const struct dhcpd_conf *c)
+{
+	const struct engine_config *ec = &c->engine;
+	int bad = 0;
+
+	for (size_t i = 0; i < ec->nsubnets; i++) {
+		const config_setting_t *rl =
+			config_setting_get_member(config_setting_get_elem(list, (unsigned)i),
+						  "reservations");
+
+		for (size_t j = 0; j < ec->subnets[i].nresv; j++) {
+			const struct engine_reservation *r = &ec->subnets[i].resv[j];
+
+			if (r->key_kind == ENGINE_RESV_CLIENT || r->addr == 0)
+				continue;
+			for (size_t k = 0; k < ec->nsubnets; k++)
+				for (size_t p = 0; p < ec->subnets[k].npools; p++)
+					if (r->addr >= ec->subnets[k].pools[p].first &&
+					    r->addr <= ec->subnets[k].pools[p].last) {
+						np_conf_error(e, config_setting_get_elem(rl, (unsigned)j),
+							      "a %s reservation's address must lie outside the pools",
+							      r->key_kind == ENGINE_RESV_DUID ? "duid" :
+							      "circuit_id");
+						bad = 1;
+					}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 static int read_subnets(struct np_conf_err *e, const config_setting_t *root, struct dhcpd_conf *c)
 {
 	const config_setting_t *list = NULL;
 	struct engine_subnet *s;
+	char (*shared)[64];
 	int n, bad = 0;
 
 	if (np_conf_get_list(e, root, "subnets", NP_CONF_REQUIRED, &list) < 0)
@@ -619,15 +1001,22 @@ static int read_subnets(struct np_conf_err *e, const config_setting_t *root, str
 	}
 	s = calloc((size_t)n, sizeof(*s));
 	c->subnet_ifname = calloc((size_t)n, sizeof(*c->subnet_ifname));
-	if (s == NULL || c->subnet_ifname == NULL) {
+	shared = calloc((size_t)n, sizeof(*shared));
+	if (s == NULL || c->subnet_ifname == NULL || shared == NULL) {
 		free(s);
+		free(shared);
 		return -1;
 	}
 	c->engine.subnets = s;
 	c->engine.nsubnets = (size_t)n;
 	for (int i = 0; i < n; i++)
 		bad |= read_subnet(e, config_setting_get_elem(list, (unsigned)i), &s[i],
-				   c->subnet_ifname[i]) < 0;
+				   c->subnet_ifname[i], shared[i], &c->engine) < 0;
+	if (!bad)
+		bad |= assign_shared_networks(e, list, c, shared) < 0;
+	free(shared);
+	if (!bad)
+		bad |= check_keyed_reservations(e, list, c) < 0;
 	/* Pools of different subnets must not overlap either. */
 	for (int i = 0; i < n && !bad; i++)
 		for (int k = 0; k < i; k++)
@@ -781,7 +1170,11 @@ static void check_reservations_unique(struct np_conf_err *e, const config_settin
 
 			x->r = r;
 			x->where = config_setting_get_elem(list, (unsigned)j);
-			if (r->client.cid_len > 0) {
+			if (r->key_kind != ENGINE_RESV_CLIENT) {
+				x->key[0] = r->key_kind == ENGINE_RESV_DUID ? 'D' : 'R';
+				memcpy(x->key + 1, r->key, r->key_len);
+				x->key_len = 1u + r->key_len;
+			} else if (r->client.cid_len > 0) {
 				x->key[0] = 'C';
 				memcpy(x->key + 1, r->client.cid, r->client.cid_len);
 				x->key_len = 1u + r->client.cid_len;
@@ -795,7 +1188,7 @@ static void check_reservations_unique(struct np_conf_err *e, const config_settin
 	}
 	qsort(v, n, sizeof(*v), resv_by_addr);
 	for (size_t i = 1; i < n; i++)
-		if (v[i].r->addr == v[i - 1].r->addr)
+		if (v[i].r->addr != 0 && v[i].r->addr == v[i - 1].r->addr)
 			np_conf_error(e, v[i].where,
 				      "address %u.%u.%u.%u is reserved already at %s",
 				      v[i].r->addr >> 24, (v[i].r->addr >> 16) & 255,
@@ -808,34 +1201,6 @@ static void check_reservations_unique(struct np_conf_err *e, const config_settin
 			np_conf_error(e, v[i].where, "this client has a reservation already at %s",
 				      np_conf_where(v[i - 1].where, where, sizeof(where)));
 	free(v);
-}
-
-/*
- * A direct request is served from one subnet of the link it arrived on
- * (engine.c), so a second subnet named on the same interface would never
- * be used.  Refused until shared networks exist.  Subnets without an
- * interface are relayed, or bound at start-up to the link holding one of
- * their addresses.
- */
-static void check_one_subnet_per_interface(struct np_conf_err *e, const config_setting_t *root,
-					   const struct dhcpd_conf *c)
-{
-	const config_setting_t *subnets = config_setting_get_member(root, "subnets");
-	char where[300];
-
-	for (size_t i = 0; i < c->engine.nsubnets && subnets != NULL; i++) {
-		if (c->subnet_ifname[i][0] == '\0')
-			continue;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(c->subnet_ifname[i], c->subnet_ifname[k]) == 0) {
-				np_conf_error(e, config_setting_get_elem(subnets, (unsigned)i),
-					      "interface \"%s\" has a subnet already (%s): one subnet per interface",
-					      c->subnet_ifname[i],
-					      np_conf_where(config_setting_get_elem(subnets, (unsigned)k),
-							    where, sizeof(where)));
-				break;
-			}
-	}
 }
 
 void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
@@ -874,10 +1239,9 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	c->engine.relayed_new_clients_rate = (uint32_t)relayed_rate;
 	c->engine.offer_hold = (uint32_t)(hold / 1000);
 	c->engine.decline_probation = (uint32_t)(probation / 1000);
-	if (read_subnets(e, root, c) == 0) {
+	read_classes(e, root, c);
+	if (read_subnets(e, root, c) == 0)
 		check_reservations_unique(e, root, c);
-		check_one_subnet_per_interface(e, root, c);
-	}
 	read_dns_update(e, root, &c->dns_update);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
 	return c;   /* the skeleton discards it if any error was reported */
@@ -901,15 +1265,27 @@ void dhcpd_conf_free(void *conf)
 
 		for (size_t k = 0; k < s->nresv; k++) {
 			free((void *)s->resv[k].client.cid);
+			free((void *)s->resv[k].key);
+			free_boot(&s->resv[k].boot);
 			free((void *)s->resv[k].hostname);
 			free_opts(s->resv[k].opts, s->nresv ? s->resv[k].nopts : 0);
 		}
 		free((void *)s->resv);
 		free((void *)s->pools);
 		free((void *)s->relays);
+		free_boot(&s->boot);
 		free_opts(s->opts, s->nopts);
 	}
 	free((void *)c->engine.subnets);
+	for (size_t i = 0; i < c->engine.nclasses; i++) {
+		const struct engine_class *k = &c->engine.classes[i];
+
+		free((void *)k->name);
+		free_match(&k->match);
+		free_boot(&k->boot);
+		free_opts(k->opts, k->nopts);
+	}
+	free((void *)c->engine.classes);
 	free(c->subnet_ifname);
 	np_conf_strv_free(c->interfaces);
 	free(c);

@@ -14,6 +14,7 @@
 
 #include <netproto/error.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 
 #include "../common/ctl.h"
 #include "../common/daemon.h"
@@ -22,6 +23,7 @@
 #include "engine.h"
 #include "io.h"
 #include "lease.h"
+#include "lease6.h"
 #include "probe.h"
 
 /* ---- leases as JSON (Kea's lease4 fields) ---------------------------------- */
@@ -101,6 +103,45 @@ static json_t *cmd_get_all(const char *command, json_t *args, void *ctx)
 	for (const struct lease *l; (l = lease_iter(d->lt, &cur)) != NULL; n++)
 		json_array_append_new(list, lease_json(c, l));
 	snprintf(text, sizeof(text), "%zu IPv4 lease(s) found.", n);
+	return np_ctl_answer(n ? NP_CTL_SUCCESS : NP_CTL_EMPTY, text,
+			     json_pack("{s:o}", "leases", list));
+}
+
+/* ---- DHCPv6 leases as JSON (Kea's lease6 fields) ----------------------------- */
+
+static json_t *lease6_json(const struct lease6 *l)
+{
+	char ip[NP_IPV6_ADDR_TEXT_LEN], duid[NP_DHCP6_DUID_MAX * 3 + 1];
+
+	np_ipv6_addr_to_text(l->addr, ip);
+	hex_text(l->duid, l->duid_len, duid);
+	return json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:s}",
+			 "ip-address", ip, "prefix-len", l->plen, "type",
+			 l->kind == LEASE6_PD ? "IA_PD" : "IA_NA", "duid", duid, "iaid",
+			 (json_int_t)l->iaid, "cltt", (json_int_t)l->start, "valid-lft",
+			 (json_int_t)(l->expire > l->start ? l->expire - l->start : 0),
+			 "preferred-lft",
+			 (json_int_t)(l->preferred > l->start ? l->preferred - l->start : 0),
+			 "expire", (json_int_t)l->expire, "state", kea_state(l->state),
+			 "state-name", l->state < 6 ? state_names[l->state] : "unknown", "hostname",
+			 l->hostname ? l->hostname : "");
+}
+
+static json_t *cmd_get_all6(const char *command, json_t *args, void *ctx)
+{
+	struct dhcpd *d = ctx;
+	json_t *list = json_array();
+	size_t cur = 0, n = 0;
+	char text[64];
+
+	(void)command;
+	(void)args;
+	if (list == NULL)
+		return NULL;
+	for (const struct lease6 *l; d->lt6 != NULL && (l = lease6_iter(d->lt6, &cur)) != NULL;
+	     n++)
+		json_array_append_new(list, lease6_json(l));
+	snprintf(text, sizeof(text), "%zu IPv6 lease(s) found.", n);
 	return np_ctl_answer(n ? NP_CTL_SUCCESS : NP_CTL_EMPTY, text,
 			     json_pack("{s:o}", "leases", list));
 }
@@ -423,6 +464,7 @@ static const struct np_ctl_command commands[] = {
 	{ "lease4-get-all", cmd_get_all },
 	{ "lease4-get", cmd_get },
 	{ "lease4-del", cmd_del },
+	{ "lease6-get-all", cmd_get_all6 },
 	{ "status-get", cmd_status },
 	{ NULL, NULL },
 };

@@ -61,8 +61,8 @@ int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t a
 		 const char *zone, const char *rzone, enum ddns_op op, uint32_t ttl,
 		 struct ddns_update *a, struct ddns_update *ptr)
 {
-	char label[NP_DNS_LABEL_MAX + 1], rev[64], def[64];
-	int err;
+	char label[NP_DNS_LABEL_MAX + 1];
+	int err, n;
 
 	if (host_label(host, label) < 0)
 		return NP_EINVAL;
@@ -77,11 +77,6 @@ int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t a
 		return err;
 	if ((err = dhcid_rdata(client, a->owner, a->owner_len, a->dhcid)) < 0)
 		return err == NP_ENOSPC ? err : NP_EINVAL;
-	/* RFC 1035 §3.5: the reverse name lists the octets backwards. */
-	snprintf(rev, sizeof(rev), "%u.%u.%u.%u.in-addr.arpa.", addr & 255, (addr >> 8) & 255,
-		 (addr >> 16) & 255, addr >> 24);
-	snprintf(def, sizeof(def), "%u.%u.%u.in-addr.arpa.", (addr >> 8) & 255, (addr >> 16) & 255,
-		 addr >> 24);
 	ptr->type = NP_DNS_TYPE_PTR;
 	ptr->step = op == DDNS_ADD ? DDNS_PTR_SET : DDNS_PTR_DELETE;
 	ptr->ttl = ttl;
@@ -89,10 +84,18 @@ int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t a
 	memcpy(ptr->target, a->owner, a->owner_len);
 	ptr->target_len = a->owner_len;
 	memcpy(ptr->dhcid, a->dhcid, sizeof(a->dhcid));
-	if ((err = text_name(rev, ptr->owner, &ptr->owner_len)) < 0 ||
-	    (err = text_name(rzone != NULL && rzone[0] ? rzone : def, ptr->zone,
-			     &ptr->zone_len)) < 0)
-		return err;
+	/* RFC 1035 §3.5: the reverse name lists the octets backwards. */
+	if ((n = np_dns_name_reverse4(addr, ptr->owner, sizeof(ptr->owner))) < 0)
+		return n;
+	ptr->owner_len = (size_t)n;
+	if (rzone != NULL && rzone[0]) {
+		if ((err = text_name(rzone, ptr->zone, &ptr->zone_len)) < 0)
+			return err;
+	} else {
+		/* The default reverse zone: the /24 above the address (its name less one label). */
+		ptr->zone_len = ptr->owner_len - 1 - ptr->owner[0];
+		memcpy(ptr->zone, ptr->owner + 1 + ptr->owner[0], ptr->zone_len);
+	}
 	if (!np_dns_name_is_subdomain(ptr->owner, ptr->owner_len, ptr->zone, ptr->zone_len))
 		return NP_ENOTFOUND;
 	return 0;
@@ -174,7 +177,7 @@ static int add_step(struct np_dns_builder *b, const struct ddns_update *u)
 
 int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap)
 {
-	struct np_dns_header h = { .id = id, .opcode = DDNS_OPCODE_UPDATE };
+	struct np_dns_header h = { .id = id, .opcode = NP_DNS_OPCODE_UPDATE };
 	struct np_dns_builder b;
 	int err;
 
@@ -231,7 +234,7 @@ int ddns_answer_rcode(const uint8_t *buf, size_t len, uint16_t id)
 
 	if (err < 0)
 		return err;
-	if (!m.hdr.qr || m.hdr.opcode != DDNS_OPCODE_UPDATE)
+	if (!m.hdr.qr || m.hdr.opcode != NP_DNS_OPCODE_UPDATE)
 		return NP_EFORMAT;
 	if (m.hdr.id != id)
 		return NP_ENOTFOUND;

@@ -42,7 +42,6 @@
 #include "dhcid.h"
 #include "lease.h"
 
-#define DDNS_OPCODE_UPDATE 5           /* RFC 2136 §1.3 */
 #define DDNS_CLASS_NONE 254            /* RFC 2136 §1.3 */
 #define DDNS_RCODE_YXDOMAIN 6          /* RFC 2136 §2.2 */
 #define DDNS_RCODE_YXRRSET 7

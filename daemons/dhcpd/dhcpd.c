@@ -19,6 +19,7 @@
 #include <netproto/error.h>
 
 #include "../common/daemon.h"
+#include "../common/hashkey.h"
 #include "../common/log.h"
 #include "../common/notify.h"
 #include "../common/privdrop.h"
@@ -30,6 +31,7 @@
 #include "engine.h"
 #include "io.h"
 #include "lease.h"
+#include "lease6.h"
 #include "leasedb.h"
 #include "probe.h"
 
@@ -38,6 +40,14 @@ static int replay_one(void *arg, const struct leasedb_rec *rec)
 	struct dhcpd *d = arg;
 	struct lease_data l;
 
+	if (rec->type == LEASEDB_REC_LEASE6) {
+		struct lease6_data l6;
+
+		leasedb_rec_to_lease6(rec, &l6);
+		if (lease6_apply(d->lt6, &l6) < 0)
+			d->replay_errors++;
+		return 0;
+	}
 	leasedb_rec_to_lease(rec, &l);
 	if (lease_apply(d->lt, &l) < 0)
 		d->replay_errors++;
@@ -61,25 +71,36 @@ static void expired(void *arg, const struct engine_change *c)
 	lease_changed(d, c);               /* an expired name leaves DNS */
 }
 
+/* Every v4 lease, then every v6 lease. */
 static int compact_next(void *arg, struct leasedb_rec *rec)
 {
 	void **it = arg;
 	struct lease_table *lt = it[0];
 	size_t *cur = it[1];
+	struct lease6_table *lt6 = it[2];
+	size_t *cur6 = it[3];
 	struct lease *l = lease_iter(lt, cur);
 	struct lease_data ld;
+	struct lease6 *l6;
+	struct lease6_data ld6;
 
-	if (l == NULL)
+	if (l != NULL) {
+		lease_get(l, &ld);
+		leasedb_rec_of_lease(&ld, rec);
+		return 1;
+	}
+	l6 = lt6 != NULL ? lease6_iter(lt6, cur6) : NULL;
+	if (l6 == NULL)
 		return 0;
-	lease_get(l, &ld);
-	leasedb_rec_of_lease(&ld, rec);
+	lease6_get(l6, &ld6);
+	leasedb_rec_of_lease6(&ld6, rec);
 	return 1;
 }
 
 static int compact(struct dhcpd *d)
 {
-	size_t cur = 0;
-	void *it[2] = { d->lt, &cur };
+	size_t cur = 0, cur6 = 0;
+	void *it[4] = { d->lt, &cur, d->lt6, &cur6 };
 	uint64_t durable;
 	int err = leasedb_compact(d->db, compact_next, it, &durable);
 
@@ -185,8 +206,10 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	d->dm = dm;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
-	d->lt = lease_table_new();
-	if (d->lt == NULL)
+	np_hmap_key_draw(&d->hash_key);
+	d->lt = lease_table_new(&d->hash_key);
+	d->lt6 = lease6_table_new();
+	if (d->lt == NULL || d->lt6 == NULL)
 		return -1;
 	err = engine_new(&conf->engine, d->lt, &d->eng);
 	if (err < 0) {
@@ -274,7 +297,7 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 			 "effect on restart only");
 		return -1;
 	}
-	lt = lease_table_new();
+	lt = lease_table_new(&d->hash_key);
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
 		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
 		lease_table_free(lt);
@@ -326,6 +349,7 @@ void dhcpd_stop(struct np_daemon *dm)
 	leasedb_close(d->db);
 	engine_free(d->eng);
 	lease_table_free(d->lt);
+	lease6_table_free(d->lt6);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -16,10 +16,13 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hashmap.h"
+
 struct np_daemon;
 struct np_ctl;
 struct event;
 struct lease_table;
+struct lease6_table;
 struct engine;
 struct leasedb;
 struct dhcpd_io;
@@ -29,6 +32,7 @@ struct ddns;
 struct dhcpd {
 	struct np_daemon *dm;
 	struct lease_table *lt;
+	struct lease6_table *lt6;      /* DHCPv6 leases, journaled beside the v4 ones */
 	struct engine *eng;
 	struct leasedb *db;
 	struct dhcpd_io *io;
@@ -39,6 +43,7 @@ struct dhcpd {
 	uint64_t store_lost_octets;    /* unreadable octets skipped at start */
 	int last_err;                  /* of the lease store; 0 when healthy */
 	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
+	struct np_hmap_key hash_key;   /* the process's, for every table (hashmap.h) */
 };
 
 /* The np_daemon_ops start / apply / stop / healthy of np-dhcpd. */

@@ -24,9 +24,25 @@ struct bucket {
 	bool started;
 };
 
+/*
+ * A reservation the lease table does not index (it keys clients by client
+ * id or hardware address, and needs an address): those by DUID or
+ * circuit-id, and those without an address.  Sorted by kind, then key.
+ */
+struct xresv {
+	uint8_t kind;                  /* 'C' client id, 'H' htype + chaddr, 'D' DUID, 'R' circuit id */
+	uint8_t len;
+	uint8_t key[1 + 255];
+	const struct engine_reservation *r;
+};
+
 struct engine {
 	const struct engine_config *cfg;
 	struct lease_table *lt;
+	const struct engine_pool **pool_cfg;   /* per lease-table pool: its configuration */
+	size_t npool_cfg;
+	struct xresv *xresv;
+	size_t nxresv;
 	struct probe_table *probe;     /* NULL: no conflict detection */
 	struct engine_stats st;
 	struct bucket *buckets;        /* per subnet: [2 * i] its links, [2 * i + 1] relayed */
@@ -52,8 +68,12 @@ struct req {
 	bool rapid_commit;             /* option 80 present */
 	int fqdn_flags;                /* option 81's flags, -1 when absent */
 	const char *zone;              /* where names are published, NULL: nowhere */
-	const struct engine_subnet *subnet;
+	const struct engine_subnet *subnet;   /* of the address given; first the link's */
 	size_t sidx;
+	size_t psidx;                  /* the subnet the link or giaddr selected */
+	uint64_t classes;              /* bit i: in cfg_classes[i] */
+	const struct engine_class *cfg_classes;
+	size_t ncfg_classes;
 	uint32_t our_id;               /* our server identifier for this link */
 	const struct engine_rx *rx;
 	int64_t now;
@@ -73,32 +93,115 @@ static bool subnet_has(const struct engine_subnet *s, uint32_t addr)
 	return (addr & m) == (s->addr & m);
 }
 
-static int register_subnet(struct engine *e, size_t i)
+static int xresv_cmp(const void *a, const void *b)
+{
+	const struct xresv *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int d;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if ((d = memcmp(x->key, y->key, n)) != 0)
+		return d;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Key a reservation the lease table does not index. */
+static int xresv_add(struct engine *e, const struct engine_reservation *r)
+{
+	struct xresv *x = realloc(e->xresv, (e->nxresv + 1) * sizeof(*x));
+
+	if (x == NULL)
+		return -ENOMEM;
+	e->xresv = x;
+	x = &x[e->nxresv++];
+	memset(x, 0, sizeof(*x));
+	x->r = r;
+	if (r->key_kind == ENGINE_RESV_DUID || r->key_kind == ENGINE_RESV_CIRCUIT_ID) {
+		x->kind = r->key_kind == ENGINE_RESV_DUID ? 'D' : 'R';
+		x->len = r->key_len;
+		memcpy(x->key, r->key, r->key_len);
+	} else if (r->client.cid_len > 0) {
+		x->kind = 'C';
+		x->len = r->client.cid_len;
+		memcpy(x->key, r->client.cid, r->client.cid_len);
+	} else {
+		x->kind = 'H';
+		x->key[0] = r->client.htype;
+		memcpy(x->key + 1, r->client.chaddr, r->client.hlen);
+		x->len = (uint8_t)(1 + r->client.hlen);
+	}
+	return 0;
+}
+
+static const struct engine_reservation *xresv_find(const struct engine *e, uint8_t kind,
+						   const uint8_t *key, size_t len)
+{
+	struct xresv k = { .kind = kind, .len = (uint8_t)len };
+	const struct xresv *x;
+
+	if (e->nxresv == 0 || len == 0 || len > 255)
+		return NULL;
+	memcpy(k.key, key, len);
+	x = bsearch(&k, e->xresv, e->nxresv, sizeof(k), xresv_cmp);
+	return x != NULL ? x->r : NULL;
+}
+
+static int register_pools(struct engine *e, size_t i)
+{
+	const struct engine_subnet *s = &e->cfg->subnets[i];
+	int idx;
+
+	for (size_t p = 0; p < s->npools; p++) {
+		const struct engine_pool **v;
+
+		if (!subnet_has(s, s->pools[p].first) || !subnet_has(s, s->pools[p].last))
+			return -EINVAL;
+		idx = lease_pool_add(e->lt, s->pools[p].first, s->pools[p].last, (int)i);
+		if (idx < 0)
+			return idx;
+		v = realloc(e->pool_cfg, ((size_t)idx + 1) * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		e->pool_cfg = v;
+		v[idx] = &s->pools[p];
+		e->npool_cfg = (size_t)idx + 1;
+	}
+	return 0;
+}
+
+/*
+ * Reservations by client id or hardware address with an address go to the
+ * lease table (which keeps their address from everyone else); the others
+ * are keyed here.  A DUID or circuit-id reservation's address must lie
+ * outside the pools: the lease table could not tell its client.
+ */
+static int register_reservations(struct engine *e, size_t i)
 {
 	const struct engine_subnet *s = &e->cfg->subnets[i];
 	int err;
 
-	for (size_t p = 0; p < s->npools; p++) {
-		if (!subnet_has(s, s->pools[p].first) || !subnet_has(s, s->pools[p].last))
-			return -EINVAL;
-		err = lease_pool_add(e->lt, s->pools[p].first, s->pools[p].last, (int)i);
-		if (err < 0)
-			return err;
-	}
 	for (size_t r = 0; r < s->nresv; r++) {
 		const struct engine_reservation *er = &s->resv[r];
 		struct lease_reservation lr = {
 			.client = er->client, .addr = er->addr, .hostname = er->hostname, .user = er,
 		};
 
-		if (!subnet_has(s, er->addr))
+		if (er->addr != 0 && !subnet_has(s, er->addr))
 			return -EINVAL;
-		err = lease_reserve(e->lt, &lr);
+		if (er->addr == 0 || er->key_kind != ENGINE_RESV_CLIENT) {
+			if (er->addr != 0 && lease_pool_of(e->lt, er->addr) >= 0)
+				return -EINVAL;
+			err = xresv_add(e, er);
+		} else {
+			err = lease_reserve(e->lt, &lr);
+		}
 		if (err < 0)
 			return err;
 	}
 	return 0;
 }
+
 
 int engine_new(const struct engine_config *cfg, struct lease_table *leases, struct engine **out)
 {
@@ -116,8 +219,19 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 		err = -ENOMEM;
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
 		e->link[i] = cfg->subnets[i].ifindex;
+	if (cfg->nclasses > ENGINE_CLASSES_MAX)
+		err = -EINVAL;
+	/* Every pool first: reservations outside the pools are told apart. */
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
-		err = register_subnet(e, i);
+		err = register_pools(e, i);
+	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
+		err = register_reservations(e, i);
+	if (err == 0 && e->nxresv > 1) {
+		qsort(e->xresv, e->nxresv, sizeof(*e->xresv), xresv_cmp);
+		for (size_t i = 1; i < e->nxresv && err == 0; i++)
+			if (xresv_cmp(&e->xresv[i - 1], &e->xresv[i]) == 0)
+				err = -EEXIST;
+	}
 	if (err != 0) {
 		engine_free(e);
 		return err;
@@ -131,6 +245,8 @@ void engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	free(e->buckets);
+	free(e->pool_cfg);
+	free(e->xresv);
 	free(e->alloc_fail);
 	free(e->link);
 	probe_table_free(e->probe);
@@ -168,7 +284,8 @@ int engine_probe_start(struct engine *e, size_t max, size_t max_held, uint32_t t
 {
 	probe_table_free(e->probe);
 	/* A probe's answer is trusted as long as an offer is held. */
-	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u);
+	e->probe = probe_table_new(max, max_held, timeout_ms, e->cfg->offer_hold * 1000u,
+				   lease_table_key(e->lt));
 	return e->probe != NULL ? 0 : -ENOMEM;
 }
 
@@ -332,8 +449,64 @@ static const struct engine_subnet *select_subnet(const struct engine *e, struct 
 	}
 	if (best == c->nsubnets)
 		return NULL;
-	q->sidx = best;
+	q->sidx = q->psidx = best;
 	return q->subnet = &c->subnets[best];
+}
+
+/*
+ * Whether subnet j serves the client's link (a shared network): the
+ * subnet selected, those sharing its number, and, for a client on our own
+ * link, every subnet bound to that link.  A relayed client's link is known
+ * only by giaddr, so only the number groups the relay's subnets.
+ */
+static bool in_group(const struct engine *e, const struct req *q, size_t j)
+{
+	const struct engine_subnet *v = e->cfg->subnets;
+	size_t p = q->psidx;
+
+	if (j == p)
+		return true;
+	if (v[p].shared != 0 && v[j].shared == v[p].shared)
+		return true;
+	return q->msg.giaddr == 0 && e->link[p] != 0 && e->link[j] == e->link[p];
+}
+
+/* The subnet of the client's link holding addr: an index, or -1. */
+static long group_subnet_of(const struct engine *e, const struct req *q, uint32_t addr)
+{
+	if (addr == 0)
+		return -1;
+	if (subnet_has(&e->cfg->subnets[q->psidx], addr))
+		return (long)q->psidx;
+	for (size_t j = 0; j < e->cfg->nsubnets; j++)
+		if (subnet_has(&e->cfg->subnets[j], addr) && in_group(e, q, j))
+			return (long)j;
+	return -1;
+}
+
+/* Options, mask and lease time from now on are those of the subnet holding addr. */
+static void adopt_subnet(const struct engine *e, struct req *q, uint32_t addr)
+{
+	long j = group_subnet_of(e, q, addr);
+
+	if (j >= 0) {
+		q->sidx = (size_t)j;
+		q->subnet = &e->cfg->subnets[j];
+	}
+}
+
+/* Whether reservation r belongs to a subnet of the client's link. */
+static bool resv_in_group(const struct engine *e, const struct req *q,
+			  const struct engine_reservation *r)
+{
+	const struct engine_subnet *v = e->cfg->subnets;
+
+	if (r->addr != 0)
+		return group_subnet_of(e, q, r->addr) >= 0;
+	for (size_t j = 0; j < e->cfg->nsubnets; j++)
+		if (r >= v[j].resv && r < v[j].resv + v[j].nresv)
+			return in_group(e, q, j);
+	return false;
 }
 
 /* ---- trust: do the sources agree with the message? ------------------------------ */
@@ -421,6 +594,109 @@ static bool sources_agree(struct engine *e, const struct req *q)
 	return false;
 }
 
+/* ---- client classes ------------------------------------------------------------ */
+
+static bool relay_subopt(const struct req *q, uint8_t code, struct np_dhcp4_opt *sub);
+
+static const struct engine_reservation *reservation_for(const struct engine *e,
+							const struct req *q);
+
+/* RFC 3004 §4: instances, each a length octet and its data; or, as iPXE sends it, one raw value. */
+static bool user_class_has(const uint8_t *v, size_t n, const uint8_t *want, size_t wlen)
+{
+	size_t i = 0;
+
+	if (n == wlen && memcmp(v, want, n) == 0)
+		return true;
+	while (i < n) {
+		size_t len = v[i++];
+
+		if (len > n - i)
+			return false;
+		if (len == wlen && memcmp(v + i, want, len) == 0)
+			return true;
+		i += len;
+	}
+	return false;
+}
+
+/* RFC 4578 §2.1: a list of 16-bit architecture types. */
+static bool arch_has(const uint8_t *v, size_t n, uint16_t arch)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		if ((uint16_t)(v[i] << 8 | v[i + 1]) == arch)
+			return true;
+	return false;
+}
+
+static bool match(const struct engine *e, const struct req *q, const struct engine_match *m,
+		  unsigned depth);
+
+static bool match_subs(const struct engine *e, const struct req *q, const struct engine_match *m,
+		       unsigned depth)
+{
+	bool any = m->kind == ENGINE_MATCH_ANY;
+
+	for (size_t i = 0; i < m->nsub; i++)
+		if (match(e, q, &m->sub[i], depth + 1) == any)
+			return any;
+	return !any;
+}
+
+/* Whether the client meets condition m (nesting bounded by the configuration). */
+static bool match(const struct engine *e, const struct req *q, const struct engine_match *m,
+		  unsigned depth)
+{
+	uint8_t v[1024];
+	struct np_dhcp4_opt sub;
+	int n;
+
+	if (depth > 16)
+		return false;
+	switch (m->kind) {
+	case ENGINE_MATCH_ALL:
+	case ENGINE_MATCH_ANY:
+		return match_subs(e, q, m, depth);
+	case ENGINE_MATCH_NOT:
+		return m->nsub > 0 && !match(e, q, &m->sub[0], depth + 1);
+	case ENGINE_MATCH_VENDOR_CLASS:
+		n = np_dhcp4_opt_get(&q->msg, NP_DHCP4_OPT_VENDOR_CLASS, v, sizeof(v));
+		return n >= (int)m->len && memcmp(v, m->data, m->len) == 0;
+	case ENGINE_MATCH_USER_CLASS:
+		n = np_dhcp4_opt_get(&q->msg, NP_DHCP4_OPT_USER_CLASS, v, sizeof(v));
+		return n > 0 && user_class_has(v, (size_t)n, m->data, m->len);
+	case ENGINE_MATCH_CLIENT_ARCH:
+		n = np_dhcp4_opt_get(&q->msg, NP_DHCP4_OPT_CLIENT_ARCH, v, sizeof(v));
+		return n > 0 && arch_has(v, (size_t)n, m->arch);
+	case ENGINE_MATCH_MAC_PREFIX:
+		return q->msg.htype == 1 && q->msg.hlen == 6 && m->len <= 6 &&
+		       memcmp(q->msg.chaddr, m->data, m->len) == 0;
+	case ENGINE_MATCH_CIRCUIT_ID:
+	case ENGINE_MATCH_REMOTE_ID:
+		return relay_subopt(q, m->kind == ENGINE_MATCH_CIRCUIT_ID ? 1 : 2, &sub) &&
+		       sub.len == m->len && memcmp(sub.data, m->data, m->len) == 0;
+	case ENGINE_MATCH_KNOWN:
+		return (reservation_for(e, q) != NULL) == m->known;
+	default:
+		return false;
+	}
+}
+
+/* The classes the client is in, read once (a request resumed after its probe keeps them). */
+static void classify(const struct engine *e, struct req *q)
+{
+	const struct engine_config *c = e->cfg;
+
+	q->cfg_classes = c->classes;
+	q->ncfg_classes = c->nclasses < ENGINE_CLASSES_MAX ? c->nclasses : ENGINE_CLASSES_MAX;
+	if (q->rx->replay)
+		return;
+	q->classes = 0;
+	for (size_t i = 0; i < q->ncfg_classes; i++)
+		if (match(e, q, &c->classes[i].match, 0))
+			q->classes |= 1ull << i;
+}
+
 /* ---- budgets: new clients per second ------------------------------------------- */
 
 /* One token from b, refilled at rate per second up to two seconds' worth. */
@@ -444,9 +720,6 @@ static bool bucket_take(struct bucket *b, uint32_t rate, int64_t now_ms)
 	b->milli -= 1000;
 	return true;
 }
-
-static const struct engine_reservation *reservation_for(const struct engine *e,
-							const struct req *q);
 
 /*
  * A client the server knows nothing of (no lease object in any state, no
@@ -473,14 +746,71 @@ static bool admit_client(struct engine *e, const struct req *q)
 
 /* ---- addresses ---------------------------------------------------------------- */
 
+/* Option 82's sub-option code, from a relay only (RFC 3046 §2.1: the relay adds it). */
+static bool relay_subopt(const struct req *q, uint8_t code, struct np_dhcp4_opt *sub)
+{
+	return q->msg.giaddr != 0 && q->relay_len > 0 &&
+	       np_dhcp4_relay_subopt(q->relay, (size_t)q->relay_len, code, sub) == 0;
+}
+
+/*
+ * Reservations the lease table does not index, in the order client id,
+ * DUID (the one of an RFC 4361 client id: type 255, IAID, DUID), hardware
+ * address, relay circuit-id.
+ */
+static const struct engine_reservation *xresv_for(const struct engine *e, const struct req *q)
+{
+	const struct lease_client *c = &q->client;
+	const struct engine_reservation *r = NULL;
+	struct np_dhcp4_opt sub;
+	uint8_t hw[17];
+
+	if (e->nxresv == 0)
+		return NULL;
+	if (c->cid_len > 0)
+		r = xresv_find(e, 'C', c->cid, c->cid_len);
+	if (r == NULL && c->cid_len > 5 && c->cid[0] == 255)
+		r = xresv_find(e, 'D', c->cid + 5, c->cid_len - 5u);
+	if (r == NULL && c->hlen <= 16) {
+		hw[0] = c->htype;
+		memcpy(hw + 1, c->chaddr, c->hlen);
+		r = xresv_find(e, 'H', hw, 1u + c->hlen);
+	}
+	if (r == NULL && relay_subopt(q, 1, &sub))
+		r = xresv_find(e, 'R', sub.data, sub.len);
+	return r;
+}
+
 static const struct engine_reservation *reservation_for(const struct engine *e,
 							const struct req *q)
 {
-	const struct lease_reservation *r = lease_reservation_for(e->lt, &q->client);
+	const struct lease_reservation *lr = lease_reservation_for(e->lt, &q->client);
+	const struct engine_reservation *r;
 
-	if (r == NULL || !subnet_has(q->subnet, r->addr))
-		return NULL;
-	return r->user;
+	if (lr != NULL && group_subnet_of(e, q, lr->addr) >= 0)
+		return lr->user;
+	r = xresv_for(e, q);
+	return r != NULL && resv_in_group(e, q, r) ? r : NULL;
+}
+
+/* Whether the client's classes let it have an address of lease-table pool p. */
+static bool pool_allows(const struct engine *e, const struct req *q, int p)
+{
+	const struct engine_pool *c = (size_t)p < e->npool_cfg ? e->pool_cfg[p] : NULL;
+
+	if (c == NULL)
+		return true;
+	if (c->allow != 0 && (c->allow & q->classes) == 0)
+		return false;
+	return (c->deny & q->classes) == 0;
+}
+
+/* An address outside the pools reserved (not in the lease table) for this client. */
+static bool xresv_addr_ok(const struct engine *e, const struct req *q, uint32_t addr)
+{
+	const struct engine_reservation *r = xresv_for(e, q);
+
+	return r != NULL && r->addr == addr && resv_in_group(e, q, r);
 }
 
 /* Whether addr may be this client's: its reservation, or a free pool address. */
@@ -488,25 +818,45 @@ static bool addr_ok_for(const struct engine *e, const struct req *q, uint32_t ad
 {
 	const struct lease_reservation *r = lease_reservation_of(e->lt, addr);
 	const struct lease *l;
+	long sidx = group_subnet_of(e, q, addr);
 	int pool;
 
-	if (addr == 0 || !subnet_has(q->subnet, addr))
+	if (sidx < 0)
 		return false;
 	if (r != NULL)
 		return lease_reservation_for(e->lt, &q->client) == r;
 	pool = lease_pool_of(e->lt, addr);
-	if (pool < 0 || (size_t)lease_pool_tag(e->lt, pool) != q->sidx)
+	if (pool < 0) {
+		if (!xresv_addr_ok(e, q, addr))
+			return false;
+	} else if (lease_pool_tag(e->lt, pool) != sidx || !pool_allows(e, q, pool)) {
 		return false;
+	}
 	l = lease_by_addr(e->lt, addr);
 	return l == NULL || lease_is_client(l, &q->client) || lease_state_reusable(l->state);
 }
 
-/* A free address from the subnet's pools. */
-static int find_free(struct engine *e, const struct req *q, uint32_t *addr)
+/* A free address from the pools of subnet j that allow the client. */
+static int find_free_in(struct engine *e, const struct req *q, size_t j, uint32_t *addr)
 {
 	for (size_t p = 0; p < lease_pool_count(e->lt); p++)
-		if ((size_t)lease_pool_tag(e->lt, (int)p) == q->sidx &&
+		if ((size_t)lease_pool_tag(e->lt, (int)p) == j && pool_allows(e, q, (int)p) &&
 		    lease_find_free(e->lt, (int)p, addr) == 0)
+			return 0;
+	return -ENOSPC;
+}
+
+/*
+ * A free address: from the subnet selected, then from the other subnets of
+ * the link in configuration order (a shared network: the next when one is
+ * full, or when its pools do not allow the client).
+ */
+static int find_free(struct engine *e, const struct req *q, uint32_t *addr)
+{
+	if (find_free_in(e, q, q->psidx, addr) == 0)
+		return 0;
+	for (size_t j = 0; j < e->cfg->nsubnets; j++)
+		if (j != q->psidx && in_group(e, q, j) && find_free_in(e, q, j, addr) == 0)
 			return 0;
 	return -ENOSPC;
 }
@@ -585,7 +935,7 @@ static int claim(struct engine *e, const struct req *q, uint32_t addr, uint8_t s
 	if (err != 0)
 		return err;
 	r = reservation_for(e, q);
-	if (r != NULL && r->addr == addr && r->hostname != NULL)
+	if (r != NULL && (r->addr == addr || r->addr == 0) && r->hostname != NULL)
 		return lease_set_hostname(e->lt, *lp, r->hostname);
 	if (q->hostname[0] != '\0')
 		return lease_set_hostname(e->lt, *lp, q->hostname);
@@ -594,9 +944,9 @@ static int claim(struct engine *e, const struct req *q, uint32_t addr, uint8_t s
 
 /* ---- building replies -------------------------------------------------------- */
 
-static uint32_t lease_secs(const struct req *q)
+static uint32_t lease_secs(const struct req *q, const struct engine_reservation *r)
 {
-	uint32_t t = q->subnet->lease_time;
+	uint32_t t = r != NULL && r->lease_time != 0 ? r->lease_time : q->subnet->lease_time;
 
 	/* A client may ask for less (§4.3.1 says the server decides). */
 	if (q->lease_req != 0 && q->lease_req < t)
@@ -612,7 +962,7 @@ static const struct engine_option *find_opt(const struct engine_option *v, size_
 	return NULL;
 }
 
-/* A configured option: the reservation's first, then the subnet's. */
+/* A configured option: the reservation's first, then the classes' in order, then the subnet's. */
 static const struct engine_option *config_opt(const struct req *q,
 					      const struct engine_reservation *r, uint8_t code)
 {
@@ -620,7 +970,37 @@ static const struct engine_option *config_opt(const struct req *q,
 
 	if (r != NULL)
 		o = find_opt(r->opts, r->nopts, code);
+	for (size_t i = 0; o == NULL && q->classes != 0 && i < q->ncfg_classes; i++)
+		if (q->classes & (1ull << i))
+			o = find_opt(q->cfg_classes[i].opts, q->cfg_classes[i].nopts, code);
 	return o != NULL ? o : find_opt(q->subnet->opts, q->subnet->nopts, code);
+}
+
+/*
+ * The boot fields (siaddr, sname, file) as the reservation, the client's
+ * classes in order and the subnet set them, each from the first that does.
+ */
+static struct engine_boot boot_fields(const struct req *q, const struct engine_reservation *r)
+{
+	struct engine_boot b = { 0, NULL, NULL };
+	const struct engine_boot *from[2 + ENGINE_CLASSES_MAX];
+	size_t n = 0;
+
+	if (r != NULL)
+		from[n++] = &r->boot;
+	for (size_t i = 0; q->classes != 0 && i < q->ncfg_classes; i++)
+		if (q->classes & (1ull << i))
+			from[n++] = &q->cfg_classes[i].boot;
+	from[n++] = &q->subnet->boot;
+	for (size_t i = 0; i < n; i++) {
+		if (b.next_server == 0)
+			b.next_server = from[i]->next_server;
+		if (b.server_name == NULL)
+			b.server_name = from[i]->server_name;
+		if (b.boot_file == NULL)
+			b.boot_file = from[i]->boot_file;
+	}
+	return b;
 }
 
 /* Codes the engine writes itself, never from configuration. */
@@ -643,16 +1023,22 @@ struct opt_sink {
 	struct np_dhcp4_builder *b;
 	uint8_t *buf;                  /* the builder's buffer */
 	bool careful;
+	struct engine_boot boot;       /* for options 66 and 67 */
 	uint8_t done[32];              /* codes already considered */
 };
 
-static void add_value(struct np_dhcp4_builder *b, const struct req *q,
+static void add_value(struct opt_sink *k, const struct req *q,
 		      const struct engine_reservation *r, uint8_t code)
 {
 	const struct engine_option *o = config_opt(q, r, code);
+	struct np_dhcp4_builder *b = k->b;
 
 	if (o != NULL)
 		np_dhcp4_add(b, code, o->data, o->len);
+	else if (code == NP_DHCP4_OPT_TFTP_SERVER && k->boot.server_name != NULL)
+		np_dhcp4_add_string(b, code, k->boot.server_name);   /* RFC 2132 §9.4 */
+	else if (code == NP_DHCP4_OPT_BOOTFILE && k->boot.boot_file != NULL)
+		np_dhcp4_add_string(b, code, k->boot.boot_file);     /* RFC 2132 §9.5 */
 	else if (code == NP_DHCP4_OPT_SUBNET_MASK)
 		np_dhcp4_add_u32(b, code, prefix_mask(q->subnet->prefix));
 	else if (code == NP_DHCP4_OPT_HOSTNAME && r != NULL && r->hostname != NULL)
@@ -670,13 +1056,13 @@ static void add_one(struct opt_sink *k, const struct req *q, const struct engine
 		return;
 	k->done[code >> 3] |= (uint8_t)(1u << (code & 7));
 	if (!k->careful) {
-		add_value(k->b, q, r, code);
+		add_value(k, q, r, code);
 		return;
 	}
 	/* The builder fails for good when full: undo an option that did not fit. */
 	saved = *k->b;
 	memcpy(saved_buf, k->buf, sizeof(saved_buf));
-	add_value(k->b, q, r, code);
+	add_value(k, q, r, code);
 	if (k->b->err != 0) {
 		*k->b = saved;
 		memcpy(k->buf, saved_buf, sizeof(saved_buf));
@@ -700,13 +1086,48 @@ static void add_config_opts(struct opt_sink *k, const struct req *q,
 	if (r != NULL)
 		for (size_t i = 0; i < r->nopts; i++)
 			add_one(k, q, r, r->opts[i].code);
+	for (size_t i = 0; q->classes != 0 && i < q->ncfg_classes; i++)
+		if (q->classes & (1ull << i))
+			for (size_t j = 0; j < q->cfg_classes[i].nopts; j++)
+				add_one(k, q, r, q->cfg_classes[i].opts[j].code);
 	for (size_t i = 0; i < q->subnet->nopts; i++)
 		add_one(k, q, r, q->subnet->opts[i].code);
 }
 
-static void add_lease_opts(struct np_dhcp4_builder *b, const struct req *q)
+/* A string into a fixed field when it fits with its NUL (RFC 2131 §2: "null terminated string"). */
+static bool put_field(uint8_t *field, size_t cap, const char *v)
 {
-	uint32_t t = lease_secs(q);
+	size_t len = v != NULL ? strlen(v) : 0;
+
+	if (len == 0 || len >= cap)
+		return false;
+	memcpy(field, v, len);
+	return true;
+}
+
+/*
+ * Network boot (RFC 2131 §2, RFC 2132 §9.4, §9.5): siaddr is the next
+ * server, sname and file carry the server name and the boot file when they
+ * fit; those fields are then kept out of option overload.  Options 66 and
+ * 67 go when the client asks for them (or they are configured as options);
+ * 67 also when the file name does not fit its field.
+ */
+static unsigned set_boot_fields(struct np_dhcp4 *h, const struct engine_boot *b)
+{
+	unsigned keep = 0;
+
+	h->siaddr = b->next_server;
+	if (put_field(h->sname, sizeof(h->sname), b->server_name))
+		keep |= NP_DHCP4_BUILD_KEEP_SNAME;
+	if (put_field(h->file, sizeof(h->file), b->boot_file))
+		keep |= NP_DHCP4_BUILD_KEEP_FILE;
+	return keep;
+}
+
+static void add_lease_opts(struct np_dhcp4_builder *b, const struct req *q,
+			   const struct engine_reservation *r)
+{
+	uint32_t t = lease_secs(q, r);
 	uint32_t t1 = q->subnet->t1 ? q->subnet->t1 : t / 2;
 	uint32_t t2 = q->subnet->t2 ? q->subnet->t2 : (uint32_t)((uint64_t)t * 7 / 8);
 
@@ -762,6 +1183,7 @@ static int build_reply(const struct req *q, uint8_t type, uint32_t yiaddr, unsig
 	struct np_dhcp4 h = { 0 };
 	struct np_dhcp4_builder b;
 	struct opt_sink k = { .b = &b, .buf = out->buf, .careful = careful };
+	unsigned keep = 0;
 	int len;
 
 	h.op = NP_BOOTREPLY;
@@ -776,18 +1198,26 @@ static int build_reply(const struct req *q, uint8_t type, uint32_t yiaddr, unsig
 	if (type == NP_DHCPNAK && q->msg.giaddr != 0)
 		h.flags |= NP_DHCP4_FLAG_BROADCAST;   /* §4.3.2: relay broadcasts the NAK */
 	memcpy(h.chaddr, q->msg.chaddr, sizeof(h.chaddr));
+	if (what & WITH_CONFIG) {
+		k.boot = boot_fields(q, r);
+		keep = set_boot_fields(&h, &k.boot);
+	}
 	np_dhcp4_builder_init(&b, &h, out->buf, sizeof(out->buf), q->max_size,
-			      NP_DHCP4_BUILD_OVERLOAD);
+			      NP_DHCP4_BUILD_OVERLOAD | keep);
 	np_dhcp4_add_u8(&b, NP_DHCP4_OPT_MSG_TYPE, type);
 	np_dhcp4_add_u32(&b, NP_DHCP4_OPT_SERVER_ID, q->our_id);
 	if (what & WITH_LEASE)
-		add_lease_opts(&b, q);
+		add_lease_opts(&b, q, r);
 	if (what & WITH_RAPID)
 		np_dhcp4_add(&b, NP_DHCP4_OPT_RAPID_COMMIT, NULL, 0);
 	if (type == NP_DHCPNAK)
 		np_dhcp4_add_string(&b, NP_DHCP4_OPT_MESSAGE, "address not valid for this client");
-	if (what & WITH_CONFIG)
+	if (what & WITH_CONFIG) {
 		add_config_opts(&k, q, r);
+		/* A boot file name too long for its field goes as option 67 unasked. */
+		if (k.boot.boot_file != NULL && !(keep & NP_DHCP4_BUILD_KEEP_FILE))
+			add_one(&k, q, r, NP_DHCP4_OPT_BOOTFILE);
+	}
 	if (q->fqdn_flags >= 0 && q->zone != NULL && (what & WITH_LEASE))
 		add_fqdn(&b, q, r);
 	/* RFC 6842: echo the client identifier. */
@@ -867,11 +1297,15 @@ static int nak(struct engine *e, const struct req *q, struct engine_out *out)
 }
 
 /* Bind addr to the client and ACK once durable. */
-static int ack(struct engine *e, const struct req *q, uint32_t addr, unsigned extra,
+static int ack(struct engine *e, struct req *q, uint32_t addr, unsigned extra,
 	       struct engine_out *out)
 {
 	struct lease *l;
-	int err = claim(e, q, addr, LEASE_BOUND, q->now + lease_secs(q), out, &l);
+	int err;
+
+	adopt_subnet(e, q, addr);
+	err = claim(e, q, addr, LEASE_BOUND, q->now + lease_secs(q, reservation_for(e, q)), out,
+		    &l);
 
 	if (err == -EBUSY)
 		return nak(e, q, out);
@@ -1014,6 +1448,7 @@ static int handle_discover(struct engine *e, struct req *q, struct engine_out *o
 		e->st.pkt4_receive_drop++;
 		return 0;
 	}
+	adopt_subnet(e, q, addr);
 	/* RFC 4039: with rapid commit on both sides, DISCOVER -> ACK. */
 	if (q->subnet->rapid_commit && q->rapid_commit)
 		return ack(e, q, addr, WITH_RAPID, out);
@@ -1056,7 +1491,7 @@ static int request_init_reboot(struct engine *e, struct req *q, struct engine_ou
 	const struct engine_reservation *r = reservation_for(e, q);
 
 	/* "on the wrong network": NAK. */
-	if (!subnet_has(q->subnet, q->requested))
+	if (group_subnet_of(e, q, q->requested) < 0)
 		return nak(e, q, out);
 	if (r != NULL && r->addr != q->requested)
 		return nak(e, q, out);
@@ -1180,6 +1615,7 @@ static int dispatch(struct engine *e, struct req *q, struct engine_out *out)
 	}
 	if (!sources_agree(e, q))
 		return 0;
+	classify(e, q);
 	switch (q->type) {
 	case NP_DHCPDISCOVER:
 		return handle_discover(e, q, out);

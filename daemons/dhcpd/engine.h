@@ -48,16 +48,88 @@ struct engine_option {
 	const uint8_t *data;
 };
 
+/*
+ * The fixed fields of network boot (RFC 2131 §2: siaddr, sname, file), set
+ * per subnet, class and reservation; unset fields (0, NULL) fall through
+ * to the next of reservation, classes, subnet.
+ */
+struct engine_boot {
+	uint32_t next_server;                   /* siaddr; 0: unset */
+	const char *server_name;                /* sname, option 66; NULL: unset */
+	const char *boot_file;                  /* file, option 67; NULL: unset */
+};
+
+/*
+ * A condition on a client: a client class's match.  ALL, ANY and NOT
+ * combine sub-conditions; the others test one thing the client sent.
+ */
+enum engine_match_kind {
+	ENGINE_MATCH_ALL = 0,                   /* every sub (none: true) */
+	ENGINE_MATCH_ANY,                       /* at least one sub */
+	ENGINE_MATCH_NOT,                       /* not sub[0] */
+	ENGINE_MATCH_VENDOR_CLASS,              /* option 60 starts with data */
+	ENGINE_MATCH_USER_CLASS,                /* option 77 is data, or holds it as an RFC 3004 instance */
+	ENGINE_MATCH_CLIENT_ARCH,               /* option 93 (RFC 4578 §2.1) lists arch */
+	ENGINE_MATCH_MAC_PREFIX,                /* Ethernet chaddr starts with data */
+	ENGINE_MATCH_CIRCUIT_ID,                /* option 82 sub-option 1 is data */
+	ENGINE_MATCH_REMOTE_ID,                 /* option 82 sub-option 2 is data */
+	ENGINE_MATCH_KNOWN,                     /* the client has a reservation (== known) */
+};
+
+struct engine_match {
+	uint8_t kind;                           /* enum engine_match_kind */
+	bool known;                             /* KNOWN: true for known clients, false for unknown */
+	uint16_t arch;                          /* CLIENT_ARCH */
+	const uint8_t *data;                    /* the value compared */
+	uint16_t len;
+	const struct engine_match *sub;         /* ALL, ANY, NOT */
+	size_t nsub;
+};
+
+#define ENGINE_CLASSES_MAX 64                   /* a client's classes are a 64-bit set */
+
+/*
+ * A client class: the clients its match holds for get its options and boot
+ * fields (over the subnet's, under a reservation's) and the pools that
+ * allow the class.  Classes are evaluated in order; for an option or a
+ * field, the first class that sets it wins.
+ */
+struct engine_class {
+	const char *name;
+	struct engine_match match;
+	const struct engine_option *opts;
+	size_t nopts;
+	struct engine_boot boot;
+};
+
 struct engine_pool {
 	uint32_t first, last;                   /* host order, inclusive */
+	/*
+	 * Client classes (bits: indexes into cfg->classes): a client is given
+	 * an address of the pool only when it is in one of allow (0: anyone)
+	 * and in none of deny.
+	 */
+	uint64_t allow, deny;
+};
+
+/* How a reservation knows its client. */
+enum engine_resv_key {
+	ENGINE_RESV_CLIENT = 0,                 /* client: client id, else htype + chaddr */
+	ENGINE_RESV_DUID,                       /* key: the DUID of an RFC 4361 client id */
+	ENGINE_RESV_CIRCUIT_ID,                 /* key: option 82 sub-option 1 (RFC 3046 §3.1) */
 };
 
 struct engine_reservation {
 	struct lease_client client;             /* client id, else htype + chaddr */
-	uint32_t addr;
+	uint8_t key_kind;                       /* enum engine_resv_key */
+	uint8_t key_len;
+	const uint8_t *key;                     /* DUID, CIRCUIT_ID */
+	uint32_t addr;                          /* 0: no address (options and name only) */
 	const char *hostname;                   /* NULL: none */
-	const struct engine_option *opts;       /* override the subnet's */
+	const struct engine_option *opts;       /* override the classes' and the subnet's */
 	size_t nopts;
+	struct engine_boot boot;
+	uint32_t lease_time;                    /* seconds; 0: the subnet's */
 };
 
 struct engine_subnet {
@@ -80,6 +152,14 @@ struct engine_subnet {
 	 */
 	const uint32_t *relays;
 	size_t nrelays;
+	struct engine_boot boot;
+	/*
+	 * Subnets with the same non-zero number share one link (a shared
+	 * network): a client is served from any of them, in configuration
+	 * order, whose pools allow it.  Subnets bound to the same interface
+	 * share their link whatever this says.
+	 */
+	unsigned shared;
 };
 
 struct engine_config {
@@ -95,6 +175,8 @@ struct engine_config {
 	uint32_t new_clients_rate;
 	uint32_t relayed_new_clients_rate;
 	const char *fqdn_zone;                  /* names published there (RFC 4702 §4 S=1); NULL: none */
+	const struct engine_class *classes;     /* at most ENGINE_CLASSES_MAX */
+	size_t nclasses;
 	const struct engine_subnet *subnets;
 	size_t nsubnets;
 };
@@ -182,7 +264,9 @@ struct engine;
 /*
  * A new engine over cfg (which must outlive it) and a lease table it fills
  * with the pools and reservations of cfg.  -EINVAL (overlapping pools, a
- * pool outside its subnet, duplicate reservations), -ENOMEM.
+ * pool outside its subnet, duplicate reservations, a DUID or circuit-id
+ * reservation whose address lies in a pool, more than
+ * ENGINE_CLASSES_MAX classes), -ENOMEM.
  */
 int engine_new(const struct engine_config *cfg, struct lease_table *leases, struct engine **out);
 void engine_free(struct engine *e);

@@ -18,6 +18,8 @@
 
 #include <netproto/error.h>
 
+#include "../common/clock.h"
+#include "../common/hashkey.h"
 #include "../common/log.h"
 
 /* ---- sending -------------------------------------------------------------------- */
@@ -57,20 +59,18 @@ struct ddns {
 	struct flight fl[FLIGHT_MAX];
 	size_t nflight;
 	struct seen *seen;             /* SEEN_SLOTS */
+	struct np_hmap_key key;        /* for the slots and the names' fingerprints */
 	struct ddns_stats st;
 };
 
 static struct seen *seen_slot(const struct ddns *d, uint32_t addr)
 {
-	return &d->seen[((addr * 2654435761u) >> 8) & (SEEN_SLOTS - 1)];
+	return &d->seen[np_siphash24(&d->key, &addr, sizeof(addr)) & (SEEN_SLOTS - 1)];
 }
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)np_mono_ms();
 }
 
 static void send_flight(struct ddns *d, struct flight *f)
@@ -268,14 +268,19 @@ static void queue(struct ddns *d, const struct ddns_update *u, uint32_t remember
 	arm(d);
 }
 
-/* Who holds a name: its owner and its client's DHCID, for the published-name cache. */
-static uint32_t name_key(const struct ddns_update *a)
+/*
+ * Who holds a name: its owner (without case) and its client's DHCID, for the
+ * published-name cache; keyed, so that no client can choose a name whose
+ * fingerprint is another's.
+ */
+static uint32_t name_key(const struct ddns *d, const struct ddns_update *a)
 {
-	uint32_t h = np_dns_name_hash(a->owner, a->owner_len);
+	uint8_t k[NP_DNS_NAME_MAX + sizeof(a->dhcid)];
 
-	for (size_t i = 0; i < sizeof(a->dhcid); i++)
-		h = (h ^ a->dhcid[i]) * 16777619u;     /* FNV-1a over the DHCID */
-	return h | 1;
+	memcpy(k, a->owner, a->owner_len);
+	np_dns_name_lower(k, a->owner_len);
+	memcpy(k + a->owner_len, a->dhcid, sizeof(a->dhcid));
+	return (uint32_t)np_siphash24(&d->key, k, a->owner_len + sizeof(a->dhcid)) | 1;
 }
 
 void ddns_name(struct ddns *d, const struct lease_data *rec, enum ddns_op op)
@@ -302,7 +307,7 @@ void ddns_name(struct ddns *d, const struct lease_data *rec, enum ddns_op op)
 	if (err < 0 && err != NP_ENOTFOUND)
 		return;
 	with_ptr = err == 0 && d->conf->update_ptr;
-	h = name_key(&a);
+	h = name_key(d, &a);
 	s = seen_slot(d, rec->addr);
 	if (op == DDNS_ADD && s->addr == rec->addr && s->name == h) {
 		d->st.unchanged++;
@@ -340,6 +345,7 @@ struct ddns *ddns_new(struct event_base *base, const struct dhcpd_dns_update *co
 	d->conf = conf;
 	d->st.last_rcode = -1;
 	d->seen = calloc(SEEN_SLOTS, sizeof(*d->seen));
+	np_hmap_key_draw(&d->key);
 	d->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->seen == NULL || d->fd < 0 ||
 	    connect(d->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {

@@ -19,9 +19,11 @@
 #include <netproto/arp.h>
 #include <netproto/dhcp4.h>
 #include <netproto/ether.h>
+#include <netproto/frame.h>
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../common/netio.h"
 
@@ -72,12 +74,10 @@ static int64_t wall_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* The engine's monotonic milliseconds (engine.h keeps them signed). */
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)np_mono_ms();
 }
 
 static void tell_changes(struct dhcpd_io *io, const struct engine_out *o)
@@ -94,31 +94,6 @@ void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *
 }
 
 /* ---- sending -------------------------------------------------------------- */
-
-int dhcpd_build_frame(const uint8_t src_mac[6], const uint8_t dst_mac[6], uint32_t src,
-		      uint32_t dst, const uint8_t *payload, size_t len, uint8_t *frame, size_t cap)
-{
-	uint8_t udpbuf[FRAME_MAX], ipbuf[FRAME_MAX];
-	struct np_udp u = { .src_port = NP_DHCP4_SERVER_PORT, .dst_port = NP_DHCP4_CLIENT_PORT,
-			    .payload = payload, .payload_len = len };
-	struct np_ipv4 ip = { .ttl = 64, .proto = NP_IPPROTO_UDP, .src = src, .dst = dst };
-	struct np_ether eth = { .ethertype = NP_ETHERTYPE_IPV4 };
-	int n;
-
-	n = np_udp_build(&u, src, dst, udpbuf, sizeof(udpbuf));
-	if (n < 0)
-		return n;
-	ip.payload = udpbuf;
-	ip.payload_len = (size_t)n;
-	n = np_ipv4_build(&ip, ipbuf, sizeof(ipbuf));
-	if (n < 0)
-		return n;
-	memcpy(eth.dst, dst_mac, 6);
-	memcpy(eth.src, src_mac, 6);
-	eth.payload = ipbuf;
-	eth.payload_len = (size_t)n;
-	return np_ether_build(&eth, frame, cap);
-}
 
 static struct iface *iface_by_index(struct dhcpd_io *io, int ifindex)
 {
@@ -202,12 +177,18 @@ static int send_raw(struct dhcpd_io *io, struct iface *ifc, const struct engine_
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t frame[FRAME_MAX];
-	const uint8_t *dmac = o->dest == ENGINE_DEST_CHADDR ? o->chaddr : bcast;
+	struct np_udp4_frame f = { .src = o->src_addr, .dst = o->dst_addr, .ttl = 64,
+				   .src_port = NP_DHCP4_SERVER_PORT,
+				   .dst_port = NP_DHCP4_CLIENT_PORT };
 	int n;
 
 	(void)io;
-	n = dhcpd_build_frame(ifc->info.mac, dmac, o->src_addr, o->dst_addr, o->buf, o->len,
-			      frame, sizeof(frame));
+	if (o->len > sizeof(frame) - NP_UDP4_FRAME_HDRS)
+		return -EINVAL;
+	memcpy(f.src_mac, ifc->info.mac, 6);
+	memcpy(f.dst_mac, o->dest == ENGINE_DEST_CHADDR ? o->chaddr : bcast, 6);
+	memcpy(frame + NP_UDP4_FRAME_HDRS, o->buf, o->len);
+	n = np_udp4_frame_build(&f, frame, sizeof(frame), o->len);
 	if (n < 0)
 		return -EINVAL;
 	return np_packet_send(ifc->fd, ifc->info.ifindex, frame, (size_t)n);

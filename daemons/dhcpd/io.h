@@ -64,9 +64,4 @@ void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *
  */
 int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr);
 
-/* Test hook and tools: Ethernet + IPv4 + UDP frame carrying a reply. */
-int dhcpd_build_frame(const uint8_t src_mac[6], const uint8_t dst_mac[6], uint32_t src,
-		      uint32_t dst, const uint8_t *payload, size_t len, uint8_t *frame,
-		      size_t cap);
-
 #endif

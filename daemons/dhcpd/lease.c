@@ -51,22 +51,20 @@ struct lease_table {
 	struct heap_ent *heap;
 	size_t heap_len, heap_cap;
 	size_t ext_bytes;          /* hostnames and long keys */
+	struct np_hmap_key key;    /* both indexes hash under it (hashmap.h) */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static uint32_t hash_bytes(const uint8_t *p, size_t n)
+/* Keyed: clients choose their identifiers and the addresses they ask for. */
+static uint32_t hash_bytes(const struct lease_table *t, const uint8_t *p, size_t n)
 {
-	uint32_t h = 2166136261u;  /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	return (uint32_t)np_siphash24(&t->key, p, n);
 }
 
-static uint32_t hash_addr(uint32_t a)
+static uint32_t hash_addr(const struct lease_table *t, uint32_t a)
 {
-	return (a * 2654435761u) ^ (a >> 16);
+	return (uint32_t)np_siphash24(&t->key, &a, sizeof(a));
 }
 
 /* The identity key: 'C' + client id, or 'H' + htype + chaddr. */
@@ -119,12 +117,13 @@ static void bit_set(uint64_t *bits, uint32_t i, bool on)
 
 /* ---- table ---------------------------------------------------------------- */
 
-struct lease_table *lease_table_new(void)
+struct lease_table *lease_table_new(const struct np_hmap_key *key)
 {
 	struct lease_table *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
+	t->key = *key;
 	t->nbuckets = 1024;
 	t->addr_idx = calloc(t->nbuckets, sizeof(uint32_t));
 	t->id_idx = calloc(t->nbuckets, sizeof(uint32_t));
@@ -462,7 +461,7 @@ int lease_reserve(struct lease_table *t, const struct lease_reservation *res)
 
 static uint32_t *addr_head(const struct lease_table *t, uint32_t addr)
 {
-	return &t->addr_idx[hash_addr(addr) & (t->nbuckets - 1)];
+	return &t->addr_idx[hash_addr(t, addr) & (t->nbuckets - 1)];
 }
 
 static uint32_t *id_head(const struct lease_table *t, uint32_t h)
@@ -477,7 +476,7 @@ static void index_link(struct lease_table *t, struct lease *l, uint32_t slot)
 	l->next_addr = *h;
 	*h = slot + 1;
 	if (l->key_len > 0) {
-		h = id_head(t, hash_bytes(lease_key(l), l->key_len));
+		h = id_head(t, hash_bytes(t, lease_key(l), l->key_len));
 		l->next_id = *h;
 		*h = slot + 1;
 	}
@@ -492,7 +491,7 @@ static void index_unlink(struct lease_table *t, struct lease *l, uint32_t slot)
 	*h = l->next_addr;
 	if (l->key_len == 0)
 		return;
-	for (h = id_head(t, hash_bytes(lease_key(l), l->key_len)); *h != slot + 1; h = &slot_lease(t, *h - 1)->next_id)
+	for (h = id_head(t, hash_bytes(t, lease_key(l), l->key_len)); *h != slot + 1; h = &slot_lease(t, *h - 1)->next_id)
 		;
 	*h = l->next_id;
 }
@@ -535,7 +534,7 @@ struct lease *lease_by_addr(const struct lease_table *t, uint32_t addr)
 
 static struct lease *by_key(const struct lease_table *t, const uint8_t *key, size_t len)
 {
-	uint32_t h = hash_bytes(key, len);
+	uint32_t h = hash_bytes(t, key, len);
 
 	for (uint32_t s = *id_head(t, h); s != NO_SLOT; ) {
 		struct lease *l = slot_lease(t, s - 1);
@@ -868,6 +867,11 @@ struct lease *lease_iter(const struct lease_table *t, size_t *cursor)
 			return l;
 	}
 	return NULL;
+}
+
+const struct np_hmap_key *lease_table_key(const struct lease_table *t)
+{
+	return &t->key;
 }
 
 size_t lease_count(const struct lease_table *t)

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashmap.h"
+
 
 enum lease_state {
 	LEASE_FREE = 0,        /* no lease object (never stored in one) */
@@ -84,7 +86,10 @@ struct lease_reservation {
 
 struct lease_table;
 
-struct lease_table *lease_table_new(void);
+/* key: the process's hash key (hashmap.h), drawn by the I/O side. */
+struct lease_table *lease_table_new(const struct np_hmap_key *key);
+/* The key the table hashes under (the engine's probe table shares it). */
+const struct np_hmap_key *lease_table_key(const struct lease_table *t);
 void lease_table_free(struct lease_table *t);
 
 /*

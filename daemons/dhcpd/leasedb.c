@@ -95,7 +95,10 @@ static int64_t read_be64(struct np_reader *r)
 
 static int rec_valid(const struct leasedb_rec *rec)
 {
-	if (rec->type != LEASEDB_REC_LEASE && rec->type != LEASEDB_REC_FREE)
+	if (rec->type == LEASEDB_REC_LEASE6 && rec->duid_len > sizeof(rec->duid))
+		return 0;
+	if (rec->type != LEASEDB_REC_LEASE && rec->type != LEASEDB_REC_FREE &&
+	    rec->type != LEASEDB_REC_LEASE6)
 		return 0;
 	if (rec->hlen > sizeof(rec->chaddr))
 		return 0;
@@ -142,6 +145,81 @@ void leasedb_rec_to_lease(const struct leasedb_rec *rec, struct lease_data *l)
 	memcpy(l->hostname, rec->hostname, rec->hostname_len);
 }
 
+void leasedb_rec_of_lease6(const struct lease6_data *l, struct leasedb_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = LEASEDB_REC_LEASE6;
+	rec->state = l->state;
+	rec->kind6 = l->kind;
+	rec->plen6 = l->plen;
+	memcpy(rec->addr6, l->addr, 16);
+	rec->iaid = l->iaid;
+	rec->start = l->start;
+	rec->preferred = l->preferred;
+	rec->expire = l->expire;
+	rec->duid_len = l->duid_len <= sizeof(rec->duid) ? l->duid_len : 0;
+	memcpy(rec->duid, l->duid, rec->duid_len);
+	rec->hostname_len = l->hostname_len;
+	memcpy(rec->hostname, l->hostname, l->hostname_len);
+}
+
+void leasedb_rec_to_lease6(const struct leasedb_rec *rec, struct lease6_data *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = rec->kind6;
+	l->plen = rec->plen6;
+	memcpy(l->addr, rec->addr6, 16);
+	l->state = rec->state;
+	l->iaid = rec->iaid;
+	l->start = rec->start;
+	l->preferred = rec->preferred;
+	l->expire = rec->expire;
+	l->duid_len = rec->duid_len;
+	memcpy(l->duid, rec->duid, rec->duid_len);
+	l->hostname_len = rec->hostname_len;
+	memcpy(l->hostname, rec->hostname, rec->hostname_len);
+}
+
+/* The payload of a LEASEDB_REC_LEASE6 record, after its type octet. */
+static void rec6_encode(struct np_writer *w, const struct leasedb_rec *rec)
+{
+	np_write_u8(w, rec->state);
+	np_write_u8(w, rec->kind6);
+	np_write_u8(w, rec->plen6);
+	np_write_bytes(w, rec->addr6, 16);
+	np_write_be32(w, rec->iaid);
+	write_be64(w, rec->start);
+	write_be64(w, rec->preferred);
+	write_be64(w, rec->expire);
+	np_write_u8(w, rec->duid_len);
+	np_write_bytes(w, rec->duid, rec->duid_len);
+	np_write_u8(w, rec->hostname_len);
+	np_write_bytes(w, rec->hostname, rec->hostname_len);
+}
+
+static int rec6_decode(struct np_reader *r, struct leasedb_rec *rec)
+{
+	rec->state = np_read_u8(r);
+	rec->kind6 = np_read_u8(r);
+	rec->plen6 = np_read_u8(r);
+	np_read_copy(r, rec->addr6, 16);
+	rec->iaid = np_read_be32(r);
+	rec->start = read_be64(r);
+	rec->preferred = read_be64(r);
+	rec->expire = read_be64(r);
+	rec->duid_len = np_read_u8(r);
+	if (rec->duid_len > sizeof(rec->duid))
+		return NP_EBADLEN;
+	np_read_copy(r, rec->duid, rec->duid_len);
+	rec->hostname_len = np_read_u8(r);
+	np_read_copy(r, rec->hostname, rec->hostname_len);
+	if (np_reader_error(r) || np_reader_left(r) != 0)
+		return NP_EBADLEN;
+	if (memchr(rec->hostname, '\0', rec->hostname_len) != NULL)
+		return NP_EFORMAT;
+	return 0;
+}
+
 int leasedb_rec_encode(const struct leasedb_rec *rec, uint8_t *buf, size_t cap)
 {
 	struct np_writer w;
@@ -153,6 +231,10 @@ int leasedb_rec_encode(const struct leasedb_rec *rec, uint8_t *buf, size_t cap)
 	np_writer_init(&w, buf, cap);
 	hdr = np_write_reserve(&w, LEASEDB_FRAME_LEN);
 	np_write_u8(&w, rec->type);
+	if (rec->type == LEASEDB_REC_LEASE6) {
+		rec6_encode(&w, rec);
+		goto framed;
+	}
 	np_write_u8(&w, rec->state);
 	np_write_be32(&w, rec->addr);
 	write_be64(&w, rec->start);
@@ -164,6 +246,7 @@ int leasedb_rec_encode(const struct leasedb_rec *rec, uint8_t *buf, size_t cap)
 	np_write_bytes(&w, rec->cid, rec->cid_len);
 	np_write_u8(&w, rec->hostname_len);
 	np_write_bytes(&w, rec->hostname, rec->hostname_len);
+framed:
 	len = np_writer_result(&w);
 	if (len < 0)
 		return len;
@@ -182,6 +265,8 @@ static int rec_decode_payload(const uint8_t *p, size_t n, struct leasedb_rec *re
 	np_reader_init(&r, p, n);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = np_read_u8(&r);
+	if (rec->type == LEASEDB_REC_LEASE6)
+		return rec6_decode(&r, rec);
 	rec->state = np_read_u8(&r);
 	rec->addr = np_read_be32(&r);
 	rec->start = read_be64(&r);
@@ -760,6 +845,14 @@ int64_t leasedb_append_lease(struct leasedb *db, const struct lease_data *l)
 	struct leasedb_rec rec;
 
 	leasedb_rec_of_lease(l, &rec);
+	return leasedb_append(db, &rec);
+}
+
+int64_t leasedb_append_lease6(struct leasedb *db, const struct lease6_data *l)
+{
+	struct leasedb_rec rec;
+
+	leasedb_rec_of_lease6(l, &rec);
 	return leasedb_append(db, &rec);
 }
 

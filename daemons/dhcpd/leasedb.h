@@ -74,6 +74,7 @@
 #include <stdint.h>
 
 #include "lease.h"
+#include "lease6.h"
 
 #define LEASEDB_VERSION 1
 #define LEASEDB_HDR_LEN 24
@@ -89,6 +90,13 @@ enum leasedb_kind {
 enum leasedb_rec_type {
 	LEASEDB_REC_LEASE = 1,      /* the lease of addr is now exactly this */
 	LEASEDB_REC_FREE = 2,       /* addr has no lease any more */
+	/*
+	 * A DHCPv6 lease (lease6.h): the lease of (kind, addr6) is now exactly
+	 * this, or, with state LEASE_FREE, there is none.  Its payload is laid
+	 * out apart (type, state, kind, plen, addr6, iaid, start, preferred,
+	 * expire, duid, hostname); v4 records are unchanged by it.
+	 */
+	LEASEDB_REC_LEASE6 = 3,
 };
 
 /* One lease as stored.  Times are wall-clock seconds (they outlive a boot). */
@@ -105,6 +113,14 @@ struct leasedb_rec {
 	uint8_t cid[255];
 	uint8_t hostname_len;
 	char hostname[256];         /* hostname_len octets, then NUL */
+	/* LEASEDB_REC_LEASE6 only (start, expire, hostname above are shared) */
+	uint8_t kind6;              /* lease6.h's enum lease6_kind */
+	uint8_t plen6;
+	uint8_t addr6[16];
+	uint32_t iaid;
+	int64_t preferred;
+	uint8_t duid_len;
+	uint8_t duid[130];
 };
 
 /* ---- Record codec (pure) --------------------------------------------- */
@@ -117,6 +133,12 @@ struct leasedb_rec {
  */
 void leasedb_rec_of_lease(const struct lease_data *l, struct leasedb_rec *rec);
 void leasedb_rec_to_lease(const struct leasedb_rec *rec, struct lease_data *l);
+/* A DHCPv6 lease (lease6.h) as a LEASEDB_REC_LEASE6 record and back. */
+void leasedb_rec_of_lease6(const struct lease6_data *l, struct leasedb_rec *rec);
+void leasedb_rec_to_lease6(const struct leasedb_rec *rec, struct lease6_data *l);
+/* leasedb_append() of a DHCPv6 lease's record. */
+struct leasedb;
+int64_t leasedb_append_lease6(struct leasedb *db, const struct lease6_data *l);
 
 uint32_t leasedb_crc32c(uint32_t crc, const void *data, size_t len);
 

@@ -53,16 +53,17 @@ struct probe_table {
 	struct ring pending, results;
 	size_t max_held, nheld;
 	uint32_t timeout, valid;
+	struct np_hmap_key key;    /* clients choose the addresses they ask for */
 	struct probe_stats st;
 };
 
 static uint32_t bucket_of(const struct probe_table *p, uint32_t addr)
 {
-	return ((addr * 2654435761u) ^ (addr >> 16)) & (uint32_t)(p->nbuckets - 1);
+	return (uint32_t)np_siphash24(&p->key, &addr, sizeof(addr)) & (uint32_t)(p->nbuckets - 1);
 }
 
 struct probe_table *probe_table_new(size_t max, size_t max_held, uint32_t timeout_ms,
-				    uint32_t valid_ms)
+				    uint32_t valid_ms, const struct np_hmap_key *key)
 {
 	struct probe_table *p;
 
@@ -71,6 +72,7 @@ struct probe_table *probe_table_new(size_t max, size_t max_held, uint32_t timeou
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
+	p->key = *key;
 	p->max = max;
 	p->max_held = max_held;
 	for (p->nbuckets = 16; p->nbuckets < 2 * max; p->nbuckets *= 2)

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashmap.h"
+
 enum probe_state {
 	PROBE_NONE = 0,            /* not probed, or the result is too old */
 	PROBE_PENDING = 1,         /* probe sent, waiting for the timeout */
@@ -63,10 +65,11 @@ struct probe_table;
 /*
  * A table for at most max addresses at once and max_held held messages in
  * all; timeout_ms until an unanswered probe means free, valid_ms that a
- * result is trusted.  NULL when out of memory or max is 0.
+ * result is trusted; key the hash key (hashmap.h).  NULL when out of memory
+ * or max is 0.
  */
 struct probe_table *probe_table_new(size_t max, size_t max_held, uint32_t timeout_ms,
-				    uint32_t valid_ms);
+				    uint32_t valid_ms, const struct np_hmap_key *key);
 void probe_table_free(struct probe_table *p);
 /* New timings (a reload); probes under way keep their deadline. */
 void probe_set_timing(struct probe_table *p, uint32_t timeout_ms, uint32_t valid_ms);

@@ -14,18 +14,16 @@
  * §3.1.3.3).  A later validator finds everything it needs for an entry in
  * the entry.  Entries of one owner share a hash chain (the hash covers the
  * owner only), so flushing a name and an NXDOMAIN replacing every type of
- * its name touch one chain.  A doubly linked list in recency order gives
- * LRU eviction.  The table has a power-of-two size of at least max_rrsets
- * buckets (load factor <= 1), and the hash is SipHash-1-3 keyed with a
- * per-cache random key, so chains stay short whatever names clients choose.
+ * its name touch one chain.  The recency list gives LRU eviction.  The
+ * table (hashmap.h) has a power-of-two size of at least max_rrsets buckets
+ * (load factor <= 1), and the hash is SipHash-2-4 under the process's random
+ * key, so chains stay short whatever names clients choose.
  */
 #include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/types.h>
 
 #include <netproto/buf.h>
 #include <netproto/error.h>
@@ -36,14 +34,15 @@
 #define PREFETCH_HITS 2
 /* Largest hash table, in buckets: beyond it chains grow instead. */
 #define TABLE_MAX_BUCKETS ((size_t)1 << 24)
-/* Canonical rdata of a typed type is at most an SOA: two names and 20 octets. */
-#define TYPED_RDATA_MAX (2 * NP_DNS_NAME_MAX + 20)
+#define TYPED_RDATA_MAX NP_DNS_RDATA_TYPED_MAX
+
+#define ENTRY_OF(n) NP_HMAP_ENTRY(n, struct entry, hnode)
+#define ENTRY_OF_LRU(n) NP_HMAP_ENTRY(n, struct entry, lru)
 
 struct entry {
-	struct entry *hnext;            /* hash chain */
-	struct entry *newer, *older;    /* recency list */
+	struct np_hmap_node hnode;      /* by owner: hash of the lowercased owner */
+	struct np_lru_node lru;         /* recency list */
 	uint64_t expire_ms;
-	uint32_t hash;
 	uint32_t ttl;                   /* the TTL stored, seconds (after clamps) */
 	uint32_t data_len;
 	uint32_t sig_off;               /* RRSIGs covering the RRset start here */
@@ -59,12 +58,10 @@ struct entry {
 };
 
 struct dns_cache {
-	struct entry **tab;
-	size_t mask;                    /* buckets - 1 */
+	struct np_hmap map;             /* entries by owner */
+	struct np_lru lru;
 	size_t max;
-	struct entry *newest, *oldest;
 	struct dns_cache_limits lim;
-	uint64_t key[2];                /* SipHash key */
 	struct dns_cache_stats st;
 	/* The zone of the response dns_cache_store() is storing (bailiwick of proofs). */
 	const uint8_t *store_zone;
@@ -81,61 +78,10 @@ static size_t block_bytes(void *p)
 
 /* ---- Hashing ---------------------------------------------------------- */
 
-static uint64_t rotl(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-static void sip_round(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
-	v[2] += v[3]; v[3] = rotl(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = rotl(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
-}
-
-/* SipHash-1-3 of the lowercased name (RFC 4343: the key ignores case). */
+/* The key ignores case (RFC 4343). */
 static uint32_t name_hash(const struct dns_cache *c, const uint8_t *name, size_t len)
 {
-	uint64_t v[4] = {
-		c->key[0] ^ 0x736f6d6570736575ull, c->key[1] ^ 0x646f72616e646f6dull,
-		c->key[0] ^ 0x6c7967656e657261ull, c->key[1] ^ 0x7465646279746573ull,
-	};
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		uint8_t ch = name[i];
-
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (uint8_t)(ch + ('a' - 'A'));
-		m |= (uint64_t)ch << (8 * (i & 7));
-		if ((i & 7) == 7) {
-			v[3] ^= m;
-			sip_round(v);
-			v[0] ^= m;
-			m = 0;
-		}
-	}
-	m |= (uint64_t)(len & 0xff) << 56;
-	v[3] ^= m;
-	sip_round(v);
-	v[0] ^= m;
-	v[2] ^= 0xff;
-	sip_round(v);
-	sip_round(v);
-	sip_round(v);
-	m = v[0] ^ v[1] ^ v[2] ^ v[3];
-	return (uint32_t)(m ^ (m >> 32));
-}
-
-static void seed_key(struct dns_cache *c)
-{
-	if (getrandom(c->key, sizeof(c->key), GRND_NONBLOCK) != (ssize_t)sizeof(c->key)) {
-		/* No entropy yet (early boot): the address still differs per run (ASLR). */
-		c->key[0] = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull;
-		c->key[1] = (uint64_t)(uintptr_t)&c->key ^ 0xd6e8feb86659fd93ull;
-	}
+	return np_hmap_hash_nocase(&c->map, name, len);
 }
 
 /* ---- Entries ---------------------------------------------------------- */
@@ -147,57 +93,24 @@ static const uint8_t *entry_owner(const struct entry *e)
 
 static int entry_is(const struct entry *e, uint32_t h, const uint8_t *name, size_t len)
 {
-	return e->hash == h && e->owner_len == len && np_dns_name_equal(e->data, len, name, len);
+	return e->hnode.hash == h && e->owner_len == len &&
+	       np_dns_name_equal(e->data, len, name, len);
 }
 
-static void lru_unlink(struct dns_cache *c, struct entry *e)
+/* Take e out of the table and the recency list, and free it. */
+static void entry_drop(struct dns_cache *c, struct entry *e)
 {
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	e->newer = e->older = NULL;
-}
-
-static void lru_push(struct dns_cache *c, struct entry *e)
-{
-	e->older = c->newest;
-	e->newer = NULL;
-	if (c->newest)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
-}
-
-/* Unlink e from its chain (pp points at the link to it) and free it. */
-static void entry_drop(struct dns_cache *c, struct entry **pp)
-{
-	struct entry *e = *pp;
-
-	*pp = e->hnext;
-	lru_unlink(c, e);
+	np_hmap_remove(&c->map, &e->hnode);
+	np_lru_unlink(&c->lru, &e->lru);
 	c->st.entries--;
 	c->st.bytes -= block_bytes(e);
 	free(e);
 }
 
-static struct entry **bucket(const struct dns_cache *c, uint32_t h)
-{
-	return &c->tab[h & c->mask];
-}
-
 static void entry_insert(struct dns_cache *c, struct entry *e)
 {
-	struct entry **b = bucket(c, e->hash);
-
-	e->hnext = *b;
-	*b = e;
-	lru_push(c, e);
+	np_hmap_insert(&c->map, &e->hnode, e->hnode.hash);
+	np_lru_push(&c->lru, &e->lru);
 	c->st.entries++;
 	c->st.bytes += block_bytes(e);
 	c->st.inserts++;
@@ -205,13 +118,8 @@ static void entry_insert(struct dns_cache *c, struct entry *e)
 
 static void evict_to(struct dns_cache *c, size_t max)
 {
-	while (c->st.entries > max && c->oldest) {
-		struct entry *victim = c->oldest;
-		struct entry **pp = bucket(c, victim->hash);
-
-		while (*pp != victim)
-			pp = &(*pp)->hnext;
-		entry_drop(c, pp);
+	while (c->st.entries > max && c->lru.oldest) {
+		entry_drop(c, ENTRY_OF_LRU(c->lru.oldest));
 		c->st.evictions++;
 	}
 }
@@ -223,17 +131,16 @@ static void evict_to(struct dns_cache *c, size_t max)
  */
 static void entry_replace_key(struct dns_cache *c, const struct entry *e)
 {
-	struct entry **pp = bucket(c, e->hash);
+	struct np_hmap_node *n, *next;
 
-	while (*pp) {
-		struct entry *o = *pp;
+	for (n = np_hmap_first(&c->map, e->hnode.hash); n; n = next) {
+		struct entry *o = ENTRY_OF(n);
 
-		if (entry_is(o, e->hash, entry_owner(e), e->owner_len) &&
+		next = np_hmap_next(n);
+		if (entry_is(o, e->hnode.hash, entry_owner(e), e->owner_len) &&
 		    (e->neg == DNS_CACHE_NEG_NXDOMAIN || o->neg == DNS_CACHE_NEG_NXDOMAIN ||
 		     o->type == e->type))
-			entry_drop(c, pp);
-		else
-			pp = &o->hnext;
+			entry_drop(c, o);
 	}
 }
 
@@ -269,19 +176,19 @@ static int entry_usable(const struct dns_cache *c, const struct entry *e, uint64
 static struct entry *entry_find(struct dns_cache *c, uint32_t h, const uint8_t *name,
 				size_t len, uint16_t type, uint64_t now)
 {
-	struct entry **pp = bucket(c, h);
+	struct np_hmap_node *n, *next;
 
-	while (*pp) {
-		struct entry *e = *pp;
+	for (n = np_hmap_first(&c->map, h); n; n = next) {
+		struct entry *e = ENTRY_OF(n);
 
+		next = np_hmap_next(n);
 		if (entry_is(e, h, name, len) && entry_dead(c, e, now)) {
-			entry_drop(c, pp);
+			entry_drop(c, e);
 			c->st.expired++;
 			continue;
 		}
 		if (entry_is(e, h, name, len) && e->type == type)
 			return e;
-		pp = &e->hnext;
 	}
 	return NULL;
 }
@@ -319,37 +226,28 @@ static size_t table_buckets(size_t max)
 /* Move every entry to a table of n buckets (a power of two). */
 static int table_resize(struct dns_cache *c, size_t n)
 {
-	struct entry **tab = calloc(n, sizeof(*tab));
-	struct entry *e;
+	size_t old = block_bytes(c->map.tab);
 
-	if (!tab)
+	if (np_hmap_resize(&c->map, n))
 		return NP_ENOSPC;
-	for (e = c->oldest; e; e = e->newer) {
-		e->hnext = tab[e->hash & (n - 1)];
-		tab[e->hash & (n - 1)] = e;
-	}
-	c->st.bytes -= block_bytes(c->tab);
-	free(c->tab);
-	c->tab = tab;
-	c->mask = n - 1;
-	c->st.bytes += block_bytes(tab);
+	c->st.bytes += block_bytes(c->map.tab) - old;
 	return 0;
 }
 
-struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim)
+struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim,
+			       const struct np_hmap_key *key)
 {
 	struct dns_cache *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->st.bytes = block_bytes(c);
-	seed_key(c);
 	limits_set(c, lim);
 	c->max = max_rrsets ? max_rrsets : 1;
-	if (table_resize(c, table_buckets(c->max))) {
+	if (np_hmap_init(&c->map, table_buckets(c->max), key)) {
 		free(c);
 		return NULL;
 	}
+	c->st.bytes = block_bytes(c) + block_bytes(c->map.tab);
 	return c;
 }
 
@@ -358,7 +256,7 @@ void dns_cache_free(struct dns_cache *c)
 	if (!c)
 		return;
 	dns_cache_flush(c, NULL, 0);
-	free(c->tab);
+	np_hmap_fini(&c->map);
 	free(c);
 }
 
@@ -368,9 +266,9 @@ int dns_cache_configure(struct dns_cache *c, size_t max_rrsets, const struct dns
 	size_t n = table_buckets(max);
 	int err;
 
-	if (n != c->mask + 1) {
+	if (n != np_hmap_buckets(&c->map)) {
 		/* Shrink after evicting, so the rehash moves fewer entries. */
-		if (n < c->mask + 1)
+		if (n < np_hmap_buckets(&c->map))
 			evict_to(c, max);
 		if ((err = table_resize(c, n)))
 			return err;
@@ -387,44 +285,7 @@ int dns_cache_configure(struct dns_cache *c, size_t max_rrsets, const struct dns
 static int rdata_canonical(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
 			   uint8_t *buf, const uint8_t **out)
 {
-	struct np_dns_rdata rd;
-	struct np_writer w;
-	int err;
-
-	if ((err = np_dns_rr_rdata(msg, rr, &rd)))
-		return err;
-	if (!np_dns_type_is_typed(rr->type) || rr->type == NP_DNS_TYPE_A ||
-	    rr->type == NP_DNS_TYPE_AAAA) {
-		*out = rd.raw;
-		return (int)rd.raw_len;
-	}
-	np_writer_init(&w, buf, TYPED_RDATA_MAX);
-	switch (rr->type) {
-	case NP_DNS_TYPE_MX:
-		np_write_be16(&w, rd.mx.preference);
-		np_write_bytes(&w, rd.mx.exchange, rd.mx.exchange_len);
-		break;
-	case NP_DNS_TYPE_SOA:
-		np_write_bytes(&w, rd.soa.mname, rd.soa.mname_len);
-		np_write_bytes(&w, rd.soa.rname, rd.soa.rname_len);
-		np_write_be32(&w, rd.soa.serial);
-		np_write_be32(&w, rd.soa.refresh);
-		np_write_be32(&w, rd.soa.retry);
-		np_write_be32(&w, rd.soa.expire);
-		np_write_be32(&w, rd.soa.minimum);
-		break;
-	case NP_DNS_TYPE_SRV:
-		np_write_be16(&w, rd.srv.priority);
-		np_write_be16(&w, rd.srv.weight);
-		np_write_be16(&w, rd.srv.port);
-		np_write_bytes(&w, rd.srv.target, rd.srv.target_len);
-		break;
-	default:                        /* NS, CNAME, PTR */
-		np_write_bytes(&w, rd.name.name, rd.name.len);
-		break;
-	}
-	*out = buf;
-	return np_writer_result(&w);
+	return np_dns_rr_rdata_uncompressed(msg, rr, buf, TYPED_RDATA_MAX, out);
 }
 
 /* Is rr an answer-section IN record of (owner, type)? */
@@ -466,7 +327,7 @@ static struct entry *entry_alloc(const struct dns_cache *c, const uint8_t *owner
 	memcpy(e->data, owner, len);
 	np_dns_name_lower(e->data, len);
 	e->owner_len = (uint8_t)len;
-	e->hash = name_hash(c, owner, len);
+	e->hnode.hash = name_hash(c, owner, len);
 	e->data_len = (uint32_t)len;
 	return e;
 }
@@ -1100,8 +961,7 @@ static void entry_touch(struct dns_cache *c, struct entry *e)
 {
 	if (e->hits < UINT16_MAX)
 		e->hits++;
-	lru_unlink(c, e);
-	lru_push(c, e);
+	np_lru_touch(&c->lru, &e->lru);
 }
 
 /* Popular and within 10 % of its TTL of expiring: ask once for a refresh. */
@@ -1190,26 +1050,21 @@ size_t dns_cache_flush(struct dns_cache *c, const uint8_t *name, size_t len)
 	size_t n = 0;
 
 	if (!name) {
-		while (c->oldest) {
-			struct entry **pp = bucket(c, c->oldest->hash);
-
-			while (*pp != c->oldest)
-				pp = &(*pp)->hnext;
-			entry_drop(c, pp);
+		while (c->lru.oldest) {
+			entry_drop(c, ENTRY_OF_LRU(c->lru.oldest));
 			n++;
 		}
 		return n;
 	}
 	if (np_dns_name_check(name, len) == 0) {
 		uint32_t h = name_hash(c, name, len);
-		struct entry **pp = bucket(c, h);
+		struct np_hmap_node *hn, *next;
 
-		while (*pp) {
-			if (entry_is(*pp, h, name, len)) {
-				entry_drop(c, pp);
+		for (hn = np_hmap_first(&c->map, h); hn; hn = next) {
+			next = np_hmap_next(hn);
+			if (entry_is(ENTRY_OF(hn), h, name, len)) {
+				entry_drop(c, ENTRY_OF(hn));
 				n++;
-			} else {
-				pp = &(*pp)->hnext;
 			}
 		}
 	}
@@ -1219,9 +1074,10 @@ size_t dns_cache_flush(struct dns_cache *c, const uint8_t *name, size_t len)
 void dns_cache_walk(struct dns_cache *c, uint64_t now_ms,
 		    int (*fn)(void *arg, const struct dns_cache_entry_info *e), void *arg)
 {
-	const struct entry *e;
+	const struct np_lru_node *n;
 
-	for (e = c->newest; e; e = e->older) {
+	for (n = c->lru.newest; n; n = n->older) {
+		const struct entry *e = ENTRY_OF_LRU(n);
 		struct dns_cache_entry_info info;
 
 		info.owner = e->data;

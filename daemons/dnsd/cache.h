@@ -30,9 +30,9 @@
  * evicted), TTLs count down from the now_ms given at store time and are
  * clamped by the limits, expired data may be served for max_stale seconds
  * when the caller allows it (RFC 8767 serve-stale), and popular entries near
- * their expiry ask the caller to refresh them (prefetch).  The hash is
- * seeded per cache from getrandom() so that chosen names cannot degrade
- * lookups (hash flooding).
+ * their expiry ask the caller to refresh them (prefetch).  The table
+ * hashes under the key the caller draws (hashmap.h) so that chosen names
+ * cannot degrade lookups (hash flooding).
  *
  * No sockets, no clock reads (now_ms is a monotonic millisecond count passed
  * in), no logging: the unit tests and the fuzzer drive it directly.
@@ -44,6 +44,8 @@
 #include <stdint.h>
 
 #include "netproto/dns.h"
+
+#include "hashmap.h"
 
 struct dns_cache;
 
@@ -60,9 +62,11 @@ struct dns_cache_limits {
  * max_negative_ttl 0 no negative answer; a TTL of 0 after the clamps is not
  * cached, RFC 1035 §3.2.1); min_ttl is applied after max_ttl.  lim NULL:
  * Unbound's defaults (min_ttl 0, max_ttl 86400, max_negative_ttl 3600,
- * serve-stale off, stale_answer_ttl 30, max_stale 86400).
+ * serve-stale off, stale_answer_ttl 30, max_stale 86400).  key: the
+ * process's random hash key (np_hmap_key_draw() on the I/O side).
  */
-struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim);
+struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim,
+			       const struct np_hmap_key *key);
 void dns_cache_free(struct dns_cache *c);                      /* NULL ok */
 /*
  * Reload: new limits/size; entries kept (evicted down to the new size,

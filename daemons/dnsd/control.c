@@ -56,6 +56,7 @@ static void engine_stats(json_t *o, const struct dnsd_stats *st)
 		put(o, name, st->by_rcode[i]);
 	}
 	put(o, "malformed-dropped", st->dropped_malformed);
+	put(o, "source-port-dropped", st->dropped_bad_port);
 	put(o, "formerr-answered", st->formerr);
 	put(o, "acl-refused", st->acl_refused);
 	put(o, "acl-denied", st->acl_denied);
@@ -179,6 +180,9 @@ static json_t *stats_json(void *ctx)
 		np_xsk_get_stats(io->xsk, &x);
 		put(o, "xdp.received", x.rx);
 		put(o, "xdp.malformed", x.rx_malformed);
+		put(o, "xdp.martian-dropped", x.rx_martian);
+		put(o, "xdp.local-addresses", io->xdp_local_addrs);
+		put(o, "xdp.address-updates", io->stats.xdp_addr_updates);
 		put(o, "xdp.sent", x.tx);
 		put(o, "xdp.no-frame", x.tx_no_frame);
 		put(o, "xdp.fallback-sent", io->stats.xdp_fallback);

@@ -40,6 +40,9 @@
  *     socket (daemons/common/xsk.h), past the kernel's IP and UDP layers;
  *     answers that must wait for an upstream, or find no free frame, leave
  *     through the listener's kernel socket, bound to the same address.
+ *     The kernel's martian-source checks are done in its place: the host's
+ *     addresses are read at start and again on every rtnetlink notice of
+ *     an IPv4 address change.
  */
 #ifndef NP_DNSD_H
 #define NP_DNSD_H
@@ -71,6 +74,7 @@ struct dnsd_io_stats {
 	uint64_t overload;             /* no room to remember a waiting client */
 	uint64_t upstream_socket_errors;
 	uint64_t xdp_fallback;         /* immediate answers sent by the kernel socket */
+	uint64_t xdp_addr_updates;     /* times the host's addresses were read for the ring */
 };
 
 struct dnsd_listener {
@@ -109,6 +113,9 @@ struct dnsd {
 	struct np_xsk *xsk;            /* NULL without xdp_interface */
 	struct np_xsk_dgram *xrx;      /* RX_BATCH datagrams */
 	struct event *xsk_ev, *xsk_retry;
+	int addr_fd;                   /* rtnetlink address changes (with xsk), or 0/-1 */
+	struct event *addr_ev;
+	unsigned xdp_local_addrs;      /* the host's addresses the ring's check knows */
 	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
 	struct dnsd_slot *slots;
 	uint32_t free_head, slot_gen;

@@ -39,6 +39,7 @@ uint32_t dnsd_peer_v4(const struct sockaddr *sa, uint16_t *port)
 			return np_load_be32(&s.sin6_addr.s6_addr[12]);
 		if (IN6_IS_ADDR_LOOPBACK(&s.sin6_addr))
 			return 0x7f000001;
+		return 0;              /* native IPv6: no IPv4 address, a port all the same */
 	}
 	*port = 0;
 	return 0;

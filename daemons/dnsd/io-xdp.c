@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -18,6 +19,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "martian.h"
 #include "xsk.h"
 
 /* The UDP listener a datagram taken by the XDP program was addressed to. */
@@ -127,6 +129,57 @@ static void on_xsk(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The ring's martian check needs the host's addresses and its subnets'
+ * broadcast addresses as they are now: read at start, and again whenever
+ * rtnetlink says an IPv4 address was added or removed.
+ */
+static void xsk_read_local(struct dnsd *io)
+{
+	struct np_local4 *l = malloc(sizeof(*l));
+	int r;
+
+	if (!l || (r = np_local4_read(l)) < 0) {
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: cannot read the host's addresses: %s",
+				 io->conf->xdp_interface, l ? strerror(-r) : "out of memory");
+		free(l);
+		return;
+	}
+	if (l->truncated)
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "xdp %s: more than %d addresses: answers to the "
+				 "others' are not refused", io->conf->xdp_interface, NP_LOCAL4_MAX);
+	np_xsk_set_local(io->xsk, l);
+	io->xdp_local_addrs = l->naddr;
+	io->stats.xdp_addr_updates++;
+	free(l);
+}
+
+static void on_addr_change(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	if (np_addr_watch_drain(fd))
+		xsk_read_local(arg);
+}
+
+static int xsk_watch_addrs(struct dnsd *io)
+{
+	io->addr_fd = np_addr_watch_open();
+	if (io->addr_fd < 0) {
+		np_log_err("xdp_interface %s: cannot watch address changes: %s",
+			   io->conf->xdp_interface, strerror(-io->addr_fd));
+		return -1;
+	}
+	io->addr_ev = event_new(dnsd_base(io), io->addr_fd, EV_READ | EV_PERSIST, on_addr_change,
+				io);
+	if (!io->addr_ev || event_add(io->addr_ev, NULL) < 0) {
+		np_log_err("xdp_interface %s: cannot watch address changes", io->conf->xdp_interface);
+		return -1;
+	}
+	/* After the socket is open: a change from now on is not missed. */
+	xsk_read_local(io);
+	return 0;
+}
+
 /* What to do about a failed np_xsk_open(), where the error alone is cryptic. */
 static const char *xsk_hint(const char *stage, int err)
 {
@@ -195,6 +248,8 @@ int dnsd_xdp_start(struct dnsd *io, const struct dnsd_conf *conf)
 			   xsk_hint(stage, r));
 		return -1;
 	}
+	if (xsk_watch_addrs(io) < 0)
+		return -1;
 	io->xsk_ev = event_new(dnsd_base(io), np_xsk_fd(io->xsk), EV_READ | EV_PERSIST, on_xsk, io);
 	io->xsk_retry = evtimer_new(dnsd_base(io), on_xsk_retry, io);
 	if (!io->xsk_ev || !io->xsk_retry || event_add(io->xsk_ev, NULL) < 0) {
@@ -214,6 +269,12 @@ void dnsd_xdp_stop(struct dnsd *io)
 	if (io->xsk_retry)
 		event_free(io->xsk_retry);
 	io->xsk_ev = io->xsk_retry = NULL;
+	if (io->addr_ev)
+		event_free(io->addr_ev);
+	io->addr_ev = NULL;
+	if (io->addr_fd > 0)
+		close(io->addr_fd);
+	io->addr_fd = -1;
 	np_xsk_close(io->xsk);         /* detaches the XDP program */
 	io->xsk = NULL;
 	free(io->xrx);

@@ -34,7 +34,11 @@ void dnsd_slot_free(struct dnsd *io, uint64_t token);
 void dnsd_io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
 
 /* io-listen.c */
-/* IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual stack). */
+/*
+ * IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual
+ * stack); 0 for other IPv6 peers.  *port: the peer's port (0 for other
+ * families).
+ */
 uint32_t dnsd_peer_v4(const struct sockaddr *sa, uint16_t *port);
 /* The socket-activated listeners, else the configured ones bound: how many, or -1. */
 int dnsd_listen_open(struct dnsd *io, const struct dnsd_conf *conf);

@@ -344,6 +344,20 @@ static enum dnsd_verdict handle_query(struct dnsd_engine *e, const struct np_dns
 	return error_answer(e, q, NP_DNS_RCODE_SERVFAIL, edns, out, cap, outlen);
 }
 
+bool dnsd_udp_port_refused(uint16_t port)
+{
+	switch (port) {
+	case 0:                        /* not a port a datagram can be sent to */
+	case 7:                        /* echo (RFC 862) */
+	case 13:                       /* daytime (RFC 867) */
+	case 19:                       /* chargen (RFC 864) */
+	case 37:                       /* time (RFC 868) */
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, size_t len,
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen)
@@ -353,6 +367,11 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 	struct np_dns_msg q;
 
 	e->now_ms = now_ms;
+	/* A forged source to reflect answers at, whoever the client claims to be. */
+	if (!c->tcp && dnsd_udp_port_refused(c->port)) {
+		e->stats.dropped_bad_port++;
+		return DNSD_DROP;
+	}
 	if (acl == DNSD_ACL_DENY) {
 		e->stats.acl_denied++;
 		return DNSD_DROP;
@@ -782,15 +801,19 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
 				     eng_caps_fallback };
 	struct dns_cache_limits lim;
+	struct np_hmap_key key;
 
 	memset(e, 0, sizeof(*e));
 	e->conf = conf;
 	e->ops = *ops;
+	/* The cache's hash key, from the I/O side's random numbers. */
+	key.k0 = (uint64_t)ops->random(ops->arg) << 32 | ops->random(ops->arg);
+	key.k1 = (uint64_t)ops->random(ops->arg) << 32 | ops->random(ops->arg);
 	cache_limits(conf, &lim);
 	e->scratch = malloc(NP_DNS_MSG_MAX);
 	e->scrub = malloc(sizeof(*e->scrub));
 	e->scrub_buf = malloc(NP_DNS_MSG_MAX);
-	e->cache = dns_cache_new(conf->cache_size, &lim);
+	e->cache = dns_cache_new(conf->cache_size, &lim, &key);
 	if (!e->cache || !e->scratch || !e->scrub || !e->scrub_buf ||
 	    local_build(conf, &e->local) < 0 || dnsd_res_init(&e->res, &rops, conf) < 0) {
 		dns_local_free(e->local);

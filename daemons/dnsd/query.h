@@ -9,6 +9,10 @@
  * EDNS, then the local zone, the cache and the upstreams.
  *
  *   - deny: dropped; refuse: REFUSED (counted);
+ *   - over UDP from source port 0, which no answer can reach, or from the
+ *     echo, daytime, chargen and time ports (7, 13, 19, 37), which answer
+ *     anything and so loop with a DNS server: dropped (counted), as BIND
+ *     (ns_client_dropport()) and dnsmasq do, on every receive path;
  *   - QR set, or shorter than a header: dropped (counted as malformed);
  *   - unparseable, or not exactly one question: FORMERR (RFC 1035 §4.1.1);
  *   - signed with TSIG: NOTAUTH with an unsigned TSIG saying BADKEY, since
@@ -83,6 +87,7 @@ struct dnsd_stats {
 	uint64_t cname_restarts;        /* CNAME targets looked up on their own */
 	uint64_t cname_loops;           /* CNAME loops and too long chains: SERVFAIL */
 	uint64_t reload_flushed;        /* entries dropped by reloads that moved a zone */
+	uint64_t dropped_bad_port;      /* UDP queries from a source port never answered */
 };
 
 struct dnsd_engine_ops {
@@ -142,6 +147,9 @@ void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_en
 enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, size_t len,
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen);
+
+/* true for a UDP source port no query is answered to (see above). */
+bool dnsd_udp_port_refused(uint16_t port);
 
 /* Index of qtype in stats.by_type and its name ("A", ..., "other"). */
 unsigned dnsd_stat_type_index(uint16_t qtype);

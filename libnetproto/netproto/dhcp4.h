@@ -88,9 +88,13 @@ enum np_dhcp4_opt_code {
 	NP_DHCP4_OPT_T2 = 59,
 	NP_DHCP4_OPT_VENDOR_CLASS = 60,
 	NP_DHCP4_OPT_CLIENT_ID = 61,
+	NP_DHCP4_OPT_TFTP_SERVER = 66,     /* RFC 2132 §9.4 */
+	NP_DHCP4_OPT_BOOTFILE = 67,        /* RFC 2132 §9.5 */
+	NP_DHCP4_OPT_USER_CLASS = 77,      /* RFC 3004 */
 	NP_DHCP4_OPT_RAPID_COMMIT = 80,
 	NP_DHCP4_OPT_FQDN = 81,
 	NP_DHCP4_OPT_RELAY_INFO = 82,
+	NP_DHCP4_OPT_CLIENT_ARCH = 93,     /* RFC 4578 §2.1 */
 	NP_DHCP4_OPT_DOMAIN_SEARCH = 119,
 	NP_DHCP4_OPT_CLASSLESS_ROUTE = 121,
 	NP_DHCP4_OPT_END = 255,
@@ -258,6 +262,9 @@ int np_dhcp4_get_routes(const struct np_dhcp4 *msg, struct np_dhcp4_route *route
 
 /* Flags for np_dhcp4_builder_init(). */
 #define NP_DHCP4_BUILD_OVERLOAD 0x1  /* may move options into file, then sname */
+/* The header's file / sname field carries a value (a boot file, a server name): never overloaded. */
+#define NP_DHCP4_BUILD_KEEP_FILE 0x2
+#define NP_DHCP4_BUILD_KEEP_SNAME 0x4
 
 struct np_dhcp4_builder {
 	struct np_writer w;          /* the message, then the options field up to opt_end */
@@ -267,6 +274,8 @@ struct np_dhcp4_builder {
 	size_t opt_end;              /* the options field stops here (room for 52 and END) */
 	int area;                    /* 0 options, 1 file, 2 sname */
 	unsigned allow_overload;
+	unsigned keep;               /* NP_DHCP4_BUILD_KEEP_* */
+	unsigned used;               /* NP_DHCP4_OVERLOAD_* areas holding options */
 	int err;                     /* sticky */
 };
 

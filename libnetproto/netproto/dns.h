@@ -153,6 +153,7 @@ enum np_dns_section {
 #define NP_DNS_CLASS_NONE 254         /* RFC 2136 §1.1 */
 
 #define NP_DNS_OPCODE_QUERY 0
+#define NP_DNS_OPCODE_UPDATE 5       /* RFC 2136 §1.3 */
 
 #define NP_DNS_RCODE_NOERROR 0
 #define NP_DNS_RCODE_FORMERR 1
@@ -285,6 +286,22 @@ int np_dns_type_is_typed(uint16_t type);
  */
 int np_dns_rr_rdata(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
 		    struct np_dns_rdata *out);
+
+/* Room for the uncompressed rdata of a typed type: at most an SOA's. */
+#define NP_DNS_RDATA_TYPED_MAX (2 * NP_DNS_NAME_MAX + 20)
+
+/*
+ * The rdata of rr (a record of msg) as it stands without the message, the
+ * form a cache or a zone keeps: the names of the typed types
+ * (np_dns_type_is_typed(): NS, CNAME, PTR, MX, SOA, SRV) decompressed, case
+ * kept; any other type's rdata as octets (RFC 3597 §4: only the well-known
+ * types may be compressed).  Checked as np_dns_rr_rdata() does.  *out points
+ * at buf (cap NP_DNS_RDATA_TYPED_MAX suffices) or into the message.  Returns
+ * the length or a negative NP_E* code.  (dnssec.c: it shares the layout of
+ * np_dnssec_rdata_canonical(), which lowercases as well.)
+ */
+int np_dns_rr_rdata_uncompressed(const struct np_dns_msg *msg, const struct np_dns_rr *rr,
+				 uint8_t *buf, size_t cap, const uint8_t **out);
 
 /* TXT character-strings (RFC 1035 §3.3.14): iterate over raw rdata. */
 struct np_dns_txt_iter {

@@ -11,11 +11,13 @@
  * SACK-permitted (4) and SACK blocks (5, RFC 2018), timestamps (8,
  * RFC 7323 §3), NOP (1), EOL (0).  Other kinds are kept as unknown
  * options.  RFC 9293 §3.2 (MUST-7) requires handling an illegal option
- * length; this parser refuses the segment with NP_EOPT for a length octet
- * below 2, an option running past the header, and a wrong length for a
- * known kind (Linux's tcp_parse_options() instead stops reading or skips
- * the option).  A known kind that appears twice keeps its last value, as
- * in Linux.
+ * length; np_tcp_parse() refuses the segment with NP_EOPT for a length
+ * octet below 2, an option running past the header, and a wrong length for
+ * a known kind.  With NP_TCP_PARSE_LAX_OPTS the options are read as
+ * Linux's tcp_parse_options() reads them: the first two end the option
+ * list and the third is skipped, the segment is accepted with the options
+ * read so far, and opts.malformed says so.  A known kind that appears
+ * twice keeps its last value, as in Linux.
  */
 #ifndef NETPROTO_TCP_H
 #define NETPROTO_TCP_H
@@ -82,6 +84,7 @@ struct np_tcp_opts {
 	struct np_tcp_sack_block sack[NP_TCP_SACK_MAX];
 	uint8_t unknown_count;       /* every unknown option seen */
 	struct np_tcp_unknown_opt unknown[NP_TCP_UNKNOWN_MAX]; /* the first ones */
+	uint8_t malformed;           /* NP_TCP_PARSE_LAX_OPTS: an illegal option was passed over */
 };
 
 /* How np_tcp_build() lays out the options. */
@@ -142,6 +145,20 @@ int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct
  * TP_STATUS_CSUMNOTREADY on a host that offloads checksums).
  */
 int np_tcp_parse_nocsum(const void *buf, size_t len, struct np_tcp *out);
+
+/* Flags of np_tcp_parse_flags(). */
+#define NP_TCP_PARSE_NOCSUM 0x01     /* do not verify the checksum (src, dst unused) */
+#define NP_TCP_PARSE_LAX_OPTS 0x02   /* illegal options as Linux: never NP_EOPT */
+/*
+ * np_tcp_parse() with flags.  With NP_TCP_PARSE_LAX_OPTS, an option whose
+ * length octet is below 2 or missing, or that runs past the header, ends
+ * the option list; a known kind of the wrong length is passed over; in
+ * both cases opts.malformed is set and the segment parses.  For a TCP
+ * endpoint, which must accept what the peer's stack accepts (a receiver
+ * that drops such a SYN-ACK leaves the peer half-open).
+ */
+int np_tcp_parse_flags(const void *buf, size_t len, uint32_t src, uint32_t dst, unsigned flags,
+		       struct np_tcp *out);
 /*
  * Length of the header (options and padding included) that np_tcp_build()
  * writes for in, so a caller can put the payload in place first; or a

@@ -18,6 +18,9 @@
 
 #include "engine.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NET 0x0a4d0000u
@@ -28,8 +31,8 @@ static const struct engine_option opts[] = {
 	{ NP_DHCP4_OPT_ROUTER, 4, routers },
 	{ NP_DHCP4_OPT_DOMAIN_NAME, 11, domain },
 };
-static const struct engine_pool pools[] = { { NET + 100, NET + 107 } };
-static const struct engine_pool rpools[] = { { NET + 0x100 + 10, NET + 0x100 + 20 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 107, 0, 0 } };
+static const struct engine_pool rpools[] = { { NET + 0x100 + 10, NET + 0x100 + 20, 0, 0 } };
 static const struct engine_reservation resv[] = {
 	{ .client = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 0x99 } },
 	  .addr = NET + 50, .hostname = "printer" },
@@ -71,7 +74,7 @@ static void check_reply(const struct engine_out *out)
 /* Replaying the table into a fresh one keeps every lease: no duplicates. */
 static void check_table(struct lease_table *lt)
 {
-	struct lease_table *copy = lease_table_new();
+	struct lease_table *copy = lease_table_new(&test_key);
 	struct lease_data rec;
 	struct lease *l;
 	size_t cur = 0;
@@ -91,7 +94,7 @@ static void check_table(struct lease_table *lt)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct engine_out out;
-	struct lease_table *lt = lease_table_new();
+	struct lease_table *lt = lease_table_new(&test_key);
 	struct engine *e = NULL;
 	int64_t now = 1763770000;
 	size_t off = 0;

@@ -7,7 +7,9 @@
  * Linux option layout parses back to the same fields and options, or the
  * build refuses it for a reason the contract names; a segment rebuilt with
  * its options listed in the order they came gives the same option octets
- * up to the first EOL, then zero padding.
+ * up to the first EOL, then zero padding; the lax option parse
+ * (NP_TCP_PARSE_LAX_OPTS) never fails on options and, where the strict
+ * parse succeeds, gives the same segment unflagged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -125,11 +127,11 @@ static void check_order_layout(const struct np_tcp *a, uint32_t src, uint32_t ds
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[65536];
-	struct np_tcp a, b, raw;
+	struct np_tcp a, b, l, raw;
 	uint32_t src, dst;
 	const uint8_t *seg;
 	size_t len;
-	int checked, n;
+	int checked, strict, lax, n;
 
 	if (size < 8)
 		return 0;
@@ -138,11 +140,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seg = data + 8;
 	len = size - 8;
 	checked = np_tcp_parse(seg, len, src, dst, &b);
-	if (np_tcp_parse_nocsum(seg, len, &a) < 0) {
+	lax = np_tcp_parse_flags(seg, len, 0, 0, NP_TCP_PARSE_NOCSUM | NP_TCP_PARSE_LAX_OPTS, &l);
+	strict = np_tcp_parse_nocsum(seg, len, &a);
+	/* Lax options never refuse a segment for its options; otherwise as strict. */
+	if (lax == NP_EOPT || (strict != NP_EOPT && lax != strict))
+		abort();
+	if (strict < 0) {
 		if (checked == 0)
 			abort();
 		return 0;
 	}
+	same_segment(&a, &l);
+	if (l.opts.malformed)
+		abort();
 	if (checked < 0 && checked != NP_ECSUM)
 		abort();
 

@@ -37,24 +37,7 @@ arpd_start() {
 
 # arpd_ctl COMMAND [JSON-ARGUMENTS]
 arpd_ctl() {
-	/usr/bin/python3 - "$CTL" "$1" "${2:-}" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-req = {"command": sys.argv[2]}
-if sys.argv[3]:
-    req["arguments"] = json.loads(sys.argv[3])
-s.sendall(json.dumps(req).encode())
-s.shutdown(socket.SHUT_WR)
-data = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    data += b
-print(data.decode())
-PY
+	np_ctl_json arpd "$CTL" "$1" ${2:+"$2"}
 }
 
 arpd_stat() {

@@ -4,8 +4,14 @@
 #   - two reservations of one address; one client with two reservations;
 #   - user = "root", an unknown user;
 #   - a directory, or a file in a missing directory, as lease_file;
-#   - two subnets on one interface (the second would never be used);
-#   - a custom option 51 (the server sets the lease time itself);
+#   - a custom option 51 (the server sets the lease time itself: a
+#     reservation's lease_time is accepted instead);
+#   - client classes: an unknown class in a pool's allow, a class defined
+#     twice, a bad client_arch, a match that is not a group;
+#   - a shared_network spanning two interfaces; a circuit_id reservation
+#     inside a pool; a reservation with two keys;
+#   - and accepts two subnets on one interface (a shared network), a
+#     reservation without an address, classes with boot fields.
 #   - control_socket = "" opens none (np-dhcpd, np-dnsd, np-arpd).
 # Then a real client: a custom option of type "ips" reaches udhcpc.
 set -u
@@ -74,7 +80,39 @@ refused leasenodir 3 "directory .*missing"
 
 conf twosubnets "" "$SUB,
   { subnet = \"10.78.0.0/24\"; interface = \"eth0\"; }"
-refused twosubnets 8 "interface \"eth0\" has a subnet already (.*twosubnets.conf:6)"
+accepted twosubnets "$DHCPD"
+
+CLASSES='client_classes = (
+  { name = "ipxe"; match = { user_class = "iPXE"; }; boot_file = "http://10.77.0.1/boot.ipxe"; },
+  { name = "uefi"; match = { any = ( { client_arch = 7; }, { client_arch = 9; } ); }; boot_file = "ipxe.efi"; } );'
+conf classes "$CLASSES" '  { subnet = "10.77.0.0/24"; interface = "eth0"; next_server = "10.77.0.1";
+    server_name = "boot"; boot_file = "undionly.kpxe";
+    pools = ( { first = "10.77.0.100"; last = "10.77.0.110"; deny = [ "uefi" ]; } );
+    reservations = ( { mac = "02:00:5e:00:0c:01"; hostname = "nas"; lease_time = "10m"; },
+                     { circuit_id = "port7"; address = "10.77.0.7"; } ); }'
+accepted classes "$DHCPD"
+
+conf noclass "$CLASSES" '  { subnet = "10.77.0.0/24"; interface = "eth0";
+    pools = ( { first = "10.77.0.100"; last = "10.77.0.110"; allow = [ "bios" ]; } ); }'
+refused noclass 9 "allow: no client class \"bios\""
+conf twiceclass 'client_classes = ( { name = "a"; match = { known = true; }; },
+  { name = "a"; match = { known = false; }; } );' "$SUB"
+refused twiceclass 5 "client class \"a\" is defined twice"
+conf badarch 'client_classes = ( { name = "a";
+  match = { client_arch = 70000; }; } );' "$SUB"
+refused badarch 5 "client_arch must be an integer"
+conf badnot 'client_classes = ( { name = "a"; match = { not = ( { known = true; } ); }; } );' "$SUB"
+refused badnot 4 "not must be a group"
+conf snspan "" '  { subnet = "10.77.0.0/24"; interface = "eth0"; shared_network = "lab"; },
+  { subnet = "10.78.0.0/24"; interface = "eth1"; shared_network = "lab"; }'
+refused snspan 7 "shared_network \"lab\" is on interface eth1 here, on eth0 at .*snspan.conf:6"
+conf circuitpool "" '  { subnet = "10.77.0.0/24"; interface = "eth0";
+    pools = ( { first = "10.77.0.100"; last = "10.77.0.110"; } );
+    reservations = ( { circuit_id = "port7"; address = "10.77.0.105"; } ); }'
+refused circuitpool 8 "circuit_id reservation's address must lie outside the pools"
+conf twokeys "" '  { subnet = "10.77.0.0/24"; interface = "eth0";
+    reservations = ( { mac = "02:00:5e:00:0c:01"; circuit_id = "port7"; } ); }'
+refused twokeys 7 "exactly one of mac, client_id, duid and circuit_id"
 
 conf opt51 "" '  { subnet = "10.77.0.0/24"; interface = "eth0";
     reservations = ( { mac = "02:00:5e:00:0c:01"; address = "10.77.0.50";

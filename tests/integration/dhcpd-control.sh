@@ -15,7 +15,7 @@
 #                      restart-only change, the old config still serving;
 #   status-get         pid, uptime, leases;
 # and -t refuses bad probe and DNS update settings, naming FILE:LINE.
-# The client is python3 speaking JSON over AF_UNIX, and np-ctl when built.
+# The client is np-ctl (np_ctl_json for the JSON answers).
 set -u
 . "$(dirname "$0")/netns.sh"
 
@@ -81,25 +81,7 @@ start_dhcpd() {
 start_dhcpd
 
 # ctl COMMAND [JSON-ARGS] > answer on stdout (JSON).
-cat >"$T/ctl.py" <<'PYEOF'
-import json, socket, sys
-req = {"command": sys.argv[2]}
-if len(sys.argv) > 3:
-    req["arguments"] = json.loads(sys.argv[3])
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(json.dumps(req).encode())
-s.shutdown(socket.SHUT_WR)
-buf = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-print(buf.decode())
-PYEOF
-ctl() { $PY "$T/ctl.py" "$T/ctl.sock" "$@"; }
+ctl() { np_ctl_json dhcpd "$T/ctl.sock" "$@"; }
 # check ANSWER-FILE PYTHON-EXPR...: each expression over `a` (the answer) must hold.
 check() {
 	_f=$1

@@ -112,21 +112,7 @@ np_in c2 udhcpc -f -q -n -i eth0 -s "$T/hook" -F desk.example.org -t 5 -T 1 -A 1
 	>"$T/u2.log" 2>&1 || np_fail "udhcpc 2: $(cat "$T/u2.log")"
 grep -q "bound ip=10.77.2.100" "$T/udhcpc.out" || np_fail "client 2: $(cat "$T/udhcpc.out")"
 
-cat >"$T/ctl.py" <<'PYEOF'
-import json, socket, sys
-req = {"command": sys.argv[2]}
-if len(sys.argv) > 3:
-    req["arguments"] = json.loads(sys.argv[3])
-s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
-s.sendall(json.dumps(req).encode()); s.shutdown(socket.SHUT_WR)
-buf = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    buf += d
-print(buf.decode())
-PYEOF
-ctl() { $PY "$T/ctl.py" "$T/ctl.sock" "$@"; }
+ctl() { np_ctl_json dhcpd "$T/ctl.sock" "$@"; }
 ctl lease4-del '{"ip-address": "10.77.2.100"}' >"$T/del.json"
 grep -q "\"result\": *0," "$T/del.json" || np_fail "lease4-del: $(cat "$T/del.json")"
 

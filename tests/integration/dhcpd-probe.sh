@@ -98,17 +98,7 @@ sys.exit(1)
 PYEOF
 
 # The statistics: one address declined (found in use), one assigned.
-$PY - "$T/ctl.sock" >"$T/stats.json" <<'PYEOF' || np_fail "statistic-get-all failed"
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
-s.sendall(json.dumps({"command": "statistic-get-all"}).encode()); s.shutdown(socket.SHUT_WR)
-buf = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    buf += d
-print(buf.decode())
-PYEOF
+np_ctl_json dhcpd "$T/ctl.sock" statistic-get-all >"$T/stats.json" || np_fail "statistic-get-all failed"
 $PY - "$T/stats.json" <<'PYEOF' || np_fail "statistics: $(cat "$T/stats.json")"
 import json, sys
 a = json.load(open(sys.argv[1]))

@@ -95,24 +95,7 @@ dnsd_alive() {
 
 # dnsd_ctl COMMAND [ARGS-JSON]: the answer as JSON on stdout.
 dnsd_ctl() {
-	np_in srv /usr/bin/python3 - "$T/ctl.sock" "$1" "${2:-}" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-req = {"command": sys.argv[2]}
-if sys.argv[3]:
-    req["arguments"] = json.loads(sys.argv[3])
-s.sendall(json.dumps(req).encode())
-s.shutdown(socket.SHUT_WR)
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode())
-PY
+	np_ctl_json dnsd "$T/ctl.sock" "$1" ${2:+"$2"}
 }
 
 # stat NAME: one counter from statistic-get-all.

@@ -4,8 +4,11 @@
 # drops a datagram whose UDP checksum is wrong, and tshark checks the
 # frame), the counters show which path each answer took, everything the
 # program does not take (ARP, ICMP, TCP, other ports) still reaches the
-# kernel, only frames to srv's own MAC are taken, malformed frames and
-# martian sources are counted and dropped, the program leaves the interface
+# kernel, only frames to srv's own MAC are taken, malformed frames,
+# martian sources (srv's own addresses and its subnets' broadcast addresses
+# among them, also those added at run time) and queries from UDP source
+# ports 0, 7 and 19 are counted and dropped with no answer on the wire
+# (captured on the client's side), the program leaves the interface
 # when np-dnsd stops (even when it is killed) and a quick restart gets the
 # queue back, and a wildcard listener on a router takes only its own
 # addresses' queries, never those routed through it.
@@ -147,12 +150,81 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 s.send(frame(bad_csum=True))
 s.send(frame(total_len=1400))
-s.send(frame(src_ip="127.0.0.1"))                    # a martian source
 PY
 sleep 0.5
 dnsd_alive
-check "three bad frames counted as malformed ($bad0 -> $(stat xdp.malformed))" \
-	test "$(stat xdp.malformed)" -eq $((bad0 + 3))
+check "two bad frames counted as malformed ($bad0 -> $(stat xdp.malformed))" \
+	test "$(stat xdp.malformed)" -eq $((bad0 + 2))
+
+# Forged sources the kernel would refuse (martian: its own addresses, its
+# subnets' broadcast addresses, the fixed ranges) and UDP source ports no
+# query is answered to (0; echo, chargen): each counted and dropped, and no
+# answer on the wire.  Captured on cli's side: the ring's answers pass by
+# srv's own packet taps.  Then addresses added to srv at run time are
+# refused as sources too, without a reload.
+# forged SRC SPORT...: one query from each source (port 40002), then one
+# from cli's address from each SPORT, all through the ring.
+forged() {
+	np_in cli /usr/bin/python3 - "$(np_mac srv eth0)" "$(np_mac cli eth0)" "$@" <<'PY'
+import socket, sys
+from scapy.all import DNS, DNSQR, IP, UDP, Ether
+dst, src = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+for a in sys.argv[3:]:
+    ip, sport = (a, 40002) if "." in a else ("10.77.0.2", int(a))
+    f = Ether(dst=dst, src=src) / IP(src=ip, dst="10.77.0.1") / UDP(sport=sport, dport=53) / \
+        DNS(id=0x4242, rd=1, qd=DNSQR(qname="printer.lan", qtype="A"))
+    s.send(bytes(f))
+PY
+}
+# answers_to FILTER: answers from srv in the capture that match.
+answers_to() {
+	tcpdump -r "$T/forged.pcap" -n "udp and src host 10.77.0.1 and src port 53 and ($1)" \
+		2>/dev/null | wc -l
+}
+capture_forged() {
+	rm -f "$T/forged.pcap"
+	np_bg cli tcpdump -i eth0 -U -n -w "$T/forged.pcap" udp and src port 53
+	CAP_PID=$NP_BG_PID
+	np_wait 5 test -s "$T/forged.pcap"
+	sleep 0.5
+	forged "$@"
+	# The ring is read in order: this answer comes after the forged ones were handled.
+	q printer.lan A >"$T/barrier" 2>&1
+	np_wait 5 barrier_captured
+	kill "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	check "the capture sees the ring's answers (the barrier query's)" barrier_captured
+}
+barrier_captured() { [ "$(answers_to 'dst host 10.77.0.2')" -ge 1 ]; }
+ma0=$(stat xdp.martian-dropped) sp0=$(stat source-port-dropped)
+capture_forged 10.77.0.1 10.77.0.255 10.77.1.1 10.77.1.255 255.255.255.255 127.0.0.1 0 7 19
+dnsd_alive
+check "six martian sources counted ($ma0 -> $(stat xdp.martian-dropped))" \
+	test "$(stat xdp.martian-dropped)" -eq $((ma0 + 6))
+check "three refused source ports counted ($sp0 -> $(stat source-port-dropped))" \
+	test "$(stat source-port-dropped)" -eq $((sp0 + 3))
+check "no answer to srv's own addresses" test "$(answers_to 'dst host 10.77.0.1 or dst host 10.77.1.1')" = 0
+check "no answer to a subnet broadcast address" \
+	test "$(answers_to 'dst host 10.77.0.255 or dst host 10.77.1.255 or dst host 255.255.255.255')" = 0
+check "no answer to port 0, 7 or 19" \
+	test "$(answers_to 'dst port 0 or dst port 7 or dst port 19')" = 0
+
+u0=$(stat xdp.address-updates) l0=$(stat xdp.local-addresses)
+ip -n "$(np_ns srv)" addr add 10.77.0.9/24 dev eth0
+ip -n "$(np_ns srv)" addr add 10.77.5.1/24 dev eth1
+updated() { [ "$(stat xdp.local-addresses)" -eq $((l0 + 2)) ]; }
+np_wait 5 updated || np_fail "the new addresses were not read: $(stat xdp.local-addresses) (was $l0)"
+check "addresses re-read at run time ($u0 -> $(stat xdp.address-updates))" \
+	test "$(stat xdp.address-updates)" -gt "$u0"
+ma1=$(stat xdp.martian-dropped)
+capture_forged 10.77.0.9 10.77.5.255
+check "sources added at run time counted ($ma1 -> $(stat xdp.martian-dropped))" \
+	test "$(stat xdp.martian-dropped)" -eq $((ma1 + 2))
+check "no answer to them" test "$(answers_to 'dst host 10.77.0.9 or dst host 10.77.5.255')" = 0
+ip -n "$(np_ns srv)" addr del 10.77.0.9/24 dev eth0
+ip -n "$(np_ns srv)" addr del 10.77.5.1/24 dev eth1
 
 # Only frames to srv's own MAC are taken: one to the broadcast MAC reaches
 # the kernel (which answers it), one to another host's MAC (as seen in

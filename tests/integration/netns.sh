@@ -23,6 +23,18 @@ NP_LAB_CLEANUPS=""
 np_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 np_fail() { np_log "FAIL: $*"; exit 1; }
 
+# np_ctl_json DAEMON SOCKET COMMAND [JSON-ARGUMENTS]: the daemon's JSON answer
+# on stdout, whatever its result (np-ctl call --json).  Fails only when no
+# answer came (np-ctl not built, the socket unreachable, a usage error).
+np_ctl_json() {
+	_npc_ctl=${NP_BUILDDIR:-.}/tools/ctl/np-ctl
+	[ -x "$_npc_ctl" ] || { np_log "ERROR: $_npc_ctl not built"; return 99; }
+	_npc_d=$1 _npc_s=$2
+	shift 2
+	"$_npc_ctl" -s "$_npc_s" -t 5 --json "$_npc_d" call "$@" 2>/dev/null
+	[ $? -le 1 ]
+}
+
 np_skip_or_fail() {
 	if [ "${NP_REQUIRE_NETNS:-0}" = 1 ]; then
 		np_log "ERROR: $* (NP_REQUIRE_NETNS=1)"

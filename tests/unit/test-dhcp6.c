@@ -482,6 +482,40 @@ static void relay_repl_matches_kea(void **state)
 }
 
 /* Interface-Id is echoed (RFC 8415 §21.18), the inner message may sit in the output buffer. */
+/* A reply built at the start of the buffer is wrapped where it lies, twice (two relays). */
+static void relay_repl_wraps_in_place(void **state)
+{
+	static const uint8_t link[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 3, [15] = 1 };
+	static const uint8_t peer[16] = { 0xfe, 0x80, [15] = 0x0d };
+	uint8_t fbuf[128], out[512];
+	struct np_dhcp6_builder b;
+	struct np_dhcp6 forw, relays[2], inner;
+	struct np_dhcp6_opt o;
+	int flen, len;
+
+	(void)state;
+	assert_int_equal(np_dhcp6_builder_init_relay(&b, fbuf, sizeof(fbuf), NP_DHCP6_RELAY_FORW,
+						     0, link, peer), 0);
+	assert_int_equal(np_dhcp6_add(&b, NP_DHCP6_OPT_INTERFACE_ID, "d6r0", 4), 0);
+	assert_int_equal(np_dhcp6_add(&b, NP_DHCP6_OPT_RELAY_MSG, "\x01\x00\x00\x01", 4), 0);
+	flen = np_dhcp6_builder_finish(&b);
+	assert_int_equal(np_dhcp6_parse(fbuf, (size_t)flen, &forw), 0);
+	assert_int_equal(np_dhcp6_builder_init(&b, out, sizeof(out), NP_DHCP6_REPLY, 0xabcdef), 0);
+	assert_int_equal(np_dhcp6_add_status(&b, NP_DHCP6_STATUS_SUCCESS, "ok"), 0);
+	len = np_dhcp6_builder_finish(&b);
+	len = np_dhcp6_build_relay_repl(&forw, out, (size_t)len, out, sizeof(out));
+	assert_true(len > 0);
+	len = np_dhcp6_build_relay_repl(&forw, out, (size_t)len, out, sizeof(out));
+	assert_int_equal(len, 2 * (34 + 8 + 4) + 4 + 8);
+	assert_int_equal(np_dhcp6_unwrap(out, (size_t)len, relays, 2, &inner), 2);
+	assert_int_equal(inner.msg_type, NP_DHCP6_REPLY);
+	assert_int_equal(inner.xid, 0xabcdef);
+	get(&inner, NP_DHCP6_OPT_STATUS_CODE, &o);
+	assert_int_equal(o.len, 4);
+	assert_int_equal(np_dhcp6_build_relay_repl(&forw, out, 100, out, 100 + 34 + 8 + 3),
+			 NP_ENOSPC);
+}
+
 static void relay_repl_echoes_interface_id(void **state)
 {
 	static const uint8_t link[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 3, [15] = 1 };
@@ -996,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(build_reproduces_captures),
 		cmocka_unit_test(relay_repl_matches_kea),
 		cmocka_unit_test(relay_repl_echoes_interface_id),
+		cmocka_unit_test(relay_repl_wraps_in_place),
 		cmocka_unit_test(typed_builders_match_kea_reply),
 		cmocka_unit_test(typed_builders_match_dhcpcd_solicit),
 		cmocka_unit_test(typed_builders_round_trip),

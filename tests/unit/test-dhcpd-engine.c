@@ -18,6 +18,9 @@
 #include "engine.h"
 #include "testutil.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 #define NET 0x0a4d0000u            /* 10.77.0.0/24 */
 #define SERVER (NET + 1)
 #define RELAYNET 0x0a4e0000u       /* 10.77.1.0/24 behind a relay */
@@ -44,8 +47,8 @@ static const struct engine_option subnet_opts[] = {
 static const struct engine_option resv_opts[] = {
 	{ NP_DHCP4_OPT_DNS, 4, resv_dns },
 };
-static const struct engine_pool pools[] = { { NET + 100, NET + 103 } };
-static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 103, 0, 0 } };
+static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199, 0, 0 } };
 static const uint8_t resv_cid[] = { 0, 'k', 'i', 'o', 's', 'k' };
 static struct engine_reservation resv[] = {
 	{ .client = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 0x99 } },
@@ -77,7 +80,7 @@ static int setup_with(void **state, bool authoritative, bool rapid)
 	memset(&f, 0, sizeof(f));
 	cfg.authoritative = authoritative;
 	subnets[0].rapid_commit = rapid;
-	f.lt = lease_table_new();
+	f.lt = lease_table_new(&test_key);
 	if (f.lt == NULL || engine_new(&cfg, f.lt, &f.e) != 0)
 		return -1;
 	*state = &f;
@@ -125,6 +128,10 @@ struct msg {
 	size_t relay_len;
 	bool rapid;
 	const char *hostname;
+	const char *vendor;            /* option 60 */
+	const char *user;              /* option 77, as iPXE sends it (one raw value) */
+	uint16_t arch;                 /* option 93 when arch_set */
+	bool arch_set;
 };
 
 static size_t build(const struct msg *m, uint8_t *buf, size_t cap)
@@ -157,6 +164,12 @@ static size_t build(const struct msg *m, uint8_t *buf, size_t cap)
 		np_dhcp4_add(&b, NP_DHCP4_OPT_RAPID_COMMIT, NULL, 0);
 	if (m->hostname)
 		np_dhcp4_add_string(&b, NP_DHCP4_OPT_HOSTNAME, m->hostname);
+	if (m->vendor)
+		np_dhcp4_add_string(&b, NP_DHCP4_OPT_VENDOR_CLASS, m->vendor);
+	if (m->user)
+		np_dhcp4_add_string(&b, NP_DHCP4_OPT_USER_CLASS, m->user);
+	if (m->arch_set)
+		np_dhcp4_add_u16(&b, NP_DHCP4_OPT_CLIENT_ARCH, m->arch);
 	if (m->relay)
 		np_dhcp4_add(&b, NP_DHCP4_OPT_RELAY_INFO, m->relay, m->relay_len);
 	len = np_dhcp4_builder_finish(&b);
@@ -1133,11 +1146,11 @@ static void pool_exhaustion_counted(void **state)
 
 static void bad_config_refused(void **state)
 {
-	static const struct engine_pool outside[] = { { NET + 300, NET + 310 } };
+	static const struct engine_pool outside[] = { { NET + 300, NET + 310, 0, 0 } };
 	struct engine_subnet s = { .addr = NET, .prefix = 24, .pools = outside, .npools = 1,
 				   .lease_time = 60 };
 	struct engine_config c = { .subnets = &s, .nsubnets = 1 };
-	struct lease_table *lt = lease_table_new();
+	struct lease_table *lt = lease_table_new(&test_key);
 	struct engine *e = NULL;
 
 	(void)state;
@@ -1146,7 +1159,377 @@ static void bad_config_refused(void **state)
 	lease_table_free(lt);
 }
 
+
+/* ---- client classes, network boot, shared networks, reservations ---- */
+
+static const uint8_t pxe_domain[] = "pxe.example";
+static const struct engine_option pxe_opts[] = {
+	{ NP_DHCP4_OPT_DOMAIN_NAME, 11, pxe_domain },
+};
+static const struct engine_match m_ipxe_user = {
+	.kind = ENGINE_MATCH_USER_CLASS, .data = (const uint8_t *)"iPXE", .len = 4 };
+static const struct engine_match m_pxe_subs[] = {
+	{ .kind = ENGINE_MATCH_VENDOR_CLASS, .data = (const uint8_t *)"PXEClient", .len = 9 },
+	{ .kind = ENGINE_MATCH_NOT, .sub = &m_ipxe_user, .nsub = 1 },
+};
+static const struct engine_match m_uefi = { .kind = ENGINE_MATCH_CLIENT_ARCH, .arch = 7 };
+static const uint8_t lab_prefix[] = { 2, 0, 0x5e, 0, 0, 0x77 };
+static const struct engine_match m_lab = {
+	.kind = ENGINE_MATCH_MAC_PREFIX, .data = lab_prefix, .len = 6 };
+static const struct engine_match m_known = { .kind = ENGINE_MATCH_KNOWN, .known = true };
+static const struct engine_class classes[] = {
+	{ .name = "ipxe", .match = { .kind = ENGINE_MATCH_ALL, .sub = &m_ipxe_user, .nsub = 1 },
+	  .boot = { .boot_file = "http://10.77.0.1/boot.ipxe" } },
+	{ .name = "pxe", .match = { .kind = ENGINE_MATCH_ALL, .sub = m_pxe_subs, .nsub = 2 },
+	  .opts = pxe_opts, .nopts = 1 },
+	{ .name = "uefi", .match = { .kind = ENGINE_MATCH_ALL, .sub = &m_uefi, .nsub = 1 },
+	  .boot = { .boot_file = "ipxe.efi", .next_server = NET + 3 } },
+	{ .name = "lab", .match = { .kind = ENGINE_MATCH_ANY, .sub = &m_lab, .nsub = 1 },
+	  .boot = { .server_name = "lab-boot" } },
+	{ .name = "known", .match = { .kind = ENGINE_MATCH_ALL, .sub = &m_known, .nsub = 1 } },
+};
+/* Pool A: not for UEFI clients; pool B: UEFI clients only; pool C: known clients only. */
+static const struct engine_pool class_pools[] = {
+	{ NET + 100, NET + 103, 0, 1u << 2 },
+	{ NET + 110, NET + 111, 1u << 2, 0 },
+	{ NET + 120, NET + 121, 1u << 4, 0 },
+};
+static const uint8_t nas_dns[] = { 8, 8, 4, 4 };
+static const struct engine_option nas_opts[] = { { NP_DHCP4_OPT_DNS, 4, nas_dns } };
+static const uint8_t duid[] = { 0, 4, 0xaa, 0xbb, 0xcc, 0xdd };
+static const struct engine_reservation class_resv[] = {
+	/* Options and a name, no address. */
+	{ .client = { .htype = 1, .hlen = 6, .chaddr = { 2, 0, 0x5e, 0, 0, 0x60 } },
+	  .hostname = "nas", .opts = nas_opts, .nopts = 1, .lease_time = 600,
+	  .boot = { .boot_file = "nas.kpxe" } },
+	{ .key_kind = ENGINE_RESV_DUID, .key = duid, .key_len = sizeof(duid), .addr = NET + 61 },
+};
+static const struct engine_subnet class_subnets[] = {
+	{ .addr = NET, .prefix = 24, .ifindex = IFX, .pools = class_pools, .npools = 3,
+	  .lease_time = 3600, .opts = subnet_opts, .nopts = 4, .resv = class_resv, .nresv = 2,
+	  .boot = { .next_server = NET + 2, .server_name = "boot", .boot_file = "undionly.kpxe" } },
+};
+static const struct engine_config class_cfg = {
+	.offer_hold = 30, .decline_probation = 86400, .classes = classes, .nclasses = 5,
+	.subnets = class_subnets, .nsubnets = 1,
+};
+
+static int setup_cfg(void **state, const struct engine_config *c)
+{
+	static struct fx f;
+
+	memset(&f, 0, sizeof(f));
+	f.lt = lease_table_new();
+	if (f.lt == NULL || engine_new(c, f.lt, &f.e) != 0)
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+static int setup_classes(void **state)
+{
+	return setup_cfg(state, &class_cfg);
+}
+
+static void field_is(const uint8_t *field, const char *want)
+{
+	assert_string_equal((const char *)field, want);
+}
+
+static void opt_string_is(const struct fx *f, uint8_t code, const char *want)
+{
+	char v[256];
+
+	assert_true(np_dhcp4_get_string(&f->reply, code, v, sizeof(v)) >= 0);
+	assert_string_equal(v, want);
+}
+
+/* A legacy PXE ROM gets the iPXE binary by TFTP; iPXE itself (user class iPXE) the script URL. */
+static void classes_chain_load_ipxe(void **state)
+{
+	struct fx *f = *state;
+	struct msg rom = { .type = NP_DHCPDISCOVER, .mac = 1,
+			   .vendor = "PXEClient:Arch:00000:UNDI:002001", .arch_set = true };
+	struct msg ipxe = rom;
+
+	assert_int_equal(send_msg(f, &rom, false), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, NET + 100, NET + 103);
+	assert_int_equal(f->reply.siaddr, NET + 2);
+	field_is(f->reply.sname, "boot");
+	field_is(f->reply.file, "undionly.kpxe");
+	/* The pxe class overrides the subnet's domain name. */
+	opt_string_is(f, NP_DHCP4_OPT_DOMAIN_NAME, "pxe.example");
+
+	ipxe.user = "iPXE";
+	assert_int_equal(send_msg(f, &ipxe, false), NP_DHCPOFFER);
+	field_is(f->reply.file, "http://10.77.0.1/boot.ipxe");
+	assert_int_equal(f->reply.siaddr, NET + 2);
+	/* not user_class iPXE: the pxe class no longer holds, the subnet's domain does. */
+	opt_string_is(f, NP_DHCP4_OPT_DOMAIN_NAME, "example.net");
+}
+
+/* Pools allow and deny classes; a class's next_server overrides the subnet's. */
+static void classes_select_pools(void **state)
+{
+	struct fx *f = *state;
+	struct msg uefi = { .type = NP_DHCPDISCOVER, .mac = 2, .arch = 7, .arch_set = true };
+	struct msg plain = { .type = NP_DHCPDISCOVER, .mac = 3 };
+
+	for (uint8_t i = 0; i < 2; i++) {
+		uefi.mac = (uint8_t)(2 + i);
+		assert_int_equal(dora(f, uefi.mac) != 0, 1);  /* plain clients first */
+	}
+	uefi.mac = 9;
+	assert_int_equal(send_msg(f, &uefi, false), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, NET + 110, NET + 111);
+	assert_int_equal(f->reply.siaddr, NET + 3);
+	field_is(f->reply.file, "ipxe.efi");
+	/* A UEFI client asking for an address of pool A (denied to it) gets one of B. */
+	uefi.mac = 10;
+	uefi.requested = NET + 103;
+	assert_int_equal(send_msg(f, &uefi, false), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, NET + 110, NET + 111);
+	/* Pool B is for UEFI clients only: plain clients never get its addresses. */
+	for (uint8_t i = 0; i < 2; i++) {
+		plain.mac = (uint8_t)(20 + i);
+		assert_int_equal(send_msg(f, &plain, false), NP_DHCPOFFER);
+		assert_in_range(f->reply.yiaddr, NET + 100, NET + 103);
+	}
+	plain.mac = 30;     /* pool A full (2 bound, 2 offered), B and C not allowed: silence */
+	assert_int_equal(send_msg(f, &plain, false), 0);
+	assert_int_equal(f->out.alloc_fail, 1);
+}
+
+/* MAC prefix class sets the server name; known clients get pool C and their reservation's fields. */
+static void classes_mac_prefix_and_known(void **state)
+{
+	struct fx *f = *state;
+	struct msg lab = { .type = NP_DHCPDISCOVER, .mac = 0x77 };
+	struct msg nas = { .type = NP_DHCPDISCOVER, .mac = 0x60 };
+	struct lease_client c = client(0x60);
+	uint32_t d4[4];
+
+	assert_int_equal(send_msg(f, &lab, false), NP_DHCPOFFER);
+	field_is(f->reply.sname, "lab-boot");
+	field_is(f->reply.file, "undionly.kpxe");
+
+	/* Reservation without an address: a pool address, its name, options, lease time, boot file. */
+	assert_int_equal(send_msg(f, &nas, false), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, NET + 100, NET + 121);
+	field_is(f->reply.file, "nas.kpxe");
+	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 600);
+	assert_int_equal(np_dhcp4_get_addrs(&f->reply, NP_DHCP4_OPT_DNS, d4, 4), 1);
+	assert_int_equal(d4[0], 0x08080404u);
+	assert_string_equal(lease_by_client(f->lt, &c)->hostname, "nas");
+}
+
+static void known_clients_only_pool(void **state)
+{
+	struct fx *f = *state;
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 40 };
+
+	/* Fill pool A with unknown clients: they never reach pool C. */
+	for (uint8_t i = 0; i < 4; i++) {
+		d.mac = (uint8_t)(40 + i);
+		assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+		assert_in_range(f->reply.yiaddr, NET + 100, NET + 103);
+	}
+	d.mac = 44;
+	assert_int_equal(send_msg(f, &d, false), 0);
+	/* The known client (a reservation without address) gets pool C. */
+	d.mac = 0x60;
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, NET + 120, NET + 121);
+	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 600);
+}
+
+/* A DUID reservation (RFC 4361 client id: 255, IAID, DUID) outside the pools. */
+static void reservation_by_duid(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t cid[] = { 255, 0, 0, 0, 1, 0, 4, 0xaa, 0xbb, 0xcc, 0xdd };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 50, .cid = cid, .cid_len = sizeof(cid) };
+	struct msg r = { .type = NP_DHCPREQUEST, .mac = 50, .cid = cid, .cid_len = sizeof(cid),
+			 .server_id = SERVER, .requested = NET + 61 };
+	struct msg other = { .type = NP_DHCPREQUEST, .mac = 51, .requested = NET + 61 };
+
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	assert_int_equal(f->reply.yiaddr, NET + 61);
+	assert_int_equal(send_msg(f, &r, false), NP_DHCPACK);
+	assert_int_equal(f->reply.yiaddr, NET + 61);
+	/* Another client may not have it (INIT-REBOOT for it: not ours to give; silence or NAK). */
+	assert_int_not_equal(send_msg(f, &other, false), NP_DHCPACK);
+}
+
+/* Options 66/67 when asked for; with file and sname kept, overflow avoids them (RFC 2132 §9.3). */
+static void boot_options_and_overload(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t prl[] = { 1, 3, 6, 15, 42, 66, 67 };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 60, .prl = prl, .nprl = sizeof(prl) };
+
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	opt_string_is(f, NP_DHCP4_OPT_TFTP_SERVER, "boot");
+	opt_string_is(f, NP_DHCP4_OPT_BOOTFILE, "undionly.kpxe");
+	field_is(f->reply.sname, "boot");
+	field_is(f->reply.file, "undionly.kpxe");
+	assert_int_equal(np_dhcp4_opt_has(&f->reply, NP_DHCP4_OPT_OVERLOAD), 0);
+}
+
+static const uint8_t long_opt[240] = { 1 };
+static const uint8_t mid_opt[40] = { 2 };
+static const struct engine_option crowded_opts[] = {
+	{ 224, sizeof(long_opt), long_opt }, { 225, sizeof(mid_opt), mid_opt },
+};
+static const struct engine_subnet crowded_subnets[] = {
+	{ .addr = NET, .prefix = 24, .ifindex = IFX, .pools = pools, .npools = 1,
+	  .lease_time = 3600, .opts = crowded_opts, .nopts = 2,
+	  .boot = { .boot_file = "undionly.kpxe" } },
+};
+static const struct engine_config crowded_cfg = {
+	.offer_hold = 30, .subnets = crowded_subnets, .nsubnets = 1,
+};
+
+static void overload_keeps_boot_file(void **state)
+{
+	struct fx *f;
+	static const uint8_t prl[] = { 1, 224, 225 };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 61, .prl = prl, .nprl = 3 };
+	uint8_t v[64], ov = 0;
+
+	(void)state;
+	assert_int_equal(setup_cfg((void **)&f, &crowded_cfg), 0);
+	d.max_size = 576;
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	/* 225 did not fit the options field: it went to sname, never to file. */
+	assert_int_equal(np_dhcp4_opt_get(&f->reply, NP_DHCP4_OPT_OVERLOAD, &ov, 1), 1);
+	assert_int_equal(ov, NP_DHCP4_OVERLOAD_SNAME);
+	field_is(f->reply.file, "undionly.kpxe");
+	assert_int_equal(np_dhcp4_opt_get(&f->reply, 225, v, sizeof(v)), 40);
+	assert_int_equal(np_dhcp4_opt_get(&f->reply, 224, v, sizeof(v)), NP_ENOSPC);
+	engine_free(f->e);
+	lease_table_free(f->lt);
+}
+
+/* A boot file name too long for the file field goes as option 67 unasked. */
+static void long_boot_file_as_option(void **state)
+{
+	struct fx *f = *state;
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 62, .user = "iPXE" };
+	static char url[200];
+	struct engine_class c[1] = { classes[0] };
+	struct engine_config cc = class_cfg;
+
+	memset(url, 'a', sizeof(url) - 1);
+	memcpy(url, "http://", 7);
+	c[0].boot.boot_file = url;
+	cc.classes = c;
+	cc.nclasses = 1;
+	engine_free(f->e);
+	lease_table_free(f->lt);
+	assert_int_equal(setup_cfg((void **)&f, &cc), 0);
+	*state = f;
+	assert_int_equal(send_msg(f, &d, false), NP_DHCPOFFER);
+	field_is(f->reply.file, "");
+	opt_string_is(f, NP_DHCP4_OPT_BOOTFILE, url);
+}
+
+/* Shared network: two subnets on one link; the second serves when the first is full. */
+static const struct engine_pool small_pool[] = { { NET + 100, NET + 101, 0, 0 } };
+#define NET2 0x0a500000u           /* 10.80.0.0/24 */
+static const struct engine_pool second_pool[] = { { NET2 + 10, NET2 + 20, 0, 0 } };
+static const uint8_t routers2[] = { 10, 80, 0, 1 };
+static const struct engine_option opts2[] = { { NP_DHCP4_OPT_ROUTER, 4, routers2 } };
+static const uint8_t circuit[] = "port7";
+static const struct engine_reservation relay_resv[] = {
+	{ .key_kind = ENGINE_RESV_CIRCUIT_ID, .key = circuit, .key_len = 5, .addr = RELAYNET + 5,
+	  .hostname = "port7-host" },
+};
+static const struct engine_pool relay_small[] = { { RELAYNET + 100, RELAYNET + 100, 0, 0 } };
+#define RELAYNET2 0x0a510000u      /* 10.81.0.0/24 behind the same relay */
+static const struct engine_pool relay_second[] = { { RELAYNET2 + 10, RELAYNET2 + 20, 0, 0 } };
+static const struct engine_subnet shared_subnets[] = {
+	{ .addr = NET, .prefix = 24, .ifindex = IFX, .pools = small_pool, .npools = 1,
+	  .lease_time = 3600, .opts = subnet_opts, .nopts = 1, .shared = 1 },
+	{ .addr = NET2, .prefix = 24, .ifindex = IFX, .pools = second_pool, .npools = 1,
+	  .lease_time = 1800, .opts = opts2, .nopts = 1, .shared = 1 },
+	{ .addr = RELAYNET, .prefix = 24, .pools = relay_small, .npools = 1, .lease_time = 3600,
+	  .resv = relay_resv, .nresv = 1, .shared = 3 },
+	{ .addr = RELAYNET2, .prefix = 24, .pools = relay_second, .npools = 1, .lease_time = 900,
+	  .shared = 3 },
+};
+static const struct engine_config shared_cfg = {
+	.offer_hold = 30, .subnets = shared_subnets, .nsubnets = 4,
+};
+
+static int setup_shared(void **state)
+{
+	return setup_cfg(state, &shared_cfg);
+}
+
+static void shared_network_next_subnet_when_full(void **state)
+{
+	struct fx *f = *state;
+	struct msg renew = { .type = NP_DHCPREQUEST, .mac = 3 };
+	uint32_t a3;
+
+	assert_in_range(dora(f, 1), NET + 100, NET + 101);
+	assert_in_range(dora(f, 2), NET + 100, NET + 101);
+	a3 = dora(f, 3);
+	assert_in_range(a3, NET2 + 10, NET2 + 20);
+	/* The second subnet's mask, router and lease time. */
+	assert_int_equal(opt_addr(f, NP_DHCP4_OPT_SUBNET_MASK), 0xffffff00u);
+	assert_int_equal(opt_addr(f, NP_DHCP4_OPT_ROUTER), 0x0a500001u);
+	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 1800);
+	/* Renewing it (unicast from that address) is ACKed. */
+	renew.ciaddr = a3;
+	assert_int_equal(send_msg(f, &renew, true), NP_DHCPACK);
+	assert_int_equal(f->reply.yiaddr, a3);
+}
+
+static void relayed_shared_network_and_circuit_id(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t port7[] = { 1, 5, 'p', 'o', 'r', 't', '7' };
+	static const uint8_t port8[] = { 1, 5, 'p', 'o', 'r', 't', '8' };
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = 70, .giaddr = GIADDR,
+			 .relay = port8, .relay_len = sizeof(port8) };
+	struct lease_client c = client(71);
+
+	assert_int_equal(send_msg(f, &d, true), NP_DHCPOFFER);
+	assert_int_equal(f->reply.yiaddr, RELAYNET + 100);
+	d.mac = 72;
+	assert_int_equal(send_msg(f, &d, true), NP_DHCPOFFER);
+	assert_in_range(f->reply.yiaddr, RELAYNET2 + 10, RELAYNET2 + 20);
+	assert_int_equal(opt_u32(f, NP_DHCP4_OPT_LEASE_TIME), 900);
+	/* The host on circuit port7 gets its reserved address, whatever its MAC. */
+	d.mac = 71;
+	d.relay = port7;
+	assert_int_equal(send_msg(f, &d, true), NP_DHCPOFFER);
+	assert_int_equal(f->reply.yiaddr, RELAYNET + 5);
+	assert_string_equal(lease_by_client(f->lt, &c)->hostname, "port7-host");
+}
+
+static void keyed_reservation_in_pool_refused(void **state)
+{
+	static const struct engine_reservation r[] = {
+		{ .key_kind = ENGINE_RESV_CIRCUIT_ID, .key = circuit, .key_len = 5,
+		  .addr = NET + 100 },
+	};
+	struct engine_subnet s = { .addr = NET, .prefix = 24, .pools = pools, .npools = 1,
+				   .lease_time = 60, .resv = r, .nresv = 1 };
+	struct engine_config c = { .subnets = &s, .nsubnets = 1 };
+	struct lease_table *lt = lease_table_new();
+	struct engine *e = NULL;
+
+	(void)state;
+	assert_int_equal(engine_new(&c, lt, &e), -EINVAL);
+	lease_table_free(lt);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_classes, teardown)
+#define TS(f) cmocka_unit_test_setup_teardown(f, setup_shared, teardown)
 #define TA(f) cmocka_unit_test_setup_teardown(f, setup_auth, teardown)
 #define TR(f) cmocka_unit_test_setup_teardown(f, setup_rapid, teardown)
 
@@ -1194,6 +1577,17 @@ int main(void)
 		T(new_clients_rate_limited),
 		T(pool_exhaustion_counted),
 		cmocka_unit_test(bad_config_refused),
+		TC(classes_chain_load_ipxe),
+		TC(classes_select_pools),
+		TC(classes_mac_prefix_and_known),
+		TC(known_clients_only_pool),
+		TC(reservation_by_duid),
+		TC(boot_options_and_overload),
+		cmocka_unit_test(overload_keeps_boot_file),
+		TC(long_boot_file_as_option),
+		TS(shared_network_next_subnet_when_full),
+		TS(relayed_shared_network_and_circuit_id),
+		cmocka_unit_test(keyed_reservation_in_pool_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -207,6 +207,70 @@ static void crc32c_known_value(void **state)
 
 /* ---- files ---- */
 
+/* A DHCPv6 lease, as the v6 engine reports it. */
+static void make_lease6(struct lease6_data *l, uint32_t i)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = i % 2 ? LEASE6_PD : LEASE6_NA;
+	l->plen = i % 2 ? 56 : 128;
+	memcpy(l->addr, "\x20\x01\x0d\xb8\x00\x01", 6);
+	l->addr[14] = (uint8_t)(i >> 8);
+	l->addr[15] = (uint8_t)i;
+	l->state = 2;
+	l->iaid = 0x0c000000u + i;
+	l->start = 1700000000 + i;
+	l->preferred = 1700003000 + i;
+	l->expire = 1700004000 + i;
+	l->duid_len = 14;
+	memcpy(l->duid, "\x00\x01\x00\x01\x32\xaa\x09\xb0\x02\x00\x00\x00\x00\x0c", 14);
+	l->duid[13] = (uint8_t)i;
+	if (i % 2 == 0)
+		l->hostname_len = (uint8_t)snprintf(l->hostname, sizeof(l->hostname), "v6-%u", i);
+}
+
+/* v4 and v6 records in one journal: each replays as what it was, in order. */
+static void v6_records_beside_v4(void **state)
+{
+	struct fixture *f = *state;
+	struct leasedb *db = reopen(f);
+	struct lease6_data l6, back;
+	struct leasedb_rec r;
+	uint8_t buf[LEASEDB_REC_MAX];
+	uint64_t durable;
+	int n;
+
+	make_lease6(&l6, 7);
+	leasedb_rec_of_lease6(&l6, &r);
+	n = leasedb_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(leasedb_rec_decode(buf, (size_t)n, &r), n);
+	leasedb_rec_to_lease6(&r, &back);
+	assert_memory_equal(&back, &l6, sizeof(l6));
+	buf[LEASEDB_FRAME_LEN + 1 + 1 + 1 + 1 + 16 + 4 + 24] = 200;   /* a DUID length past the payload */
+	assert_true(leasedb_rec_decode(buf, (size_t)n, &r) < 0);
+
+	for (uint32_t i = 0; i < 20; i++) {
+		make_rec(&r, i);
+		assert_true(leasedb_append(db, &r) > 0);
+		make_lease6(&l6, i);
+		assert_true(leasedb_append_lease6(db, &l6) > 0);
+	}
+	assert_int_equal(leasedb_commit(db, &durable), 0);
+	assert_int_equal(durable, 40);
+	leasedb_close(db);
+	db = reopen(f);
+	assert_int_equal(seen.n, 40);
+	for (uint32_t i = 0; i < 20; i++) {
+		make_rec(&r, i);
+		assert_rec_equal(&seen.rec[2 * i], &r);
+		assert_int_equal(seen.rec[2 * i + 1].type, LEASEDB_REC_LEASE6);
+		leasedb_rec_to_lease6(&seen.rec[2 * i + 1], &back);
+		make_lease6(&l6, i);
+		assert_memory_equal(&back, &l6, sizeof(l6));
+	}
+	leasedb_close(db);
+}
+
 static void replay_after_clean_close(void **state)
 {
 	struct fixture *f = *state;
@@ -736,6 +800,7 @@ int main(void)
 		cmocka_unit_test(codec_rejects),
 		cmocka_unit_test(crc32c_known_value),
 		cmocka_unit_test_setup_teardown(replay_after_clean_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(v6_records_beside_v4, setup, teardown),
 		cmocka_unit_test_setup_teardown(close_commits_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(torn_tail_every_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_checksum_in_middle_is_skipped, setup, teardown),

@@ -19,6 +19,9 @@
 #include "engine.h"
 #include "probe.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 #define NET 0x0a4d0000u            /* 10.77.0.0/24 */
 #define SERVER (NET + 1)
 #define RELAYNET 0x0a4e0000u
@@ -48,7 +51,7 @@ static void collect(void *arg, const struct probe_msg *m)
 
 static void unanswered_probe_means_free(void **state)
 {
-	struct probe_table *p = probe_table_new(16, 16, 300, 30000);
+	struct probe_table *p = probe_table_new(16, 16, 300, 30000, &test_key);
 	struct got g = { 0 };
 	size_t pending;
 
@@ -88,7 +91,7 @@ static void unanswered_probe_means_free(void **state)
 
 static void answer_means_in_use(void **state)
 {
-	struct probe_table *p = probe_table_new(16, 16, 300, 30000);
+	struct probe_table *p = probe_table_new(16, 16, 300, 30000, &test_key);
 	struct got g = { 0 };
 
 	(void)state;
@@ -121,7 +124,7 @@ static void answer_means_in_use(void **state)
 
 static void late_arp_after_free_result_counts(void **state)
 {
-	struct probe_table *p = probe_table_new(4, 4, 300, 1000);
+	struct probe_table *p = probe_table_new(4, 4, 300, 1000, &test_key);
 
 	(void)state;
 	assert_int_equal(probe_start(p, NET + 9, IFX, T0), 0);
@@ -139,11 +142,11 @@ static void late_arp_after_free_result_counts(void **state)
 
 static void limits(void **state)
 {
-	struct probe_table *p = probe_table_new(2, 3, 300, 1000);
+	struct probe_table *p = probe_table_new(2, 3, 300, 1000, &test_key);
 	uint8_t m = 0;
 
 	(void)state;
-	assert_null(probe_table_new(0, 1, 1, 1));
+	assert_null(probe_table_new(0, 1, 1, 1, &test_key));
 	assert_int_equal(probe_start(p, NET + 1, IFX, T0), 0);
 	assert_int_equal(probe_start(p, NET + 2, IFX, T0), 0);
 	/* max probes at once. */
@@ -165,7 +168,7 @@ static void limits(void **state)
 	probe_table_free(p);
 
 	/* PROBE_HELD_PER_ADDR for one address. */
-	p = probe_table_new(2, 100, 300, 1000);
+	p = probe_table_new(2, 100, 300, 1000, &test_key);
 	assert_int_equal(probe_start(p, NET + 1, IFX, T0), 0);
 	for (int i = 0; i < PROBE_HELD_PER_ADDR; i++)
 		assert_int_equal(probe_hold(p, NET + 1, &m, 1, IFX, SERVER, 0), 0);
@@ -176,7 +179,7 @@ static void limits(void **state)
 /* Many more probes than the table holds, through the rings, forgetting most. */
 static void rings_wrap_and_compact(void **state)
 {
-	struct probe_table *p = probe_table_new(3, 8, 30, 20);
+	struct probe_table *p = probe_table_new(3, 8, 30, 20, &test_key);
 	int64_t t = T0;
 	size_t pending;
 
@@ -202,8 +205,8 @@ static void rings_wrap_and_compact(void **state)
 
 /* ---- the engine with a probe table ---- */
 
-static const struct engine_pool pools[] = { { NET + 100, NET + 103 } };
-static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199 } };
+static const struct engine_pool pools[] = { { NET + 100, NET + 103, 0, 0 } };
+static const struct engine_pool relay_pools[] = { { RELAYNET + 100, RELAYNET + 199, 0, 0 } };
 static struct engine_subnet subnets[] = {
 	{ .addr = NET, .prefix = 24, .ifindex = IFX, .pools = pools, .npools = 1,
 	  .lease_time = 3600 },
@@ -229,7 +232,7 @@ static int setup(void **state)
 	static struct fx f;
 
 	memset(&f, 0, sizeof(f));
-	f.lt = lease_table_new();
+	f.lt = lease_table_new(&test_key);
 	if (f.lt == NULL || engine_new(&cfg, f.lt, &f.e) != 0 ||
 	    engine_probe_start(f.e, 64, 64, 300) != 0)    /* valid: offer_hold, 30 s */
 		return -1;
@@ -487,7 +490,7 @@ static void random_clients_never_get_squatted_addresses(void **state)
 	uint32_t rnd = 12345;
 	uint8_t buf[600];
 
-	s.replayed = lease_table_new();
+	s.replayed = lease_table_new(&test_key);
 	assert_non_null(s.replayed);
 	for (int step = 0; step < 20000; step++) {
 		uint8_t mac;

@@ -20,6 +20,9 @@
 #include "scrub.h"
 #include "testutil.h"
 
+/* A fixed hash key: the tests do not depend on where entries hash. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 #define SEC 1000ull                     /* now_ms per second */
 #define T0 (1000 * SEC)                 /* an arbitrary monotonic start */
 
@@ -220,7 +223,7 @@ static uint32_t answer_a(const struct ans *a, int i)
 
 static struct dns_cache *cache_new(size_t max)
 {
-	struct dns_cache *c = dns_cache_new(max, NULL);
+	struct dns_cache *c = dns_cache_new(max, NULL, &test_key);
 
 	assert_non_null(c);
 	return c;
@@ -382,7 +385,7 @@ static void test_ttl_clamps(void **state)
 		.min_ttl = 60, .max_ttl = 3600, .max_negative_ttl = 900,
 		.stale_answer_ttl = 30, .max_stale = 3600,
 	};
-	struct dns_cache *c = dns_cache_new(100, &lim);
+	struct dns_cache *c = dns_cache_new(100, &lim, &test_key);
 	static struct ans a;
 
 	(void)state;
@@ -454,7 +457,7 @@ static void test_nxdomain_nsd(void **state)
 static void test_negative_ttl_from_soa(void **state)
 {
 	struct dns_cache_limits lim = { .max_ttl = 86400, .max_negative_ttl = 600 };
-	struct dns_cache *c = dns_cache_new(100, &lim);
+	struct dns_cache *c = dns_cache_new(100, &lim, &test_key);
 	static struct resp r;
 	static struct ans a;
 
@@ -1023,7 +1026,7 @@ static void test_serve_stale(void **state)
 		.max_ttl = 86400, .max_negative_ttl = 3600, .serve_stale = 1,
 		.stale_answer_ttl = 30, .max_stale = 600,
 	};
-	struct dns_cache *c = dns_cache_new(100, &lim);
+	struct dns_cache *c = dns_cache_new(100, &lim, &test_key);
 	static struct ans a;
 	struct dns_cache_stats st;
 

@@ -200,6 +200,41 @@ static void acl_deny_and_refuse(void **state)
 	assert_int_equal(v->f.sends, 0);
 }
 
+/*
+ * UDP from port 0 (no answer can reach it) or from echo, daytime, chargen
+ * and time (7, 13, 19, 37: they answer anything, a reflection loop) is
+ * dropped and counted, from any client; TCP cannot be forged that way.
+ */
+static void udp_source_ports_refused(void **state)
+{
+	static const uint16_t bad[] = { 0, 7, 13, 19, 37 };
+	struct env *v = *state;
+	uint8_t q[512];
+	size_t n = make_query(q, 1, 0, www, sizeof(www), 1, 1, 0, 0);
+	struct dnsd_client c = { .addr = CLIENT, .tcp = false, .token = 99 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c.port = bad[i];
+		assert_int_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+						   &v->outlen), DNSD_DROP);
+	}
+	assert_int_equal(v->e.stats.dropped_bad_port, 5);
+	assert_int_equal(v->e.stats.queries, 0);
+	assert_int_equal(v->f.sends, 0);
+	/* Ports next to them, 53 (old resolvers), and TCP from port 7 are served. */
+	for (c.port = 1; c.port <= 100; c.port++) {
+		if (dnsd_udp_port_refused(c.port))
+			continue;
+		assert_int_not_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+						       &v->outlen), DNSD_DROP);
+	}
+	c.port = 7;
+	c.tcp = true;
+	assert_int_not_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+					       &v->outlen), DNSD_DROP);
+	assert_int_equal(v->e.stats.dropped_bad_port, 5);
+}
+
 static void malformed(void **state)
 {
 	struct env *v = *state;
@@ -974,6 +1009,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(acl_deny_and_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(udp_source_ports_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(opcodes_classes_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(local_zone_authoritative, setup, teardown),
 		cmocka_unit_test_setup_teardown(update_acl, setup, teardown),

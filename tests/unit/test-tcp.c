@@ -515,6 +515,73 @@ static void rejects_malformed_options(void **state)
 	assert_int_equal(t.opts.sack[3].right, 8);
 }
 
+static int parse_handmade_lax(const char *opthex, unsigned flags, struct np_tcp *t)
+{
+	struct capture c;
+	size_t len = handmade(&c, opthex);
+
+	return np_tcp_parse_flags(c.l4, len, c.src, c.dst, flags | NP_TCP_PARSE_LAX_OPTS, t);
+}
+
+/*
+ * NP_TCP_PARSE_LAX_OPTS reads options as Linux's tcp_parse_options(): a
+ * length below 2, a missing length octet or an option running past the
+ * header ends the list with what was read before; a known kind of the
+ * wrong length is passed over.  The segment parses, flagged malformed.
+ */
+static void lax_options_stop_as_linux(void **state)
+{
+	static const struct {
+		const char *hex;
+		unsigned present;
+	} cut[] = {
+		{ "020405b4 08000000", NP_TCP_HAS_MSS },             /* length 0 after MSS */
+		{ "020405b4 0401 0000", NP_TCP_HAS_MSS },            /* length 1 */
+		{ "020405b4 010101 03", NP_TCP_HAS_MSS },            /* no length octet */
+		{ "020405b4 01 0304 07", NP_TCP_HAS_MSS },           /* WS of 4 in 3 octets */
+		{ "020405b4 01011e0a 0000 0000", NP_TCP_HAS_MSS },   /* 10 octets in 8 */
+		{ "0800 020405b4 0000", 0 },                         /* the MSS is never reached */
+	};
+	struct np_tcp t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		assert_int_equal(parse_handmade(cut[i].hex, &t), NP_EOPT);
+		assert_int_equal(parse_handmade_lax(cut[i].hex, 0, &t), 0);
+		assert_int_equal(t.opts.present, cut[i].present);
+		assert_int_equal(t.opts.malformed, 1);
+		assert_int_equal(t.flags, NP_TCP_SYN);
+		if (cut[i].present & NP_TCP_HAS_MSS)
+			assert_int_equal(t.opts.mss, 1460);
+	}
+	/* A known kind of the wrong length is passed over; the list goes on. */
+	assert_int_equal(parse_handmade_lax("020305 01 020405b4", 0, &t), 0);
+	assert_int_equal(t.opts.present, NP_TCP_HAS_MSS);
+	assert_int_equal(t.opts.mss, 1460);
+	assert_int_equal(t.opts.malformed, 1);
+	/* Well-formed options: the same result as the strict parse, not flagged. */
+	assert_int_equal(parse_handmade_lax("020405b4 0402 0101 01030307", 0, &t), 0);
+	assert_int_equal(t.opts.present, NP_TCP_HAS_MSS | NP_TCP_HAS_SACK_PERM | NP_TCP_HAS_WSCALE);
+	assert_int_equal(t.opts.wscale, 7);
+	assert_int_equal(t.opts.malformed, 0);
+	/* The header itself is still checked, and so is the checksum. */
+	{
+		struct capture c;
+		size_t len = handmade(&c, "08000000");
+
+		assert_int_equal(np_tcp_parse_flags(c.l4, 10, c.src, c.dst, NP_TCP_PARSE_LAX_OPTS, &t),
+				 NP_ETRUNC);
+		c.l4[16] ^= 0xff;
+		assert_int_equal(np_tcp_parse_flags(c.l4, len, c.src, c.dst, NP_TCP_PARSE_LAX_OPTS, &t),
+				 NP_ECSUM);
+		assert_int_equal(np_tcp_parse_flags(c.l4, len, 0, 0,
+						    NP_TCP_PARSE_LAX_OPTS | NP_TCP_PARSE_NOCSUM, &t), 0);
+		assert_int_equal(t.opts.malformed, 1);
+	}
+}
+
 /* Hand-made from the kernel's SYN: short headers and bad data offsets. */
 static void rejects_truncated_and_bad_offset(void **state)
 {
@@ -764,6 +831,7 @@ int main(void)
 		cmocka_unit_test(eol_ends_options),
 		cmocka_unit_test(repeated_option_keeps_last),
 		cmocka_unit_test(rejects_malformed_options),
+		cmocka_unit_test(lax_options_stop_as_linux),
 		cmocka_unit_test(rejects_truncated_and_bad_offset),
 		cmocka_unit_test(rejects_bad_checksum),
 		cmocka_unit_test(rejects_oversized_segment),

@@ -546,9 +546,9 @@ static void retransmitted_synack_is_acked_again(void **state)
 	assert_int_equal(p.rtt_ns, 250000);
 	assert_int_equal(p.result, PROBE_OPEN);
 
-	/* Later (FIN-WAIT-2) only an ACK is owed. */
+	/* Later (FIN-WAIT-2, past the rate limit) only an ACK is owed. */
 	assert_int_equal(feed(&p, &ack, T0 + 1001 * MS, &tx), PROBE_CONSUMED);
-	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1002 * MS, &tx), PROBE_CONSUMED);
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1600 * MS, &tx), PROBE_CONSUMED);
 	assert_int_equal(p.synack_retrans, 2);
 	assert_int_equal(tx.count, 1);
 	sent(&tx, 0, &t);
@@ -561,6 +561,142 @@ static void retransmitted_synack_is_acked_again(void **state)
 				     .ack = ISS + 1 };
 		assert_int_equal(feed(&p, &other, T0 + 1003 * MS, &tx), PROBE_IGNORED_UNRELATED);
 		assert_int_equal(tx.count, 0);
+	}
+}
+
+/*
+ * A flood of the same SYN-ACK during the close gets answers at Linux's
+ * tcp_invalid_ratelimit pace (one per 500 ms), not an ACK and a FIN each.
+ */
+static void duplicate_synacks_are_rate_limited(void **state)
+{
+	struct probe p;
+	struct probe_tx tx;
+	struct np_tcp t;
+	uint8_t pkt[128];
+	size_t len;
+	unsigned int i, answers = 0;
+
+	(void)state;
+	open_probe(&p, &default_cfg, &tx);
+	len = synack(pkt, sizeof(pkt));
+	for (i = 0; i < 10000; i++) {
+		/* 10,000 in 100 ms: one answer (ACK and FIN) for them all. */
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + MS + i * 10000ull, &tx),
+				 PROBE_CONSUMED);
+		answers += tx.count;
+	}
+	assert_int_equal(answers, 2);
+	assert_int_equal(p.synack_retrans, 10000);
+	assert_int_equal(p.dup_answers_limited, 9999);
+	assert_int_equal(p.state, PROBE_FIN_WAIT_1);
+	/* 500 ms after the last answer: one more. */
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 500 * MS, &tx), PROBE_CONSUMED);
+	assert_int_equal(tx.count, 0);
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 501 * MS, &tx), PROBE_CONSUMED);
+	assert_int_equal(tx.count, 2);
+	sent(&tx, 0, &t);
+	assert_int_equal(t.flags, NP_TCP_ACK);
+	sent(&tx, 1, &t);
+	assert_int_equal(t.flags, NP_TCP_FIN | NP_TCP_ACK);
+	/* The close timeout still resets the connection. */
+	probe_timeout(&p, p.deadline, &tx);
+	assert_int_equal(tx.count, 1);
+	sent(&tx, 0, &t);
+	assert_int_equal(t.flags, NP_TCP_RST);
+}
+
+/* The peer's FIN again and again after the close: one ACK per interval. */
+static void duplicate_fins_are_rate_limited(void **state)
+{
+	struct probe p;
+	struct probe_tx tx;
+	struct seg finack = { .flags = NP_TCP_FIN | NP_TCP_ACK, .seq = PEER_ISN + 1,
+			      .ack = ISS + 2 };
+	unsigned int i, answers = 0;
+
+	(void)state;
+	open_probe(&p, &default_cfg, &tx);
+	assert_int_equal(feed(&p, &finack, T0 + MS, &tx), PROBE_CONSUMED);
+	assert_int_equal(p.close, PROBE_CLOSE_FIN3);
+	assert_int_equal(tx.count, 1);          /* the last ACK, always sent */
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(feed(&p, &finack, T0 + 2 * MS + i * 100000ull, &tx), PROBE_CONSUMED);
+		answers += tx.count;
+	}
+	assert_int_equal(answers, 1);           /* the first: our ACK may have been lost */
+	assert_int_equal(p.dup_answers_limited, 999);
+}
+
+/*
+ * Options as Linux reads them: a SYN-ACK whose option list has a length
+ * of 0 or 1, or an option running past the header, is an open port with
+ * the options before it, and is closed as any other.
+ */
+static size_t synack_raw_opts(const char *opthex, uint8_t *buf, size_t cap)
+{
+	struct np_tcp t;
+	struct np_ipv4 ip;
+	uint8_t opt[40], seg[128];
+	size_t n = np_test_hex(opthex, opt, sizeof(opt));
+	int tlen, len;
+
+	memset(&t, 0, sizeof(t));
+	t.src_port = DPORT;
+	t.dst_port = SPORT;
+	t.seq = PEER_ISN;
+	t.ack = ISS + 1;
+	t.flags = NP_TCP_SYN | NP_TCP_ACK;
+	t.window = 65160;
+	t.opt_layout = NP_TCP_LAYOUT_RAW;
+	t.opt_data = opt;
+	t.opt_len = n;
+	tlen = np_tcp_build(&t, DST, SRC, seg, sizeof(seg));
+	assert_true(tlen > 0);
+	memset(&ip, 0, sizeof(ip));
+	ip.ttl = 64;
+	ip.proto = NP_IPPROTO_TCP;
+	ip.src = DST;
+	ip.dst = SRC;
+	ip.payload = seg;
+	ip.payload_len = (size_t)tlen;
+	len = np_ipv4_build(&ip, buf, cap);
+	assert_true(len > 0);
+	return (size_t)len;
+}
+
+static void synack_with_malformed_option_is_open(void **state)
+{
+	static const char *const bad[] = {
+		"02040578 08000000",     /* MSS 1400, then timestamps of length 0 */
+		"02040578 04010000",     /* SACK-permitted of length 1 */
+		"02040578 01030807",     /* window scale of 8 in 3 octets */
+	};
+	struct probe p;
+	struct probe_tx tx;
+	struct np_tcp t;
+	uint8_t pkt[128];
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		start(&p, &default_cfg);
+		len = synack_raw_opts(bad[i], pkt, sizeof(pkt));
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + MS, &tx), PROBE_CONSUMED);
+		assert_int_equal(p.result, PROBE_OPEN);
+		assert_int_equal(p.peer_opts.present, NP_TCP_HAS_MSS);
+		assert_int_equal(p.peer_opts.mss, 1400);
+		assert_int_equal(p.peer_opts.malformed, 1);
+		assert_int_equal(p.peer_raw_opts_len, 8);
+		/* The handshake is completed and the close begins, as for any SYN-ACK. */
+		assert_int_equal(tx.count, 2);
+		sent(&tx, 0, &t);
+		assert_int_equal(t.flags, NP_TCP_ACK);
+		assert_int_equal(t.ack, PEER_ISN + 1);
+		assert_int_equal(t.opts.present, 0);     /* no timestamps were agreed */
+		sent(&tx, 1, &t);
+		assert_int_equal(t.flags, NP_TCP_FIN | NP_TCP_ACK);
+		assert_int_equal(p.state, PROBE_FIN_WAIT_1);
 	}
 }
 
@@ -963,6 +1099,9 @@ int main(void)
 		cmocka_unit_test(unknown_peer_option_is_kept),
 		cmocka_unit_test(retransmitted_synack_is_acked_again),
 		cmocka_unit_test(retransmitted_synack_after_rst_close),
+		cmocka_unit_test(duplicate_synacks_are_rate_limited),
+		cmocka_unit_test(duplicate_fins_are_rate_limited),
+		cmocka_unit_test(synack_with_malformed_option_is_open),
 		cmocka_unit_test(rst_ack_is_closed),
 		cmocka_unit_test(rst_not_acking_our_syn_is_ignored),
 		cmocka_unit_test(icmp_unreachable_quoting_our_syn),

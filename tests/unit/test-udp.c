@@ -11,6 +11,8 @@
 #include <netproto/csum.h>
 #include <netproto/error.h>
 #include <netproto/ether.h>
+#include <netproto/frame.h>
+#include <netproto/ipv4.h>
 #include <netproto/ipv6.h>
 #include <netproto/udp.h>
 
@@ -381,10 +383,50 @@ static void udp6_build_checks_input(void **state)
 	assert_int_equal(np_udp6_build(&u, a, a, out, sizeof(out)), NP_EINVAL);
 }
 
+/* A frame built around a payload already in place parses back to the same datagram. */
+static void udp4_frame_built_in_place(void **state)
+{
+	static const char payload[] = "in place, not copied";
+	struct np_udp4_frame f = { .src_mac = { 2, 0, 0, 0, 0, 1 }, .dst_mac = { 2, 0, 0, 0, 0, 2 },
+				   .src = 0x0a000001, .dst = 0x0a000002, .src_port = 67,
+				   .dst_port = 68, .ip_id = 7, .ttl = 64 };
+	uint8_t frame[128];
+	struct np_ether e;
+	struct np_ipv4 ip;
+	struct np_udp u;
+	int n;
+
+	(void)state;
+	memset(frame, 0xee, sizeof(frame));
+	memcpy(frame + NP_UDP4_FRAME_HDRS, payload, 4);       /* short: padded to 60 */
+	n = np_udp4_frame_build(&f, frame, sizeof(frame), 4);
+	assert_int_equal(n, NP_ETHER_MIN_FRAME);
+	memcpy(frame + NP_UDP4_FRAME_HDRS, payload, sizeof(payload));
+	n = np_udp4_frame_build(&f, frame, sizeof(frame), sizeof(payload));
+	assert_int_equal(n, NP_UDP4_FRAME_HDRS + (int)sizeof(payload));
+	assert_int_equal(np_ether_parse(frame, (size_t)n, &e), 0);
+	assert_memory_equal(e.dst, f.dst_mac, 6);
+	assert_memory_equal(e.src, f.src_mac, 6);
+	assert_int_equal(e.ethertype, NP_ETHERTYPE_IPV4);
+	assert_int_equal(np_ipv4_parse(e.payload, e.payload_len, &ip), 0);
+	assert_int_equal(ip.src, f.src);
+	assert_int_equal(ip.dst, f.dst);
+	assert_int_equal(ip.id, 7);
+	assert_int_equal(ip.ttl, 64);
+	assert_int_equal(np_udp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &u), 0);
+	assert_int_equal(u.src_port, 67);
+	assert_int_equal(u.dst_port, 68);
+	assert_int_equal(u.payload_len, sizeof(payload));
+	assert_memory_equal(u.payload, payload, sizeof(payload));
+	assert_int_equal(np_udp4_frame_build(&f, frame, NP_UDP4_FRAME_HDRS + 3, 4), NP_ENOSPC);
+	assert_int_equal(np_udp4_frame_build(&f, frame, 10, 0), NP_ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_dig_query),
+		cmocka_unit_test(udp4_frame_built_in_place),
 		cmocka_unit_test(parses_dnsmasq_answer),
 		cmocka_unit_test(zero_checksum_is_not_verified),
 		cmocka_unit_test(bad_checksum_is_rejected),

@@ -69,6 +69,15 @@ static const char *b_leases(char **v, int n, json_t **a)
 	return "lease4-get";
 }
 
+/* Kea: lease6-get-all. */
+static const char *b_leases6(char **v, int n, json_t **a)
+{
+	(void)v;
+	(void)n;
+	*a = NULL;
+	return "lease6-get-all";
+}
+
 static const char *b_release(char **v, int n, json_t **a)
 {
 	(void)n;
@@ -127,6 +136,7 @@ static const struct cmd cmds[] = {
 	{ "commands", NULL, D_ALL, 0, 0, false, "commands", b_list },
 	{ "version", NULL, D_ALL, 0, 0, false, "version", b_version },
 	{ "leases", NULL, D_DHCPD, 0, 1, true, "leases [MAC|IP]", b_leases },
+	{ "leases6", NULL, D_DHCPD, 0, 0, true, "leases6", b_leases6 },
 	{ "release", NULL, D_DHCPD, 1, 1, false, "release IP", b_release },
 	{ "cache", "flush", D_DNSD, 0, 1, false, "cache flush [NAME]", b_cache_flush },
 	{ "cache", "dump", D_DNSD, 0, 0, true, "cache dump", b_cache_dump },

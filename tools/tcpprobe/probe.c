@@ -268,6 +268,26 @@ static int rst_acceptable(const struct probe *p, const struct np_tcp *t)
 	       np_tcp_seq_lt(t->seq, p->rcv_nxt + (p->cfg.window ? p->cfg.window : 1));
 }
 
+/*
+ * Answers to duplicate segments (a SYN-ACK again, data or a FIN we already
+ * have): at most one per PROBE_DUP_ANSWER_INTERVAL_NS and connection, as
+ * Linux's tcp_oow_rate_limited() (net.ipv4.tcp_invalid_ratelimit), so a
+ * peer repeating a segment cannot make us repeat ours at its rate.  The
+ * first is always answered: that is the case of our ACK being lost.  A
+ * clock that went back (receive stamps) is not limited, as in Linux.
+ */
+static int dup_answer_limited(struct probe *p, uint64_t now)
+{
+	if (p->dup_answered && now >= p->dup_answer_at &&
+	    now - p->dup_answer_at < PROBE_DUP_ANSWER_INTERVAL_NS) {
+		p->dup_answers_limited++;
+		return 1;
+	}
+	p->dup_answered = 1;
+	p->dup_answer_at = now;
+	return 0;
+}
+
 /* The peer's SYN-ACK came again: our ACK was lost (RFC 9293 §3.10.7.4). */
 static enum probe_verdict on_synack_again(struct probe *p, const struct np_tcp *t, uint64_t now,
 					  struct probe_tx *tx)
@@ -275,6 +295,8 @@ static enum probe_verdict on_synack_again(struct probe *p, const struct np_tcp *
 	if (t->seq != p->peer_isn || !(t->flags & NP_TCP_ACK) || t->ack != p->iss + 1)
 		return PROBE_IGNORED_UNRELATED;
 	p->synack_retrans++;
+	if (dup_answer_limited(p, now))
+		return PROBE_CONSUMED;
 	if (p->state == PROBE_FIN_WAIT_1 || p->close == PROBE_CLOSE_RST) {
 		/* Nothing after the SYN-ACK arrived either: send both segments again. */
 		emit(p, NP_TCP_ACK, p->iss + 1, p->peer_isn + 1, now, tx);
@@ -351,9 +373,12 @@ static enum probe_verdict in_synchronized(struct probe *p, const struct np_tcp *
 				on_fin(p, acked_fin);
 				moved = 1;
 			}
+			need_ack = 1;
+		} else {
+			/* Out of order or a retransmission (our ACK lost): acknowledge what we have. */
+			need_ack = !dup_answer_limited(p, now);
+			moved = 1;
 		}
-		/* Out of order or a retransmission (our ACK lost): acknowledge what we have. */
-		need_ack = 1;
 	}
 	if (need_ack)
 		emit(p, NP_TCP_ACK, p->snd_nxt, p->rcv_nxt, now, tx);
@@ -370,10 +395,15 @@ static enum probe_verdict input_tcp(struct probe *p, const struct np_ipv4 *ip, i
 
 	if (ip->src != p->cfg.dst)
 		return PROBE_IGNORED_UNRELATED;
-	if (csum_verified)
-		err = np_tcp_parse_nocsum(ip->payload, ip->payload_len, &t);
-	else
-		err = np_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, &t);
+	/*
+	 * Options are read as the peer's stack reads them (Linux's
+	 * tcp_parse_options()): an illegal option length ends the list and
+	 * the segment counts.  Dropping a SYN-ACK for it would report the
+	 * port filtered and leave the peer half-open (our kernel's RST is
+	 * held back by the nftables table).
+	 */
+	err = np_tcp_parse_flags(ip->payload, ip->payload_len, ip->src, ip->dst,
+				 NP_TCP_PARSE_LAX_OPTS | (csum_verified ? NP_TCP_PARSE_NOCSUM : 0), &t);
 	if (err == NP_ECSUM)
 		return PROBE_IGNORED_CSUM;
 	if (err < 0)

@@ -23,6 +23,13 @@
  * checksums (unless the caller says the link already verified them).
  * A retransmitted SYN-ACK after the handshake means our ACK was lost: it
  * is acknowledged again (RFC 9293 §3.10.7.4, "If the SYN bit is on").
+ * Answers to such duplicates (and to data or a FIN received before) are
+ * rate-limited per connection as Linux limits them (tcp_invalid_ratelimit):
+ * one per PROBE_DUP_ANSWER_INTERVAL_NS.
+ *
+ * TCP options are read as Linux reads them: an illegal option length ends
+ * the option list and the segment is accepted (a SYN-ACK with one is an
+ * open port, reported with the options before it, and closed as usual).
  *
  * Once the peer agreed to timestamps (RFC 7323 §3.2) every segment but RST
  * carries them; window scaling (RFC 7323 §2) applies to our window after
@@ -44,6 +51,8 @@
 #define PROBE_PKT_MAX (20 + NP_TCP_MAX_HDR_LEN)
 /* Datagrams one call may ask to send (the ACK and the FIN or RST after it). */
 #define PROBE_TX_MAX 2
+/* Linux's net.ipv4.tcp_invalid_ratelimit default: 500 ms. */
+#define PROBE_DUP_ANSWER_INTERVAL_NS 500000000ull
 
 struct probe_config {
 	uint32_t src;                /* host order */
@@ -134,7 +143,10 @@ struct probe {
 	uint8_t icmp_code;
 	uint32_t icmp_from;
 	/* Counters. */
-	unsigned int synack_retrans; /* SYN-ACKs acknowledged again */
+	unsigned int synack_retrans; /* SYN-ACKs received again */
+	unsigned int dup_answers_limited; /* duplicates left unanswered (rate limit) */
+	int dup_answered;            /* dup_answer_at is set */
+	uint64_t dup_answer_at;      /* when a duplicate was last answered */
 	uint64_t data_bytes;         /* payload the peer sent (a banner) */
 };
 

@@ -85,6 +85,7 @@ static json_t *json_options(const struct probe *p)
 	json_object_set_new(j, "unknown", unk);
 	hex(p->peer_raw_opts, p->peer_raw_opts_len, h);
 	json_object_set_new(j, "raw", json_string(h));
+	json_object_set_new(j, "malformed", json_boolean(o->malformed));
 	return j;
 }
 
@@ -107,6 +108,7 @@ static void json_probe(struct report *r, const struct probe *p, unsigned int seq
 		json_object_set_new(j, "options", json_options(p));
 		json_object_set_new(j, "close", json_string(probe_close_name(p->close)));
 		json_object_set_new(j, "synack_retransmits", json_integer(p->synack_retrans));
+		json_object_set_new(j, "dup_answers_limited", json_integer(p->dup_answers_limited));
 		json_object_set_new(j, "data_bytes", json_integer((json_int_t)p->data_bytes));
 		break;
 	case PROBE_CLOSED:
@@ -145,6 +147,8 @@ static void human_options(FILE *out, const struct probe *p)
 	n = o->unknown_count < NP_TCP_UNKNOWN_MAX ? o->unknown_count : NP_TCP_UNKNOWN_MAX;
 	for (i = 0; i < n; i++)
 		fprintf(out, " opt%u/%u", o->unknown[i].kind, o->unknown[i].len);
+	if (o->malformed)
+		fprintf(out, " opts-malformed");
 }
 
 static void human_probe(struct report *r, const struct probe *p, unsigned int seq)
@@ -162,6 +166,8 @@ static void human_probe(struct report *r, const struct probe *p, unsigned int se
 		fprintf(r->out, " close=%s", probe_close_name(p->close));
 		if (p->synack_retrans)
 			fprintf(r->out, " synack-retransmits=%u", p->synack_retrans);
+		if (p->dup_answers_limited)
+			fprintf(r->out, " dup-answers-limited=%u", p->dup_answers_limited);
 		break;
 	case PROBE_CLOSED:
 		fprintf(r->out, " rtt=%.3f ms ttl=%u (RST)", ms(p->rtt_ns), p->rst_ttl);

@@ -8,8 +8,9 @@
  *   dnsd.c         this state's lifecycle: start, reload, stop
  *   conf.c         libconfig -> struct dnsd_conf (no libconfig past it)
  *   policy (libdnsd.la, pure): query.c (the engine), resolver.c,
- *                  cache.c, scrub.c, localzone.c, zonetext.c, update.c, acl.c
- *   io.c           the waiting clients and the engine's actions carried out
+ *                  cache.c, scrub.c, localzone.c, acl.c; policy.h its
+ *                  settings; validator.c (libdnsval.la)
+ *   io.c           the waiting clients, random numbers, late answers
  *   io-listen.c    the listening sockets (bound or socket-activated)
  *   io-udp.c       UDP queries and answers in batches
  *   io-tcp.c       TCP clients (RFC 7766) and their deadlines

@@ -1,5 +1,5 @@
 /*
- * io.c: np-dnsd's waiting clients and the engine's decisions carried out
+ * io.c: np-dnsd's waiting clients, its random numbers and the late answers
  * (see io.h).  Everything in io*.c moves bytes; the decisions are the
  * policy library's (query.h, resolver.h).
  */

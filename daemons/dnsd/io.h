@@ -2,8 +2,8 @@
  * io.h: what np-dnsd's I/O files (io*.c) share; dnsd.h has the state.
  *
  * io.c keeps the waiting clients (a slot per client whose answer waits for
- * an upstream; its token is what the engine knows it by) and carries out
- * what the engine decides (query.h); io-listen.c opens the listeners,
+ * an upstream; its token is what the engine knows it by) and delivers
+ * their late answers (query.h); io-listen.c opens the listeners,
  * io-udp.c, io-tcp.c and io-xdp.c read queries and write answers,
  * io-upstream.c sends the upstream tries and reads their answers.
  */

@@ -90,6 +90,13 @@ struct dnsd_stats {
 	uint64_t dropped_bad_port;      /* UDP queries from a source port never answered */
 };
 
+/*
+ * How the engine reaches the I/O side.  Today these are callbacks made
+ * during an engine call; ARCHITECTURE.md ("actions instead of callbacks")
+ * describes the list of actions (send, cancel, deliver) they are to
+ * become, so that the engine can hold a client's answer while it asks its
+ * own sub-queries (CNAME targets now, DS/DNSKEY for validation later).
+ */
 struct dnsd_engine_ops {
 	uint32_t (*random)(void *arg);
 	int (*send)(void *arg, struct dnsd_upq *q);          /* see resolver.h */

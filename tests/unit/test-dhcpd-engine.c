@@ -1219,7 +1219,7 @@ static int setup_cfg(void **state, const struct engine_config *c)
 	static struct fx f;
 
 	memset(&f, 0, sizeof(f));
-	f.lt = lease_table_new();
+	f.lt = lease_table_new(&test_key);
 	if (f.lt == NULL || engine_new(c, f.lt, &f.e) != 0)
 		return -1;
 	*state = &f;
@@ -1519,7 +1519,7 @@ static void keyed_reservation_in_pool_refused(void **state)
 	struct engine_subnet s = { .addr = NET, .prefix = 24, .pools = pools, .npools = 1,
 				   .lease_time = 60, .resv = r, .nresv = 1 };
 	struct engine_config c = { .subnets = &s, .nsubnets = 1 };
-	struct lease_table *lt = lease_table_new();
+	struct lease_table *lt = lease_table_new(&test_key);
 	struct engine *e = NULL;
 
 	(void)state;

@@ -16,6 +16,7 @@
 #include <netproto/dns.h>
 #include <netproto/error.h>
 
+#include "acl.h"
 #include "conf.h"
 #include "localzone.h"
 #include "log.h"
@@ -74,11 +75,6 @@ static const struct np_conf_enum dnssec_modes[] = {
 	{ "validate", DNSD_DNSSEC_VALIDATE },
 	{ NULL, 0 },
 };
-
-static uint32_t prefix_mask(unsigned prefix)
-{
-	return prefix == 0 ? 0 : UINT32_MAX << (32 - prefix);
-}
 
 /* "a.b.c.d" or "a.b.c.d:port" (port 1..65535); 0 or -1. */
 static int parse_addr_port(const char *s, uint16_t def_port, struct dnsd_addr *out)
@@ -178,19 +174,19 @@ static int load_upstreams(struct np_conf_err *e, const config_setting_t *root,
 		np_conf_error(e, fz, "forward_zones: more than %u zones", DNSD_MAX_FORWARD_ZONES);
 		return -1;
 	}
-	conf->sets = calloc(nfz + 1, sizeof(*conf->sets));
-	if (!conf->sets) {
+	conf->policy.sets = calloc(nfz + 1, sizeof(*conf->policy.sets));
+	if (!conf->policy.sets) {
 		np_conf_error(e, NULL, "out of memory");
 		return -1;
 	}
-	conf->nsets = nfz + 1;
-	conf->sets[0].zlen = 1;        /* the root: default upstreams */
-	if (load_addrs(e, root, "upstreams", NP_CONF_OPTIONAL, conf->sets[0].servers,
-		       DNSD_MAX_SERVERS, &conf->sets[0].nservers) < 0)
+	conf->policy.nsets = nfz + 1;
+	conf->policy.sets[0].zlen = 1;        /* the root: default upstreams */
+	if (load_addrs(e, root, "upstreams", NP_CONF_OPTIONAL, conf->policy.sets[0].servers,
+		       DNSD_MAX_SERVERS, &conf->policy.sets[0].nservers) < 0)
 		bad++;
 	for (unsigned i = 0; i < nfz; i++) {
 		const config_setting_t *g = config_setting_get_elem(fz, i);
-		struct dnsd_upstream_set *s = &conf->sets[i + 1];
+		struct dnsd_upstream_set *s = &conf->policy.sets[i + 1];
 
 		s->line = (int)config_setting_source_line(g);
 		if (!config_setting_is_group(g)) {
@@ -209,10 +205,10 @@ static int load_upstreams(struct np_conf_err *e, const config_setting_t *root,
 			bad++;
 		}
 		for (unsigned j = 1; j <= i && s->zlen; j++)
-			if (np_dns_name_equal(conf->sets[j].zone, conf->sets[j].zlen, s->zone,
+			if (np_dns_name_equal(conf->policy.sets[j].zone, conf->policy.sets[j].zlen, s->zone,
 					      s->zlen)) {
 				np_conf_error(e, g, "zone: also forwarded at line %d",
-					      conf->sets[j].line);
+					      conf->policy.sets[j].line);
 				bad++;
 			}
 	}
@@ -232,7 +228,7 @@ static int load_acl(struct np_conf_err *e, const config_setting_t *root, struct 
 		np_conf_error(e, list, "access_control: more than %u entries", DNSD_MAX_ACL);
 		return -1;
 	}
-	conf->acl_given = true;
+	conf->policy.acl_given = true;
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, i);
 		struct np_conf_cidr c;
@@ -249,10 +245,10 @@ static int load_acl(struct np_conf_err *e, const config_setting_t *root, struct 
 			bad = -1;
 			continue;
 		}
-		conf->acl[conf->nacl].net = c.addr;
-		conf->acl[conf->nacl].prefix = c.prefix;
-		conf->acl[conf->nacl].action = (uint8_t)action;
-		conf->nacl++;
+		conf->policy.acl[conf->policy.nacl].net = c.addr;
+		conf->policy.acl[conf->policy.nacl].prefix = c.prefix;
+		conf->policy.acl[conf->policy.nacl].action = (uint8_t)action;
+		conf->policy.nacl++;
 	}
 	return bad;
 }
@@ -283,45 +279,55 @@ static int load_update_acl(struct np_conf_err *e, const config_setting_t *root,
 			c.addr = a;
 			c.prefix = 32;
 		} else if (!s || np_conf_parse_cidr(s, &c) < 0 ||
-			   (c.addr & ~prefix_mask(c.prefix))) {
+			   (c.addr & ~dnsd_prefix_mask(c.prefix))) {
 			np_conf_error(e, it, "update_acl: \"%s\" is not an address or a prefix "
 				      "a.b.c.d/n without host bits", s ? s : "(not a string)");
 			bad = -1;
 			continue;
 		}
-		conf->update_acl[conf->nupdate_acl++] = c;
+		conf->policy.update_acl[conf->policy.nupdate_acl++] =
+			(struct dnsd_prefix){ c.addr, c.prefix };
 	}
 	return bad;
 }
 
+/*
+ * The local zone's records: each line is checked by adding it to a zone
+ * built for the purpose (so an error is reported at its own line, and a
+ * config that passes -t is exactly one whose zone the engine builds), and
+ * kept as text for the engine, which owns the zone (query.h).
+ */
 static int load_local(struct np_conf_err *e, const config_setting_t *root, struct dnsd_conf *conf)
 {
 	const config_setting_t *list = config_setting_get_member(root, "records");
+	struct dns_local *check;
 	char why[256];
 	int bad = 0;
 
-	if (load_zone_name(e, root, "local_zone", NP_CONF_OPTIONAL, conf->local_zone,
-			   &conf->local_zone_len) < 0)
+	if (load_zone_name(e, root, "local_zone", NP_CONF_OPTIONAL, conf->policy.local_zone,
+			   &conf->policy.local_zone_len) < 0)
 		return -1;
-	if (conf->local_zone_len == 0) {
+	if (conf->policy.local_zone_len == 0) {
 		if (list)
 			np_conf_error(e, list, "records: needs a local_zone");
 		return list ? -1 : 0;
 	}
-	if (conf->local_zone_len == 1) {
+	if (conf->policy.local_zone_len == 1) {
 		np_conf_error(e, config_setting_get_member(root, "local_zone"),
 			      "local_zone: the root cannot be the local zone");
-		return -1;
-	}
-	conf->local = dns_local_new(conf->local_zone, conf->local_zone_len);
-	if (!conf->local) {
-		np_conf_error(e, NULL, "out of memory");
 		return -1;
 	}
 	if (!list)
 		return 0;
 	if (!config_setting_is_aggregate(list) || config_setting_is_group(list)) {
 		np_conf_error(e, list, "records: must be a list of zone-file lines");
+		return -1;
+	}
+	check = dns_local_new(conf->policy.local_zone, conf->policy.local_zone_len);
+	conf->records = calloc((size_t)config_setting_length(list) + 1, sizeof(*conf->records));
+	if (!check || !conf->records) {
+		dns_local_free(check);
+		np_conf_error(e, NULL, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < config_setting_length(list); i++) {
@@ -335,11 +341,17 @@ static int load_local(struct np_conf_err *e, const config_setting_t *root, struc
 			continue;
 		}
 		why[0] = '\0';
-		if (dns_local_add_line(conf->local, s, why, sizeof(why)) < 0) {
+		if (dns_local_add_line(check, s, why, sizeof(why)) < 0) {
 			np_conf_error(e, it, "records: \"%s\": %s", s, why[0] ? why : "invalid");
+			bad = -1;
+		} else if (!(conf->records[conf->nrecords++] = strdup(s))) {
+			np_conf_error(e, NULL, "out of memory");
 			bad = -1;
 		}
 	}
+	dns_local_free(check);
+	conf->policy.local_records = (const char *const *)conf->records;
+	conf->policy.nlocal_records = conf->nrecords;
 	return bad;
 }
 
@@ -462,20 +474,20 @@ static void load_numbers(struct np_conf_err *e, const config_setting_t *root,
 	int i;
 
 	if (np_conf_get_int64(e, root, "cache_size", NP_CONF_OPTIONAL, 16, 100000000, &v) == 1)
-		conf->cache_size = (size_t)v;
+		conf->policy.cache_size = (size_t)v;
 	if (np_conf_get_int64(e, root, "min_ttl", NP_CONF_OPTIONAL, 0, 86400, &v) == 1)
-		conf->min_ttl = (uint32_t)v;
+		conf->policy.min_ttl = (uint32_t)v;
 	if (np_conf_get_int64(e, root, "max_ttl", NP_CONF_OPTIONAL, 1, 2147483647, &v) == 1)
-		conf->max_ttl = (uint32_t)v;
+		conf->policy.max_ttl = (uint32_t)v;
 	if (np_conf_get_int64(e, root, "max_negative_ttl", NP_CONF_OPTIONAL, 0, 2147483647,
 			      &v) == 1)
-		conf->max_negative_ttl = (uint32_t)v;
-	if (conf->min_ttl > conf->max_ttl)
+		conf->policy.max_negative_ttl = (uint32_t)v;
+	if (conf->policy.min_ttl > conf->policy.max_ttl)
 		np_conf_error(e, config_setting_get_member(root, "min_ttl"),
-			      "min_ttl: %u is above max_ttl %u", conf->min_ttl, conf->max_ttl);
+			      "min_ttl: %u is above max_ttl %u", conf->policy.min_ttl, conf->policy.max_ttl);
 	/* RFC 6891 §6.2.5: below 512 is treated as 512; 4096 is the usual top. */
 	if (np_conf_get_int(e, root, "edns_buffer_size", NP_CONF_OPTIONAL, 512, 4096, &i) == 1)
-		conf->edns_buffer_size = (unsigned)i;
+		conf->policy.edns_buffer_size = (unsigned)i;
 	if (np_conf_get_int(e, root, "tcp_max_connections", NP_CONF_OPTIONAL, 1, 65536, &i) == 1)
 		conf->tcp_max_connections = (unsigned)i;
 	if (np_conf_get_int(e, root, "tcp_per_client", NP_CONF_OPTIONAL, 1, 65536, &i) == 1)
@@ -485,24 +497,24 @@ static void load_numbers(struct np_conf_err *e, const config_setting_t *root,
 	np_conf_get_duration(e, root, "tcp_query_timeout", NP_CONF_OPTIONAL, 100, 60 * 1000,
 			     &conf->tcp_query_timeout_ms);
 	np_conf_get_duration(e, root, "upstream_timeout", NP_CONF_OPTIONAL, 50, 60 * 1000,
-			     &conf->upstream_timeout_ms);
+			     &conf->policy.upstream_timeout_ms);
 }
 
 static void set_defaults(struct dnsd_conf *conf)
 {
-	conf->cache_size = 100000;
-	conf->min_ttl = 0;
-	conf->max_ttl = 86400;             /* Unbound's cache-max-ttl */
-	conf->max_negative_ttl = 3600;     /* Unbound's cache-max-negative-ttl */
-	conf->edns_buffer_size = DNSD_EDNS_DEFAULT;
+	conf->policy.cache_size = 100000;
+	conf->policy.min_ttl = 0;
+	conf->policy.max_ttl = 86400;             /* Unbound's cache-max-ttl */
+	conf->policy.max_negative_ttl = 3600;     /* Unbound's cache-max-negative-ttl */
+	conf->policy.edns_buffer_size = DNSD_EDNS_DEFAULT;
 	conf->tcp_idle_timeout_ms = 10000; /* RFC 7766 §6.2.3: "on the order of seconds" */
 	conf->tcp_max_connections = 1000;
 	/* A query is a few hundred octets: seconds are plenty even on a slow link. */
 	conf->tcp_query_timeout_ms = 5000;
 	conf->tcp_per_client = 32;
-	conf->upstream_timeout_ms = 1500;
+	conf->policy.upstream_timeout_ms = 1500;
 	/* 0x20 on: the bits it adds are what defeat a spoofer who knows the port. */
-	conf->use_0x20 = true;
+	conf->policy.use_0x20 = true;
 }
 
 struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
@@ -523,9 +535,9 @@ struct dnsd_conf *dnsd_conf_load(const struct np_conf *c, struct np_conf_err *e)
 			      "listen: the list is empty");
 	load_upstreams(e, root, conf);
 	load_numbers(e, root, conf);
-	np_conf_get_bool(e, root, "serve_stale", NP_CONF_OPTIONAL, &conf->serve_stale);
-	np_conf_get_bool(e, root, "prefetch", NP_CONF_OPTIONAL, &conf->prefetch);
-	np_conf_get_bool(e, root, "use_0x20", NP_CONF_OPTIONAL, &conf->use_0x20);
+	np_conf_get_bool(e, root, "serve_stale", NP_CONF_OPTIONAL, &conf->policy.serve_stale);
+	np_conf_get_bool(e, root, "prefetch", NP_CONF_OPTIONAL, &conf->policy.prefetch);
+	np_conf_get_bool(e, root, "use_0x20", NP_CONF_OPTIONAL, &conf->policy.use_0x20);
 	load_local(e, root, conf);
 	load_acl(e, root, conf);
 	load_update_acl(e, root, conf);
@@ -544,29 +556,10 @@ void dnsd_conf_free(struct dnsd_conf *conf)
 {
 	if (!conf)
 		return;
-	dns_local_free(conf->local);
+	for (unsigned i = 0; i < conf->nrecords; i++)
+		free(conf->records[i]);
+	free(conf->records);
 	vc_trust_free(conf->trust);
-	free(conf->sets);
+	free(conf->policy.sets);
 	free(conf);
-}
-
-enum dnsd_acl_action dnsd_acl_check(const struct dnsd_acl_entry *acl, unsigned n, uint32_t addr)
-{
-	int best = -1;
-	enum dnsd_acl_action a = DNSD_ACL_DENY;
-
-	for (unsigned i = 0; i < n; i++)
-		if ((addr & prefix_mask(acl[i].prefix)) == acl[i].net && (int)acl[i].prefix > best) {
-			best = acl[i].prefix;
-			a = (enum dnsd_acl_action)acl[i].action;
-		}
-	return a;
-}
-
-bool dnsd_update_allowed(const struct dnsd_conf *conf, uint32_t addr)
-{
-	for (unsigned i = 0; i < conf->nupdate_acl; i++)
-		if ((addr & prefix_mask(conf->update_acl[i].prefix)) == conf->update_acl[i].addr)
-			return true;
-	return false;
 }

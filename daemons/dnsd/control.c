@@ -24,7 +24,7 @@
 #include "cache.h"
 #include "ctl.h"
 #include "daemon.h"
-#include "io.h"
+#include "dnsd.h"
 #include "localzone.h"
 #include "log.h"
 #include "xsk.h"
@@ -142,7 +142,7 @@ static void resolver_stats(json_t *o, const struct dnsd_resolver *r)
 
 static json_t *stats_json(void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *o = json_object();
 	struct dns_cache_stats cs;
 
@@ -158,8 +158,8 @@ static json_t *stats_json(void *ctx)
 	put(o, "cache.expired", cs.expired);
 	put(o, "cache.entries", cs.entries);
 	put(o, "cache.bytes", cs.bytes);
-	put(o, "local-zone.records", io->conf->local ? dns_local_count(io->conf->local) : 0);
-	local_stats(o, io->conf->local);
+	put(o, "local-zone.records", io->eng.local ? dns_local_count(io->eng.local) : 0);
+	local_stats(o, io->eng.local);
 	put(o, "udp.batches", io->stats.udp_batches);
 	put(o, "udp.truncated-received", io->stats.udp_truncated);
 	put(o, "udp.sent", io->stats.udp_sent);
@@ -197,7 +197,7 @@ static json_t *stats_json(void *ctx)
 
 static json_t *cmd_flush(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	const char *text = NULL;
 	uint8_t name[NP_DNS_NAME_MAX];
 	char msg[128];
@@ -243,7 +243,7 @@ static int dump_one(void *arg, const struct dns_cache_entry_info *e)
 
 static json_t *cmd_dump(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *list = json_array();
 
 	(void)command;
@@ -271,15 +271,15 @@ static int local_one(void *arg, const uint8_t *owner, size_t len, uint16_t type,
 
 static json_t *cmd_local(const char *command, json_t *args, void *ctx)
 {
-	struct dnsd_io *io = ctx;
+	struct dnsd *io = ctx;
 	json_t *list = json_array();
 
 	(void)command;
 	(void)args;
 	if (!list)
 		return NULL;
-	if (io->conf->local)
-		dns_local_walk(io->conf->local, local_one, list);
+	if (io->eng.local)
+		dns_local_walk(io->eng.local, local_one, list);
 	return np_ctl_answer(json_array_size(list) ? 0 : 3, "local zone records", list);
 }
 

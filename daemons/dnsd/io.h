@@ -1,30 +1,11 @@
 /*
- * io.h: np-dnsd's sockets on the libevent loop (Unbound's netevent.c role).
+ * io.h: what np-dnsd's I/O files (io*.c) share; dnsd.h has the state.
  *
- *   - UDP listeners read in batches (recvmmsg) and answer in batches
- *     (sendmmsg), each answer leaving from the address the query came to
- *     (IP_PKTINFO);
- *   - TCP listeners (RFC 7766): length-prefixed messages, several queries in
- *     flight per connection (pipelining) answered as they complete (out of
- *     order); deadlines trickling cannot extend (a query complete within
- *     tcp_query_timeout of its first octet, tcp_idle_timeout from the last
- *     complete query or answer, answers read within tcp_idle_timeout); a
- *     total limit and a per-client share, a newcomer beyond either taking
- *     the place of the least recently active connection owing no answer
- *     (daemons/common/connlimit.h);
- *   - per upstream try, a new UDP socket bound to a random port by the
- *     kernel and connected to the server (so only its address and port can
- *     reach it), or a TCP connection after TC, and a timer at the deadline;
- *   - sockets passed by systemd socket activation under the name "dns" (or
- *     "dns-udp", "dns-tcp") are used instead of binding `listen`;
- *   - with `xdp_interface`, the UDP queries to the listen addresses that
- *     arrive on that interface are read and answered through an AF_XDP
- *     socket (daemons/common/xsk.h), past the kernel's IP and UDP layers;
- *     answers that must wait for an upstream, or find no free frame, leave
- *     through the listener's kernel socket, bound to the same address.
- *     The kernel's martian-source checks are done in its place: the host's
- *     addresses are read at start and again on every rtnetlink notice of
- *     an IPv4 address change.
+ * io.c keeps the waiting clients (a slot per client whose answer waits for
+ * an upstream; its token is what the engine knows it by) and delivers
+ * their late answers (query.h); io-listen.c opens the listeners,
+ * io-udp.c, io-tcp.c and io-xdp.c read queries and write answers,
+ * io-upstream.c sends the upstream tries and reads their answers.
  */
 #ifndef NP_DNSD_IO_H
 #define NP_DNSD_IO_H
@@ -32,89 +13,59 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
-#include "conf.h"
-#include "service.h"
-#include "connlimit.h"
-#include "netio.h"
-#include "query.h"
+#include <event2/util.h>
 
-struct event;
-struct np_ctl;
-struct np_daemon;
-struct dnsd_tcpconn;
-struct np_xsk;
-struct np_xsk_dgram;
+#include "dnsd.h"
 
-struct dnsd_io_stats {
-	uint64_t udp_batches, udp_truncated, udp_sent, udp_send_errors;
-	uint64_t tcp_accepted, tcp_refused_limit, tcp_idle_closed, tcp_bad_length;
-	uint64_t tcp_evicted;          /* idle, closed to make room for a newcomer */
-	uint64_t tcp_query_timeout;    /* a query not complete in tcp_query_timeout */
-	uint64_t tcp_write_timeout;    /* answers not taken in tcp_idle_timeout */
-	uint64_t overload;             /* no room to remember a waiting client */
-	uint64_t upstream_socket_errors;
-	uint64_t xdp_fallback;         /* immediate answers sent by the kernel socket */
-	uint64_t xdp_addr_updates;     /* times the host's addresses were read for the ring */
-};
+#define UDP_BUF 4096                   /* edns_buffer_size is at most 4096 */
+#define RX_BATCH 64
 
-struct dnsd_listener {
-	int fd;
-	bool tcp;
-	bool activated;                /* from systemd: kept across reloads */
-	bool inet6;                    /* AF_INET6 (socket-activated dual stack) */
-	uint32_t addr;                 /* bound IPv4 address (0: any), host order */
-	uint16_t port;                 /* 0: receives no IPv4 */
-	struct event *ev;
-	struct dnsd_io *io;
-};
+struct sockaddr;
 
-/* A client waiting for an upstream answer (the engine's token names it). */
-struct dnsd_slot {
-	uint32_t gen;                  /* part of the token; 0 = free */
-	uint32_t next_free;
-	struct dnsd_listener *l;       /* UDP: where to answer from */
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
-	struct np_pktinfo src;
-	bool has_src;
-	struct dnsd_tcpconn *conn;     /* TCP */
-};
+/* io.c: the engine's random numbers (getrandom(), buffered). */
+uint32_t dnsd_io_random(void *arg);
+/* io.c: waiting clients.  A free slot's token (0 when none is free). */
+void dnsd_slots_init(struct dnsd *io);
+uint64_t dnsd_slot_alloc(struct dnsd *io, struct dnsd_slot **out);
+void dnsd_slot_free(struct dnsd *io, uint64_t token);
+/* io.c: the late answer for a waiting client. */
+void dnsd_io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
 
-#define DNSD_SLOTS 65536
+/* io-listen.c */
+/*
+ * IPv4 of a peer: AF_INET, or v4-mapped AF_INET6 (socket-activated dual
+ * stack); 0 for other IPv6 peers.  *port: the peer's port (0 for other
+ * families).
+ */
+uint32_t dnsd_peer_v4(const struct sockaddr *sa, uint16_t *port);
+/* The socket-activated listeners, else the configured ones bound: how many, or -1. */
+int dnsd_listen_open(struct dnsd *io, const struct dnsd_conf *conf);
+int dnsd_listen_arm(struct dnsd *io);
+void dnsd_listen_close(struct dnsd *io);
 
-struct dnsd_io {
-	struct np_daemon *d;
-	struct dnsd_conf *conf;        /* the running one (owned by the skeleton) */
-	struct dnsd_engine eng;
-	struct dnsd_listener *ls;
-	unsigned nls;
-	struct np_batch rx, tx;
-	struct np_batch late;          /* one late answer at a time */
-	struct np_xsk *xsk;            /* NULL without xdp_interface */
-	struct np_xsk_dgram *xrx;      /* RX_BATCH datagrams */
-	struct event *xsk_ev, *xsk_retry;
-	int addr_fd;                   /* rtnetlink address changes (with xsk), or 0/-1 */
-	struct event *addr_ev;
-	unsigned xdp_local_addrs;      /* the host's addresses the ring's check knows */
-	uint8_t *tcpin, *tcpout, *upbuf; /* NP_DNS_MSG_MAX octets each */
-	struct dnsd_slot *slots;
-	uint32_t free_head, slot_gen;
-	struct np_conn_set tcp;        /* TCP clients, most recently active first */
-	struct dnsd_io_stats stats;
-	uint32_t rnd[64];
-	unsigned rnd_left;
-	uint64_t started_ms;
-};
+/* io-udp.c */
+void dnsd_udp_on_readable(evutil_socket_t fd, short what, void *arg);
+bool dnsd_udp_query(struct dnsd *io, struct dnsd_listener *l, const struct sockaddr *peer,
+		    socklen_t plen, const struct np_pktinfo *src, const uint8_t *msg, size_t len,
+		    uint64_t now, uint8_t *out, size_t *outlen);
+void dnsd_udp_send_one(struct dnsd *io, struct dnsd_listener *l, const void *peer,
+		       socklen_t plen, const struct np_pktinfo *src, const uint8_t *msg, size_t len);
 
-/* Monotonic milliseconds. */
-uint64_t dnsd_now_ms(void);
+/* io-tcp.c */
+void dnsd_tcp_on_accept(evutil_socket_t fd, short what, void *arg);
+/* A late answer to a TCP client (c may have closed meanwhile). */
+void dnsd_tcp_deliver(struct dnsd_tcpconn *c, const uint8_t *msg, size_t len);
+void dnsd_tcp_close_all(struct dnsd *io);
 
-int dnsd_io_start(struct dnsd_io *io, struct dnsd_conf *conf);
-int dnsd_io_apply(struct dnsd_io *io, struct dnsd_conf *conf, char *why, size_t cap);
-void dnsd_io_stop(struct dnsd_io *io);
+/* io-xdp.c */
+int dnsd_xdp_start(struct dnsd *io, const struct dnsd_conf *conf);
+void dnsd_xdp_stop(struct dnsd *io);
 
-/* control.c */
-extern const struct np_service_ops dnsd_service;
+/* io-upstream.c: the engine's send, abandon and caps_fallback operations. */
+int dnsd_up_send(void *arg, struct dnsd_upq *q);
+void dnsd_up_abandon(void *arg, struct dnsd_upq *q);
+void dnsd_up_caps_fallback(void *arg, const struct dnsd_server *s);
 
 #endif

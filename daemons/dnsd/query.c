@@ -9,6 +9,7 @@
 #include <netproto/dns.h>
 #include <netproto/error.h>
 
+#include "acl.h"
 #include "localzone.h"
 #include "query.h"
 #include "scrub.h"
@@ -43,7 +44,7 @@ const char *dnsd_stat_type_name(unsigned index)
 	return index <= DNSD_STAT_TYPES ? stat_type_names[index] : "other";
 }
 
-static void cache_limits(const struct dnsd_conf *conf, struct dns_cache_limits *lim)
+static void cache_limits(const struct dnsd_policy_conf *conf, struct dns_cache_limits *lim)
 {
 	lim->min_ttl = conf->min_ttl;
 	lim->max_ttl = conf->max_ttl;
@@ -216,11 +217,11 @@ static enum dnsd_verdict handle_update(struct dnsd_engine *e, const struct np_dn
 	int rcode;
 
 	/* RFC 2136 §3.1: the zone section holds exactly one zone. */
-	if (!dnsd_update_allowed(e->conf, c->addr) || !e->conf->local) {
+	if (!dnsd_update_allowed(e->conf, c->addr) || !e->local) {
 		e->stats.updates_refused++;
 		return error_answer(e, q, NP_DNS_RCODE_REFUSED, false, out, cap, outlen);
 	}
-	rcode = dns_local_update(e->conf->local, q);
+	rcode = dns_local_update(e->local, q);
 	if (rcode == 0)
 		e->stats.updates++;
 	if (rcode < 0 || rcode > 15)
@@ -239,7 +240,7 @@ static enum dnsd_verdict answer_local(struct dnsd_engine *e, const struct np_dns
 	b.hdr.ra = 1;
 	if (edns)
 		np_dns_builder_reserve(&b, OPT_RR_LEN);
-	if (dns_local_answer(e->conf->local, qr->owner, qr->owner_len, qr->type, &b) < 0 &&
+	if (dns_local_answer(e->local, qr->owner, qr->owner_len, qr->type, &b) < 0 &&
 	    !b.full)
 		return error_answer(e, q, NP_DNS_RCODE_SERVFAIL, edns, out, cap, outlen);
 	/* The local zone is not signed: DO is echoed, there is nothing to add. */
@@ -322,7 +323,7 @@ static enum dnsd_verdict handle_query(struct dnsd_engine *e, const struct np_dns
 	if (qr.rclass != NP_DNS_CLASS_IN || qr.type == TYPE_AXFR || qr.type == TYPE_IXFR ||
 	    qr.type == NP_DNS_TYPE_OPT)
 		return error_answer(e, q, NP_DNS_RCODE_REFUSED, edns, out, cap, outlen);
-	if (e->conf->local && dns_local_owns(e->conf->local, qr.owner, qr.owner_len))
+	if (e->local && dns_local_owns(e->local, qr.owner, qr.owner_len))
 		return answer_local(e, q, &qr, edns, limit, out, cap, outlen);
 	v = answer_cached(e, q, &qr, edns, limit, out, cap, outlen);
 	if (v != DNSD_PENDING)
@@ -419,7 +420,7 @@ static int zone_of(void *arg, const uint8_t *name, size_t len)
 {
 	const struct dnsd_engine *e = arg;
 
-	if (e->conf->local && dns_local_owns(e->conf->local, name, len))
+	if (e->local && dns_local_owns(e->local, name, len))
 		return DNS_SCRUB_LOCAL;
 	return (int)dnsd_res_pick_set(&e->res, name, len);
 }
@@ -596,7 +597,7 @@ static int waiter_records(struct dnsd_engine *e, const struct dnsd_upq *q,
 		return b->full ? DNS_CACHE_HIT : -1;    /* truncated: TC is set */
 	switch (src) {
 	case SRC_LOCAL:
-		if (dns_local_answer(e->conf->local, name, len, q->qtype, b) < 0 && !b->full)
+		if (dns_local_answer(e->local, name, len, q->qtype, b) < 0 && !b->full)
 			return -1;
 		b->hdr.aa = 0;                  /* the CNAMEs are not ours */
 		return DNS_CACHE_HIT;
@@ -771,7 +772,30 @@ static void eng_caps_fallback(void *arg, const struct dnsd_server *s)
 		e->ops.caps_fallback(e->ops.arg, s);
 }
 
-int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
+/*
+ * The local zone of conf: its records were checked by the config loader,
+ * so only memory can fail.  *out NULL without local_zone.  0 or -1.
+ */
+static int local_build(const struct dnsd_policy_conf *conf, struct dns_local **out)
+{
+	struct dns_local *z;
+	char why[256];
+
+	*out = NULL;
+	if (conf->local_zone_len == 0)
+		return 0;
+	if (!(z = dns_local_new(conf->local_zone, conf->local_zone_len)))
+		return -1;
+	for (unsigned i = 0; i < conf->nlocal_records; i++)
+		if (dns_local_add_line(z, conf->local_records[i], why, sizeof(why)) < 0) {
+			dns_local_free(z);
+			return -1;
+		}
+	*out = z;
+	return 0;
+}
+
+int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 		     const struct dnsd_engine_ops *ops)
 {
 	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
@@ -791,7 +815,9 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 	e->scrub_buf = malloc(NP_DNS_MSG_MAX);
 	e->cache = dns_cache_new(conf->cache_size, &lim, &key);
 	if (!e->cache || !e->scratch || !e->scrub || !e->scrub_buf ||
-	    dnsd_res_init(&e->res, &rops, conf) < 0) {
+	    local_build(conf, &e->local) < 0 || dnsd_res_init(&e->res, &rops, conf) < 0) {
+		dns_local_free(e->local);
+		e->local = NULL;
 		dns_cache_free(e->cache);
 		free(e->scratch);
 		free(e->scrub);
@@ -806,7 +832,7 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
 }
 
 /* Same servers for the same zones, in the same order (upstream set indexes). */
-static bool same_sets(const struct dnsd_conf *a, const struct dnsd_conf *b)
+static bool same_sets(const struct dnsd_policy_conf *a, const struct dnsd_policy_conf *b)
 {
 	if (a->nsets != b->nsets)
 		return false;
@@ -830,24 +856,37 @@ static bool same_sets(const struct dnsd_conf *a, const struct dnsd_conf *b)
  * changed.  Cached data was believed only for the servers responsible for
  * it then (scrub.h), so it cannot outlive that responsibility.
  */
-static bool authority_changed(const struct dnsd_conf *old, const struct dnsd_conf *conf)
+static bool authority_changed(const struct dnsd_policy_conf *old, const struct dnsd_policy_conf *conf)
 {
 	return !same_sets(old, conf) ||
 	       !np_dns_name_equal(old->local_zone, old->local_zone_len, conf->local_zone,
 				  conf->local_zone_len);
 }
 
-int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_conf *conf)
+int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *conf)
 {
 	struct dns_cache_limits lim;
 	bool flush = authority_changed(e->conf, conf);
+	struct dns_local *local;
 
 	cache_limits(conf, &lim);
-	if (dnsd_res_configure(&e->res, conf) < 0 ||
-	    dns_cache_configure(e->cache, conf->cache_size, &lim) < 0)
+	if (local_build(conf, &local) < 0)
 		return -1;
+	if (dnsd_res_configure(&e->res, conf) < 0 ||
+	    dns_cache_configure(e->cache, conf->cache_size, &lim) < 0) {
+		dns_local_free(local);
+		return -1;
+	}
 	if (flush)
 		e->stats.reload_flushed += dns_cache_flush(e->cache, NULL, 0);
+	e->reload_kept = e->reload_dropped = 0;
+	/* The same zone: the names UPDATEs published stay (configured names win). */
+	if (e->local && local &&
+	    np_dns_name_equal(e->conf->local_zone, e->conf->local_zone_len, conf->local_zone,
+			      conf->local_zone_len))
+		e->reload_kept = dns_local_carry(e->local, local, &e->reload_dropped);
+	dns_local_free(e->local);
+	e->local = local;
 	e->conf = conf;
 	return 0;
 }
@@ -855,6 +894,8 @@ int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_conf *conf)
 void dnsd_engine_free(struct dnsd_engine *e)
 {
 	dnsd_res_free(&e->res);
+	dns_local_free(e->local);
+	e->local = NULL;
 	dns_cache_free(e->cache);
 	free(e->scratch);
 	free(e->scrub);

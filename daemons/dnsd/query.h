@@ -53,7 +53,8 @@
 #include <stdint.h>
 
 #include "cache.h"
-#include "conf.h"
+#include "localzone.h"
+#include "policy.h"
 #include "resolver.h"
 
 struct dnsd_client {
@@ -89,6 +90,13 @@ struct dnsd_stats {
 	uint64_t dropped_bad_port;      /* UDP queries from a source port never answered */
 };
 
+/*
+ * How the engine reaches the I/O side.  Today these are callbacks made
+ * during an engine call; ARCHITECTURE.md ("actions instead of callbacks")
+ * describes the list of actions (send, cancel, deliver) they are to
+ * become, so that the engine can hold a client's answer while it asks its
+ * own sub-queries (CNAME targets now, DS/DNSKEY for validation later).
+ */
 struct dnsd_engine_ops {
 	uint32_t (*random)(void *arg);
 	int (*send)(void *arg, struct dnsd_upq *q);          /* see resolver.h */
@@ -101,7 +109,15 @@ struct dnsd_engine_ops {
 };
 
 struct dnsd_engine {
-	const struct dnsd_conf *conf;
+	const struct dnsd_policy_conf *conf;
+	/*
+	 * The local zone, the engine's own: built from conf's records, changed
+	 * by UPDATEs, and across a reload its dynamic names go along into the
+	 * zone built from the new records (dns_local_carry()).  NULL without
+	 * local_zone.
+	 */
+	struct dns_local *local;
+	size_t reload_kept, reload_dropped;   /* dynamic records, at the last reload */
 	struct dns_cache *cache;
 	struct dnsd_resolver res;
 	struct dnsd_engine_ops ops;
@@ -116,10 +132,16 @@ struct dnsd_engine {
 };
 
 /* 0, or -1 when out of memory. */
-int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_conf *conf,
+int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 		     const struct dnsd_engine_ops *ops);
-/* Reload: new settings, cache and queries in flight kept. 0 or -1 (old kept). */
-int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_conf *conf);
+/*
+ * Reload: new settings, cache and queries in flight kept (the cache is
+ * flushed when the servers responsible for names changed); the local zone
+ * is rebuilt from the new records with the names UPDATEs published kept,
+ * unless configured records now own them (reload_kept, reload_dropped).
+ * conf must outlive the engine or the next reload.  0 or -1 (old kept).
+ */
+int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *conf);
 void dnsd_engine_free(struct dnsd_engine *e);
 /* Used when access_control is not configured (loopback + local subnets). */
 void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_entry *acl,

@@ -35,7 +35,7 @@ static const struct dnsd_server *find_old(const struct dnsd_resolver *r,
 }
 
 static struct dnsd_res_set *build_sets(const struct dnsd_resolver *r,
-				       const struct dnsd_conf *conf)
+				       const struct dnsd_policy_conf *conf)
 {
 	struct dnsd_res_set *sets = calloc(conf->nsets ? conf->nsets : 1, sizeof(*sets));
 
@@ -68,7 +68,7 @@ static struct dnsd_res_set *build_sets(const struct dnsd_resolver *r,
 }
 
 int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
-		  const struct dnsd_conf *conf)
+		  const struct dnsd_policy_conf *conf)
 {
 	memset(r, 0, sizeof(*r));
 	r->ops = *ops;
@@ -83,7 +83,7 @@ int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
 	return 0;
 }
 
-int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_conf *conf)
+int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_policy_conf *conf)
 {
 	struct dnsd_res_set *sets = build_sets(r, conf);
 

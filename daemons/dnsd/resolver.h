@@ -51,7 +51,7 @@
 
 #include <netproto/dns.h>
 
-#include "conf.h"
+#include "policy.h"
 
 #define DNSD_RTT_BAND_MS 400           /* Unbound's RTT_BAND */
 #define DNSD_RTT_UNKNOWN_MS 376        /* Unbound's UNKNOWN_SERVER_NICENESS */
@@ -152,13 +152,13 @@ struct dnsd_resolver {
 
 /* 0, or -1 when out of memory. */
 int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
-		  const struct dnsd_conf *conf);
+		  const struct dnsd_policy_conf *conf);
 /*
  * Take new upstream sets and settings (reload).  Measured RTTs are kept for
  * servers that stay; queries in flight keep waiting for their server and
  * move on in the new sets.  0 or -1 (out of memory: the old ones stay).
  */
-int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_conf *conf);
+int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_policy_conf *conf);
 /* Finish (SERVFAIL) every query in flight and free everything. */
 void dnsd_res_free(struct dnsd_resolver *r);
 

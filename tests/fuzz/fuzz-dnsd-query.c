@@ -24,7 +24,7 @@
 
 #include <netproto/dns.h>
 
-#include "conf.h"
+#include "policy.h"
 #include "localzone.h"
 #include "query.h"
 
@@ -86,15 +86,14 @@ static void fz_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, 
 	f->delivered++;
 }
 
-static struct dnsd_conf *make_conf(uint8_t flags)
+static struct dnsd_policy_conf *make_conf(uint8_t flags)
 {
 	static const char *const records[] = {
 		"printer.lan. 300 IN A 10.77.0.50", "www.lan. IN CNAME printer.lan.",
 		"lan. IN MX 10 printer.lan.", "_ipp._tcp.lan. IN SRV 0 0 631 printer.lan.",
 		"lan. IN TXT \"netproto\"", "v6.lan. IN AAAA 2001:db8::50",
 	};
-	struct dnsd_conf *c = calloc(1, sizeof(*c));
-	char err[128];
+	struct dnsd_policy_conf *c = calloc(1, sizeof(*c));
 
 	if (!c || !(c->sets = calloc(2, sizeof(*c->sets))))
 		abort();
@@ -117,18 +116,14 @@ static struct dnsd_conf *make_conf(uint8_t flags)
 	c->prefetch = true;
 	memcpy(c->local_zone, "\3lan", 5);
 	c->local_zone_len = 5;
-	c->local = dns_local_new(c->local_zone, c->local_zone_len);
-	if (!c->local)
-		abort();
-	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++)
-		if (dns_local_add_line(c->local, records[i], err, sizeof(err)) < 0)
-			abort();
+	c->local_records = records;
+	c->nlocal_records = sizeof(records) / sizeof(records[0]);
 	c->acl[0] = (struct dnsd_acl_entry){ 0x0a000000, 8, DNSD_ACL_ALLOW };
 	c->acl[1] = (struct dnsd_acl_entry){ 0x0a4d4000, 24, DNSD_ACL_REFUSE };
 	c->nacl = 2;
 	c->acl_given = true;
 	if (flags & 32) {
-		c->update_acl[0] = (struct np_conf_cidr){ CLIENT_OK, 32 };
+		c->update_acl[0] = (struct dnsd_prefix){ CLIENT_OK, 32 };
 		c->nupdate_acl = 1;
 	}
 	return c;
@@ -209,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz f = { .rnd = 1 };
 	struct dnsd_client cl = { .port = 4242, .token = 77 };
 	struct dnsd_engine e;
-	struct dnsd_conf *conf;
+	struct dnsd_policy_conf *conf;
 	size_t qlen;
 	uint8_t flags;
 
@@ -234,6 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	handle(&e, &f, data + 3, qlen, &cl, 400000, data + 3 + qlen, size - 3 - qlen, flags & 2,
 	       out, resp);
 	dnsd_engine_free(&e);
-	dnsd_conf_free(conf);
+	free(conf->sets);
+	free(conf);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "acl.h"
 #include "conf.h"
 #include "testutil.h"
 #include "val-chain.h"
@@ -96,33 +97,33 @@ static void every_setting(void **state)
 	assert_int_equal(c->listen[0].port, 53);
 	assert_int_equal(c->listen[1].addr, 0x0a4d0001);
 	assert_int_equal(c->listen[1].port, 5353);
-	assert_int_equal(c->nsets, 3);
-	assert_int_equal(c->sets[0].zlen, 1);
-	assert_int_equal(c->sets[0].nservers, 2);
-	assert_int_equal(c->sets[0].servers[1].addr, 0x0a4d0102);
-	assert_int_equal(c->sets[0].servers[1].port, 5300);
+	assert_int_equal(c->policy.nsets, 3);
+	assert_int_equal(c->policy.sets[0].zlen, 1);
+	assert_int_equal(c->policy.sets[0].nservers, 2);
+	assert_int_equal(c->policy.sets[0].servers[1].addr, 0x0a4d0102);
+	assert_int_equal(c->policy.sets[0].servers[1].port, 5300);
 	/* zone names are kept lowercased */
-	assert_int_equal(c->sets[1].zlen, sizeof(corp));
-	assert_memory_equal(c->sets[1].zone, corp, sizeof(corp));
-	assert_int_equal(c->sets[2].nservers, 2);
-	assert_int_equal(c->sets[2].servers[1].port, 53);
-	assert_int_equal(c->cache_size, 5000);
-	assert_int_equal(c->min_ttl, 5);
-	assert_int_equal(c->max_ttl, 3600);
-	assert_int_equal(c->max_negative_ttl, 300);
-	assert_true(c->serve_stale && c->prefetch && c->use_0x20);
-	assert_int_equal(c->edns_buffer_size, 1400);
-	assert_int_equal(c->local_zone_len, 5);
-	assert_non_null(c->local);
-	assert_true(c->acl_given);
-	assert_int_equal(c->nacl, 2);
-	assert_int_equal(c->nupdate_acl, 2);
-	assert_int_equal(c->update_acl[0].prefix, 32);
+	assert_int_equal(c->policy.sets[1].zlen, sizeof(corp));
+	assert_memory_equal(c->policy.sets[1].zone, corp, sizeof(corp));
+	assert_int_equal(c->policy.sets[2].nservers, 2);
+	assert_int_equal(c->policy.sets[2].servers[1].port, 53);
+	assert_int_equal(c->policy.cache_size, 5000);
+	assert_int_equal(c->policy.min_ttl, 5);
+	assert_int_equal(c->policy.max_ttl, 3600);
+	assert_int_equal(c->policy.max_negative_ttl, 300);
+	assert_true(c->policy.serve_stale && c->policy.prefetch && c->policy.use_0x20);
+	assert_int_equal(c->policy.edns_buffer_size, 1400);
+	assert_int_equal(c->policy.local_zone_len, 5);
+	assert_non_null(c->records);
+	assert_true(c->policy.acl_given);
+	assert_int_equal(c->policy.nacl, 2);
+	assert_int_equal(c->policy.nupdate_acl, 2);
+	assert_int_equal(c->policy.update_acl[0].prefix, 32);
 	assert_int_equal(c->tcp_idle_timeout_ms, 2000);
 	assert_int_equal(c->tcp_max_connections, 50);
 	assert_int_equal(c->tcp_query_timeout_ms, 1500);
 	assert_int_equal(c->tcp_per_client, 4);
-	assert_int_equal(c->upstream_timeout_ms, 800);
+	assert_int_equal(c->policy.upstream_timeout_ms, 800);
 	assert_string_equal(c->common.control_socket, "/run/np-dnsd.sock");
 	assert_int_equal(c->common.log_level, NP_LOG_DEBUG);
 	dnsd_conf_free(c);
@@ -135,21 +136,21 @@ static void defaults(void **state)
 
 	(void)state;
 	assert_non_null(c);
-	assert_int_equal(c->edns_buffer_size, 1232);
-	assert_int_equal(c->cache_size, 100000);
-	assert_int_equal(c->max_ttl, 86400);
-	assert_int_equal(c->max_negative_ttl, 3600);
-	assert_false(c->serve_stale || c->prefetch || c->acl_given);
-	assert_true(c->use_0x20);
-	assert_int_equal(c->local_zone_len, 0);
-	assert_null(c->local);
-	assert_int_equal(c->nsets, 1);
-	assert_int_equal(c->sets[0].nservers, 0);
+	assert_int_equal(c->policy.edns_buffer_size, 1232);
+	assert_int_equal(c->policy.cache_size, 100000);
+	assert_int_equal(c->policy.max_ttl, 86400);
+	assert_int_equal(c->policy.max_negative_ttl, 3600);
+	assert_false(c->policy.serve_stale || c->policy.prefetch || c->policy.acl_given);
+	assert_true(c->policy.use_0x20);
+	assert_int_equal(c->policy.local_zone_len, 0);
+	assert_null(c->records);
+	assert_int_equal(c->policy.nsets, 1);
+	assert_int_equal(c->policy.sets[0].nservers, 0);
 	assert_int_equal(c->tcp_idle_timeout_ms, 10000);
 	assert_int_equal(c->tcp_query_timeout_ms, 5000);
 	assert_int_equal(c->tcp_max_connections, 1000);
 	assert_int_equal(c->tcp_per_client, 32);
-	assert_int_equal(c->upstream_timeout_ms, 1500);
+	assert_int_equal(c->policy.upstream_timeout_ms, 1500);
 	dnsd_conf_free(c);
 }
 
@@ -230,10 +231,10 @@ static void update_acl_match(void **state)
 
 	(void)state;
 	assert_non_null(c);
-	assert_true(dnsd_update_allowed(c, 0x0a4d0001));
-	assert_false(dnsd_update_allowed(c, 0x0a4d0002));
-	assert_true(dnsd_update_allowed(c, 0x0a4d05fe));
-	assert_false(dnsd_update_allowed(c, 0x0a4d0601));
+	assert_true(dnsd_update_allowed(&c->policy, 0x0a4d0001));
+	assert_false(dnsd_update_allowed(&c->policy, 0x0a4d0002));
+	assert_true(dnsd_update_allowed(&c->policy, 0x0a4d05fe));
+	assert_false(dnsd_update_allowed(&c->policy, 0x0a4d0601));
 	dnsd_conf_free(c);
 }
 

@@ -75,8 +75,10 @@ static void f_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, s
 	f->delivered++;
 }
 
+static const char *const printer_record[] = { "printer.lan. 300 IN A 10.77.0.50" };
+
 struct env {
-	struct dnsd_conf conf;
+	struct dnsd_policy_conf conf;
 	struct dnsd_upstream_set sets[2];
 	struct dnsd_engine e;
 	struct fake f;
@@ -88,7 +90,6 @@ static int setup(void **state)
 {
 	struct env *v = calloc(1, sizeof(*v));
 	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL, NULL };
-	char err[128];
 
 	assert_non_null(v);
 	v->sets[0].zlen = 1;
@@ -108,15 +109,13 @@ static int setup(void **state)
 	v->conf.upstream_timeout_ms = 1000;
 	memcpy(v->conf.local_zone, "\3lan", 5);
 	v->conf.local_zone_len = 5;
-	v->conf.local = dns_local_new(v->conf.local_zone, 5);
-	assert_non_null(v->conf.local);
-	assert_int_equal(dns_local_add_line(v->conf.local, "printer.lan. 300 IN A 10.77.0.50",
-					    err, sizeof(err)), 0);
+	v->conf.local_records = printer_record;
+	v->conf.nlocal_records = 1;
 	v->conf.acl[0] = (struct dnsd_acl_entry){ 0x0a000000, 8, DNSD_ACL_ALLOW };
 	v->conf.acl[1] = (struct dnsd_acl_entry){ 0x0a4d4000, 24, DNSD_ACL_REFUSE };
 	v->conf.nacl = 2;
 	v->conf.acl_given = true;
-	v->conf.update_acl[0] = (struct np_conf_cidr){ UPDATER, 32 };
+	v->conf.update_acl[0] = (struct dnsd_prefix){ UPDATER, 32 };
 	v->conf.nupdate_acl = 1;
 	v->f.rnd = 7;
 	ops.arg = &v->f;
@@ -130,7 +129,6 @@ static int teardown(void **state)
 	struct env *v = *state;
 
 	dnsd_engine_free(&v->e);
-	dns_local_free(v->conf.local);
 	free(v);
 	return 0;
 }
@@ -376,21 +374,16 @@ static void reload_keeps_dynamic_names(void **state)
 {
 	struct env *v = *state;
 	static const uint8_t host[] = "\5host1\3lan";
-	struct dns_local *fresh = dns_local_new((const uint8_t *)"\3lan", 5);
 	uint8_t q[512];
 	struct np_dns_msg m;
-	size_t n = make_update(q, 8), lost = 9;
-	char err[128];
+	size_t n = make_update(q, 8);
 
-	assert_non_null(fresh);
-	assert_int_equal(dns_local_add_line(fresh, "printer.lan. 300 IN A 10.77.0.50", err,
-					    sizeof(err)), 0);
 	assert_int_equal(ask(v, UPDATER, false, q, n, 1), DNSD_ANSWER);
+	/* A reload: the zone is built again from the records, the dynamic name kept. */
+	assert_int_equal(dnsd_engine_configure(&v->e, &v->conf), 0);
 	/* the static record is not copied, the dynamic one is */
-	assert_int_equal(dns_local_carry(v->conf.local, fresh, &lost), 1);
-	assert_int_equal(lost, 0);
-	dns_local_free(v->conf.local);
-	v->conf.local = fresh;
+	assert_int_equal(v->e.reload_kept, 1);
+	assert_int_equal(v->e.reload_dropped, 0);
 	n = make_query(q, 9, 0, host, sizeof(host), 1, 1, 0, 0);
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
 	parse(v->out, v->outlen, &m);
@@ -736,7 +729,7 @@ static void no_upstream_servfail_now(void **state)
 static void reload_flushes_when_authority_changes(void **state)
 {
 	struct env *v = *state;
-	struct dnsd_conf same = v->conf, moved = v->conf;
+	struct dnsd_policy_conf same = v->conf, moved = v->conf;
 	struct dnsd_upstream_set same_sets[2], moved_sets[2];
 	uint8_t q[512], r[4096];
 	struct dnsd_addr from;

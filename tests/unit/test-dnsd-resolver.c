@@ -78,7 +78,7 @@ static void fake_abandon(void *arg, struct dnsd_upq *q)
 	f->abandons++;
 }
 
-static struct dnsd_conf conf;
+static struct dnsd_policy_conf conf;
 static struct dnsd_upstream_set sets[2];
 
 static void setup_conf(bool use_0x20)

@@ -58,12 +58,15 @@ static bool looks_like_mac(const char *s)
 	return strchr(s, ':') != NULL || strchr(s, '-') != NULL;
 }
 
-/* Kea: lease4-get-all; lease4-get by "ip-address" or by "hw-address". */
+/*
+ * np-dhcpd's lease-get-all (both families: Kea's lease4-get-all and
+ * lease6-get-all in one); Kea's lease4-get by "ip-address" or by "hw-address".
+ */
 static const char *b_leases(char **v, int n, json_t **a)
 {
 	if (n == 0) {
 		*a = NULL;
-		return "lease4-get-all";
+		return "lease-get-all";
 	}
 	*a = json_pack("{s:s}", looks_like_mac(v[0]) ? "hw-address" : "ip-address", v[0]);
 	return "lease4-get";

@@ -563,6 +563,13 @@ int main(int argc, char **argv)
 	json_decref(args);
 	if (r < 0)
 		return EXIT_UNREACHABLE;
+	/* A server with Kea's commands only (or an np-dhcpd without DHCPv6): its v4 leases. */
+	if (np_ctl_result(ans) == NP_CTL_UNSUPPORTED && strcmp(command, "lease-get-all") == 0) {
+		json_decref(ans);
+		command = "lease4-get-all";
+		if (call(daemon, socket_path, command, NULL, &ans, (int)timeout_s * 1000) < 0)
+			return EXIT_UNREACHABLE;
+	}
 	if (np_ctl_result(ans) == NP_CTL_UNSUPPORTED)
 		explain_unsupported(daemon, socket_path, command, (int)timeout_s * 1000);
 	/* "leases" lists; "leases IP" looks one up, and not finding it fails. */

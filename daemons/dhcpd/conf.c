@@ -70,7 +70,8 @@ static const struct np_conf_key root_keys[] = {
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "client_classes", class_keys },
-	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
+	{ "subnets", subnet_keys }, { "dns_update", dns_keys },
+	{ "subnets6", dhcpd_subnet6_keys }, { "information_refresh_time", NULL }, { NULL, NULL },
 };
 
 /* ---- option values in wire form -------------------------------------------- */
@@ -1243,6 +1244,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	if (read_subnets(e, root, c) == 0)
 		check_reservations_unique(e, root, c);
 	read_dns_update(e, root, &c->dns_update);
+	dhcpd_conf6_load(e, root, c);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
 	return c;   /* the skeleton discards it if any error was reported */
 }
@@ -1287,6 +1289,7 @@ void dhcpd_conf_free(void *conf)
 	}
 	free((void *)c->engine.classes);
 	free(c->subnet_ifname);
+	dhcpd_conf6_free(c);
 	np_conf_strv_free(c->interfaces);
 	free(c);
 }

@@ -16,6 +16,7 @@
 
 #include "../common/conf.h"
 #include "engine.h"
+#include "engine6.h"
 
 #define DHCPD_MAX_INTERFACES 32
 #define DHCPD_DEFAULT_CONFIG "/etc/netproto/np-dhcpd.conf"
@@ -45,10 +46,20 @@ struct dhcpd_conf {
 	/* Per subnet: the interface name it is bound to ("" = by address). */
 	char (*subnet_ifname)[IF_NAMESIZE];
 	struct engine_config engine;        /* subnets, pools, options, reservations */
+	/* DHCPv6 (subnets6): per subnet, the interface it is on ("" = by address). */
+	char (*subnet6_ifname)[IF_NAMESIZE];
+	struct engine6_config engine6;      /* server_duid is filled in at start (dhcpd.c) */
 };
 
 /* The np_daemon_ops conf_load / conf_free pair. */
 void *dhcpd_conf_load(const struct np_conf *c, struct np_conf_err *e);
 void dhcpd_conf_free(void *conf);
+
+/* conf6.c: subnets6 and information_refresh_time into c->engine6 (0 or -1). */
+extern const struct np_conf_key dhcpd_subnet6_keys[];
+int dhcpd_conf6_load(struct np_conf_err *e, const config_setting_t *root, struct dhcpd_conf *c);
+void dhcpd_conf6_free(struct dhcpd_conf *c);
+/* The reload rule for DHCPv6's sockets (main.c's restart-only table). */
+bool dhcpd_conf6_same_links(const void *old_conf, const void *new_conf);
 
 #endif

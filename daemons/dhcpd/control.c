@@ -21,7 +21,9 @@
 #include "../common/log.h"
 #include "io-ddns.h"
 #include "engine.h"
+#include "engine6.h"
 #include "io.h"
+#include "io6.h"
 #include "lease.h"
 #include "lease6.h"
 #include "probe.h"
@@ -144,6 +146,36 @@ static json_t *cmd_get_all6(const char *command, json_t *args, void *ctx)
 	snprintf(text, sizeof(text), "%zu IPv6 lease(s) found.", n);
 	return np_ctl_answer(n ? NP_CTL_SUCCESS : NP_CTL_EMPTY, text,
 			     json_pack("{s:o}", "leases", list));
+}
+
+/*
+ * lease-get-all: both families in one answer, "leases" as lease4-get-all's
+ * and "leases6" as lease6-get-all's.
+ */
+static json_t *cmd_get_all_families(const char *command, json_t *args, void *ctx)
+{
+	struct dhcpd *d = ctx;
+	const struct dhcpd_conf *c = np_daemon_conf(d->dm);
+	json_t *v4 = json_array(), *v6 = json_array();
+	size_t cur = 0, n4 = 0, n6 = 0;
+	char text[96];
+
+	(void)command;
+	(void)args;
+	if (v4 == NULL || v6 == NULL) {
+		json_decref(v4);
+		json_decref(v6);
+		return NULL;
+	}
+	for (const struct lease *l; (l = lease_iter(d->lt, &cur)) != NULL; n4++)
+		json_array_append_new(v4, lease_json(c, l));
+	cur = 0;
+	for (const struct lease6 *l; d->lt6 != NULL && (l = lease6_iter(d->lt6, &cur)) != NULL;
+	     n6++)
+		json_array_append_new(v6, lease6_json(l));
+	snprintf(text, sizeof(text), "%zu IPv4 lease(s) and %zu IPv6 lease(s) found.", n4, n6);
+	return np_ctl_answer(n4 + n6 ? NP_CTL_SUCCESS : NP_CTL_EMPTY, text,
+			     json_pack("{s:o, s:o}", "leases", v4, "leases6", v6));
 }
 
 /* "aa:bb:cc", "aa-bb-cc" or "aabbcc": octets, or -1. */
@@ -315,6 +347,44 @@ static void engine_stats(struct stats *s, const struct engine_stats *e)
 	stat(s, "v4-allocation-fail", e->v4_allocation_fail);
 }
 
+static void engine6_stats(struct stats *s, const struct engine6_stats *e)
+{
+	stat(s, "pkt6-received", e->pkt6_received);
+	stat(s, "pkt6-solicit-received", e->pkt6_solicit_received);
+	stat(s, "pkt6-request-received", e->pkt6_request_received);
+	stat(s, "pkt6-renew-received", e->pkt6_renew_received);
+	stat(s, "pkt6-rebind-received", e->pkt6_rebind_received);
+	stat(s, "pkt6-release-received", e->pkt6_release_received);
+	stat(s, "pkt6-decline-received", e->pkt6_decline_received);
+	stat(s, "pkt6-confirm-received", e->pkt6_confirm_received);
+	stat(s, "pkt6-infrequest-received", e->pkt6_infrequest_received);
+	stat(s, "pkt6-relay-forw-received", e->pkt6_relay_forw_received);
+	stat(s, "pkt6-unknown-received", e->pkt6_unknown_received);
+	stat(s, "pkt6-parse-failed", e->pkt6_parse_failed);
+	stat(s, "pkt6-receive-drop", e->pkt6_receive_drop);
+	stat(s, "pkt6-invalid", e->pkt6_invalid);
+	stat(s, "pkt6-no-subnet", e->pkt6_no_subnet);
+	stat(s, "pkt6-not-for-us", e->pkt6_not_for_us);
+	stat(s, "pkt6-advertise-sent", e->pkt6_advertise_sent);
+	stat(s, "pkt6-reply-sent", e->pkt6_reply_sent);
+	stat(s, "v6-allocation-fail", e->v6_allocation_fail);
+	stat(s, "reclaimed-leases6", e->reclaimed_leases);
+	stat(s, "reclaimed-declined-addresses6", e->reclaimed_declined);
+}
+
+static void io6_stats(struct stats *s, const struct dhcpd_io6 *io6)
+{
+	struct dhcpd_io6_stats st;
+
+	dhcpd_io6_get_stats(io6, &st);
+	stat(s, "pkt6-sent", st.sent);
+	stat(s, "pkt6-send-errors", st.send_errors);
+	stat(s, "pkt6-oversized", st.rx_oversized);
+	stat(s, "pkt6-unserved-link", st.rx_not_for_us);
+	stat(s, "lease6-commit-failures", st.commit_failures);
+	stat(s, "replies6-withheld", st.replies_withheld);
+}
+
 /* Per pool, per subnet, and in all (Kea gives the same names at each level). */
 static void address_stats(struct stats *s, const struct dhcpd *d, const struct dhcpd_conf *c)
 {
@@ -409,6 +479,11 @@ static json_t *stats_json(void *ctx)
 	stat(&s, "commit-batches", io.batches);
 	address_stats(&s, d, c);
 	stat(&s, "leases", lease_count(d->lt));
+	stat(&s, "leases6", d->lt6 != NULL ? lease6_count(d->lt6) : 0);
+	if (d->eng6 != NULL)
+		engine6_stats(&s, engine6_get_stats(d->eng6));
+	if (d->io6 != NULL)
+		io6_stats(&s, d->io6);
 	/* What the start-up recovered from a damaged or incomplete lease store. */
 	stat(&s, "lease-file-damage-recovered", (uint64_t)__builtin_popcount(d->store_damage));
 	stat(&s, "lease-file-octets-lost", d->store_lost_octets);
@@ -455,7 +530,8 @@ static enum np_metric_type metric_type(const char *name)
 {
 	size_t n = strlen(name);
 
-	if ((n >= 10 && strcmp(name + n - 10, "-addresses") == 0) || strcmp(name, "leases") == 0)
+	if ((n >= 10 && strcmp(name + n - 10, "-addresses") == 0) || strcmp(name, "leases") == 0 ||
+	    strcmp(name, "leases6") == 0)
 		return NP_METRIC_GAUGE;
 	return NP_METRIC_COUNTER;
 }
@@ -465,6 +541,7 @@ static const struct np_ctl_command commands[] = {
 	{ "lease4-get", cmd_get },
 	{ "lease4-del", cmd_del },
 	{ "lease6-get-all", cmd_get_all6 },
+	{ "lease-get-all", cmd_get_all_families },
 	{ "status-get", cmd_status },
 	{ NULL, NULL },
 };

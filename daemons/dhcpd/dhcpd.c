@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -28,8 +29,11 @@
 #include "conf.h"
 #include "control.h"
 #include "io-ddns.h"
+#include "duid.h"
 #include "engine.h"
+#include "engine6.h"
 #include "io.h"
+#include "io6.h"
 #include "lease.h"
 #include "lease6.h"
 #include "leasedb.h"
@@ -69,6 +73,13 @@ static void expired(void *arg, const struct engine_change *c)
 
 	(void)leasedb_append_lease(d->db, &c->lease);
 	lease_changed(d, c);               /* an expired name leaves DNS */
+}
+
+static void expired6(void *arg, const struct engine6_change *c)
+{
+	struct dhcpd *d = arg;
+
+	(void)leasedb_append_lease6(d->db, &c->lease);
 }
 
 /* Every v4 lease, then every v6 lease. */
@@ -179,6 +190,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 
 	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired, d);
+	if (d->eng6 != NULL)
+		engine6_expire(d->eng6, (int64_t)time(NULL), 10000, expired6, d);
 	err = leasedb_commit(d->db, &durable);
 	leasedb_get_stats(d->db, &ls);
 	if (err == 0 && ls.journal_records >= conf->compact_every)
@@ -192,6 +205,51 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	update_status(d);
+}
+
+/*
+ * The server DUID (RFC 8415 §11), from LEASE_FILE.duid or made there at the
+ * first start from the MAC of the first DHCPv6 interface.
+ */
+static int server_duid(struct dhcpd *d, struct dhcpd_conf *conf)
+{
+	char path[sizeof(conf->lease_file) + 8];
+	uint8_t mac[6];
+	int err;
+
+	snprintf(path, sizeof(path), "%s.duid", conf->lease_file);
+	if (access(path, F_OK) != 0 && dhcpd_io6_first_mac(conf, mac) < 0) {
+		np_log_err("%s: no server DUID yet, and no interface with a MAC address to make one from",
+			   path);
+		return -1;
+	}
+	err = dhcpd_duid_load(path, mac, time(NULL), d->duid, &d->duid_len);
+	if (err < 0) {
+		np_log_err("%s: %s", path,
+			   err == -EINVAL ? "does not hold a DUID (hex octets, as 00:01:00:01:...)" :
+					    np_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* DHCPv6 beside DHCPv4 when subnets6 are configured: the engine over lt6. */
+static int start6(struct dhcpd *d, struct dhcpd_conf *conf)
+{
+	int err;
+
+	if (conf->engine6.nsubnets == 0)
+		return 0;
+	if (server_duid(d, conf) < 0)
+		return -1;
+	conf->engine6.server_duid = d->duid;
+	conf->engine6.server_duid_len = d->duid_len;
+	err = engine6_new(&conf->engine6, d->lt6, &d->eng6);
+	if (err < 0) {
+		np_log_err("subnets6: %s", np_strerror(err));
+		return -1;
+	}
+	return 0;
 }
 
 int dhcpd_start(struct np_daemon *dm, void *confp)
@@ -216,6 +274,8 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 		np_log_err("configuration: %s", np_strerror(err));
 		return -1;
 	}
+	if (start6(d, conf) < 0)
+		return -1;
 	if (conf->ping_check &&
 	    engine_probe_start(d->eng, ENGINE_PROBE_MAX, ENGINE_PROBE_HELD_MAX,
 			       conf->probe_timeout_ms) < 0)
@@ -247,6 +307,10 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	err = dhcpd_io_start(np_daemon_base(dm), conf, d->eng, d->db, on_commit_failed, d, &d->io);
 	if (err < 0)
 		return -1;
+	if (d->eng6 != NULL &&
+	    dhcpd_io6_start(np_daemon_base(dm), conf, d->eng6, d->db, on_commit_failed, d,
+			    &d->io6) < 0)
+		return -1;
 	if (conf->dns_update.enabled &&
 	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
 		return -1;
@@ -276,6 +340,37 @@ static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
 }
 
 /*
+ * DHCPv6's part of a reload: a new v6 lease table and engine for the new
+ * subnets6, every v6 lease carried over (as for DHCPv4).  Whether DHCPv6
+ * runs, and on which interfaces, is restart-only (dhcpd_restart_only), so
+ * with subnets6 the engine and socket exist already.
+ */
+static int apply6(struct dhcpd *d, struct dhcpd_conf *nc, struct lease6_table **lt6,
+		  struct engine6 **eng6, char *why, size_t cap)
+{
+	struct lease6_data rec;
+	size_t cur = 0;
+	int err;
+
+	if (nc->engine6.nsubnets == 0 || d->eng6 == NULL)
+		return 0;
+	nc->engine6.server_duid = d->duid;
+	nc->engine6.server_duid_len = d->duid_len;
+	*lt6 = lease6_table_new();
+	if (*lt6 == NULL || (err = engine6_new(&nc->engine6, *lt6, eng6)) < 0) {
+		snprintf(why, cap, "subnets6: %s", *lt6 ? np_strerror(err) : "out of memory");
+		lease6_table_free(*lt6);
+		*lt6 = NULL;
+		return -1;
+	}
+	for (const struct lease6 *l; (l = lease6_iter(d->lt6, &cur)) != NULL;) {
+		lease6_get(l, &rec);
+		(void)lease6_apply(*lt6, &rec);
+	}
+	return 0;
+}
+
+/*
  * Reload: a new lease table and engine for the new subnets, pools,
  * reservations and options, with every lease carried over; sockets and
  * the lease store stay.
@@ -289,6 +384,8 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 	const struct dhcpd_dns_update *old_dns;
 	struct ddns *dd = NULL;
 	struct lease_data rec;
+	struct lease6_table *lt6 = NULL;
+	struct engine6 *eng6 = NULL;
 	size_t cur = 0;
 	int err;
 
@@ -307,6 +404,11 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 		lease_get(l, &rec);
 		(void)lease_apply(lt, &rec);
 	}
+	if (apply6(d, nc, &lt6, &eng6, why, cap) < 0) {
+		engine_free(eng);
+		lease_table_free(lt);
+		return -1;
+	}
 	old_dns = &((const struct dhcpd_conf *)np_daemon_conf(dm))->dns_update;
 	if (d->ddns != NULL && nc->dns_update.enabled &&
 	    nc->dns_update.server.addr == old_dns->server.addr &&
@@ -319,6 +421,8 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 		snprintf(why, cap, "dns_update: cannot open its socket");
 		engine_free(eng);
 		lease_table_free(lt);
+		engine6_free(eng6);
+		lease6_table_free(lt6);
 		return -1;
 	}
 	engine_copy_stats(eng, d->eng);
@@ -329,6 +433,14 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 	ddns_free(d->ddns);
 	d->eng = eng;
 	d->lt = lt;
+	if (eng6 != NULL) {
+		engine6_copy_stats(eng6, d->eng6);
+		dhcpd_io6_rebind(d->io6, nc, eng6);
+		engine6_free(d->eng6);
+		lease6_table_free(d->lt6);
+		d->eng6 = eng6;
+		d->lt6 = lt6;
+	}
 	d->ddns = dd;
 	np_daemon_set_log_level(dm, nc->common.log_level);
 	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
@@ -346,12 +458,20 @@ void dhcpd_stop(struct np_daemon *dm)
 		event_free(d->tick);
 	ddns_free(d->ddns);
 	dhcpd_io_free(d->io);
+	dhcpd_io6_free(d->io6);
+	engine6_free(d->eng6);
 	leasedb_close(d->db);
 	engine_free(d->eng);
 	lease_table_free(d->lt);
 	lease6_table_free(d->lt6);
 	memset(d, 0, sizeof(*d));
 }
+
+/* The DHCPv6 socket's interfaces are joined once (conf6.c). */
+const struct np_restart_only dhcpd_restart_only[] = {
+	{ "subnets6", 0, 0, dhcpd_conf6_same_links },
+	{ NULL, 0, 0, NULL },
+};
 
 bool dhcpd_healthy(struct np_daemon *dm)
 {

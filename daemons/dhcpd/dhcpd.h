@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "../common/daemon.h"
 #include "hashmap.h"
 
 struct np_daemon;
@@ -24,6 +25,8 @@ struct event;
 struct lease_table;
 struct lease6_table;
 struct engine;
+struct engine6;
+struct dhcpd_io6;
 struct leasedb;
 struct dhcpd_io;
 struct ddns;
@@ -36,6 +39,10 @@ struct dhcpd {
 	struct engine *eng;
 	struct leasedb *db;
 	struct dhcpd_io *io;
+	struct engine6 *eng6;          /* NULL without subnets6 */
+	struct dhcpd_io6 *io6;         /* NULL without subnets6 */
+	uint8_t duid[130];             /* the server DUID (duid.h) */
+	size_t duid_len;
 	struct ddns *ddns;             /* NULL without dns_update */
 	struct event *tick;
 	uint64_t replay_errors;
@@ -51,5 +58,8 @@ int dhcpd_start(struct np_daemon *dm, void *conf);
 int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap);
 void dhcpd_stop(struct np_daemon *dm);
 bool dhcpd_healthy(struct np_daemon *dm);
+
+/* Settings that take effect on restart only (daemon.h). */
+extern const struct np_restart_only dhcpd_restart_only[];
 
 #endif

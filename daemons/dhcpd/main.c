@@ -16,7 +16,7 @@ static const struct np_common_conf *dhcpd_common(const void *conf)
 
 static const struct np_daemon_ops dhcpd_ops = {
 	.name = "np-dhcpd",
-	.description = "DHCPv4 server (RFC 2131) with durable leases.",
+	.description = "DHCPv4 (RFC 2131) and DHCPv6 (RFC 8415) server with durable leases.",
 	.default_config = DHCPD_DEFAULT_CONFIG,
 	.conf_load = dhcpd_conf_load,
 	.conf_free = dhcpd_conf_free,
@@ -25,6 +25,7 @@ static const struct np_daemon_ops dhcpd_ops = {
 	.stop = dhcpd_stop,
 	.healthy = dhcpd_healthy,
 	.common = dhcpd_common,
+	.restart_only = dhcpd_restart_only,
 	.service = &dhcpd_service,
 };
 

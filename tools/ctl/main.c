@@ -58,12 +58,15 @@ static bool looks_like_mac(const char *s)
 	return strchr(s, ':') != NULL || strchr(s, '-') != NULL;
 }
 
-/* Kea: lease4-get-all; lease4-get by "ip-address" or by "hw-address". */
+/*
+ * np-dhcpd's lease-get-all (both families: Kea's lease4-get-all and
+ * lease6-get-all in one); Kea's lease4-get by "ip-address" or by "hw-address".
+ */
 static const char *b_leases(char **v, int n, json_t **a)
 {
 	if (n == 0) {
 		*a = NULL;
-		return "lease4-get-all";
+		return "lease-get-all";
 	}
 	*a = json_pack("{s:s}", looks_like_mac(v[0]) ? "hw-address" : "ip-address", v[0]);
 	return "lease4-get";
@@ -560,6 +563,13 @@ int main(int argc, char **argv)
 	json_decref(args);
 	if (r < 0)
 		return EXIT_UNREACHABLE;
+	/* A server with Kea's commands only (or an np-dhcpd without DHCPv6): its v4 leases. */
+	if (np_ctl_result(ans) == NP_CTL_UNSUPPORTED && strcmp(command, "lease-get-all") == 0) {
+		json_decref(ans);
+		command = "lease4-get-all";
+		if (call(daemon, socket_path, command, NULL, &ans, (int)timeout_s * 1000) < 0)
+			return EXIT_UNREACHABLE;
+	}
 	if (np_ctl_result(ans) == NP_CTL_UNSUPPORTED)
 		explain_unsupported(daemon, socket_path, command, (int)timeout_s * 1000);
 	/* "leases" lists; "leases IP" looks one up, and not finding it fails. */

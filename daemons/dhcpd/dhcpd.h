@@ -27,6 +27,7 @@ struct engine;
 struct leasedb;
 struct dhcpd_io;
 struct ddns;
+struct translog;
 
 /* The daemon's state: one, main.c's. */
 struct dhcpd {
@@ -37,6 +38,8 @@ struct dhcpd {
 	struct leasedb *db;
 	struct dhcpd_io *io;
 	struct ddns *ddns;             /* NULL without dns_update */
+	struct translog *tl;           /* the transaction log (translog.h) */
+	int lock_fd;                   /* the lease store's lock, held while running (leaseio.h) */
 	struct event *tick;
 	uint64_t replay_errors;
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */

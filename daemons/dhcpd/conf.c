@@ -70,7 +70,7 @@ static const struct np_conf_key root_keys[] = {
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "client_classes", class_keys },
-	{ "subnets", subnet_keys }, { "dns_update", dns_keys },
+	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { "transaction_log", NULL },
 	{ "subnets6", dhcpd_subnet6_keys }, { "information_refresh_time", NULL }, { NULL, NULL },
 };
 
@@ -1204,6 +1204,41 @@ static void check_reservations_unique(struct np_conf_err *e, const config_settin
 	free(v);
 }
 
+/*
+ * transaction_log: an absolute file name whose directory exists (the file
+ * is created, and reopened on every reload, so it can be rotated).
+ */
+static void read_transaction_log(struct np_conf_err *e, const config_setting_t *root,
+				 struct dhcpd_conf *c)
+{
+	const config_setting_t *s = config_setting_get_member(root, "transaction_log");
+	char dir[sizeof(c->transaction_log)];
+	char *slash;
+	struct stat sb;
+
+	if (np_conf_get_string(e, root, "transaction_log", NP_CONF_OPTIONAL, c->transaction_log,
+			       sizeof(c->transaction_log)) < 0 || s == NULL)
+		return;
+	if (c->transaction_log[0] != '/') {
+		np_conf_error(e, s, "transaction_log \"%s\" is not an absolute path",
+			      c->transaction_log);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", c->transaction_log);
+	slash = strrchr(dir, '/');
+	if (slash[1] == '\0') {
+		np_conf_error(e, s, "transaction_log \"%s\" names a directory, not a file",
+			      c->transaction_log);
+		return;
+	}
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		np_conf_error(e, s, "transaction_log \"%s\": directory %s does not exist",
+			      c->transaction_log, dir);
+	else if (stat(c->transaction_log, &sb) == 0 && S_ISDIR(sb.st_mode))
+		np_conf_error(e, s, "transaction_log \"%s\" is a directory", c->transaction_log);
+}
+
 void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 {
 	const config_setting_t *root = np_conf_root(nc);
@@ -1245,6 +1280,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 		check_reservations_unique(e, root, c);
 	read_dns_update(e, root, &c->dns_update);
 	dhcpd_conf6_load(e, root, c);
+	read_transaction_log(e, root, c);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
 	return c;   /* the skeleton discards it if any error was reported */
 }

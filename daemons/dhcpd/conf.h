@@ -43,6 +43,7 @@ struct dhcpd_conf {
 	bool ping_check;                    /* ARP probe an address before offering it */
 	uint32_t probe_timeout_ms;          /* no answer within this: free */
 	struct dhcpd_dns_update dns_update;
+	char transaction_log[256];          /* JSON lines of exchanges; "": the journal only */
 	/* Per subnet: the interface name it is bound to ("" = by address). */
 	char (*subnet_ifname)[IF_NAMESIZE];
 	struct engine_config engine;        /* subnets, pools, options, reservations */

@@ -27,6 +27,7 @@
 #include "lease.h"
 #include "lease6.h"
 #include "probe.h"
+#include "translog.h"
 
 /* ---- leases as JSON (Kea's lease4 fields) ---------------------------------- */
 
@@ -491,6 +492,15 @@ static json_t *stats_json(void *ctx)
 		probe_stats(&s, engine_probe(d->eng));
 	if (d->ddns != NULL)
 		ddns_stats(&s, d->ddns);
+	if (d->tl != NULL) {
+		const struct translog_stats *ts = translog_get_stats(d->tl);
+
+		stat(&s, "transaction-log-entries", ts->entries);
+		stat(&s, "transaction-log-file-lines", ts->file_lines);
+		stat(&s, "transaction-log-write-errors", ts->write_errors);
+		stat(&s, "transaction-log-dropped", ts->dropped);
+		stat(&s, "transaction-log-open-errors", ts->reopen_errors);
+	}
 	return s.o;
 }
 

@@ -38,6 +38,8 @@
 #include "lease6.h"
 #include "leasedb.h"
 #include "probe.h"
+#include "leaseio.h"
+#include "translog.h"
 
 static int replay_one(void *arg, const struct leasedb_rec *rec)
 {
@@ -67,11 +69,32 @@ static void lease_changed(void *arg, const struct engine_change *c)
 		ddns_name(d->ddns, &c->lease, (enum ddns_op)c->dns);
 }
 
+static void log_txn(void *arg, const struct leasefmt_txn *txn)
+{
+	struct dhcpd *d = arg;
+
+	translog_write(d->tl, txn);
+}
+
+/* A binding that ran out, as the transaction log tells it. */
+static void log_expiry(struct dhcpd *d, const struct lease_data *l, int64_t now)
+{
+	struct leasefmt_txn t = { .type = LEASEFMT_EXPIRE, .time = now, .addr = l->addr,
+				  .htype = l->htype, .hlen = l->hlen, .cid_len = l->cid_len };
+
+	memcpy(t.chaddr, l->chaddr, sizeof(t.chaddr));
+	memcpy(t.cid, l->cid, l->cid_len);
+	memcpy(t.hostname, l->hostname, l->hostname_len);
+	translog_write(d->tl, &t);
+}
+
 static void expired(void *arg, const struct engine_change *c)
 {
 	struct dhcpd *d = arg;
 
 	(void)leasedb_append_lease(d->db, &c->lease);
+	if (c->lease.state == LEASE_EXPIRED)
+		log_expiry(d, &c->lease, (int64_t)time(NULL));
 	lease_changed(d, c);               /* an expired name leaves DNS */
 }
 
@@ -204,6 +227,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			d->last_err = 0;
 		}
 	}
+	translog_flush(d->tl);
 	update_status(d);
 }
 
@@ -262,6 +286,7 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 
 	np_daemon_set_log_level(dm, conf->common.log_level);
 	d->dm = dm;
+	d->lock_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->reloaded = d->started;
 	np_hmap_key_draw(&d->hash_key);
@@ -280,6 +305,14 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	    engine_probe_start(d->eng, ENGINE_PROBE_MAX, ENGINE_PROBE_HELD_MAX,
 			       conf->probe_timeout_ms) < 0)
 		return -1;
+	/* One owner of the store: --import-leases refuses while this is held. */
+	d->lock_fd = leaseio_lock(conf->lease_file);
+	if (d->lock_fd < 0) {
+		np_log_err("lease file %s: %s", conf->lease_file,
+			   d->lock_fd == -EWOULDBLOCK ? "in use by another process (its .lock is held)"
+						      : np_strerror(d->lock_fd));
+		return -1;
+	}
 	err = leasedb_open(conf->lease_file, replay_one, d, &d->db);
 	if (err < 0) {
 		np_log_err("lease file %s: %s", conf->lease_file, np_strerror(err));
@@ -315,6 +348,9 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	    (d->ddns = ddns_new(np_daemon_base(dm), &conf->dns_update)) == NULL)
 		return -1;
 	dhcpd_io_set_change_hook(d->io, lease_changed, d);
+	if ((d->tl = translog_new(conf->transaction_log)) == NULL)
+		return -1;
+	dhcpd_io_set_txn_hook(d->io, log_txn, d);
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
 	if (d->tick == NULL || event_add(d->tick, &one) < 0)
 		return -1;
@@ -443,6 +479,7 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 	}
 	d->ddns = dd;
 	np_daemon_set_log_level(dm, nc->common.log_level);
+	translog_reopen(d->tl, nc->transaction_log);   /* a rotated file starts afresh */
 	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
 	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
 		    lease_count(lt));
@@ -460,7 +497,10 @@ void dhcpd_stop(struct np_daemon *dm)
 	dhcpd_io_free(d->io);
 	dhcpd_io6_free(d->io6);
 	engine6_free(d->eng6);
+	translog_free(d->tl);
 	leasedb_close(d->db);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	engine_free(d->eng);
 	lease_table_free(d->lt);
 	lease6_table_free(d->lt6);

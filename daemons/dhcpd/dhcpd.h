@@ -30,6 +30,7 @@ struct dhcpd_io6;
 struct leasedb;
 struct dhcpd_io;
 struct ddns;
+struct translog;
 
 /* The daemon's state: one, main.c's. */
 struct dhcpd {
@@ -44,6 +45,8 @@ struct dhcpd {
 	uint8_t duid[130];             /* the server DUID (duid.h) */
 	size_t duid_len;
 	struct ddns *ddns;             /* NULL without dns_update */
+	struct translog *tl;           /* the transaction log (translog.h) */
+	int lock_fd;                   /* the lease store's lock, held while running (leaseio.h) */
 	struct event *tick;
 	uint64_t replay_errors;
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */

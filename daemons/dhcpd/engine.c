@@ -414,6 +414,13 @@ static int read_options(struct req *q)
 	} else {
 		read_fqdn(q, false);
 	}
+	/* RFC 1123 §2.1: what the lease keeps and DNS gets is one valid label, or none. */
+	{
+		char label[LEASEFMT_LABEL_MAX + 1];
+		size_t len = leasefmt_hostname_sanitize(q->hostname, label);
+
+		memcpy(q->hostname, label, len + 1);
+	}
 	q->rapid_commit = np_dhcp4_opt_has(&q->msg, NP_DHCP4_OPT_RAPID_COMMIT) > 0;
 	return 0;
 }
@@ -1267,6 +1274,27 @@ static void set_dest(const struct req *q, struct engine_out *out, uint32_t yiadd
  * 57, else 576), build it again leaving out the configuration options that
  * do not fit, in the client's order of preference.
  */
+/* The exchange as the transaction log tells it: who, which address, via which relay. */
+static void txn_set(const struct req *q, uint8_t type, uint32_t addr, const struct lease *l,
+		    uint32_t lease_time, struct engine_out *out)
+{
+	struct leasefmt_txn *t = &out->txn;
+	const char *name = l != NULL && l->hostname != NULL ? l->hostname : q->hostname;
+
+	t->type = type;
+	t->time = q->now;
+	t->addr = addr;
+	t->htype = q->client.htype;
+	t->hlen = q->client.hlen <= sizeof(t->chaddr) ? q->client.hlen : 0;
+	memcpy(t->chaddr, q->client.chaddr, sizeof(t->chaddr));
+	t->cid_len = q->client.cid_len;
+	if (t->cid_len > 0)
+		memcpy(t->cid, q->client.cid, t->cid_len);
+	snprintf(t->hostname, sizeof(t->hostname), "%s", name);
+	t->lease_time = lease_time;
+	t->relay = q->msg.giaddr;
+}
+
 static int reply(struct engine *e, const struct req *q, uint8_t type, uint32_t yiaddr,
 		 unsigned what, struct engine_out *out)
 {
@@ -1293,6 +1321,7 @@ static int reply(struct engine *e, const struct req *q, uint8_t type, uint32_t y
 
 static int nak(struct engine *e, const struct req *q, struct engine_out *out)
 {
+	txn_set(q, LEASEFMT_NAK, q->requested ? q->requested : q->msg.ciaddr, NULL, 0, out);
 	return reply(e, q, NP_DHCPNAK, 0, 0, out);
 }
 
@@ -1317,6 +1346,7 @@ static int ack(struct engine *e, struct req *q, uint32_t addr, unsigned extra,
 	out->wait_commit = true;
 	if (e->probe != NULL)
 		probe_forget(e->probe, addr);  /* handed out: the probe's answer is spent */
+	txn_set(q, LEASEFMT_ACK, addr, l, (uint32_t)(l->expire - q->now), out);
 	return reply(e, q, NP_DHCPACK, addr, WITH_LEASE | WITH_CONFIG | extra, out);
 }
 
@@ -1549,6 +1579,7 @@ static int handle_decline(struct engine *e, struct req *q, struct engine_out *ou
 	if (lease_decline_addr(e->lt, q->requested, q->now,
 			       q->now + e->cfg->decline_probation, &l) == 0)
 		out_rec(out, l);
+	txn_set(q, LEASEFMT_DECLINE, q->requested, NULL, 0, out);
 	return 0;
 }
 
@@ -1565,6 +1596,7 @@ static int handle_release(struct engine *e, struct req *q, struct engine_out *ou
 	}
 	lease_set_state(e->lt, l, LEASE_RELEASED, q->now);
 	out_rec(out, l);
+	txn_set(q, LEASEFMT_RELEASE, l->addr, l, 0, out);
 	return 0;
 }
 
@@ -1602,6 +1634,7 @@ static void out_reset(struct engine_out *out)
 	out->probe_addr = 0;
 	out->probe_ifindex = 0;
 	out->alloc_fail = 0;
+	out->txn.type = 0;
 }
 
 /* A request read (or resumed after its probe): the handler of its type. */

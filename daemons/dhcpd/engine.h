@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "lease.h"
+#include "leasefmt.h"
 
 /* ---- Configuration (filled by conf.c, read-only here) ------------------ */
 
@@ -232,6 +233,7 @@ struct engine_out {
 	int alloc_fail;                         /* 1 + subnet whose pools had no address; 0: none */
 	size_t nchanges;                        /* lease changes to journal, reply or not */
 	struct engine_change changes[ENGINE_MAX_CHANGES];
+	struct leasefmt_txn txn;                /* the exchange, for the transaction log; type 0: none */
 	size_t len;                             /* reply length, 0: none */
 	uint8_t buf[ENGINE_REPLY_MAX];
 };

@@ -67,6 +67,8 @@ struct dhcpd_io {
 	struct event *probe_ev;         /* the engine's next probe deadline; NULL: no probing */
 	dhcpd_io_change_fn change_fn;   /* told of every lease change made effective */
 	void *change_arg;
+	dhcpd_io_txn_fn txn_fn;         /* told of every exchange made effective */
+	void *txn_arg;
 };
 
 static int64_t wall_now(void)
@@ -85,6 +87,14 @@ static void tell_changes(struct dhcpd_io *io, const struct engine_out *o)
 	if (io->change_fn != NULL)
 		for (size_t i = 0; i < o->nchanges; i++)
 			io->change_fn(io->change_arg, &o->changes[i]);
+	if (io->txn_fn != NULL && o->txn.type != 0)
+		io->txn_fn(io->txn_arg, &o->txn);
+}
+
+void dhcpd_io_set_txn_hook(struct dhcpd_io *io, dhcpd_io_txn_fn fn, void *arg)
+{
+	io->txn_fn = fn;
+	io->txn_arg = arg;
 }
 
 void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg)

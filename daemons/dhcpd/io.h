@@ -56,6 +56,9 @@ void dhcpd_io_get_stats(const struct dhcpd_io *io, struct dhcpd_io_stats *st);
  */
 typedef void (*dhcpd_io_change_fn)(void *arg, const struct engine_change *c);
 void dhcpd_io_set_change_hook(struct dhcpd_io *io, dhcpd_io_change_fn fn, void *arg);
+/* Told of every completed exchange (out->txn) once it is in effect: the transaction log. */
+typedef void (*dhcpd_io_txn_fn)(void *arg, const struct leasefmt_txn *txn);
+void dhcpd_io_set_txn_hook(struct dhcpd_io *io, dhcpd_io_txn_fn fn, void *arg);
 
 /*
  * lease4-del: the engine deletes the lease of addr (engine_delete()), the

@@ -774,6 +774,49 @@ static int load_journal(struct leasedb *db, leasedb_replay_fn fn, void *arg)
 	return 0;
 }
 
+/* Replay one file of kind read-only; *gen its generation (0 when its header is damaged). */
+static int read_file(const char *path, enum leasedb_kind kind, uint64_t min_gen,
+		     leasedb_replay_fn fn, void *arg, uint64_t *gen, bool *present)
+{
+	const uint8_t *data;
+	size_t len, end;
+	uint64_t count = 0, skipped = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	*gen = 0;
+	*present = fd >= 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = map_file(fd, &data, &len);
+	close(fd);
+	if (err < 0 || data == NULL)
+		return err;
+	if (hdr_decode(data, len, kind, gen) < 0)
+		*gen = 0;
+	if (*gen >= min_gen && len > LEASEDB_HDR_LEN)
+		err = replay_records(data, len, LEASEDB_HDR_LEN, fn, arg, &count, &skipped, &end);
+	munmap((void *)data, len);
+	return err;
+}
+
+int leasedb_read(const char *path, leasedb_replay_fn fn, void *arg)
+{
+	char *snap = str_concat(path, ".snapshot");
+	uint64_t snap_gen, gen;
+	bool snap_present, journal_present;
+	int err;
+
+	if (snap == NULL)
+		return -ENOMEM;
+	err = read_file(snap, LEASEDB_SNAPSHOT, 0, fn, arg, &snap_gen, &snap_present);
+	free(snap);
+	if (err == 0)
+		err = read_file(path, LEASEDB_JOURNAL, snap_gen, fn, arg, &gen, &journal_present);
+	if (err == 0 && !snap_present && !journal_present)
+		err = -ENOENT;
+	return err;
+}
+
 int leasedb_open(const char *path, leasedb_replay_fn fn, void *arg, struct leasedb **out)
 {
 	struct leasedb *db = db_new(path);

@@ -197,6 +197,13 @@ struct leasedb_recovery {
  * fn.  Returns 0 with *out set, or -errno / the callback's value.
  */
 int leasedb_open(const char *path, leasedb_replay_fn fn, void *arg, struct leasedb **out);
+/*
+ * Read the store at path without changing it (--dump-leases): the
+ * snapshot's records, then the journal's when its generation is the
+ * snapshot's or newer; damaged octets are skipped, nothing is repaired.
+ * 0, -ENOENT when neither file exists, or -errno / the callback's value.
+ */
+int leasedb_read(const char *path, leasedb_replay_fn fn, void *arg);
 /* Commit what is pending (best effort) and close; NULL is accepted. */
 void leasedb_close(struct leasedb *db);
 

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "control.h"
 #include "dhcpd.h"
+#include "leaseio.h"
 
 static const struct np_common_conf *dhcpd_common(const void *conf)
 {
@@ -33,5 +34,7 @@ int main(int argc, char **argv)
 {
 	static struct dhcpd d;
 
+	if (leaseio_wanted(argc, argv))
+		return leaseio_main(argc, argv);   /* the lease store offline */
 	return np_daemon_main(&dhcpd_ops, &d, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include <netproto/dhcp4.h>
 
 #include "../common/log.h"
+#include "conf-ra.h"
 
 #define MAX_SUBNETS 256
 #define MAX_POOLS 64
@@ -70,7 +71,9 @@ static const struct np_conf_key root_keys[] = {
 	{ "ping_check", NULL }, { "probe_timeout", NULL },
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "client_classes", class_keys },
-	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { NULL, NULL },
+	{ "subnets", subnet_keys }, { "dns_update", dns_keys },
+	{ "router_advertisements", dhcpd_ra_keys },
+	{ NULL, NULL },
 };
 
 /* ---- option values in wire form -------------------------------------------- */
@@ -1244,6 +1247,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 		check_reservations_unique(e, root, c);
 	read_dns_update(e, root, &c->dns_update);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
+	dhcpd_ra_conf_load(e, root, &c->ra, &c->nra);
 	return c;   /* the skeleton discards it if any error was reported */
 }
 
@@ -1287,6 +1291,7 @@ void dhcpd_conf_free(void *conf)
 	}
 	free((void *)c->engine.classes);
 	free(c->subnet_ifname);
+	free(c->ra);
 	np_conf_strv_free(c->interfaces);
 	free(c);
 }

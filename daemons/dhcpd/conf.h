@@ -16,6 +16,7 @@
 
 #include "../common/conf.h"
 #include "engine.h"
+#include "ra.h"
 
 #define DHCPD_MAX_INTERFACES 32
 #define DHCPD_DEFAULT_CONFIG "/etc/netproto/np-dhcpd.conf"
@@ -45,6 +46,8 @@ struct dhcpd_conf {
 	/* Per subnet: the interface name it is bound to ("" = by address). */
 	char (*subnet_ifname)[IF_NAMESIZE];
 	struct engine_config engine;        /* subnets, pools, options, reservations */
+	struct ra_config *ra;               /* router_advertisements, one per interface */
+	size_t nra;
 };
 
 /* The np_daemon_ops conf_load / conf_free pair. */

@@ -22,6 +22,7 @@
 #include "io-ddns.h"
 #include "engine.h"
 #include "io.h"
+#include "io-ra.h"
 #include "lease.h"
 #include "lease6.h"
 #include "probe.h"
@@ -383,6 +384,11 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-send-errors", ds->send_errors);
 }
 
+static void ra_stat(void *arg, const char *name, uint64_t v)
+{
+	stat(arg, name, v);
+}
+
 static json_t *stats_json(void *ctx)
 {
 	struct dhcpd *d = ctx;
@@ -416,6 +422,8 @@ static json_t *stats_json(void *ctx)
 		probe_stats(&s, engine_probe(d->eng));
 	if (d->ddns != NULL)
 		ddns_stats(&s, d->ddns);
+	if (d->ra != NULL)
+		dhcpd_ra_stats(d->ra, ra_stat, &s);
 	return s.o;
 }
 

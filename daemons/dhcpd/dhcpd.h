@@ -27,6 +27,7 @@ struct engine;
 struct leasedb;
 struct dhcpd_io;
 struct ddns;
+struct dhcpd_ra;
 
 /* The daemon's state: one, main.c's. */
 struct dhcpd {
@@ -37,6 +38,7 @@ struct dhcpd {
 	struct leasedb *db;
 	struct dhcpd_io *io;
 	struct ddns *ddns;             /* NULL without dns_update */
+	struct dhcpd_ra *ra;           /* NULL without router_advertisements */
 	struct event *tick;
 	uint64_t replay_errors;
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */

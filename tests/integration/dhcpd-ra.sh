@@ -58,6 +58,9 @@ np_wait 5 sh -c "[ -n \"\$(ip -n '$(np_ns cli)' -6 addr show dev eth0 scope link
 SRV_LL=$(srv_ll)
 np_log "server link-local $SRV_LL"
 
+expect() {  # expect FILE REGEX WHAT
+	grep -Eq "$2" "$1" || np_fail "$3: $(cat "$1")"
+}
 cat >"$T/dhcpd.conf" <<CONF
 interfaces = [ "eth0" ];
 lease_file = "$T/leases";
@@ -76,6 +79,27 @@ CONF
 grep -q "managed = true but no subnets6 entry serves eth0" "$T/check.err" ||
 	np_fail "no warning for M without DHCPv6: $(cat "$T/check.err")"
 
+# Bad settings are refused by -t with FILE:LINE and the RFC's bound.
+cat >"$T/bad.conf" <<CONF
+interfaces = [ "eth0" ];
+lease_file = "$T/leases";
+subnets = ( { subnet = "10.77.1.0/24"; } );
+router_advertisements = (
+  { interface = "eth0";
+    prefixes = [ "2001:db8:1::/48" ];
+    max_interval = 2;
+    min_interval = 5; router_lifetime = 9001; } );
+CONF
+"$dhcpd" -t -c "$T/bad.conf" 2>"$T/bad.err" && np_fail "-t accepted a bad router_advertisements"
+expect "$T/bad.err" "bad.conf:6: prefix 2001:db8:1::/48: an autonomous prefix is a /64" "no file:line error for a /48 autonomous prefix"
+expect "$T/bad.err" "bad.conf:7: .*max_interval.* out of range 4000\.\.1800000 ms" "no file:line error for max_interval 2 s"
+expect "$T/bad.err" "bad.conf:8: .*router_lifetime.*out of range" "no file:line error for router_lifetime 9001 s"
+sed -i 's/max_interval = 2;/max_interval = 6;/; s/router_lifetime = 9001/router_lifetime = 5/' "$T/bad.conf"
+"$dhcpd" -t -c "$T/bad.conf" 2>"$T/bad.err" && np_fail "-t accepted a bad router_advertisements"
+expect "$T/bad.err" "bad.conf:8: min_interval must be between 3 s and 0.75 \* max_interval" "no file:line error for min_interval > 0.75 max"
+expect "$T/bad.err" "bad.conf:8: router_lifetime must be 0 or between max_interval and 9000 s" "no file:line error for router_lifetime < max_interval"
+np_log "-t refuses RFC 4861 §6.2.1 violations with file:line"
+
 np_bg cli tcpdump --immediate-mode -U -nni eth0 -w "$T/ra.pcap" icmp6 2>"$T/tcpdump.err"
 TCPDUMP_PID=$NP_BG_PID
 np_wait 10 grep -q "listening on" "$T/tcpdump.err" || np_fail "tcpdump did not start"
@@ -90,9 +114,6 @@ stat() { ctl dhcpd stats | awk -v k="$1" '$1 == k { print $2 }'; }
 # ---- 1. rdisc6 -------------------------------------------------------------------
 np_in cli rdisc6 -1 -w 2000 -r 3 eth0 >"$T/rdisc6.out" 2>&1 || np_fail "rdisc6 got no RA: $(cat "$T/rdisc6.out")"
 np_log "rdisc6: $(tr -s ' ' <"$T/rdisc6.out")"
-expect() {  # expect FILE REGEX WHAT
-	grep -Eq "$2" "$1" || np_fail "$3: $(cat "$1")"
-}
 check_ra() {
 	f=$1
 	expect "$f" "Stateful address conf\. *: *Yes" "M flag not set"

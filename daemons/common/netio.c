@@ -486,6 +486,111 @@ int np_addr_watch_drain(int fd)
 	return changed;
 }
 
+int np_addr6_watch_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_IPV6_IFADDR };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return close_keep_errno(fd, -errno);
+	return fd;
+}
+
+static void ifaddr6_read(const struct ifaddrmsg *ifa, size_t len, struct np_ifaddr6 *a)
+{
+	const struct rtattr *rta = IFA_RTA(ifa);
+
+	memset(a, 0, sizeof(*a));
+	a->prefixlen = ifa->ifa_prefixlen;
+	a->scope = ifa->ifa_scope;
+	a->flags = ifa->ifa_flags;
+	a->valid_lifetime = a->preferred_lifetime = 0xffffffffu;
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFA_ADDRESS && RTA_PAYLOAD(rta) >= 16) {
+			memcpy(a->addr, RTA_DATA(rta), 16);
+		} else if (rta->rta_type == IFA_FLAGS && RTA_PAYLOAD(rta) >= 4) {
+			memcpy(&a->flags, RTA_DATA(rta), 4);   /* the 32-bit flags */
+		} else if (rta->rta_type == IFA_CACHEINFO &&
+			   RTA_PAYLOAD(rta) >= sizeof(struct ifa_cacheinfo)) {
+			struct ifa_cacheinfo ci;
+
+			memcpy(&ci, RTA_DATA(rta), sizeof(ci));
+			a->valid_lifetime = ci.ifa_valid;
+			a->preferred_lifetime = ci.ifa_prefered;
+		}
+	}
+}
+
+/* One recv() of an AF_INET6 RTM_GETADDR dump: 1 when done, 0 for more, -errno. */
+static int ifaddr6_dump_part(const void *buf, size_t len, uint32_t seq, int ifindex,
+			     struct np_ifaddr6 *out, size_t cap, size_t *n)
+{
+	const struct nlmsghdr *nh = buf;
+
+	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+
+		if (nh->nlmsg_seq != seq)
+			continue;
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			return e->error ? e->error : 1;
+		}
+		if (nh->nlmsg_type != RTM_NEWADDR || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+			continue;
+		if (ifa->ifa_family == AF_INET6 && (int)ifa->ifa_index == ifindex && *n < cap)
+			ifaddr6_read(ifa, nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)), &out[(*n)++]);
+	}
+	return 0;
+}
+
+int np_ifaddr6_list(int ifindex, struct np_ifaddr6 *out, size_t cap)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req;
+	union {
+		struct nlmsghdr align;
+		uint8_t buf[32768];
+	} resp;
+	uint32_t seq = 1;
+	size_t n = 0;
+	int fd, r = 0;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_GETADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = seq;
+	req.ifa.ifa_family = AF_INET6;
+	req.ifa.ifa_index = (unsigned)ifindex;
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return close_keep_errno(fd, -errno);
+	while (r == 0) {
+		ssize_t got = recv(fd, resp.buf, sizeof(resp.buf), MSG_TRUNC);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			r = -errno;
+		else if ((size_t)got > sizeof(resp.buf))
+			r = -EMSGSIZE;
+		else
+			r = ifaddr6_dump_part(resp.buf, (size_t)got, seq, ifindex, out, cap, &n);
+	}
+	close(fd);
+	return r < 0 ? r : (int)n;
+}
+
 /* ---- UDP and TCP ------------------------------------------------------ */
 
 static int inet_options(int fd, const struct np_sock_opts *o)

@@ -157,6 +157,27 @@ int np_addr_watch_open(void);
  */
 int np_addr_watch_drain(int fd);
 
+/* One IPv6 address of an interface, from an RTM_GETADDR dump. */
+struct np_ifaddr6 {
+	uint8_t addr[16];
+	uint8_t prefixlen;
+	uint8_t scope;                 /* RT_SCOPE_UNIVERSE (global, ULA), RT_SCOPE_LINK, ... */
+	uint32_t flags;                /* IFA_F_TENTATIVE, IFA_F_DADFAILED, IFA_F_DEPRECATED, ... */
+	uint32_t valid_lifetime;       /* seconds left, 0xffffffff infinite */
+	uint32_t preferred_lifetime;
+};
+
+/*
+ * The IPv6 addresses of interface ifindex, at most cap into out: their
+ * number, or -errno.  Needs no privilege.
+ */
+int np_ifaddr6_list(int ifindex, struct np_ifaddr6 *out, size_t cap);
+/*
+ * The IPv6 counterpart of np_addr_watch_open() (RTMGRP_IPV6_IFADDR);
+ * read it with np_addr_watch_drain().
+ */
+int np_addr6_watch_open(void);
+
 /* ---- UDP and TCP ------------------------------------------------------ */
 
 struct np_sock_opts {

@@ -14,6 +14,7 @@
 #include <netproto/dhcp4.h>
 
 #include "../common/log.h"
+#include "conf-ra.h"
 
 #define MAX_SUBNETS 256
 #define MAX_POOLS 64
@@ -71,7 +72,9 @@ static const struct np_conf_key root_keys[] = {
 	{ "new_clients_per_second", NULL }, { "relayed_new_clients_per_second", NULL },
 	{ "client_classes", class_keys },
 	{ "subnets", subnet_keys }, { "dns_update", dns_keys }, { "transaction_log", NULL },
-	{ "subnets6", dhcpd_subnet6_keys }, { "information_refresh_time", NULL }, { NULL, NULL },
+	{ "subnets6", dhcpd_subnet6_keys }, { "information_refresh_time", NULL },
+	{ "router_advertisements", dhcpd_ra_keys },
+	{ NULL, NULL },
 };
 
 /* ---- option values in wire form -------------------------------------------- */
@@ -1282,6 +1285,7 @@ void *dhcpd_conf_load(const struct np_conf *nc, struct np_conf_err *e)
 	dhcpd_conf6_load(e, root, c);
 	read_transaction_log(e, root, c);
 	c->engine.fqdn_zone = c->dns_update.enabled ? c->dns_update.zone : NULL;
+	dhcpd_ra_conf_load(e, root, &c->ra, &c->nra);
 	return c;   /* the skeleton discards it if any error was reported */
 }
 
@@ -1326,6 +1330,7 @@ void dhcpd_conf_free(void *conf)
 	free((void *)c->engine.classes);
 	free(c->subnet_ifname);
 	dhcpd_conf6_free(c);
+	free(c->ra);
 	np_conf_strv_free(c->interfaces);
 	free(c);
 }

@@ -17,6 +17,7 @@
 #include "../common/conf.h"
 #include "engine.h"
 #include "engine6.h"
+#include "ra.h"
 
 #define DHCPD_MAX_INTERFACES 32
 #define DHCPD_DEFAULT_CONFIG "/etc/netproto/np-dhcpd.conf"
@@ -50,6 +51,8 @@ struct dhcpd_conf {
 	/* DHCPv6 (subnets6): per subnet, the interface it is on ("" = by address). */
 	char (*subnet6_ifname)[IF_NAMESIZE];
 	struct engine6_config engine6;      /* server_duid is filled in at start (dhcpd.c) */
+	struct ra_config *ra;               /* router_advertisements, one per interface */
+	size_t nra;
 };
 
 /* The np_daemon_ops conf_load / conf_free pair. */

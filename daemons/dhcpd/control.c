@@ -24,6 +24,7 @@
 #include "engine6.h"
 #include "io.h"
 #include "io6.h"
+#include "io-ra.h"
 #include "lease.h"
 #include "lease6.h"
 #include "probe.h"
@@ -454,6 +455,11 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-send-errors", ds->send_errors);
 }
 
+static void ra_stat(void *arg, const char *name, uint64_t v)
+{
+	stat(arg, name, v);
+}
+
 static json_t *stats_json(void *ctx)
 {
 	struct dhcpd *d = ctx;
@@ -501,6 +507,8 @@ static json_t *stats_json(void *ctx)
 		stat(&s, "transaction-log-dropped", ts->dropped);
 		stat(&s, "transaction-log-open-errors", ts->reopen_errors);
 	}
+	if (d->ra != NULL)
+		dhcpd_ra_stats(d->ra, ra_stat, &s);
 	return s.o;
 }
 

@@ -34,6 +34,7 @@
 #include "engine6.h"
 #include "io.h"
 #include "io6.h"
+#include "io-ra.h"
 #include "lease.h"
 #include "lease6.h"
 #include "leasedb.h"
@@ -351,6 +352,8 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	if ((d->tl = translog_new(conf->transaction_log)) == NULL)
 		return -1;
 	dhcpd_io_set_txn_hook(d->io, log_txn, d);
+	if (dhcpd_ra_start(np_daemon_base(dm), conf->ra, conf->nra, &d->ra) < 0)
+		return -1;
 	d->tick = event_new(np_daemon_base(dm), -1, EV_PERSIST, on_tick, dm);
 	if (d->tick == NULL || event_add(d->tick, &one) < 0)
 		return -1;
@@ -359,6 +362,17 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 					 NP_CAP_NET_RAW | NP_CAP_NET_BIND_SERVICE);
 	on_tick(-1, 0, dm);
 	return 0;
+}
+
+/* The advertising interfaces, in order (their sockets and timers stay on reload). */
+static bool dhcpd_ra_same_interfaces(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
+{
+	if (a->nra != b->nra)
+		return false;
+	for (size_t i = 0; i < a->nra; i++)
+		if (strcmp(a->ra[i].ifname, b->ra[i].ifname) != 0)
+			return false;
+	return true;
 }
 
 static bool same_sockets(const struct dhcpd_conf *a, const struct dhcpd_conf *b)
@@ -430,6 +444,10 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 			 "effect on restart only");
 		return -1;
 	}
+	if (!dhcpd_ra_same_interfaces(np_daemon_conf(dm), nc)) {
+		snprintf(why, cap, "router_advertisements interfaces take effect on restart only");
+		return -1;
+	}
 	lt = lease_table_new(&d->hash_key);
 	if (lt == NULL || (err = engine_new(&nc->engine, lt, &eng)) < 0) {
 		snprintf(why, cap, "subnets: %s", lt ? np_strerror(err) : "out of memory");
@@ -461,6 +479,8 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 		lease6_table_free(lt6);
 		return -1;
 	}
+	if (d->ra != NULL)
+		(void)dhcpd_ra_reconfigure(d->ra, nc->ra, nc->nra, why, cap);
 	engine_copy_stats(eng, d->eng);
 	engine_probe_move(eng, d->eng, nc->probe_timeout_ms);
 	dhcpd_io_rebind(d->io, nc, eng);
@@ -493,6 +513,7 @@ void dhcpd_stop(struct np_daemon *dm)
 
 	if (d->tick != NULL)
 		event_free(d->tick);
+	dhcpd_ra_stop(d->ra);                /* the final RAs (RFC 4861 §6.2.5) */
 	ddns_free(d->ddns);
 	dhcpd_io_free(d->io);
 	dhcpd_io6_free(d->io6);

@@ -31,6 +31,7 @@ struct leasedb;
 struct dhcpd_io;
 struct ddns;
 struct translog;
+struct dhcpd_ra;
 
 /* The daemon's state: one, main.c's. */
 struct dhcpd {
@@ -47,6 +48,7 @@ struct dhcpd {
 	struct ddns *ddns;             /* NULL without dns_update */
 	struct translog *tl;           /* the transaction log (translog.h) */
 	int lock_fd;                   /* the lease store's lock, held while running (leaseio.h) */
+	struct dhcpd_ra *ra;           /* NULL without router_advertisements */
 	struct event *tick;
 	uint64_t replay_errors;
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */

@@ -537,8 +537,11 @@ int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payl
 	frame = x->tx_free[x->ntx_free - 1];
 	memcpy(x->area + frame + HDRS_LEN, payload, len);
 	flen = build_answer(x, x->area + frame, q, len);
-	if (flen == 0 || xsk_ring_prod__reserve(&x->tx, 1, &idx) != 1)
+	if (flen == 0)
 		return -EMSGSIZE;
+	/* The room was checked above (a producer reservation cannot be undone). */
+	if (xsk_ring_prod__reserve(&x->tx, 1, &idx) != 1)
+		return -ENOSPC;
 	x->ntx_free--;
 	*xsk_ring_prod__tx_desc(&x->tx, idx) = (struct xdp_desc){ .addr = frame,
 								  .len = (uint32_t)flen };
@@ -562,8 +565,8 @@ int np_xsk_flush(struct np_xsk *x)
 	while (tries-- > 0 && np_xsk_tx_pending(x)) {
 		if (x->zerocopy && !xsk_ring_prod__needs_wakeup(&x->tx))
 			break;
-		if (sendto(xsk_socket__fd(x->txsk), NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
-		    errno != EBUSY && errno != ENOBUFS)
+		if (sendto(xsk_socket__fd(x->txsk), NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
 			return -errno;
 		/* A zero-copy driver takes the frames in its own time: one kick. */
 		if (x->zerocopy)

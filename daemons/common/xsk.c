@@ -3,24 +3,30 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if_arp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <xdp/libxdp.h>
+#include <xdp/xsk.h>
 
 #include <netproto/buf.h>
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
 
+#include "daemons/common/xsk-prog.skel.h"
 #include "martian.h"
 #include "netio.h"
+#include "xsk-prog.h"
 #include "xsk.h"
 
 #ifndef SOL_XDP
@@ -36,30 +42,32 @@
 #define RX_FRAMES 2048u
 #define TX_FRAMES 2048u
 #define RING_SIZE 2048u                /* every ring; a power of two */
+#define UMEM_LEN ((size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE)
 #define HDRS_LEN (14u + 20u + 8u)      /* Ethernet, IPv4 without options, UDP */
-/* The kernel keeps XDP_PACKET_HEADROOM (256) in front of a received frame. */
-#define RX_FRAME_MAX (FRAME_SIZE - 256u)
 
-struct ring {
-	uint32_t *producer, *consumer, *flags;
-	void *desc;
-	uint32_t mask;
-	uint32_t head;                 /* our side: next to produce or consume */
-	void *map;
-	size_t map_len;
-};
+_Static_assert(NP_XSK_MAX_MATCH <= NP_XSK_PROG_MAX_LISTEN, "the listen table holds every pair");
 
 /*
- * Two sockets share the umem on one queue: fd receives (its RX ring, the
- * fill and completion rings) and is the one polled; txfd only transmits.
+ * Two sockets share the umem on one queue: rxsk receives (its RX ring, the
+ * fill and completion rings) and is the one polled; txsk only transmits.
  * Every frame sent is an skb charged to its socket, whose release wakes
  * that socket's waiters: on the polled socket that is an epoll callback
- * per answer, on txfd (never polled) nothing.
+ * per answer, on txsk (never polled) nothing.
+ *
+ * libxdp makes the sockets and the umem and gives the rings; the program
+ * is ours (xsk-prog.bpf.c), loaded and attached with libbpf through a BPF
+ * link (see np_xsk_open()), so libxdp is told not to load its own.
  */
 struct np_xsk {
-	int fd, txfd, map_fd, prog_fd, link_fd;
-	uint8_t *umem;
-	struct ring fill, comp, rx, tx;
+	struct xsk_umem *umem;
+	struct xsk_socket *rxsk, *txsk;
+	struct xsk_ring_prod fill, tx, rx_unused_tx;
+	struct xsk_ring_cons comp, rx;
+	uint32_t fill_unpublished;     /* frames given back, not yet submitted */
+	uint32_t tx_unpublished;       /* answers queued, not yet submitted */
+	struct xsk_prog *prog;         /* the skeleton: program and maps */
+	struct bpf_link *link;
+	uint8_t *area;                 /* the umem's frames */
 	uint64_t tx_free[TX_FRAMES];
 	unsigned ntx_free;
 	uint16_t ip_id;
@@ -70,364 +78,240 @@ struct np_xsk {
 	struct np_xsk_stats st;
 };
 
-/* ---- Rings (the kernel is the other side: acquire/release ordering) ---- */
+/* ---- The XDP program --------------------------------------------------- */
 
-static uint32_t load_acquire(const uint32_t *p)
+/*
+ * libbpf and libxdp print warnings to stderr by default; this module
+ * returns errors and never logs (xsk.h), so they are quiet while it calls
+ * them.
+ */
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void store_release(uint32_t *p, uint32_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
-static uint64_t *addr_slot(struct ring *r, uint32_t i)
-{
-	return &((uint64_t *)r->desc)[i & r->mask];
-}
-
-static struct xdp_desc *desc_slot(struct ring *r, uint32_t i)
-{
-	return &((struct xdp_desc *)r->desc)[i & r->mask];
-}
-
-static bool needs_wakeup(const struct ring *r)
-{
-	return __atomic_load_n(r->flags, __ATOMIC_RELAXED) & XDP_RING_NEED_WAKEUP;
-}
-
-static int map_ring(int fd, struct ring *r, const struct xdp_ring_offset *off, size_t entry,
-		    off_t pgoff)
-{
-	r->map_len = off->desc + RING_SIZE * entry;
-	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-		      pgoff);
-	if (r->map == MAP_FAILED) {
-		r->map = NULL;
-		return -errno;
-	}
-	r->producer = (uint32_t *)((uint8_t *)r->map + off->producer);
-	r->consumer = (uint32_t *)((uint8_t *)r->map + off->consumer);
-	r->flags = (uint32_t *)((uint8_t *)r->map + off->flags);
-	r->desc = (uint8_t *)r->map + off->desc;
-	r->mask = RING_SIZE - 1;
+	(void)level;
+	(void)fmt;
+	(void)ap;
 	return 0;
 }
 
-static void unmap_ring(struct ring *r)
+static int quiet_libxdp(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
-	if (r->map)
-		munmap(r->map, r->map_len);
-	r->map = NULL;
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
 }
 
-/* ---- The XDP program --------------------------------------------------- */
-
-static int bpf_call(int cmd, union bpf_attr *attr)
+/* libbpf returns NULL and sets errno where it returns no error code. */
+static int libbpf_errno(void)
 {
-	int r = (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
-
-	return r < 0 ? -errno : r;
-}
-
-struct prog {
-	struct bpf_insn insn[40 + 3 * NP_XSK_MAX_MATCH];
-	unsigned n;
-	unsigned to_pass[16 + 2 * NP_XSK_MAX_MATCH], npass;   /* jumps to patch */
-	unsigned to_take[NP_XSK_MAX_MATCH], ntake;
-};
-
-static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	p->insn[p->n++] = (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src,
-					     .off = off, .imm = imm };
-}
-
-/* if (u32)reg != imm goto PASS */
-static void unless_eq_pass(struct prog *p, uint8_t reg, uint32_t imm)
-{
-	p->to_pass[p->npass++] = p->n;
-	emit(p, BPF_JMP32 | BPF_JNE | BPF_K, reg, 0, 0, (int32_t)imm);
-}
-
-/* The value a load of these bytes gives on this host (packet loads are raw). */
-static uint32_t wire_bytes16(const uint8_t b[2])
-{
-	uint16_t h;
-
-	memcpy(&h, b, 2);
-	return h;
-}
-
-static uint32_t wire_bytes32(const uint8_t b[4])
-{
-	uint32_t h;
-
-	memcpy(&h, b, 4);
-	return h;
-}
-
-/* The same for a field of the given value in network byte order. */
-static uint32_t wire16(uint16_t v)
-{
-	uint8_t b[2];
-
-	np_store_be16(b, v);
-	return wire_bytes16(b);
-}
-
-static uint32_t wire32(uint32_t v)
-{
-	uint8_t b[4];
-
-	np_store_be32(b, v);
-	return wire_bytes32(b);
+	return errno > 0 ? -errno : -EINVAL;
 }
 
 /*
- * r6 = ctx; r2 = data; r3 = data_end.  Take the frame (redirect it into
- * the socket map at this receive queue, XDP_PASS if no socket is there)
- * only if it is Ethernet II to our MAC (not broadcast, nor another host's
- * seen in promiscuous mode) + IPv4 with a 20-octet header + UDP, not a
- * fragment, to one of the (address, port) pairs; pass everything else.
+ * Load the program with the interface's MAC (read-only data, a constant
+ * to the verifier) and an XSKMAP with a slot for the queue.
  */
-static void build_program(struct prog *p, int map_fd, const uint8_t mac[6],
-			  const struct np_xsk_match *m, unsigned nm)
+static int load_program(struct np_xsk *x, uint32_t queue)
 {
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
-	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_6, 0, 0);   /* xdp_md.data */
-	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_6, 4, 0);   /* xdp_md.data_end */
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_2, 0, 0);
-	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)HDRS_LEN);
-	p->to_pass[p->npass++] = p->n;                                     /* too short */
-	emit(p, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
-	/* Longer than a ring frame holds: the socket would drop it. */
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_2, 0, 0);
-	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)RX_FRAME_MAX + 1);
-	p->to_pass[p->npass++] = p->n;
-	emit(p, BPF_JMP | BPF_JLE | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
-	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_2, 0, 0);   /* our MAC */
-	unless_eq_pass(p, BPF_REG_5, wire_bytes32(mac));
-	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 4, 0);
-	unless_eq_pass(p, BPF_REG_5, wire_bytes16(mac + 4));
-	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 12, 0);  /* EtherType */
-	unless_eq_pass(p, BPF_REG_5, wire16(0x0800));
-	emit(p, BPF_LDX | BPF_MEM | BPF_B, BPF_REG_5, BPF_REG_2, 14, 0);  /* version, IHL */
-	unless_eq_pass(p, BPF_REG_5, 0x45);
-	emit(p, BPF_LDX | BPF_MEM | BPF_B, BPF_REG_5, BPF_REG_2, 23, 0);  /* protocol */
-	unless_eq_pass(p, BPF_REG_5, 17);
-	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_5, BPF_REG_2, 20, 0);  /* MF, offset */
-	emit(p, BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_5, 0, 0, (int32_t)wire16(0x3fff));
-	unless_eq_pass(p, BPF_REG_5, 0);
-	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_7, BPF_REG_2, 30, 0);  /* destination */
-	emit(p, BPF_LDX | BPF_MEM | BPF_H, BPF_REG_8, BPF_REG_2, 36, 0);  /* dst port */
-	for (unsigned i = 0; i < nm; i++) {
-		/* A mismatch skips to the next pair. */
-		emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_8, 0, 2, (int32_t)wire16(m[i].port));
-		emit(p, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_7, 0, 1, (int32_t)wire32(m[i].addr));
-		p->to_take[p->ntake++] = p->n;
-		emit(p, BPF_JMP | BPF_JA, 0, 0, 0, 0);
-	}
-	p->to_pass[p->npass++] = p->n;
-	emit(p, BPF_JMP | BPF_JA, 0, 0, 0, 0);
-	/* TAKE: bpf_redirect_map(map, ctx->rx_queue_index, XDP_PASS) */
-	for (unsigned i = 0; i < p->ntake; i++)
-		p->insn[p->to_take[i]].off = (int16_t)(p->n - p->to_take[i] - 1);
-	emit(p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_6, 16, 0);
-	emit(p, BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	emit(p, 0, 0, 0, 0, 0);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, XDP_PASS);
-	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map);
-	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	/* PASS */
-	for (unsigned i = 0; i < p->npass; i++)
-		p->insn[p->to_pass[i]].off = (int16_t)(p->n - p->to_pass[i] - 1);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS);
-	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-}
-
-static int load_program(struct np_xsk *x, const struct np_xsk_opts *o)
-{
-	static const char license[] = "BSD";
-	struct prog p = { .n = 0 };
-	union bpf_attr a;
-
-	build_program(&p, x->map_fd, x->mac, o->match, o->nmatch);
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.expected_attach_type = BPF_XDP;
-	a.insns = (uint64_t)(uintptr_t)p.insn;
-	a.insn_cnt = p.n;
-	a.license = (uint64_t)(uintptr_t)license;
-	memcpy(a.prog_name, "np_xsk", 7);
-	x->prog_fd = bpf_call(BPF_PROG_LOAD, &a);
-	return x->prog_fd < 0 ? x->prog_fd : 0;
-}
-
-static int make_map(struct np_xsk *x, uint32_t queue)
-{
-	union bpf_attr a;
-	uint32_t key = queue;
 	int r;
 
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_XSKMAP;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = queue + 1;
-	memcpy(a.map_name, "np_xsks", 8);
-	x->map_fd = bpf_call(BPF_MAP_CREATE, &a);
-	if (x->map_fd < 0)
-		return x->map_fd;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)x->map_fd;
-	a.key = (uint64_t)(uintptr_t)&key;
-	a.value = (uint64_t)(uintptr_t)&x->fd;
-	r = bpf_call(BPF_MAP_UPDATE_ELEM, &a);
-	return r < 0 ? r : 0;
+	x->prog = xsk_prog__open();
+	if (!x->prog)
+		return libbpf_errno();
+	memcpy(x->prog->rodata->if_mac, x->mac, 6);
+	if ((r = bpf_map__set_max_entries(x->prog->maps.xsks, queue + 1)) < 0)
+		return r;
+	return xsk_prog__load(x->prog);
 }
 
+/* The listen table's pairs, and the receiving socket in the queue's slot. */
+static int fill_maps(struct np_xsk *x, const struct np_xsk_opts *o)
+{
+	const uint8_t take = 1;
+	int fd = xsk_socket__fd(x->rxsk), r;
+
+	for (unsigned i = 0; i < o->nmatch; i++) {
+		struct np_xsk_listen_key key;
+
+		memset(&key, 0, sizeof(key));
+		np_store_be32((uint8_t *)&key.addr, o->match[i].addr);
+		np_store_be16((uint8_t *)&key.port, o->match[i].port);
+		r = bpf_map__update_elem(x->prog->maps.listen_table, &key, sizeof(key), &take,
+					 sizeof(take), BPF_ANY);
+		if (r < 0)
+			return r;
+	}
+	return bpf_map__update_elem(x->prog->maps.xsks, &o->queue, sizeof(o->queue), &fd,
+				    sizeof(fd), BPF_ANY);
+}
+
+/*
+ * A BPF link, not the netlink attach (nor libxdp's dispatcher, which
+ * attaches through netlink and pins its state in bpffs): the link is a
+ * file descriptor of this process, so the program goes away with it, even
+ * on SIGKILL, and a second program on the interface gets -EBUSY.
+ */
 static int attach_program(struct np_xsk *x, int ifindex)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.link_create.prog_fd = (uint32_t)x->prog_fd;
-	a.link_create.target_ifindex = (uint32_t)ifindex;
-	a.link_create.attach_type = BPF_XDP;
-	x->link_fd = bpf_call(BPF_LINK_CREATE, &a);
-	return x->link_fd < 0 ? x->link_fd : 0;
+	x->link = bpf_program__attach_xdp(x->prog->progs.np_xsk, ifindex);
+	return x->link ? 0 : libbpf_errno();
 }
 
 /* ---- The socket ---------------------------------------------------------- */
 
-static int setup_umem(struct np_xsk *x, bool zerocopy)
+/* libxdp's sockets are not close-on-exec; ours were, and stay so. */
+static int set_cloexec(int fd)
 {
-	struct xdp_umem_reg reg = { 0 };
-	size_t len = (size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE;
-	unsigned ring = RING_SIZE;
-
-	x->umem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (x->umem == MAP_FAILED) {
-		x->umem = NULL;
-		return -errno;
-	}
-	reg.addr = (uint64_t)(uintptr_t)x->umem;
-	reg.len = len;
-	reg.chunk_size = FRAME_SIZE;
-	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)) < 0 ||
-	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) < 0 ||
-	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring, sizeof(ring)) < 0 ||
-	    setsockopt(x->fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)) < 0 ||
-	    setsockopt(x->txfd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
-		return -errno;
-	/*
-	 * Never used, but in zero-copy mode a pool whose first socket has no
-	 * TX ring gets no transmit descriptors, and the drivers of kernels
-	 * before "xsk: Fix possible crash when multiple sockets are created"
-	 * then crash sending for the second; sized as txfd's ring.  Not in
-	 * copy mode: there every poll of a socket with a TX ring runs the
-	 * transmit path, and the first socket is polled for each batch.
-	 */
-	if (zerocopy && setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &ring, sizeof(ring)) < 0)
-		return -errno;
-	for (unsigned i = 0; i < TX_FRAMES; i++)
-		x->tx_free[x->ntx_free++] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
-	return 0;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -errno : 0;
 }
 
-static int setup_rings(struct np_xsk *x)
+static int setup_umem(struct np_xsk *x)
 {
-	struct xdp_mmap_offsets off, txoff;
-	socklen_t ol = sizeof(off), txol = sizeof(txoff);
+	const struct xsk_umem_config uc = { .fill_size = RING_SIZE, .comp_size = RING_SIZE,
+					    .frame_size = FRAME_SIZE, .frame_headroom = 0 };
 	int r;
 
-	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) < 0 ||
-	    getsockopt(x->txfd, SOL_XDP, XDP_MMAP_OFFSETS, &txoff, &txol) < 0)
+	x->area = mmap(NULL, UMEM_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x->area == MAP_FAILED) {
+		x->area = NULL;
 		return -errno;
-	if ((r = map_ring(x->fd, &x->fill, &off.fr, sizeof(uint64_t),
-			  (off_t)XDP_UMEM_PGOFF_FILL_RING)) < 0 ||
-	    (r = map_ring(x->fd, &x->comp, &off.cr, sizeof(uint64_t),
-			  (off_t)XDP_UMEM_PGOFF_COMPLETION_RING)) < 0 ||
-	    (r = map_ring(x->fd, &x->rx, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING)) < 0 ||
-	    (r = map_ring(x->txfd, &x->tx, &txoff.tx, sizeof(struct xdp_desc),
-			  XDP_PGOFF_TX_RING)) < 0)
+	}
+	if ((r = xsk_umem__create(&x->umem, x->area, UMEM_LEN, &x->fill, &x->comp, &uc)) < 0) {
+		x->umem = NULL;
 		return r;
-	/* Every receive frame starts in the fill ring. */
-	for (unsigned i = 0; i < RX_FRAMES; i++)
-		*addr_slot(&x->fill, x->fill.head++) = (uint64_t)i * FRAME_SIZE;
-	store_release(x->fill.producer, x->fill.head);
-	return 0;
+	}
+	return set_cloexec(xsk_umem__fd(x->umem));
 }
 
-static int bind_socket(struct np_xsk *x, int ifindex, uint32_t queue)
+/*
+ * The receiving socket (the umem's own) and the transmitting one: same
+ * queue, same umem, its bind flags the first's (libxdp binds the second
+ * with XDP_SHARED_UMEM).
+ */
+static int create_sockets(struct np_xsk *x, const char *ifname, uint32_t queue)
 {
-	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_ifindex = (uint32_t)ifindex,
-				   .sxdp_queue_id = queue };
+	struct xsk_socket_config sc = {
+		.rx_size = RING_SIZE, .tx_size = RING_SIZE,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_USE_NEED_WAKEUP | (x->zerocopy ? XDP_ZEROCOPY : XDP_COPY),
+	};
+	int r;
 
-	sa.sxdp_flags = XDP_USE_NEED_WAKEUP | (x->zerocopy ? XDP_ZEROCOPY : XDP_COPY);
+	/*
+	 * rx_unused_tx is never used, but in zero-copy mode a pool whose first
+	 * socket has no TX ring gets no transmit descriptors, and the drivers
+	 * of kernels before "xsk: Fix possible crash when multiple sockets are
+	 * created" then crash sending for the second; sized as txsk's ring.
+	 * Not in copy mode: there every poll of a socket with a TX ring runs
+	 * the transmit path, and the first socket is polled for each batch.
+	 */
+	r = xsk_socket__create(&x->rxsk, ifname, queue, x->umem, &x->rx,
+			       x->zerocopy ? &x->rx_unused_tx : NULL, &sc);
+	if (r < 0) {
+		x->rxsk = NULL;
+		return r;
+	}
+	r = xsk_socket__create(&x->txsk, ifname, queue, x->umem, NULL, &x->tx, &sc);
+	if (r < 0) {
+		x->txsk = NULL;
+		return r;
+	}
+	return set_cloexec(xsk_socket__fd(x->txsk));
+}
+
+static void close_sockets(struct np_xsk *x)
+{
+	/* The transmitting socket first: the last one unmaps fill and completion. */
+	xsk_socket__delete(x->txsk);
+	xsk_socket__delete(x->rxsk);
+	xsk_umem__delete(x->umem);
+	x->txsk = x->rxsk = NULL;
+	x->umem = NULL;
+	if (x->area)
+		munmap(x->area, UMEM_LEN);
+	x->area = NULL;
+	x->ntx_free = 0;
+	x->fill_unpublished = x->tx_unpublished = 0;
+}
+
+/* Every receive frame starts in the fill ring; every transmit frame is free. */
+static void prime_rings(struct np_xsk *x)
+{
+	uint32_t idx;
+
+	if (xsk_ring_prod__reserve(&x->fill, RX_FRAMES, &idx) == RX_FRAMES) {
+		for (unsigned i = 0; i < RX_FRAMES; i++)
+			*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (uint64_t)i * FRAME_SIZE;
+		xsk_ring_prod__submit(&x->fill, RX_FRAMES);
+	}
+	for (unsigned i = 0; i < TX_FRAMES; i++)
+		x->tx_free[x->ntx_free++] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
+}
+
+/* The umem, its rings and both sockets, bound in x->zerocopy's mode. */
+static int open_sockets(struct np_xsk *x, const char *ifname, uint32_t queue, const char **stage)
+{
+	int r;
+
 	/*
 	 * The kernel frees a closed socket's hold on the queue from a work
 	 * queue, a moment after close(): a restart that comes quickly finds
 	 * the queue still busy.  Wait for it, up to two seconds, at start-up.
 	 */
-	for (int tries = 0; bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; tries++) {
-		if (errno != EBUSY || tries == 40)
-			return -errno;
+	for (int tries = 0;; tries++) {
+		*stage = "umem";
+		if ((r = setup_umem(x)) < 0)
+			return r;
+		*stage = "bind";
+		if ((r = create_sockets(x, ifname, queue)) != -EBUSY || tries == 40)
+			break;
+		close_sockets(x);
 		usleep(50 * 1000);
 	}
-	/* The transmit socket: same queue, same umem, its flags the first's. */
-	sa.sxdp_flags = XDP_SHARED_UMEM;
-	sa.sxdp_shared_umem_fd = (uint32_t)x->fd;
-	if (bind(x->txfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+	if (r < 0)
+		return r;
+	prime_rings(x);
 	return 0;
 }
 
-/* The umem, its rings and both sockets, bound in x->zerocopy's mode. */
-static int open_sockets(struct np_xsk *x, int ifindex, uint32_t queue, const char **stage)
+/*
+ * Sockets, then the program, its maps and the link.  libxdp is used for
+ * the sockets and the umem only: its dispatcher would let other XDP
+ * programs share the interface, but it attaches through netlink (the
+ * program would outlive a killed np-dnsd) and keeps its state pinned in
+ * bpffs (/sys/fs/bpf), which np-dnsd's sandbox and the test namespaces do
+ * not mount.
+ */
+static int open_xsk(struct np_xsk *x, const struct np_xsk_opts *o, int ifindex,
+		    const char **stage)
 {
 	int r;
 
-	*stage = "socket";
-	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	x->txfd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (x->fd < 0 || x->txfd < 0)
-		return -errno;
-	*stage = "umem";
-	if ((r = setup_umem(x, x->zerocopy)) < 0)
+	/* Zero-copy where the driver has it, copy mode elsewhere (veth). */
+	x->zerocopy = true;
+	if (open_sockets(x, o->ifname, o->queue, stage) < 0) {
+		close_sockets(x);
+		x->zerocopy = false;
+		if ((r = open_sockets(x, o->ifname, o->queue, stage)) < 0)
+			return r;
+	}
+	*stage = "program";
+	if ((r = load_program(x, o->queue)) < 0)
 		return r;
-	*stage = "rings";
-	if ((r = setup_rings(x)) < 0)
+	*stage = "map";
+	if ((r = fill_maps(x, o)) < 0)
 		return r;
-	*stage = "bind";
-	return bind_socket(x, ifindex, queue);
-}
-
-static void close_sockets(struct np_xsk *x)
-{
-	unmap_ring(&x->fill);
-	unmap_ring(&x->comp);
-	unmap_ring(&x->rx);
-	unmap_ring(&x->tx);
-	x->fill = x->comp = x->rx = x->tx = (struct ring){ .head = 0 };
-	if (x->txfd >= 0)
-		close(x->txfd);
-	if (x->fd >= 0)
-		close(x->fd);
-	x->fd = x->txfd = -1;
-	if (x->umem)
-		munmap(x->umem, (size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE);
-	x->umem = NULL;
-	x->ntx_free = 0;
+	*stage = "attach";
+	return attach_program(x, ifindex);
 }
 
 int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **stage)
 {
+	libbpf_print_fn_t bpf_print;
+	libxdp_print_fn_t xdp_print;
 	struct np_ifinfo ifi;
 	struct np_xsk *x;
-	int ifindex, r;
+	int r;
 
 	*stage = "interface";
 	if (o->nmatch == 0 || o->nmatch > NP_XSK_MAX_MATCH)
@@ -436,40 +320,27 @@ int np_xsk_open(const struct np_xsk_opts *o, struct np_xsk **out, const char **s
 		return r;
 	if (ifi.hwtype != ARPHRD_ETHER || ifi.mtu < 576)
 		return -EPROTONOSUPPORT;
-	ifindex = ifi.ifindex;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
 	memcpy(x->mac, ifi.mac, 6);
 	x->mtu = (unsigned)ifi.mtu;
-	x->fd = x->txfd = x->map_fd = x->prog_fd = x->link_fd = -1;
-	/* Zero-copy where the driver has it, copy mode elsewhere (veth). */
-	x->zerocopy = true;
-	if (open_sockets(x, ifindex, o->queue, stage) < 0) {
-		close_sockets(x);
-		x->zerocopy = false;
-		if ((r = open_sockets(x, ifindex, o->queue, stage)) < 0)
-			goto fail;
+	bpf_print = libbpf_set_print(quiet_libbpf);
+	xdp_print = libxdp_set_print(quiet_libxdp);
+	r = open_xsk(x, o, ifi.ifindex, stage);
+	libbpf_set_print(bpf_print);
+	libxdp_set_print(xdp_print);
+	if (r < 0) {
+		np_xsk_close(x);
+		return r;
 	}
-	*stage = "map";
-	if ((r = make_map(x, o->queue)) < 0)
-		goto fail;
-	*stage = "program";
-	if ((r = load_program(x, o)) < 0)
-		goto fail;
-	*stage = "attach";
-	if ((r = attach_program(x, ifindex)) < 0)
-		goto fail;
 	*out = x;
 	return 0;
-fail:
-	np_xsk_close(x);
-	return r;
 }
 
 int np_xsk_fd(const struct np_xsk *x)
 {
-	return x->fd;
+	return xsk_socket__fd(x->rxsk);
 }
 
 bool np_xsk_zerocopy(const struct np_xsk *x)
@@ -521,65 +392,79 @@ static enum frame_verdict parse_frame(const struct np_xsk *x, const uint8_t *f, 
 
 static void give_back(struct np_xsk *x, uint64_t frame)
 {
+	uint32_t idx;
+
 	/* The fill ring holds every receive frame: it always has room. */
-	*addr_slot(&x->fill, x->fill.head++) = frame & ~(uint64_t)(FRAME_SIZE - 1);
+	if (xsk_ring_prod__reserve(&x->fill, 1, &idx) == 1) {
+		*xsk_ring_prod__fill_addr(&x->fill, idx) = frame & ~(uint64_t)(FRAME_SIZE - 1);
+		x->fill_unpublished++;
+	}
 }
 
 static void publish_fill(struct np_xsk *x)
 {
-	store_release(x->fill.producer, x->fill.head);
-	if (x->zerocopy && needs_wakeup(&x->fill))
-		recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	xsk_ring_prod__submit(&x->fill, x->fill_unpublished);
+	x->fill_unpublished = 0;
+	if (x->zerocopy && xsk_ring_prod__needs_wakeup(&x->fill))
+		recvfrom(xsk_socket__fd(x->rxsk), NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
 /*
  * The kernel wrote the frames from another CPU: start loading every
  * frame's headers at once rather than stall on each in turn.
  */
-static void prefetch_frames(struct np_xsk *x, uint32_t avail, unsigned max)
+static void prefetch_frames(struct np_xsk *x, uint32_t idx, uint32_t n)
 {
-	for (uint32_t i = 0; i < avail && i < max; i++) {
-		uint64_t a = desc_slot(&x->rx, x->rx.head + i)->addr;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = xsk_ring_cons__rx_desc(&x->rx, idx + i)->addr;
 
 		if (a < (uint64_t)RX_FRAMES * FRAME_SIZE - 128) {
-			__builtin_prefetch(x->umem + a);
-			__builtin_prefetch(x->umem + a + 64);
+			__builtin_prefetch(x->area + a);
+			__builtin_prefetch(x->area + a + 64);
 		}
 	}
 }
 
+/* One descriptor from the RX ring: a datagram in *d, or counted and recycled. */
+static bool take_frame(struct np_xsk *x, const struct xdp_desc *desc, struct np_xsk_dgram *d)
+{
+	const uint64_t lim = (uint64_t)RX_FRAMES * FRAME_SIZE;
+	enum frame_verdict v;
+
+	if (desc->addr >= lim) {
+		/* Not a receive frame: never expected from the kernel, and
+		 * recycling it could hand out a transmit frame twice. */
+		x->st.rx_malformed++;
+		return false;
+	}
+	v = desc->len <= lim - desc->addr ? parse_frame(x, x->area + desc->addr, desc->len, d) :
+					    FRAME_MALFORMED;
+	if (v == FRAME_OK) {
+		d->frame = desc->addr;
+		return true;
+	}
+	if (v == FRAME_MARTIAN)
+		x->st.rx_martian++;
+	else
+		x->st.rx_malformed++;
+	give_back(x, desc->addr);
+	return false;
+}
+
 unsigned np_xsk_recv(struct np_xsk *x, struct np_xsk_dgram *d, unsigned max)
 {
-	uint32_t avail = load_acquire(x->rx.producer) - x->rx.head;
-	unsigned n = 0, bad = 0;
+	unsigned n = 0;
+	uint32_t idx, got;
 
-	prefetch_frames(x, avail, max);
-	while (avail-- > 0 && n < max) {
-		const struct xdp_desc *desc = desc_slot(&x->rx, x->rx.head++);
-		const uint64_t lim = (uint64_t)RX_FRAMES * FRAME_SIZE;
-		enum frame_verdict v;
-
-		if (desc->addr >= lim) {
-			/* Not a receive frame: never expected from the kernel, and
-			 * recycling it could hand out a transmit frame twice. */
-			x->st.rx_malformed++;
-			continue;
-		}
-		v = desc->len <= lim - desc->addr ?
-			    parse_frame(x, x->umem + desc->addr, desc->len, &d[n]) : FRAME_MALFORMED;
-		if (v == FRAME_OK) {
-			d[n++].frame = desc->addr;
-			continue;
-		}
-		if (v == FRAME_MARTIAN)
-			x->st.rx_martian++;
-		else
-			x->st.rx_malformed++;
-		give_back(x, desc->addr);
-		bad++;
+	/* A frame that is not taken does not count against max: look again. */
+	while (n < max && (got = xsk_ring_cons__peek(&x->rx, max - n, &idx)) > 0) {
+		prefetch_frames(x, idx, got);
+		for (uint32_t i = 0; i < got; i++)
+			if (take_frame(x, xsk_ring_cons__rx_desc(&x->rx, idx + i), &d[n]))
+				n++;
+		xsk_ring_cons__release(&x->rx, got);
 	}
-	store_release(x->rx.consumer, x->rx.head);
-	if (bad)
+	if (x->fill_unpublished)
 		publish_fill(x);
 	x->st.rx += n;
 	return n;
@@ -597,17 +482,17 @@ void np_xsk_recv_done(struct np_xsk *x, const struct np_xsk_dgram *d, unsigned n
 
 static void reap_completions(struct np_xsk *x)
 {
-	uint32_t done = load_acquire(x->comp.producer) - x->comp.head;
+	uint32_t idx, done = xsk_ring_cons__peek(&x->comp, TX_FRAMES - x->ntx_free, &idx);
 
-	while (done-- > 0 && x->ntx_free < TX_FRAMES) {
-		uint64_t a = *addr_slot(&x->comp, x->comp.head++);
+	for (uint32_t i = 0; i < done; i++) {
+		uint64_t a = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
 
 		/* Only our transmit frames go back on the free list. */
 		if (a >= (uint64_t)RX_FRAMES * FRAME_SIZE && a % FRAME_SIZE == 0 &&
 		    a < (uint64_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE)
 			x->tx_free[x->ntx_free++] = a;
 	}
-	store_release(x->comp.consumer, x->comp.head);
+	xsk_ring_cons__release(&x->comp, done);
 }
 
 static size_t build_answer(struct np_xsk *x, uint8_t *f, const struct np_xsk_dgram *q,
@@ -636,8 +521,8 @@ static size_t build_answer(struct np_xsk *x, uint8_t *f, const struct np_xsk_dgr
 
 int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payload, size_t len)
 {
-	uint32_t queued = x->tx.head - load_acquire(x->tx.consumer);
 	uint64_t frame;
+	uint32_t idx;
 	size_t flen;
 
 	/* The kernel socket fragments what the link cannot carry whole. */
@@ -645,17 +530,22 @@ int np_xsk_send(struct np_xsk *x, const struct np_xsk_dgram *q, const void *payl
 		return -EMSGSIZE;
 	if (x->ntx_free == 0)
 		reap_completions(x);
-	if (x->ntx_free == 0 || queued >= RING_SIZE) {
+	if (x->ntx_free == 0 || xsk_prod_nb_free(&x->tx, 1) < 1) {
 		x->st.tx_no_frame++;
 		return -ENOSPC;
 	}
 	frame = x->tx_free[x->ntx_free - 1];
-	memcpy(x->umem + frame + HDRS_LEN, payload, len);
-	flen = build_answer(x, x->umem + frame, q, len);
+	memcpy(x->area + frame + HDRS_LEN, payload, len);
+	flen = build_answer(x, x->area + frame, q, len);
 	if (flen == 0)
 		return -EMSGSIZE;
+	/* The room was checked above (a producer reservation cannot be undone). */
+	if (xsk_ring_prod__reserve(&x->tx, 1, &idx) != 1)
+		return -ENOSPC;
 	x->ntx_free--;
-	*desc_slot(&x->tx, x->tx.head++) = (struct xdp_desc){ .addr = frame, .len = (uint32_t)flen };
+	*xsk_ring_prod__tx_desc(&x->tx, idx) = (struct xdp_desc){ .addr = frame,
+								  .len = (uint32_t)flen };
+	x->tx_unpublished++;
 	x->st.tx++;
 	return 0;
 }
@@ -670,12 +560,13 @@ int np_xsk_flush(struct np_xsk *x)
 {
 	unsigned tries = RING_SIZE / 32 + 2;
 
-	store_release(x->tx.producer, x->tx.head);
-	while (tries-- > 0 && load_acquire(x->tx.consumer) != x->tx.head) {
-		if (x->zerocopy && !needs_wakeup(&x->tx))
+	xsk_ring_prod__submit(&x->tx, x->tx_unpublished);
+	x->tx_unpublished = 0;
+	while (tries-- > 0 && np_xsk_tx_pending(x)) {
+		if (x->zerocopy && !xsk_ring_prod__needs_wakeup(&x->tx))
 			break;
-		if (sendto(x->txfd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
-		    errno != EBUSY && errno != ENOBUFS)
+		if (sendto(xsk_socket__fd(x->txsk), NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
 			return -errno;
 		/* A zero-copy driver takes the frames in its own time: one kick. */
 		if (x->zerocopy)
@@ -687,7 +578,8 @@ int np_xsk_flush(struct np_xsk *x)
 
 bool np_xsk_tx_pending(const struct np_xsk *x)
 {
-	return load_acquire(x->tx.consumer) != x->tx.head;
+	/* The kernel's consumer index against ours: libxdp keeps it in cached_prod. */
+	return __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) != x->tx.cached_prod;
 }
 
 void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out)
@@ -695,13 +587,13 @@ void np_xsk_get_stats(struct np_xsk *x, struct np_xsk_stats *out)
 	struct xdp_statistics ks;
 	socklen_t kl = sizeof(ks);
 
-	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0) {
+	if (getsockopt(xsk_socket__fd(x->rxsk), SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0) {
 		x->st.kernel_rx_dropped = ks.rx_dropped;
 		x->st.kernel_rx_ring_full = ks.rx_ring_full;
 		x->st.kernel_fill_ring_empty = ks.rx_fill_ring_empty_descs;
 	}
 	kl = sizeof(ks);
-	if (getsockopt(x->txfd, SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0)
+	if (getsockopt(xsk_socket__fd(x->txsk), SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0)
 		x->st.kernel_tx_invalid = ks.tx_invalid_descs;
 	*out = x->st;
 }
@@ -710,12 +602,8 @@ void np_xsk_close(struct np_xsk *x)
 {
 	if (!x)
 		return;
-	if (x->link_fd >= 0)
-		close(x->link_fd);     /* detaches the program */
-	if (x->prog_fd >= 0)
-		close(x->prog_fd);
-	if (x->map_fd >= 0)
-		close(x->map_fd);
+	bpf_link__destroy(x->link);    /* detaches the program */
+	xsk_prog__destroy(x->prog);
 	close_sockets(x);
 	free(x);
 }

@@ -25,9 +25,11 @@
  * An answer longer than the link's MTU is left to the kernel socket, which
  * fragments it.
  *
- * The program is attached through a BPF link owned by the socket's
- * holder: it goes away with the process, even on a crash.  Zero-copy is
- * used where the driver offers it, copy mode elsewhere (veth).
+ * The program (xsk-prog.bpf.c, C compiled for the BPF target and embedded
+ * in the binary) is loaded with libbpf and attached through a BPF link
+ * owned by the socket's holder: it goes away with the process, even on a
+ * crash.  libxdp makes the sockets and the umem.  Zero-copy is used where
+ * the driver offers it, copy mode elsewhere (veth).
  *
  * Like netio.h: functions return 0 (or a count) or a negative errno value,
  * never log, and write output parameters only on success.
@@ -77,10 +79,11 @@ struct np_xsk;
 /*
  * Open the socket on opts->ifname and attach the program.  Needs
  * CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN).  On failure
- * *stage names the step that failed ("interface", "socket", "umem",
- * "rings", "bind", "map", "program", "attach"); -EBUSY from "attach"
- * means the interface already has an XDP program, -EPROTONOSUPPORT from
- * "interface" that it is not Ethernet.
+ * *stage names the step that failed ("interface", "umem", "bind",
+ * "program", "map", "attach"); -EBUSY from "attach" means the interface
+ * already has an XDP program, -ENOBUFS from "umem" that the frames
+ * exceed the locked-memory limit, -EPROTONOSUPPORT from "interface" that
+ * it is not Ethernet.
  */
 int np_xsk_open(const struct np_xsk_opts *opts, struct np_xsk **out, const char **stage);
 

@@ -36,6 +36,9 @@ np_in prb ip -6 addr add 2001:db8:78::2/64 dev eth1 nodad || np_fail "cannot add
 np_in rtr ip -6 addr add fe80::1/64 dev eth0 nodad || np_fail "cannot address rtr"
 np_in rtr ip -6 addr add 2001:db8:78::1/64 dev eth0 nodad || np_fail "cannot address rtr"
 np_in rtr sysctl -q -w net.ipv6.conf.all.forwarding=1
+# Errors follow one another within a second: no ICMPv6 rate limit (RFC 4443 §2.4 (f)).
+np_in rtr sysctl -q -w net.ipv6.icmp.ratelimit=0
+np_in tgt sysctl -q -w net.ipv6.icmp.ratelimit=0
 np_in rtr ip -6 route add unreachable 2001:db8:79::/64
 np_in rtr ip -6 route add prohibit 2001:db8:7a::/64
 np_in rtr ip -6 route add 2001:db8:7b::/64 dev eth0

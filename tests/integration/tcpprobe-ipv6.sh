@@ -11,6 +11,7 @@
 #   - the verdicts agree with `nmap -6 -sS` on the same ports (nmap calls
 #     an ICMPv6 unreachable "filtered");
 #   - the output has the IPv4 shape with [addr]:port and RFC 5952 text;
+#   - a link-local target with its zone (fe80::76:1%eth0);
 #   - the SYN-ACK's options follow the target's sysctls;
 #   - nothing is left half-open on the target (also with a listener that
 #     never accepts: the close is reset), the prober's kernel sent no
@@ -124,6 +125,15 @@ tp_expect "json sack" "$(tp_json_field 0 options.sack_permitted)" true
 printf '%s\n' "$TP_OUT" | tail -n 1 | grep -q "\"addr\":\"$T6\",\"sent\":1,\"open\":1," ||
 	np_fail "json summary: $TP_OUT"
 
+# A link-local target with its zone, and without one (an error).
+np_in tgt ip -6 addr add fe80::76:1/64 dev eth0 nodad || np_fail "cannot add fe80::76:1"
+tp_probe --sport 62415 fe80::76:1%eth0 9402
+tp_expect "link-local exit" "$TP_RC" 0
+printf '%s\n' "$TP_OUT" | grep -q "^open \[fe80::76:1\]:9402 seq=0 " || np_fail "link-local: $TP_OUT"
+tp_probe fe80::76:1 9402
+tp_expect "link-local without zone exit" "$TP_RC" 2
+printf '%s\n' "$TP_ERR" | grep -q "fe80::76:1 is link-local" || np_fail "no zone: $TP_ERR"
+
 # The target's TCP options off (net.ipv4.tcp_* apply to IPv6 too): the SYN-ACK says so.
 np_in tgt sysctl -q -w net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0
 tp_probe --json --sport 62420 $T6 9402
@@ -172,7 +182,7 @@ left=$(printf '%s\n' "$conns" | grep -E 'SYN-RECV|ESTAB|CLOSE-WAIT|LAST-ACK')
 [ -z "$left" ] || np_fail "connections left on the target: $left"
 np_log "target's connections from $P6: $(printf '%s\n' "$conns" | awk '{print $1}' | sort | uniq -c | tr -s ' \n' ' ')"
 [ -z "$(tp_tables)" ] || np_fail "nftables table left: $(tp_tables)"
-for p in 62400 62401 62402 62403 62404 62405 62410 62420; do
+for p in 62400 62401 62402 62403 62404 62405 62410 62415 62420; do
 	[ "$(rsts_from $p)" = 0 ] || np_fail "RST from the prober's side for source port $p"
 done
 # Control: nmap's half-open connections were reset by the same kernel, and the capture saw it.

@@ -227,9 +227,15 @@ int np_tcp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct
 int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
 		  struct np_tcp *out)
 {
+	return np_tcp6_parse_flags(buf, len, src, dst, 0, out);
+}
+
+int np_tcp6_parse_flags(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+			unsigned flags, struct np_tcp *out)
+{
 	struct tcp_pseudo ph = { .v6 = 1, .src6 = src, .dst6 = dst };
 
-	return tcp_parse(buf, len, &ph, 0, out);
+	return tcp_parse(buf, len, &ph, flags, out);
 }
 
 static void tcp_write_sack(struct np_writer *w, const struct np_tcp_opts *o)

@@ -188,6 +188,9 @@ int np_tcp6_parse(const void *buf, size_t len, const uint8_t src[16], const uint
 		  struct np_tcp *out);
 int np_tcp6_build(const struct np_tcp *in, const uint8_t src[16], const uint8_t dst[16],
 		  void *buf, size_t cap);
+/* np_tcp6_parse() with the flags of np_tcp_parse_flags() (src, dst unused with NOCSUM). */
+int np_tcp6_parse_flags(const void *buf, size_t len, const uint8_t src[16], const uint8_t dst[16],
+			unsigned flags, struct np_tcp *out);
 
 /*
  * Sequence number comparisons modulo 2^32 (RFC 9293 §3.4): a is before b

@@ -3,7 +3,9 @@
  * peer's segments one at a time: every answer (SYN-ACK, RST, ICMP, none),
  * every close (3-way, 4-way, simultaneous, RST, peer RST, timeout), a
  * retransmitted SYN-ACK, stray and corrupted packets, and the exact bytes
- * of what the probe sends back.
+ * of what the probe sends back; then the same machine over IPv6 (SYN-ACK,
+ * RST, ICMPv6 unreachable codes, extension headers, fragments, the other
+ * family's packets, the ISN over the IPv6 4-tuple).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +19,9 @@
 #include <netproto/csum.h>
 #include <netproto/error.h>
 #include <netproto/icmp.h>
+#include <netproto/icmp6.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
 #include "probe.h"
@@ -34,7 +38,8 @@
 #define T0 (5000 * MS)
 
 static const struct probe_config default_cfg = {
-	.src = SRC, .dst = DST, .sport = SPORT, .dport = DPORT,
+	.src = PROBE_ADDR_V4_INIT(SRC), .dst = PROBE_ADDR_V4_INIT(DST),
+	.sport = SPORT, .dport = DPORT,
 	.mss = 1460, .wscale = 7, .sack = 1, .timestamps = 1,
 	.window = 64240, .ttl = 64,
 	.timeout_ns = 1000 * MS, .close_timeout_ns = 1000 * MS,
@@ -824,7 +829,8 @@ static void icmp_unreachable_quoting_our_syn(void **state)
 	assert_int_equal(p.result, PROBE_UNREACHABLE);
 	assert_int_equal(p.icmp_type, 3);
 	assert_int_equal(p.icmp_code, 13);
-	assert_int_equal(p.icmp_from, ROUTER);
+	assert_int_equal(probe_addr_to_v4(&p.icmp_from), ROUTER);
+	assert_true(probe_addr_is_v4(&p.icmp_from));
 	assert_int_equal(p.rtt_ns, 3000);
 	assert_int_equal(tx.count, 0);
 	/* The same error again is late. */
@@ -1051,25 +1057,362 @@ static void isn_grows_per_tuple_and_depends_on_key(void **state)
 {
 	const uint64_t k1[2] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
 	const uint64_t k2[2] = { 0x0123456789abcdefULL, 0xfedcba9876543211ULL };
-	uint32_t a = probe_isn(k1, SRC, 61000, DST, 80, 1000000);
+	const struct probe_addr src = PROBE_ADDR_V4_INIT(SRC), dst = PROBE_ADDR_V4_INIT(DST);
+	uint32_t a = probe_isn(k1, &src, 61000, &dst, 80, 1000000);
 	(void)state;
 
 	/* 1 ms later: 250 ticks of 4 us more, for the same connection. */
-	assert_int_equal(probe_isn(k1, SRC, 61000, DST, 80, 2000000) - a, 250);
+	assert_int_equal(probe_isn(k1, &src, 61000, &dst, 80, 2000000) - a, 250);
 	/* Another source port, another key: another offset. */
-	assert_int_not_equal(probe_isn(k1, SRC, 61001, DST, 80, 1000000), a);
-	assert_int_not_equal(probe_isn(k2, SRC, 61000, DST, 80, 1000000), a);
+	assert_int_not_equal(probe_isn(k1, &src, 61001, &dst, 80, 1000000), a);
+	assert_int_not_equal(probe_isn(k2, &src, 61000, &dst, 80, 1000000), a);
 }
 
 /* RFC 7323 §7.1: one TSval offset per host pair, secret with the key. */
 static void ts_offset_per_host_pair(void **state)
 {
 	const uint64_t k1[2] = { 1, 2 }, k2[2] = { 1, 3 };
+	const struct probe_addr src = PROBE_ADDR_V4_INIT(SRC), dst = PROBE_ADDR_V4_INIT(DST);
+	const struct probe_addr dst1 = PROBE_ADDR_V4_INIT(DST + 1);
 	(void)state;
 
-	assert_int_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k1, SRC, DST));
-	assert_int_not_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k1, SRC, DST + 1));
-	assert_int_not_equal(probe_ts_offset(k1, SRC, DST), probe_ts_offset(k2, SRC, DST));
+	assert_int_equal(probe_ts_offset(k1, &src, &dst), probe_ts_offset(k1, &src, &dst));
+	assert_int_not_equal(probe_ts_offset(k1, &src, &dst), probe_ts_offset(k1, &src, &dst1));
+	assert_int_not_equal(probe_ts_offset(k1, &src, &dst), probe_ts_offset(k2, &src, &dst));
+}
+
+/* ---- IPv6 -------------------------------------------------------------- */
+
+/* 2001:db8:77::2 the prober, 2001:db8:77::1 the target, 2001:db8:1::fe a router. */
+static const struct probe_addr SRC6 = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 } };
+static const struct probe_addr DST6 = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } };
+static const struct probe_addr ROUTER6 = { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe } };
+
+static struct probe_config cfg6(void)
+{
+	struct probe_config c = default_cfg;
+
+	c.src = SRC6;
+	c.dst = DST6;
+	return c;
+}
+
+/* An IPv6 packet from `from` to the prober; with dstopts, a destination options header first. */
+static size_t wrap6(const struct probe_addr *from, uint8_t upper, const uint8_t *payload,
+		    size_t plen, int dstopts, uint8_t *buf, size_t cap)
+{
+	static const uint8_t padn[8] = { 0, 0, NP_IPV6_OPT_PADN, 4, 0, 0, 0, 0 };
+	struct np_ipv6 ip;
+	int len;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.hop_limit = 63;
+	ip.upper = upper;
+	memcpy(ip.src, from->b, 16);
+	memcpy(ip.dst, SRC6.b, 16);
+	if (dstopts) {
+		ip.ext[0].type = NP_IPPROTO_DSTOPTS;
+		ip.ext[0].data = padn;
+		ip.ext[0].len = sizeof(padn);
+		ip.ext_count = 1;
+	}
+	ip.payload = payload;
+	ip.payload_len = plen;
+	len = np_ipv6_build(&ip, buf, cap);
+	assert_true(len > 0);
+	return (size_t)len;
+}
+
+static size_t peer_seg6(const struct seg *s, int dstopts, uint8_t *buf, size_t cap)
+{
+	struct np_tcp t;
+	uint8_t seg[128];
+	int tlen;
+
+	memset(&t, 0, sizeof(t));
+	t.src_port = DPORT;
+	t.dst_port = SPORT;
+	t.seq = s->seq;
+	t.ack = s->ack;
+	t.flags = s->flags;
+	t.window = 64800;
+	t.opts.present = s->present;
+	t.opts.mss = s->mss;
+	t.opts.wscale = s->wscale;
+	t.opts.ts_val = s->ts_val;
+	t.opts.ts_ecr = s->ts_ecr;
+	tlen = np_tcp6_build(&t, DST6.b, SRC6.b, seg, sizeof(seg));
+	assert_true(tlen > 0);
+	return wrap6(&DST6, NP_IPPROTO_TCP, seg, (size_t)tlen, dstopts, buf, cap);
+}
+
+static size_t synack6(int dstopts, uint8_t *buf, size_t cap)
+{
+	const struct seg s = {
+		.flags = NP_TCP_SYN | NP_TCP_ACK, .seq = PEER_ISN, .ack = ISS + 1,
+		.present = NP_TCP_HAS_MSS | NP_TCP_HAS_WSCALE | NP_TCP_HAS_SACK_PERM |
+			   NP_TCP_HAS_TIMESTAMP,
+		.mss = 1440, .wscale = 10, .ts_val = 555, .ts_ecr = 1,
+	};
+	return peer_seg6(&s, dstopts, buf, cap);
+}
+
+/* Packet i of tx as the prober sends it over IPv6: header fields and checksum. */
+static void sent6(const struct probe_tx *tx, unsigned int i, struct np_tcp *t)
+{
+	struct np_ipv6 ip;
+
+	assert_true(i < tx->count);
+	assert_int_equal(np_ipv6_parse(tx->pkt[i], tx->len[i], &ip), 0);
+	assert_memory_equal(ip.src, SRC6.b, 16);
+	assert_memory_equal(ip.dst, DST6.b, 16);
+	assert_int_equal(ip.upper, NP_IPPROTO_TCP);
+	assert_int_equal(ip.ext_count, 0);
+	assert_int_equal(ip.hop_limit, 64);
+	assert_int_equal(ip.flow, 0);
+	assert_int_equal(ip.tclass, 0);
+	assert_int_equal(np_tcp6_parse(ip.payload, ip.payload_len, SRC6.b, DST6.b, t), 0);
+	assert_int_equal(t->src_port, SPORT);
+	assert_int_equal(t->dst_port, DPORT);
+}
+
+/* ICMPv6 error from `from` quoting an IPv6 TCP header (RFC 4443 §2.4 (c)). */
+static size_t icmp6_error(uint8_t type, uint8_t code, const struct probe_addr *from,
+			  uint16_t sport, uint32_t seq, uint8_t *buf, size_t cap)
+{
+	uint8_t quote[NP_IPV6_HDR_LEN + 20], msg[128];
+	struct np_icmp6 m;
+	int mlen;
+
+	memset(quote, 0, sizeof(quote));
+	quote[0] = 0x60;
+	np_store_be16(&quote[4], 40);          /* the SYN's payload length, more than quoted */
+	quote[6] = NP_IPPROTO_TCP;
+	quote[7] = 64;
+	memcpy(&quote[8], SRC6.b, 16);
+	memcpy(&quote[24], DST6.b, 16);
+	np_store_be16(&quote[40], sport);
+	np_store_be16(&quote[42], DPORT);
+	np_store_be32(&quote[44], seq);
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.code = code;
+	m.data = quote;
+	m.data_len = sizeof(quote);
+	mlen = np_icmp6_build(&m, from->b, SRC6.b, msg, sizeof(msg));
+	assert_true(mlen > 0);
+	return wrap6(from, NP_IPPROTO_ICMPV6, msg, (size_t)mlen, 0, buf, cap);
+}
+
+static void v6_syn_open_and_close(void **state)
+{
+	struct probe_config c = cfg6();
+	const struct seg finack = { .flags = NP_TCP_FIN | NP_TCP_ACK, .seq = PEER_ISN + 1,
+				    .ack = ISS + 2, .present = NP_TCP_HAS_TIMESTAMP,
+				    .ts_val = 556, .ts_ecr = 1 };
+	struct probe p;
+	struct probe_tx tx;
+	struct np_tcp t;
+	uint8_t pkt[160];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(probe_start(&p, &c, ISS, 100, T0, &tx), 0);
+	assert_int_equal(tx.count, 1);
+	assert_int_equal(tx.len[0], NP_IPV6_HDR_LEN + 40);
+	sent6(&tx, 0, &t);
+	assert_int_equal(t.flags, NP_TCP_SYN);
+	assert_int_equal(t.seq, ISS);
+	assert_int_equal(t.opts.present, NP_TCP_HAS_MSS | NP_TCP_HAS_WSCALE |
+			 NP_TCP_HAS_SACK_PERM | NP_TCP_HAS_TIMESTAMP);
+
+	len = synack6(0, pkt, sizeof(pkt));
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 300000, &tx), PROBE_CONSUMED);
+	assert_int_equal(p.result, PROBE_OPEN);
+	assert_int_equal(p.rtt_ns, 300000);
+	assert_int_equal(p.peer_ttl, 63);               /* the hop limit */
+	assert_int_equal(p.peer_window, 64800);
+	assert_int_equal(p.peer_opts.mss, 1440);
+	assert_int_equal(p.peer_opts.wscale, 10);
+	assert_true(p.peer_opts.present & NP_TCP_HAS_SACK_PERM);
+	assert_int_equal(tx.count, 2);
+	sent6(&tx, 0, &t);
+	assert_int_equal(t.flags, NP_TCP_ACK);
+	assert_int_equal(t.ack, PEER_ISN + 1);
+	assert_int_equal(t.opts.ts_ecr, 555);
+	assert_int_equal(t.window, 64240 >> 7);
+	sent6(&tx, 1, &t);
+	assert_int_equal(t.flags, NP_TCP_FIN | NP_TCP_ACK);
+
+	len = peer_seg6(&finack, 0, pkt, sizeof(pkt));
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 600000, &tx), PROBE_CONSUMED);
+	assert_true(probe_done(&p));
+	assert_int_equal(p.close, PROBE_CLOSE_FIN3);
+	assert_int_equal(tx.count, 1);
+	sent6(&tx, 0, &t);
+	assert_int_equal(t.flags, NP_TCP_ACK);
+	assert_int_equal(t.ack, PEER_ISN + 2);
+}
+
+static void v6_rst_is_closed_and_bad_checksum_ignored(void **state)
+{
+	struct probe_config c = cfg6();
+	const struct seg rst = { .flags = NP_TCP_RST | NP_TCP_ACK, .ack = ISS + 1 };
+	struct probe p;
+	struct probe_tx tx;
+	uint8_t pkt[160];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(probe_start(&p, &c, ISS, 0, T0, &tx), 0);
+	len = peer_seg6(&rst, 0, pkt, sizeof(pkt));
+	pkt[len - 1] ^= 0x40;                           /* the urgent pointer: checksum broken */
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_CSUM);
+	assert_int_equal(p.result, PROBE_PENDING);
+	pkt[len - 1] ^= 0x40;
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 2000, &tx), PROBE_CONSUMED);
+	assert_int_equal(p.result, PROBE_CLOSED);
+	assert_int_equal(p.rst_ttl, 63);
+	assert_int_equal(p.rtt_ns, 2000);
+	assert_int_equal(tx.count, 0);
+}
+
+/* RFC 4443 §3.1: every destination unreachable code quoting our SYN is "unreachable". */
+static void v6_icmp6_unreachable_codes(void **state)
+{
+	static const uint8_t codes[] = { NP_ICMP6_UNREACH_NOROUTE, NP_ICMP6_UNREACH_ADMIN,
+					 NP_ICMP6_UNREACH_BEYOND_SCOPE, NP_ICMP6_UNREACH_ADDR,
+					 NP_ICMP6_UNREACH_PORT, NP_ICMP6_UNREACH_POLICY,
+					 NP_ICMP6_UNREACH_REJECT };
+	struct probe_config c = cfg6();
+	struct probe p;
+	struct probe_tx tx;
+	uint8_t pkt[200];
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(codes); i++) {
+		assert_int_equal(probe_start(&p, &c, ISS, 0, T0, &tx), 0);
+		/* Not ours: another sequence number, another port, another type. */
+		len = icmp6_error(NP_ICMP6_DEST_UNREACH, codes[i], &ROUTER6, SPORT, ISS + 1, pkt,
+				  sizeof(pkt));
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_UNRELATED);
+		len = icmp6_error(NP_ICMP6_DEST_UNREACH, codes[i], &ROUTER6, SPORT + 1, ISS, pkt,
+				  sizeof(pkt));
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_UNRELATED);
+		len = icmp6_error(NP_ICMP6_TIME_EXCEEDED, 0, &ROUTER6, SPORT, ISS, pkt, sizeof(pkt));
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_UNRELATED);
+		/* A broken ICMPv6 checksum, whatever the link says. */
+		len = icmp6_error(NP_ICMP6_DEST_UNREACH, codes[i], &ROUTER6, SPORT, ISS, pkt,
+				  sizeof(pkt));
+		pkt[len - 1] ^= 1;
+		assert_int_equal(probe_input(&p, pkt, len, 1, T0 + 1, &tx), PROBE_IGNORED_CSUM);
+		pkt[len - 1] ^= 1;
+		assert_int_equal(p.result, PROBE_PENDING);
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 5000, &tx), PROBE_CONSUMED);
+		assert_int_equal(p.result, PROBE_UNREACHABLE);
+		assert_int_equal(p.icmp_type, 1);
+		assert_int_equal(p.icmp_code, codes[i]);
+		assert_memory_equal(p.icmp_from.b, ROUTER6.b, 16);
+		assert_int_equal(p.rtt_ns, 5000);
+		assert_int_equal(tx.count, 0);
+		assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 6000, &tx), PROBE_IGNORED_LATE);
+	}
+}
+
+static void v6_extension_headers_fragments_and_other_family(void **state)
+{
+	struct probe_config c = cfg6();
+	struct probe p;
+	struct probe_tx tx;
+	uint8_t pkt[200], frag[200];
+	size_t len;
+	uint16_t port = 0;
+
+	(void)state;
+	/* An IPv4 SYN-ACK for the same ports is another connection. */
+	assert_int_equal(probe_start(&p, &c, ISS, 0, T0, &tx), 0);
+	len = synack(pkt, sizeof(pkt));
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_UNRELATED);
+	assert_int_equal(p.result, PROBE_PENDING);
+	/* A fragment of a SYN-ACK (a fragment header with M set) is not read. */
+	len = synack6(0, pkt, sizeof(pkt));
+	memcpy(frag, pkt, 40);
+	frag[6] = NP_IPPROTO_FRAGMENT;
+	np_store_be16(&frag[4], (uint16_t)(len - 40 + 8));
+	frag[40] = NP_IPPROTO_TCP;
+	frag[41] = 0;
+	np_store_be16(&frag[42], 1);                    /* offset 0, M */
+	np_store_be32(&frag[44], 7);
+	memcpy(&frag[48], &pkt[40], len - 40);
+	assert_int_equal(probe_input(&p, frag, len + 8, 0, T0 + 1, &tx), PROBE_IGNORED_MALFORMED);
+	assert_int_equal(p.result, PROBE_PENDING);
+	/* Behind a destination options header: read past it. */
+	len = synack6(1, pkt, sizeof(pkt));
+	assert_int_equal(probe_packet_port(pkt, len, &port), 0);
+	assert_int_equal(port, SPORT);
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 10, &tx), PROBE_CONSUMED);
+	assert_int_equal(p.result, PROBE_OPEN);
+	assert_int_equal(tx.count, 2);
+
+	/* An IPv6 SYN-ACK to an IPv4 probe is another connection too. */
+	start(&p, &default_cfg);
+	len = synack6(0, pkt, sizeof(pkt));
+	assert_int_equal(probe_input(&p, pkt, len, 0, T0 + 1, &tx), PROBE_IGNORED_UNRELATED);
+	assert_int_equal(p.result, PROBE_PENDING);
+	/* Mixed families cannot start. */
+	c.dst = default_cfg.dst;
+	assert_int_equal(probe_start(&p, &c, ISS, 0, T0, &tx), NP_EINVAL);
+}
+
+static void v6_packet_port_for_dispatch(void **state)
+{
+	uint8_t pkt[200];
+	size_t len;
+	uint16_t port = 0;
+
+	(void)state;
+	len = synack6(0, pkt, sizeof(pkt));
+	assert_int_equal(probe_packet_port(pkt, len, &port), 0);
+	assert_int_equal(port, SPORT);
+	len = icmp6_error(NP_ICMP6_DEST_UNREACH, 3, &ROUTER6, SPORT + 3, ISS, pkt, sizeof(pkt));
+	assert_int_equal(probe_packet_port(pkt, len, &port), 0);
+	assert_int_equal(port, SPORT + 3);
+	assert_true(probe_packet_port(pkt, 40 + 8 + 40 + 1, &port) < 0);
+	assert_true(probe_packet_port(pkt, 40 + 8 + 10, &port) < 0);
+	assert_int_equal(port, SPORT + 3);              /* untouched on error */
+}
+
+/* RFC 6528 over the IPv6 4-tuple: every address bit counts; the clock as for IPv4. */
+static void v6_isn_and_ts_offset(void **state)
+{
+	const uint64_t k[2] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
+	struct probe_addr other = DST6;
+	uint32_t a = probe_isn(k, &SRC6, 61000, &DST6, 80, 1000000);
+	unsigned int byte;
+
+	(void)state;
+	assert_int_equal(probe_isn(k, &SRC6, 61000, &DST6, 80, 2000000) - a, 250);
+	for (byte = 0; byte < 16; byte++) {
+		other = DST6;
+		other.b[byte] ^= 0x80;
+		assert_int_not_equal(probe_isn(k, &SRC6, 61000, &other, 80, 1000000), a);
+		assert_int_not_equal(probe_ts_offset(k, &SRC6, &other), probe_ts_offset(k, &SRC6, &DST6));
+	}
+	assert_int_not_equal(probe_isn(k, &SRC6, 61001, &DST6, 80, 1000000), a);
+}
+
+static void addr_text(void **state)
+{
+	char t[NP_IPV6_ADDR_TEXT_LEN];
+	const struct probe_addr v4 = PROBE_ADDR_V4_INIT(SRC);
+
+	(void)state;
+	assert_int_equal(probe_addr_to_text(&v4, t), strlen("10.77.0.2"));
+	assert_string_equal(t, "10.77.0.2");
+	probe_addr_to_text(&DST6, t);
+	assert_string_equal(t, "2001:db8:77::1");
+	assert_false(probe_addr_is_v4(&DST6));
 }
 
 static void names(void **state)
@@ -1115,6 +1458,13 @@ int main(void)
 		cmocka_unit_test(packet_port_for_dispatch),
 		cmocka_unit_test(isn_grows_per_tuple_and_depends_on_key),
 		cmocka_unit_test(ts_offset_per_host_pair),
+		cmocka_unit_test(v6_syn_open_and_close),
+		cmocka_unit_test(v6_rst_is_closed_and_bad_checksum_ignored),
+		cmocka_unit_test(v6_icmp6_unreachable_codes),
+		cmocka_unit_test(v6_extension_headers_fragments_and_other_family),
+		cmocka_unit_test(v6_packet_port_for_dispatch),
+		cmocka_unit_test(v6_isn_and_ts_offset),
+		cmocka_unit_test(addr_text),
 		cmocka_unit_test(names),
 	};
 

@@ -23,7 +23,9 @@
 
 #include <netproto/arp.h>
 #include <netproto/ether.h>
+#include <netproto/icmp6.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
 #include "io.h"
@@ -48,14 +50,54 @@ struct nl_req {
 	uint8_t attrs[64];
 };
 
-static void nl_put_u32(struct nl_req *req, unsigned short type, uint32_t v)
+static void nl_put(struct nl_req *req, unsigned short type, const void *v, size_t len)
 {
 	struct rtattr *rta = (struct rtattr *)((uint8_t *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
 
 	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(sizeof(v));
-	memcpy(RTA_DATA(rta), &v, sizeof(v));
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), v, len);
 	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static void nl_put_u32(struct nl_req *req, unsigned short type, uint32_t v)
+{
+	nl_put(req, type, &v, sizeof(v));
+}
+
+/* An address attribute (RTA_DST, RTA_GATEWAY, NDA_DST ...) of family's size, network order. */
+static size_t addr_len(const struct probe_addr *a)
+{
+	return probe_addr_is_v4(a) ? 4 : NP_IPV6_ADDR_LEN;
+}
+
+static const uint8_t *addr_bytes(const struct probe_addr *a)
+{
+	return probe_addr_is_v4(a) ? &a->b[12] : a->b;
+}
+
+static int addr_family(const struct probe_addr *a)
+{
+	return probe_addr_is_v4(a) ? AF_INET : AF_INET6;
+}
+
+/* An attribute's address in the family of like; 0, or -1 for the wrong size. */
+static int addr_from_attr(const struct rtattr *rta, const struct probe_addr *like,
+			  struct probe_addr *out)
+{
+	size_t n = addr_len(like);
+
+	if (RTA_PAYLOAD(rta) != n)
+		return -1;
+	if (n == 4) {
+		uint32_t v;
+
+		memcpy(&v, RTA_DATA(rta), 4);
+		*out = probe_addr_v4(ntohl(v));
+	} else {
+		memcpy(out->b, RTA_DATA(rta), NP_IPV6_ADDR_LEN);
+	}
+	return 0;
 }
 
 static int nl_open_send(struct nl_req *req)
@@ -73,26 +115,54 @@ static int nl_open_send(struct nl_req *req)
 	return fd;
 }
 
-static void route_attrs(const struct rtmsg *rt, size_t len, struct io_route *r)
+static void route_attrs(const struct rtmsg *rt, size_t len, const struct probe_addr *dst,
+			struct io_route *r)
 {
 	const struct rtattr *rta = RTM_RTA(rt);
 	size_t left = len;
 	uint32_t v;
 
 	for (; RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
-		if (RTA_PAYLOAD(rta) < sizeof(v))
+		if (rta->rta_type == RTA_GATEWAY)
+			r->has_gateway = addr_from_attr(rta, dst, &r->gateway) == 0;
+		else if (rta->rta_type == RTA_PREFSRC)
+			r->has_src = addr_from_attr(rta, dst, &r->src) == 0;
+		if (rta->rta_type != RTA_OIF || RTA_PAYLOAD(rta) < sizeof(v))
 			continue;
 		memcpy(&v, RTA_DATA(rta), sizeof(v));
-		if (rta->rta_type == RTA_OIF)
-			r->ifindex = (int)v;
-		else if (rta->rta_type == RTA_GATEWAY)
-			r->gateway = ntohl(v);
-		else if (rta->rta_type == RTA_PREFSRC)
-			r->src = ntohl(v);
+		r->ifindex = (int)v;
 	}
 }
 
-int io_route_get(uint32_t dst, const char *ifname, struct io_route *out)
+/*
+ * The source address the kernel picks for dst out of ifindex (RFC 6724 §5
+ * for IPv6): a UDP socket connected to it sends nothing and tells,
+ * through getsockname(), what a connection would use.
+ */
+static int source_for(const struct probe_addr *dst, int ifindex, struct probe_addr *src)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	socklen_t slen = sizeof(sin6);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memcpy(&sin6.sin6_addr, dst->b, NP_IPV6_ADDR_LEN);
+	/* A link-local destination needs its link (RFC 4007 §6). */
+	if (np_ipv6_addr_is_link_local(dst->b))
+		sin6.sin6_scope_id = (uint32_t)ifindex;
+	if (connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin6, &slen) < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	memcpy(src->b, &sin6.sin6_addr, NP_IPV6_ADDR_LEN);
+	return 0;
+}
+
+int io_route_get(const struct probe_addr *dst, int oif, const char *ifname,
+		 struct io_route *out)
 {
 	struct nl_req req;
 	union {
@@ -110,16 +180,16 @@ int io_route_get(uint32_t dst, const char *ifname, struct io_route *out)
 	req.nh.nlmsg_type = RTM_GETROUTE;
 	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	req.nh.nlmsg_seq = 1;
-	req.u.rt.rtm_family = AF_INET;
-	req.u.rt.rtm_dst_len = 32;
-	nl_put_u32(&req, RTA_DST, htonl(dst));
-	if (ifname) {
-		unsigned int idx = if_nametoindex(ifname);
-
-		if (idx == 0)
+	req.u.rt.rtm_family = (unsigned char)addr_family(dst);
+	req.u.rt.rtm_dst_len = (unsigned char)(addr_len(dst) * 8);
+	nl_put(&req, RTA_DST, addr_bytes(dst), addr_len(dst));
+	if (oif == 0 && ifname) {
+		oif = (int)if_nametoindex(ifname);
+		if (oif == 0)
 			return -ENODEV;
-		nl_put_u32(&req, RTA_OIF, idx);
 	}
+	if (oif)
+		nl_put_u32(&req, RTA_OIF, (uint32_t)oif);
 	fd = nl_open_send(&req);
 	if (fd < 0)
 		return fd;
@@ -145,11 +215,14 @@ int io_route_get(uint32_t dst, const char *ifname, struct io_route *out)
 		if (rt->rtm_type == RTN_PROHIBIT)
 			return -EACCES;
 		r.local = rt->rtm_type == RTN_LOCAL;
-		route_attrs(rt, RTM_PAYLOAD(nh), &r);
+		route_attrs(rt, RTM_PAYLOAD(nh), dst, &r);
 	}
 	if (r.ifindex == 0 || !if_indextoname((unsigned int)r.ifindex, r.ifname))
 		return -ENODEV;
-	r.nexthop = r.gateway ? r.gateway : dst;
+	/* The route's RTA_PREFSRC is a hint for IPv6; ask the selection itself. */
+	if (!probe_addr_is_v4(dst))
+		r.has_src = source_for(dst, r.ifindex, &r.src) == 0;
+	r.nexthop = r.has_gateway ? r.gateway : *dst;
 	*out = r;
 	return 0;
 }
@@ -157,29 +230,31 @@ int io_route_get(uint32_t dst, const char *ifname, struct io_route *out)
 /* States whose link-layer address is usable (the kernel would send to it). */
 #define NEIGH_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 
-static int neigh_match(const struct nlmsghdr *nh, int ifindex, uint32_t addr, uint8_t mac[6])
+static int neigh_match(const struct nlmsghdr *nh, int ifindex, const struct probe_addr *addr,
+		       uint8_t mac[6])
 {
 	const struct ndmsg *nd = NLMSG_DATA(nh);
 	const struct rtattr *rta = (const struct rtattr *)((const uint8_t *)nd + NLMSG_ALIGN(sizeof(*nd)));
 	size_t left = NLMSG_PAYLOAD(nh, sizeof(*nd));
 	const uint8_t *ll = NULL;
-	uint32_t dst = 0;
+	int match = 0;
 
-	if (nd->ndm_family != AF_INET || nd->ndm_ifindex != ifindex || !(nd->ndm_state & NEIGH_USABLE))
+	if (nd->ndm_family != addr_family(addr) || nd->ndm_ifindex != ifindex ||
+	    !(nd->ndm_state & NEIGH_USABLE))
 		return 0;
 	for (; RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4)
-			memcpy(&dst, RTA_DATA(rta), 4);
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == addr_len(addr))
+			match = memcmp(RTA_DATA(rta), addr_bytes(addr), addr_len(addr)) == 0;
 		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
 			ll = RTA_DATA(rta);
 	}
-	if (!ll || ntohl(dst) != addr)
+	if (!ll || !match)
 		return 0;
 	memcpy(mac, ll, 6);
 	return 1;
 }
 
-int io_neigh_get(int ifindex, uint32_t addr, uint8_t mac[6])
+int io_neigh_get(int ifindex, const struct probe_addr *addr, uint8_t mac[6])
 {
 	struct nl_req req;
 	union {
@@ -193,7 +268,7 @@ int io_neigh_get(int ifindex, uint32_t addr, uint8_t mac[6])
 	req.nh.nlmsg_type = RTM_GETNEIGH;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nh.nlmsg_seq = 2;
-	req.u.nd.ndm_family = AF_INET;
+	req.u.nd.ndm_family = (unsigned char)addr_family(addr);
 	fd = nl_open_send(&req);
 	if (fd < 0)
 		return fd;
@@ -218,15 +293,24 @@ int io_neigh_get(int ifindex, uint32_t addr, uint8_t mac[6])
 	return found ? 0 : -ENOENT;
 }
 
-int io_addr_is_local(uint32_t addr)
+int io_addr_is_local(const struct probe_addr *addr, int ifindex)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(addr) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(probe_addr_to_v4(addr)) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	const int v4 = probe_addr_is_v4(addr);
+	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int ok;
 
 	if (fd < 0)
 		return 0;
-	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	memcpy(&sin6.sin6_addr, addr->b, NP_IPV6_ADDR_LEN);
+	if (np_ipv6_addr_is_link_local(addr->b))
+		sin6.sin6_scope_id = (uint32_t)ifindex;
+	if (v4)
+		ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	else
+		ok = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
 	close(fd);
 	return ok;
 }
@@ -286,17 +370,102 @@ static int enable_auxdata(int fd)
 	return fd;
 }
 
-int io_open_ip(const char *ifname, uint32_t src, uint16_t lo, uint16_t hi)
+/*
+ * IPv6 to src (or to src's solicited-node group) whose next header is
+ * ICMPv6, or TCP to a port in lo..hi, or an extension header that may
+ * precede either (hop-by-hop, routing, destination options: probe.c walks
+ * the chain and drops fragments).  As for IPv4, ICMPv6 from any sender
+ * passes (a router's "unreachable").
+ */
+#define IP6_FILTER_LEN 28
+
+static uint32_t be32_at(const uint8_t *b)
 {
-	struct sock_filter f[IP_FILTER_LEN];
-	struct np_packet_opts o = { .protocol = ETH_P_IP, .filter = f, .filter_len = IP_FILTER_LEN,
-				    .ignore_outgoing = 1, .rcvbuf = 4 << 20 };
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void ip6_filter(struct sock_filter f[IP6_FILTER_LEN], const struct probe_addr *src,
+		       uint16_t lo, uint16_t hi)
+{
+	uint8_t g[NP_IPV6_ADDR_LEN];
+	const uint8_t *a = src->b;
+
+	np_ipv6_solicited_node(a, g);
+	{
+		const struct sock_filter prog[IP6_FILTER_LEN] = {
+			/* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),          /* EtherType */
+			/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 25),
+			/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 38),          /* destination */
+			/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(a), 0, 6),
+			/* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 42),
+			/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(a + 4), 0, 21),
+			/* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 46),
+			/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(a + 8), 0, 19),
+			/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 50),
+			/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(a + 12), 7, 17),
+			/* 10: not src, maybe its solicited-node group (word 0 still in A) */
+			/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(g), 0, 16),
+			/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 42),
+			/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(g + 4), 0, 14),
+			/* 13 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 46),
+			/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(g + 8), 0, 12),
+			/* 15 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 50),
+			/* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32_at(g + 12), 0, 10),
+			/* 17 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),         /* next header */
+			/* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 7, 0),
+			/* 19 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_HOPOPTS, 6, 0),
+			/* 20 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ROUTING, 5, 0),
+			/* 21 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_DSTOPTS, 4, 0),
+			/* 22 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 4),
+			/* 23 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),         /* TCP destination port */
+			/* 24 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 2),
+			/* 25 */ BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 1, 0),
+			/* 26 */ BPF_STMT(BPF_RET | BPF_K, 0x40000),             /* accept */
+			/* 27 */ BPF_STMT(BPF_RET | BPF_K, 0),                   /* drop */
+		};
+
+		memcpy(f, prog, sizeof(prog));
+	}
+}
+
+/*
+ * Join src's solicited-node group on the link (its 33:33:ff:xx:xx:xx MAC,
+ * RFC 2464 §7) so that a NIC that filters multicast passes Neighbor
+ * Solicitations for a --source address the kernel does not own.
+ */
+static void join_solicited_node(int fd, const char *ifname, const struct probe_addr *src)
+{
+	struct packet_mreq mr = { .mr_ifindex = (int)if_nametoindex(ifname),
+				  .mr_type = PACKET_MR_MULTICAST, .mr_alen = 6 };
+
+	mr.mr_address[0] = 0x33;
+	mr.mr_address[1] = 0x33;
+	mr.mr_address[2] = 0xff;
+	memcpy(&mr.mr_address[3], &src->b[13], 3);
+	/* Without it the kernel's own membership (an address it owns) still applies. */
+	(void)setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr));
+}
+
+int io_open_ip(const char *ifname, const struct probe_addr *src, uint16_t lo, uint16_t hi)
+{
+	struct sock_filter f[IP6_FILTER_LEN];
+	struct np_packet_opts o = { .filter = f, .ignore_outgoing = 1, .rcvbuf = 4 << 20 };
 	int fd;
 
-	ip_filter(f, src, lo, hi);
+	if (probe_addr_is_v4(src)) {
+		ip_filter(f, probe_addr_to_v4(src), lo, hi);
+		o.protocol = ETH_P_IP;
+		o.filter_len = IP_FILTER_LEN;
+	} else {
+		ip6_filter(f, src, lo, hi);
+		o.protocol = ETH_P_IPV6;
+		o.filter_len = IP6_FILTER_LEN;
+	}
 	fd = np_packet_open(ifname, &o);
 	if (fd < 0)
 		return fd;
+	if (!probe_addr_is_v4(src))
+		join_solicited_node(fd, ifname, src);
 	return enable_auxdata(fd);
 }
 
@@ -447,7 +616,7 @@ static int send_ip(int fd, int ifindex, const uint8_t smac[6], const uint8_t dma
 	memset(&e, 0, sizeof(e));
 	memcpy(e.dst, dmac, 6);
 	memcpy(e.src, smac, 6);
-	e.ethertype = NP_ETHERTYPE_IPV4;
+	e.ethertype = len > 0 && ip[0] >> 4 == 6 ? ETH_P_IPV6 : NP_ETHERTYPE_IPV4;
 	e.payload = ip;
 	e.payload_len = len;
 	n = np_ether_build(&e, frame, sizeof(frame));
@@ -473,12 +642,20 @@ static int sent_segment(const uint8_t *frame, size_t len, uint16_t *sport, uint3
 {
 	struct np_ether e;
 	struct np_ipv4 ip;
+	struct np_ipv6 ip6;
 	struct np_tcp t;
 
-	if (np_ether_parse(frame, len, &e) < 0 || e.ethertype != NP_ETHERTYPE_IPV4 ||
-	    np_ipv4_parse(e.payload, e.payload_len, &ip) < 0 || ip.proto != NP_IPPROTO_TCP ||
-	    np_tcp_parse_nocsum(ip.payload, ip.payload_len, &t) < 0)
+	if (np_ether_parse(frame, len, &e) < 0)
 		return -EINVAL;
+	if (e.ethertype == ETH_P_IPV6) {
+		if (np_ipv6_parse(e.payload, e.payload_len, &ip6) < 0 || ip6.upper != NP_IPPROTO_TCP ||
+		    np_tcp_parse_nocsum(ip6.payload, ip6.payload_len, &t) < 0)
+			return -EINVAL;
+	} else if (e.ethertype != NP_ETHERTYPE_IPV4 ||
+		   np_ipv4_parse(e.payload, e.payload_len, &ip) < 0 || ip.proto != NP_IPPROTO_TCP ||
+		   np_tcp_parse_nocsum(ip.payload, ip.payload_len, &t) < 0) {
+		return -EINVAL;
+	}
 	*sport = t.src_port;
 	*seq = t.seq;
 	return 0;
@@ -571,6 +748,115 @@ int io_arp_input(int fd, int ifindex, const uint8_t *frame, size_t len, const ui
 	return 0;
 }
 
+/* ---- IPv6 Neighbor Discovery (RFC 4861) --------------------------------- */
+
+/* An ND message from (smac, src) to (dmac, dst), hop limit 255 (RFC 4861 §7.1). */
+static int send_ndp(int fd, int ifindex, const uint8_t smac[6], const uint8_t dmac[6],
+		    const uint8_t src[NP_IPV6_ADDR_LEN], const uint8_t dst[NP_IPV6_ADDR_LEN],
+		    const struct np_ndp *nd)
+{
+	uint8_t pkt[NP_IPV6_HDR_LEN + 64], frame[NP_ETHER_HDR_LEN + sizeof(pkt)];
+	struct np_ipv6 ip;
+	struct np_ether e;
+	int mlen, len, n;
+
+	mlen = np_ndp_build(nd, src, dst, &pkt[NP_IPV6_HDR_LEN], sizeof(pkt) - NP_IPV6_HDR_LEN);
+	if (mlen < 0)
+		return -EINVAL;
+	memset(&ip, 0, sizeof(ip));
+	ip.hop_limit = NP_NDP_HOP_LIMIT;
+	ip.upper = NP_IPPROTO_ICMPV6;
+	memcpy(ip.src, src, NP_IPV6_ADDR_LEN);
+	memcpy(ip.dst, dst, NP_IPV6_ADDR_LEN);
+	ip.payload = &pkt[NP_IPV6_HDR_LEN];
+	ip.payload_len = (size_t)mlen;
+	len = np_ipv6_build(&ip, pkt, sizeof(pkt));
+	if (len < 0)
+		return -EINVAL;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dst, dmac, 6);
+	memcpy(e.src, smac, 6);
+	e.ethertype = ETH_P_IPV6;
+	e.payload = pkt;
+	e.payload_len = (size_t)len;
+	n = np_ether_build(&e, frame, sizeof(frame));
+	if (n < 0)
+		return -EINVAL;
+	return np_packet_send(fd, ifindex, frame, (size_t)n);
+}
+
+int io_send_ndp_solicit(int fd, int ifindex, const uint8_t smac[6], const struct probe_addr *src,
+			const struct probe_addr *target)
+{
+	uint8_t opts[8], group[NP_IPV6_ADDR_LEN];
+	const uint8_t dmac[6] = { 0x33, 0x33, 0xff, target->b[13], target->b[14], target->b[15] };
+	struct np_writer w;
+	struct np_ndp nd;
+
+	np_writer_init(&w, opts, sizeof(opts));
+	np_ndp_opt_write_lla(&w, NP_NDP_OPT_SLLA, smac, 6);
+	memset(&nd, 0, sizeof(nd));
+	nd.type = NP_ICMP6_ND_NEIGHBOR_SOLICIT;
+	memcpy(nd.target, target->b, NP_IPV6_ADDR_LEN);
+	nd.opts = opts;
+	nd.opts_len = np_writer_len(&w);
+	np_ipv6_solicited_node(target->b, group);
+	return send_ndp(fd, ifindex, smac, dmac, src->b, group, &nd);
+}
+
+/* Our solicited advertisement for addr (RFC 4861 §7.2.4) to the soliciting node. */
+static int ndp_answer(int fd, int ifindex, const uint8_t mymac[6], const struct probe_addr *addr,
+		      const struct np_ipv6 *ip, const struct np_ndp *ns, const uint8_t peer_mac[6])
+{
+	static const uint8_t all_nodes[NP_IPV6_ADDR_LEN] = { 0xff, 2, 0, 0, 0, 0, 0, 0,
+							     0, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	const int dad = np_ipv6_addr_is_unspecified(ip->src);
+	uint8_t opts[8];
+	struct np_writer w;
+	struct np_ndp na;
+
+	np_writer_init(&w, opts, sizeof(opts));
+	np_ndp_opt_write_lla(&w, NP_NDP_OPT_TLLA, mymac, 6);
+	memset(&na, 0, sizeof(na));
+	na.type = NP_ICMP6_ND_NEIGHBOR_ADVERT;
+	/* To a DAD probe: unsolicited, to all nodes; else solicited, override. */
+	na.flags = dad ? NP_NDP_NA_OVERRIDE : NP_NDP_NA_SOLICITED | NP_NDP_NA_OVERRIDE;
+	memcpy(na.target, ns->target, NP_IPV6_ADDR_LEN);
+	na.opts = opts;
+	na.opts_len = np_writer_len(&w);
+	return send_ndp(fd, ifindex, mymac, dad ? all_nodes_mac : peer_mac, addr->b,
+			dad ? all_nodes : ip->src, &na);
+}
+
+int io_ndp_input(int fd, int ifindex, const uint8_t *frame, size_t len, const uint8_t mymac[6],
+		 const struct probe_addr *addr, int answer, const struct probe_addr *want,
+		 uint8_t want_mac[6])
+{
+	struct np_ether e;
+	struct np_ipv6 ip;
+	struct np_icmp6 m;
+	struct np_ndp nd;
+	struct np_ndp_opt o;
+
+	if (np_ether_parse(frame, len, &e) < 0 || e.ethertype != ETH_P_IPV6 ||
+	    np_ipv6_parse(e.payload, e.payload_len, &ip) < 0 || ip.upper != NP_IPPROTO_ICMPV6 ||
+	    np_ipv6_is_fragment(&ip) ||
+	    np_icmp6_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &m) < 0 ||
+	    np_ndp_parse(&m, &nd) < 0 || np_ndp_check_ip(&ip, &nd) < 0)
+		return 0;
+	if (want && nd.type == NP_ICMP6_ND_NEIGHBOR_ADVERT &&
+	    memcmp(nd.target, want->b, NP_IPV6_ADDR_LEN) == 0 &&
+	    np_ndp_opt_find(&nd, NP_NDP_OPT_TLLA, &o) == 0 && o.data_len >= 6) {
+		memcpy(want_mac, o.data, 6);
+		return 1;
+	}
+	if (answer && nd.type == NP_ICMP6_ND_NEIGHBOR_SOLICIT &&
+	    memcmp(nd.target, addr->b, NP_IPV6_ADDR_LEN) == 0)
+		return ndp_answer(fd, ifindex, mymac, addr, &ip, &nd, e.src);
+	return 0;
+}
+
 /* ---- nftables ---------------------------------------------------------- */
 
 #define NFT_PREFIX "np_tcpprobe_"
@@ -595,13 +881,13 @@ static int nft_run(const char *script)
 	return 0;
 }
 
-int io_nft_add(uint16_t lo, uint16_t hi, uint32_t dst, char name[IO_NFT_TABLE_LEN])
+int io_nft_add(uint16_t lo, uint16_t hi, const struct probe_addr *dst,
+	       char name[IO_NFT_TABLE_LEN])
 {
-	char script[512], addr[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = htonl(dst) };
+	char script[512], addr[NP_IPV6_ADDR_TEXT_LEN];
 	int r;
 
-	inet_ntop(AF_INET, &in, addr, sizeof(addr));
+	probe_addr_to_text(dst, addr);
 	snprintf(name, IO_NFT_TABLE_LEN, NFT_PREFIX "%ld", (long)getpid());
 	/*
 	 * Priority raw (-300): before connection tracking, so the kernel's
@@ -613,10 +899,11 @@ int io_nft_add(uint16_t lo, uint16_t hi, uint32_t dst, char name[IO_NFT_TABLE_LE
 		 "  comment \"np-tcpprobe pid %ld: keep the kernel from resetting probes\"\n"
 		 "  chain output {\n"
 		 "    type filter hook output priority raw; policy accept;\n"
-		 "    ip daddr %s tcp sport %u-%u drop\n"
+		 "    %s daddr %s tcp sport %u-%u drop\n"
 		 "  }\n"
 		 "}\n",
-		 name, (long)getpid(), addr, (unsigned)lo, (unsigned)hi);
+		 name, (long)getpid(), probe_addr_is_v4(dst) ? "ip" : "ip6", addr, (unsigned)lo,
+		 (unsigned)hi);
 	r = nft_run(script);
 	if (r == -EIO && geteuid() != 0)
 		return -EPERM;

@@ -6,9 +6,11 @@
  * For each port, COUNT times, a SYN goes out with the configured options
  * from a source port of our own; probe.c classifies the answer and
  * completes and closes open connections; report.c prints the result.
+ * HOST is an IPv4 or IPv6 address or a name (its first address, or the
+ * first of the family -4 / -6 ask for).
  * The kernel is kept from resetting those connections by an nftables
  * table for the run (io.c), or by a --source address it does not own,
- * for which we answer ARP ourselves.  Exit status: 0 every probe open,
+ * for which we answer ARP (IPv6: Neighbor Solicitations) ourselves.  Exit status: 0 every probe open,
  * 1 some were not, 2 an error.
  */
 #include <arpa/inet.h>
@@ -27,6 +29,7 @@
 
 #include <netproto/ether.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 
 #include "config.h"
 #include "io.h"
@@ -40,6 +43,7 @@
 #define SPORT_SLOTS 1024         /* distinct source ports per run, at most */
 #define MAX_INFLIGHT 256         /* probes waiting for an answer or a close */
 #define SPORT_AUTO_LO 61000      /* above Linux's ephemeral range (32768-60999) */
+#define ETHERTYPE_IPV6_ 0x86dd   /* RFC 2464 §3 */
 
 struct options {
 	unsigned int count;
@@ -48,6 +52,7 @@ struct options {
 	const char *ifname;
 	int sport;                   /* -1: random */
 	const char *source;
+	int family;                  /* AF_UNSPEC, or AF_INET / AF_INET6 (-4, -6) */
 	struct probe_config probe;   /* options of the SYN */
 	int json;
 	const char *host;
@@ -66,9 +71,11 @@ struct run {
 	struct options *o;
 	struct io_route route;
 	struct np_ifinfo ifinfo;
-	uint32_t dst, src;
+	struct probe_addr dst, src;
+	int v4;                      /* the target is IPv4 */
+	int scope_ifindex;           /* a link-local IPv6 target's zone (fe80::1%eth0) */
 	uint8_t dmac[6];
-	int own_source;              /* --source the kernel does not own: we answer ARP */
+	int own_source;              /* --source the kernel does not own: we answer ARP / NS */
 	int ipfd, arpfd, sigfd;
 	char table[IO_NFT_TABLE_LEN];
 	uint16_t sport_lo;
@@ -85,18 +92,19 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: np-tcpprobe [options] HOST PORT[,PORT|-PORT...]\n"
+		"  -4, -6                 HOST's IPv4 or IPv6 address only\n"
 		"  -c, --count N          probes per port (default 1)\n"
 		"  -i, --interval SEC     between probes (default 1, 0 = as fast as possible)\n"
 		"  -w, --timeout SEC      wait for an answer, and for the close (default 1)\n"
 		"  -I, --interface IFACE  send through IFACE\n"
 		"      --sport PORT       first source port (default random above 61000)\n"
-		"      --source ADDR      source address; one the kernel does not own gets our ARP\n"
+		"      --source ADDR      source address; one the kernel does not own gets our ARP/NA\n"
 		"      --mss N            MSS option (default 1460), --no-mss\n"
 		"      --wscale N         window scale option (default 7), --no-wscale\n"
 		"      --no-sack          no SACK-permitted option\n"
 		"      --no-timestamps    no timestamps option\n"
 		"      --window N         window in the SYN (default 64240)\n"
-		"      --ttl N            IP time to live (default 64)\n"
+		"      --ttl N            IP time to live, IPv6 hop limit (default 64)\n"
 		"      --close fin|rst    close open connections by FIN (default) or RST\n"
 		"      --json             one JSON object per probe and a summary\n"
 		"  -h, --help, -V, --version\n");
@@ -196,6 +204,12 @@ static int parse_opt(int c, const char *arg, struct options *o)
 	unsigned long v;
 
 	switch (c) {
+	case '4':
+		o->family = AF_INET;
+		return 0;
+	case '6':
+		o->family = AF_INET6;
+		return 0;
 	case 'c':
 		if (parse_uint(arg, MAX_PROBES, &v) < 0 || v == 0)
 			return bad("count", arg);
@@ -285,7 +299,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->probe.timestamps = 1;
 	o->probe.window = 64240;     /* Linux's initial window: 44 * 1460 */
 	o->probe.ttl = 64;
-	while ((c = getopt_long(argc, argv, "c:i:w:I:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "46c:i:w:I:hV", long_opts, NULL)) != -1) {
 		r = parse_opt(c, optarg, o);
 		if (r)
 			return r;
@@ -304,9 +318,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static int resolve_host(const char *host, uint32_t *addr)
+/* HOST's first address (getaddrinfo()'s order, RFC 6724 §6) of the family asked for. */
+static int resolve_host(struct run *rn)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	const char *host = rn->o->host;
+	struct addrinfo hints = { .ai_family = rn->o->family, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res;
 	int r = getaddrinfo(host, NULL, &hints, &res);
 
@@ -314,9 +330,35 @@ static int resolve_host(const char *host, uint32_t *addr)
 		fprintf(stderr, "np-tcpprobe: unknown host %s: %s\n", host, gai_strerror(r));
 		return -1;
 	}
-	*addr = ntohl(((const struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
+	if (res->ai_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)res->ai_addr;
+
+		memcpy(rn->dst.b, &sin6->sin6_addr, NP_IPV6_ADDR_LEN);
+		rn->scope_ifindex = (int)sin6->sin6_scope_id;
+	} else {
+		rn->dst = probe_addr_v4(ntohl(((const struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr));
+	}
 	freeaddrinfo(res);
+	/* ::ffff:a.b.c.d is the IPv4 host a.b.c.d (RFC 4291 §2.5.5.2). */
+	rn->v4 = probe_addr_is_v4(&rn->dst);
 	return 0;
+}
+
+/* --source in the target's family. */
+static int parse_source(struct run *rn, const char *text)
+{
+	uint32_t v4;
+
+	if (rn->v4 && np_ipv4_addr_parse(text, &v4) == 0) {
+		rn->src = probe_addr_v4(v4);
+		return 0;
+	}
+	if (!rn->v4 && np_ipv6_addr_parse(text, rn->src.b) == 0 && !probe_addr_is_v4(&rn->src) &&
+	    !np_ipv6_addr_is_unspecified(rn->src.b) && !np_ipv6_addr_is_multicast(rn->src.b))
+		return 0;
+	fprintf(stderr, "np-tcpprobe: invalid source address '%s' (an IPv%d address)\n", text,
+		rn->v4 ? 4 : 6);
+	return -1;
 }
 
 static void say_errno(const char *what, int err)
@@ -330,15 +372,22 @@ static void say_errno(const char *what, int err)
 
 static int setup_route(struct run *rn)
 {
-	char a[NP_IPV4_ADDR_TEXT_LEN];
+	char a[NP_IPV6_ADDR_TEXT_LEN];
 	int r;
 
-	np_ipv4_addr_to_text(rn->dst, a);
+	probe_addr_to_text(&rn->dst, a);
 	if (rn->o->ifname && if_nametoindex(rn->o->ifname) == 0) {
 		fprintf(stderr, "np-tcpprobe: %s: no such interface\n", rn->o->ifname);
 		return -1;
 	}
-	r = io_route_get(rn->dst, rn->o->ifname, &rn->route);
+	if (!rn->v4 && np_ipv6_addr_is_link_local(rn->dst.b) && !rn->scope_ifindex &&
+	    !rn->o->ifname) {
+		fprintf(stderr, "np-tcpprobe: %s is link-local: give its link (%s%%IFACE or -I)\n", a,
+			a);
+		return -1;
+	}
+	r = io_route_get(&rn->dst, rn->o->ifname ? 0 : rn->scope_ifindex, rn->o->ifname,
+			 &rn->route);
 	if (r < 0) {
 		fprintf(stderr, "np-tcpprobe: no route to %s%s%s: %s\n", a,
 			rn->o->ifname ? " via " : "", rn->o->ifname ? rn->o->ifname : "",
@@ -356,13 +405,12 @@ static int setup_route(struct run *rn)
 	}
 	rn->src = rn->route.src;
 	if (rn->o->source) {
-		if (np_ipv4_addr_parse(rn->o->source, &rn->src) < 0) {
-			fprintf(stderr, "np-tcpprobe: invalid source address '%s'\n", rn->o->source);
+		if (parse_source(rn, rn->o->source) < 0)
 			return -1;
-		}
-		rn->own_source = !io_addr_is_local(rn->src);
+		rn->route.has_src = 1;
+		rn->own_source = !io_addr_is_local(&rn->src, rn->route.ifindex);
 	}
-	if (rn->src == 0) {
+	if (!rn->route.has_src || (rn->v4 && probe_addr_to_v4(&rn->src) == 0)) {
 		fprintf(stderr, "np-tcpprobe: no source address on %s (use --source)\n",
 			rn->route.ifname);
 		return -1;
@@ -375,13 +423,14 @@ static int open_sockets(struct run *rn)
 	sigset_t set;
 	uint16_t hi = (uint16_t)(rn->sport_lo + rn->nslots - 1);
 
-	rn->ipfd = io_open_ip(rn->route.ifname, rn->src, rn->sport_lo, hi);
+	rn->ipfd = io_open_ip(rn->route.ifname, &rn->src, rn->sport_lo, hi);
 	if (rn->ipfd < 0) {
 		say_errno("packet socket", rn->ipfd);
 		return -1;
 	}
-	rn->arpfd = io_open_arp(rn->route.ifname);
-	if (rn->arpfd < 0) {
+	/* IPv6's Neighbor Discovery is ICMPv6: it comes on the IP socket. */
+	rn->arpfd = rn->v4 ? io_open_arp(rn->route.ifname) : -1;
+	if (rn->v4 && rn->arpfd < 0) {
 		say_errno("ARP packet socket", rn->arpfd);
 		return -1;
 	}
@@ -412,24 +461,61 @@ static int wait_readable(struct run *rn, int fd, int ms)
 	return p[0].revents ? 1 : 0;
 }
 
-/* The next hop's MAC: the kernel's neighbour table, else three ARP requests. */
+/*
+ * IPv6: our own Neighbor Solicitations (RFC 4861 §7.2.2: three, one second
+ * apart, as MAX_MULTICAST_SOLICIT and RETRANS_TIMER), answered on the IP
+ * socket, which also answers solicitations for a --source address.
+ */
+static int solicit_nexthop(struct run *rn)
+{
+	char a[NP_IPV6_ADDR_TEXT_LEN];
+	uint8_t frame[2048];
+	int try;
+
+	for (try = 0; try < 3; try++) {
+		uint64_t end = io_now() + 1000000000u;
+
+		io_send_ndp_solicit(rn->ipfd, rn->route.ifindex, rn->ifinfo.mac, &rn->src,
+				    &rn->route.nexthop);
+		while (io_now() < end) {
+			size_t len;
+			int ok, w = wait_readable(rn, rn->ipfd, (int)((end - io_now()) / 1000000u) + 1);
+
+			if (w < 0)
+				return -1;
+			while (io_recv(rn->ipfd, frame, sizeof(frame), &len, &ok, NULL) == 0)
+				if (io_ndp_input(rn->ipfd, rn->route.ifindex, frame, len,
+						 rn->ifinfo.mac, &rn->src, rn->own_source,
+						 &rn->route.nexthop, rn->dmac) == 1)
+					return 0;
+		}
+	}
+	probe_addr_to_text(&rn->route.nexthop, a);
+	fprintf(stderr, "np-tcpprobe: next hop %s on %s does not answer Neighbor Solicitations\n",
+		a, rn->route.ifname);
+	return -1;
+}
+
+/* The next hop's MAC: the kernel's neighbour table, else three ARP requests (IPv6: NS). */
 static int resolve_nexthop(struct run *rn)
 {
 	char a[NP_IPV4_ADDR_TEXT_LEN];
 	uint8_t frame[128];
+	uint32_t nexthop = probe_addr_to_v4(&rn->route.nexthop), src = probe_addr_to_v4(&rn->src);
 	int try;
 
 	if (rn->ifinfo.flags & IFF_LOOPBACK) {
 		memset(rn->dmac, 0, 6);
 		return 0;
 	}
-	if (io_neigh_get(rn->route.ifindex, rn->route.nexthop, rn->dmac) == 0)
+	if (io_neigh_get(rn->route.ifindex, &rn->route.nexthop, rn->dmac) == 0)
 		return 0;
+	if (!rn->v4)
+		return solicit_nexthop(rn);
 	for (try = 0; try < 3; try++) {
 		uint64_t end = io_now() + 1000000000u;
 
-		io_send_arp_request(rn->arpfd, rn->route.ifindex, rn->ifinfo.mac, rn->src,
-				    rn->route.nexthop);
+		io_send_arp_request(rn->arpfd, rn->route.ifindex, rn->ifinfo.mac, src, nexthop);
 		while (io_now() < end) {
 			size_t len;
 			int ok, w = wait_readable(rn, rn->arpfd, (int)((end - io_now()) / 1000000u) + 1);
@@ -438,12 +524,12 @@ static int resolve_nexthop(struct run *rn)
 				return -1;
 			while (io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok, NULL) == 0)
 				if (io_arp_input(rn->arpfd, rn->route.ifindex, frame, len,
-						 rn->ifinfo.mac, rn->src, rn->own_source,
-						 rn->route.nexthop, rn->dmac) == 1)
+						 rn->ifinfo.mac, src, rn->own_source, nexthop,
+						 rn->dmac) == 1)
 					return 0;
 		}
 	}
-	np_ipv4_addr_to_text(rn->route.nexthop, a);
+	np_ipv4_addr_to_text(nexthop, a);
 	fprintf(stderr, "np-tcpprobe: next hop %s on %s does not answer ARP\n", a, rn->route.ifname);
 	return -1;
 }
@@ -480,7 +566,7 @@ static int setup_firewall(struct run *rn)
 	r = io_nft_clean_stale();
 	if (r == -ENOENT)
 		r = 0;
-	r = io_nft_add(rn->sport_lo, (uint16_t)(rn->sport_lo + rn->nslots - 1), rn->dst,
+	r = io_nft_add(rn->sport_lo, (uint16_t)(rn->sport_lo + rn->nslots - 1), &rn->dst,
 		       rn->table);
 	if (r == -ENOENT) {
 		fprintf(stderr, "np-tcpprobe: nft not found: install nftables, or use --source "
@@ -555,8 +641,8 @@ static int send_next(struct run *rn, uint64_t now)
 	cfg.dport = rn->o->ports[rn->next % rn->o->nports];
 	cfg.timeout_ns = (uint64_t)(rn->o->timeout * 1e9);
 	cfg.close_timeout_ns = cfg.timeout_ns;
-	cfg.ts_offset = probe_ts_offset(rn->key, cfg.src, cfg.dst);
-	iss = probe_isn(rn->key, cfg.src, cfg.sport, cfg.dst, cfg.dport, now);
+	cfg.ts_offset = probe_ts_offset(rn->key, &cfg.src, &cfg.dst);
+	iss = probe_isn(rn->key, &cfg.src, cfg.sport, &cfg.dst, cfg.dport, now);
 	if (probe_start(&s->p, &cfg, iss, (uint16_t)(iss ^ rn->next), now, &tx) < 0)
 		return -1;
 	s->seq = rn->next;
@@ -584,9 +670,16 @@ static void receive(struct run *rn)
 		uint16_t port;
 		struct slot *s;
 
-		if (np_ether_parse(frame, len, &e) < 0 || e.ethertype != NP_ETHERTYPE_IPV4 ||
-		    probe_packet_port(e.payload, e.payload_len, &port) < 0)
+		if (np_ether_parse(frame, len, &e) < 0 ||
+		    e.ethertype != (rn->v4 ? NP_ETHERTYPE_IPV4 : ETHERTYPE_IPV6_))
 			continue;
+		if (probe_packet_port(e.payload, e.payload_len, &port) < 0) {
+			/* Not about a probe: maybe a solicitation for our --source. */
+			if (!rn->v4 && rn->own_source)
+				io_ndp_input(rn->ipfd, rn->route.ifindex, frame, len, rn->ifinfo.mac,
+					     &rn->src, 1, NULL, NULL);
+			continue;
+		}
 		if (port < rn->sport_lo || port - rn->sport_lo >= (int)rn->nslots)
 			continue;
 		s = &rn->slots[port - rn->sport_lo];
@@ -605,8 +698,8 @@ static void receive_arp(struct run *rn)
 	int ok, n;
 
 	for (n = 0; n < 64 && io_recv(rn->arpfd, frame, sizeof(frame), &len, &ok, NULL) == 0; n++)
-		io_arp_input(rn->arpfd, rn->route.ifindex, frame, len, rn->ifinfo.mac, rn->src,
-			     rn->own_source, 0, mac);
+		io_arp_input(rn->arpfd, rn->route.ifindex, frame, len, rn->ifinfo.mac,
+			     probe_addr_to_v4(&rn->src), rn->own_source, 0, mac);
 }
 
 /* Expire deadlines; returns the earliest deadline still pending (or UINT64_MAX). */
@@ -729,11 +822,11 @@ int main(int argc, char **argv)
 	memset(&rn, 0, sizeof(rn));
 	rn.o = &o;
 	rn.ipfd = rn.arpfd = rn.sigfd = -1;
-	if (resolve_host(o.host, &rn.dst) < 0 || setup_route(&rn) < 0 || setup_ports(&rn) < 0 ||
+	if (resolve_host(&rn) < 0 || setup_route(&rn) < 0 || setup_ports(&rn) < 0 ||
 	    open_sockets(&rn) < 0 || setup_firewall(&rn) < 0 || resolve_nexthop(&rn) < 0)
 		goto out_cleanup;
-	report_init(&rn.rep, stdout, o.json, o.host, rn.dst);
-	report_header(&rn.rep, rn.src, rn.route.ifname, o.nports, o.count);
+	report_init(&rn.rep, stdout, o.json, o.host, &rn.dst);
+	report_header(&rn.rep, &rn.src, rn.route.ifname, o.nports, o.count);
 	run_loop(&rn);
 	if (rn.interrupted)
 		abort_open(&rn);

@@ -6,7 +6,9 @@
 #include <netproto/buf.h>
 #include <netproto/error.h>
 #include <netproto/icmp.h>
+#include <netproto/icmp6.h>
 #include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
 #include "probe.h"
@@ -67,12 +69,56 @@ static uint16_t seg_window(const struct probe *p, const struct seg_out *s)
 	return p->cfg.window;
 }
 
-/* Append one IPv4 datagram carrying the segment s to tx. */
+size_t probe_addr_to_text(const struct probe_addr *a, char text[NP_IPV6_ADDR_TEXT_LEN])
+{
+	if (probe_addr_is_v4(a))
+		return np_ipv4_addr_to_text(probe_addr_to_v4(a), text);
+	return np_ipv6_addr_to_text(a->b, text);
+}
+
+/* The IPv4 datagram around the segment already at pkt + 20; its length or NP_E*. */
+static int wrap_ipv4(struct probe *p, uint8_t *pkt, size_t tlen)
+{
+	struct np_ipv4 ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.id = p->ip_id++;
+	ip.flags = NP_IPV4_DF;       /* as Linux: path MTU discovery, RFC 1191 */
+	ip.ttl = p->cfg.ttl;
+	ip.proto = NP_IPPROTO_TCP;
+	ip.src = probe_addr_to_v4(&p->cfg.src);
+	ip.dst = probe_addr_to_v4(&p->cfg.dst);
+	ip.payload = &pkt[NP_IPV4_HDR_LEN];
+	ip.payload_len = tlen;
+	return np_ipv4_build(&ip, pkt, PROBE_PKT_MAX);
+}
+
+/*
+ * The IPv6 packet around the segment already at pkt + 40: no extension
+ * headers, flow label 0 (RFC 6437 §2: a source need not label flows),
+ * traffic class 0, the configured hop limit.
+ */
+static int wrap_ipv6(const struct probe *p, uint8_t *pkt, size_t tlen)
+{
+	struct np_ipv6 ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.hop_limit = p->cfg.ttl;
+	ip.upper = NP_IPPROTO_TCP;
+	memcpy(ip.src, p->cfg.src.b, NP_IPV6_ADDR_LEN);
+	memcpy(ip.dst, p->cfg.dst.b, NP_IPV6_ADDR_LEN);
+	ip.payload = &pkt[NP_IPV6_HDR_LEN];
+	ip.payload_len = tlen;
+	return np_ipv6_build(&ip, pkt, PROBE_PKT_MAX);
+}
+
+/* Append one IPv4 datagram or IPv6 packet carrying the segment s to tx. */
 static int probe_emit(struct probe *p, const struct seg_out *s, uint64_t now,
 		      struct probe_tx *tx)
 {
+	const int v4 = probe_addr_is_v4(&p->cfg.dst);
+	const size_t hl = v4 ? NP_IPV4_HDR_LEN : NP_IPV6_HDR_LEN;
 	struct np_tcp t;
-	struct np_ipv4 ip;
 	uint8_t *pkt;
 	int tlen, len;
 
@@ -87,21 +133,14 @@ static int probe_emit(struct probe *p, const struct seg_out *s, uint64_t now,
 	t.flags = s->flags;
 	t.window = seg_window(p, s);
 	seg_options(p, s, now, &t);
-	tlen = np_tcp_build(&t, p->cfg.src, p->cfg.dst, &pkt[NP_IPV4_HDR_LEN],
-			    PROBE_PKT_MAX - NP_IPV4_HDR_LEN);
+	if (v4)
+		tlen = np_tcp_build(&t, probe_addr_to_v4(&p->cfg.src), probe_addr_to_v4(&p->cfg.dst),
+				    &pkt[hl], PROBE_PKT_MAX - hl);
+	else
+		tlen = np_tcp6_build(&t, p->cfg.src.b, p->cfg.dst.b, &pkt[hl], PROBE_PKT_MAX - hl);
 	if (tlen < 0)
 		return tlen;
-
-	memset(&ip, 0, sizeof(ip));
-	ip.id = p->ip_id++;
-	ip.flags = NP_IPV4_DF;       /* as Linux: path MTU discovery, RFC 1191 */
-	ip.ttl = p->cfg.ttl;
-	ip.proto = NP_IPPROTO_TCP;
-	ip.src = p->cfg.src;
-	ip.dst = p->cfg.dst;
-	ip.payload = &pkt[NP_IPV4_HDR_LEN];
-	ip.payload_len = (size_t)tlen;
-	len = np_ipv4_build(&ip, pkt, PROBE_PKT_MAX);
+	len = v4 ? wrap_ipv4(p, pkt, (size_t)tlen) : wrap_ipv6(p, pkt, (size_t)tlen);
 	if (len < 0)
 		return len;
 	tx->len[tx->count++] = (size_t)len;
@@ -125,7 +164,8 @@ int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, u
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
-	if (p->cfg.wscale > NP_TCP_WSCALE_MAX)
+	if (p->cfg.wscale > NP_TCP_WSCALE_MAX ||
+	    probe_addr_is_v4(&cfg->src) != probe_addr_is_v4(&cfg->dst))
 		return NP_EINVAL;
 	p->state = PROBE_SYN_SENT;
 	p->result = PROBE_PENDING;
@@ -169,18 +209,48 @@ static uint32_t keyed(const uint64_t key[2], uint64_t a, uint64_t b)
 	return (uint32_t)mix64(mix64(key[0] ^ a) ^ key[1] ^ b);
 }
 
-uint32_t probe_isn(const uint64_t key[2], uint32_t src, uint16_t sport, uint32_t dst,
-		   uint16_t dport, uint64_t now_ns)
+static uint64_t load_be64(const uint8_t *b)
 {
-	uint32_t f = keyed(key, (uint64_t)src << 32 | dst, (uint64_t)sport << 16 | dport);
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/*
+ * The address pair as F's first 64-bit input: both IPv4 addresses side by
+ * side (unchanged from the IPv4-only prober, so ISNs keep growing across
+ * it), or the 256 bits of an IPv6 pair folded under the key's second word
+ * (mix64() is a bijection: each step keeps every bit of the ones before).
+ */
+static uint64_t pair_word(const uint64_t key[2], const struct probe_addr *src,
+			  const struct probe_addr *dst)
+{
+	uint64_t h;
+
+	if (probe_addr_is_v4(src) && probe_addr_is_v4(dst))
+		return (uint64_t)probe_addr_to_v4(src) << 32 | probe_addr_to_v4(dst);
+	h = mix64(key[1] ^ load_be64(src->b));
+	h = mix64(h ^ load_be64(&src->b[8]));
+	h = mix64(h ^ load_be64(dst->b));
+	return mix64(h ^ load_be64(&dst->b[8]));
+}
+
+uint32_t probe_isn(const uint64_t key[2], const struct probe_addr *src, uint16_t sport,
+		   const struct probe_addr *dst, uint16_t dport, uint64_t now_ns)
+{
+	uint32_t f = keyed(key, pair_word(key, src, dst), (uint64_t)sport << 16 | dport);
 
 	return f + (uint32_t)(now_ns / 4000u);
 }
 
-uint32_t probe_ts_offset(const uint64_t key[2], uint32_t src, uint32_t dst)
+uint32_t probe_ts_offset(const uint64_t key[2], const struct probe_addr *src,
+			 const struct probe_addr *dst)
 {
 	/* The second word differs from any ISN input (ports never reach 2^32). */
-	return keyed(key, (uint64_t)src << 32 | dst, UINT64_C(1) << 40);
+	return keyed(key, pair_word(key, src, dst), UINT64_C(1) << 40);
 }
 
 static void finish(struct probe *p, enum probe_result r, uint64_t now)
@@ -387,13 +457,89 @@ static enum probe_verdict in_synchronized(struct probe *p, const struct np_tcp *
 	return PROBE_IGNORED_LATE;
 }
 
-static enum probe_verdict input_tcp(struct probe *p, const struct np_ipv4 *ip, int csum_verified,
+/* The network layer of a received packet, either family. */
+struct pkt_in {
+	int v4;
+	struct probe_addr src, dst;
+	uint8_t ttl;                 /* TTL or hop limit */
+	uint8_t proto;               /* the upper-layer protocol (past IPv6 extension headers) */
+	const uint8_t *payload;
+	size_t payload_len;
+};
+
+static enum probe_verdict parse_ipv4(const uint8_t *buf, size_t len, struct pkt_in *in)
+{
+	struct np_ipv4 ip;
+	int err = np_ipv4_parse(buf, len, &ip);
+
+	if (err == NP_ECSUM)
+		return PROBE_IGNORED_CSUM;
+	if (err < 0 || np_ipv4_is_fragment(&ip))
+		return PROBE_IGNORED_MALFORMED;
+	in->v4 = 1;
+	in->src = probe_addr_v4(ip.src);
+	in->dst = probe_addr_v4(ip.dst);
+	in->ttl = ip.ttl;
+	in->proto = ip.proto;
+	in->payload = ip.payload;
+	in->payload_len = ip.payload_len;
+	return PROBE_CONSUMED;
+}
+
+static enum probe_verdict parse_ipv6(const uint8_t *buf, size_t len, struct pkt_in *in)
+{
+	struct np_ipv6 ip;
+
+	if (np_ipv6_parse(buf, len, &ip) < 0 || np_ipv6_is_fragment(&ip))
+		return PROBE_IGNORED_MALFORMED;
+	in->v4 = 0;
+	memcpy(in->src.b, ip.src, NP_IPV6_ADDR_LEN);
+	memcpy(in->dst.b, ip.dst, NP_IPV6_ADDR_LEN);
+	in->ttl = ip.hop_limit;
+	in->proto = ip.upper;
+	in->payload = ip.payload;
+	in->payload_len = ip.payload_len;
+	return PROBE_CONSUMED;
+}
+
+/* PROBE_CONSUMED with *in filled, or why the packet is ignored. */
+static enum probe_verdict parse_ip(const struct probe *p, const uint8_t *buf, size_t len,
+				   struct pkt_in *in)
+{
+	enum probe_verdict v;
+	int version;
+
+	if (len == 0)
+		return PROBE_IGNORED_MALFORMED;
+	version = buf[0] >> 4;
+	if (version != 4 && version != 6)
+		return PROBE_IGNORED_MALFORMED;
+	if ((version == 4) != probe_addr_is_v4(&p->cfg.src))
+		return PROBE_IGNORED_UNRELATED;   /* the other family: not this probe's */
+	v = version == 4 ? parse_ipv4(buf, len, in) : parse_ipv6(buf, len, in);
+	if (v != PROBE_CONSUMED)
+		return v;
+	/* A mapped address in an IPv6 header is none of ours (RFC 4038 §4.2). */
+	if (!in->v4 && (probe_addr_is_v4(&in->src) || probe_addr_is_v4(&in->dst)))
+		return PROBE_IGNORED_UNRELATED;
+	return PROBE_CONSUMED;
+}
+
+static int parse_tcp(const struct pkt_in *in, unsigned int flags, struct np_tcp *t)
+{
+	if (in->v4)
+		return np_tcp_parse_flags(in->payload, in->payload_len, probe_addr_to_v4(&in->src),
+					  probe_addr_to_v4(&in->dst), flags, t);
+	return np_tcp6_parse_flags(in->payload, in->payload_len, in->src.b, in->dst.b, flags, t);
+}
+
+static enum probe_verdict input_tcp(struct probe *p, const struct pkt_in *ip, int csum_verified,
 				    uint64_t now, struct probe_tx *tx)
 {
 	struct np_tcp t;
 	int err;
 
-	if (ip->src != p->cfg.dst)
+	if (!probe_addr_eq(&ip->src, &p->cfg.dst))
 		return PROBE_IGNORED_UNRELATED;
 	/*
 	 * Options are read as the peer's stack reads them (Linux's
@@ -402,8 +548,7 @@ static enum probe_verdict input_tcp(struct probe *p, const struct np_ipv4 *ip, i
 	 * port filtered and leave the peer half-open (our kernel's RST is
 	 * held back by the nftables table).
 	 */
-	err = np_tcp_parse_flags(ip->payload, ip->payload_len, ip->src, ip->dst,
-				 NP_TCP_PARSE_LAX_OPTS | (csum_verified ? NP_TCP_PARSE_NOCSUM : 0), &t);
+	err = parse_tcp(ip, NP_TCP_PARSE_LAX_OPTS | (csum_verified ? NP_TCP_PARSE_NOCSUM : 0), &t);
 	if (err == NP_ECSUM)
 		return PROBE_IGNORED_CSUM;
 	if (err < 0)
@@ -417,23 +562,35 @@ static enum probe_verdict input_tcp(struct probe *p, const struct np_ipv4 *ip, i
 	return in_synchronized(p, &t, now, tx);
 }
 
-/* The ICMP error quotes our SYN: addresses, ports and sequence number (RFC 5927 §4.1). */
-static int quotes_our_syn(const struct probe *p, const struct np_icmp_quote *q)
+/*
+ * The quoted packet's TCP header is our SYN: addresses, ports and
+ * sequence number (RFC 5927 §4.1; the same check for ICMPv6, whose quote
+ * holds as much of the packet as fits, RFC 4443 §3.1).
+ */
+static int quotes_our_syn(const struct probe *p, const struct probe_addr *src,
+			  const struct probe_addr *dst, uint16_t sport, uint16_t dport,
+			  const uint8_t *tcp, size_t tcp_len)
 {
 	struct np_reader r;
 
-	if (q->ip.proto != NP_IPPROTO_TCP || !q->has_ports || q->ip.src != p->cfg.src ||
-	    q->ip.dst != p->cfg.dst || q->sport != p->cfg.sport || q->dport != p->cfg.dport)
+	if (!probe_addr_eq(src, &p->cfg.src) || !probe_addr_eq(dst, &p->cfg.dst) ||
+	    sport != p->cfg.sport || dport != p->cfg.dport)
 		return 0;
-	np_reader_init(&r, q->ip.payload, q->ip.payload_len);
+	np_reader_init(&r, tcp, tcp_len);
 	np_reader_skip(&r, 4);
 	return np_read_be32(&r) == p->iss && !np_reader_error(&r);
 }
 
-static enum probe_verdict input_icmp(struct probe *p, const struct np_ipv4 *ip, uint64_t now)
+/*
+ * RFC 792 destination unreachable (type 3) quoting our SYN: PROBE_CONSUMED
+ * with its type and code, PROBE_IGNORED_UNRELATED, or why it is ignored.
+ */
+static enum probe_verdict icmp4_answer(const struct probe *p, const struct pkt_in *ip, uint8_t *type,
+			uint8_t *code)
 {
 	struct np_icmp m = { 0 };
 	struct np_icmp_quote q = { 0 };
+	struct probe_addr qs, qd;
 	int err;
 
 	err = np_icmp_parse(ip->payload, ip->payload_len, &m);
@@ -445,13 +602,64 @@ static enum probe_verdict input_icmp(struct probe *p, const struct np_ipv4 *ip, 
 		return PROBE_IGNORED_UNRELATED;
 	if (np_icmp_quote_parse(&m, &q) < 0)
 		return PROBE_IGNORED_MALFORMED;
-	if (!quotes_our_syn(p, &q))
+	if (q.ip.proto != NP_IPPROTO_TCP || !q.has_ports)
 		return PROBE_IGNORED_UNRELATED;
+	qs = probe_addr_v4(q.ip.src);
+	qd = probe_addr_v4(q.ip.dst);
+	*type = m.type;
+	*code = m.code;
+	return quotes_our_syn(p, &qs, &qd, q.sport, q.dport, q.ip.payload, q.ip.payload_len) ?
+		       PROBE_CONSUMED : PROBE_IGNORED_UNRELATED;
+}
+
+/*
+ * ICMPv6 destination unreachable (RFC 4443 §3.1: type 1, codes 0 no route,
+ * 1 administratively prohibited, 2 beyond the scope of the source address,
+ * 3 address unreachable, 4 port unreachable, 5 source address failed
+ * policy, 6 reject route) quoting our SYN.  Its checksum covers the
+ * pseudo-header and is always verified (the link never offloads ICMPv6).
+ */
+static enum probe_verdict icmp6_answer(const struct probe *p, const struct pkt_in *ip, uint8_t *type,
+			uint8_t *code)
+{
+	struct np_icmp6 m = { 0 };
+	struct np_icmp6_quote q;
+	struct probe_addr qs, qd;
+	int err;
+
+	err = np_icmp6_parse(ip->payload, ip->payload_len, ip->src.b, ip->dst.b, &m);
+	if (err == NP_ECSUM)
+		return PROBE_IGNORED_CSUM;
+	if (err < 0)
+		return PROBE_IGNORED_MALFORMED;
+	if (m.type != NP_ICMP6_DEST_UNREACH)
+		return PROBE_IGNORED_UNRELATED;
+	memset(&q, 0, sizeof(q));
+	if (np_icmp6_quote_parse(&m, &q) < 0)
+		return PROBE_IGNORED_MALFORMED;
+	if (q.ip.upper != NP_IPPROTO_TCP || !q.has_ports)
+		return PROBE_IGNORED_UNRELATED;
+	memcpy(qs.b, q.ip.src, NP_IPV6_ADDR_LEN);
+	memcpy(qd.b, q.ip.dst, NP_IPV6_ADDR_LEN);
+	*type = m.type;
+	*code = m.code;
+	return quotes_our_syn(p, &qs, &qd, q.sport, q.dport, q.ip.payload, q.ip.payload_len) ?
+		       PROBE_CONSUMED : PROBE_IGNORED_UNRELATED;
+}
+
+static enum probe_verdict input_icmp(struct probe *p, const struct pkt_in *ip, uint64_t now)
+{
+	uint8_t type = 0, code = 0;
+	enum probe_verdict v = ip->v4 ? icmp4_answer(p, ip, &type, &code) :
+					icmp6_answer(p, ip, &type, &code);
+
+	if (v != PROBE_CONSUMED)
+		return v;
 	if (p->state != PROBE_SYN_SENT)
 		return PROBE_IGNORED_LATE;
 	finish(p, PROBE_UNREACHABLE, now);
-	p->icmp_type = m.type;
-	p->icmp_code = m.code;
+	p->icmp_type = type;
+	p->icmp_code = code;
 	p->icmp_from = ip->src;
 	return PROBE_CONSUMED;
 }
@@ -459,20 +667,18 @@ static enum probe_verdict input_icmp(struct probe *p, const struct np_ipv4 *ip, 
 enum probe_verdict probe_input(struct probe *p, const uint8_t *buf, size_t len, int csum_verified,
 			       uint64_t now, struct probe_tx *tx)
 {
-	struct np_ipv4 ip;
-	int err;
+	struct pkt_in ip;
+	enum probe_verdict v;
 
 	tx->count = 0;
-	err = np_ipv4_parse(buf, len, &ip);
-	if (err == NP_ECSUM)
-		return PROBE_IGNORED_CSUM;
-	if (err < 0 || np_ipv4_is_fragment(&ip))
-		return PROBE_IGNORED_MALFORMED;
-	if (ip.dst != p->cfg.src)
+	v = parse_ip(p, buf, len, &ip);
+	if (v != PROBE_CONSUMED)
+		return v;
+	if (!probe_addr_eq(&ip.dst, &p->cfg.src))
 		return PROBE_IGNORED_UNRELATED;
 	if (ip.proto == NP_IPPROTO_TCP)
 		return input_tcp(p, &ip, csum_verified, now, tx);
-	if (ip.proto == NP_IPPROTO_ICMP)
+	if (ip.v4 ? ip.proto == NP_IPPROTO_ICMP : ip.proto == NP_IPPROTO_ICMPV6)
 		return input_icmp(p, &ip, now);
 	return PROBE_IGNORED_UNRELATED;
 }
@@ -498,6 +704,45 @@ void probe_timeout(struct probe *p, uint64_t now, struct probe_tx *tx)
 	}
 }
 
+/* probe_packet_port() for an IPv6 packet: past extension headers, into ICMPv6 quotes. */
+static int packet_port6(const uint8_t *buf, size_t len, uint16_t *port)
+{
+	struct np_ipv6 ip, quoted;
+	struct np_reader r;
+	const uint8_t *rest;
+	size_t n;
+	uint16_t v;
+	int err;
+
+	err = np_ipv6_parse(buf, len, &ip);
+	if (err < 0)
+		return err;
+	np_reader_init(&r, ip.payload, ip.payload_len);
+	if (ip.upper == NP_IPPROTO_TCP) {
+		np_reader_skip(&r, 2);
+		v = np_read_be16(&r);
+		goto out;
+	}
+	if (ip.upper != NP_IPPROTO_ICMPV6)
+		return NP_ETYPE;
+	np_reader_skip(&r, NP_ICMP6_HDR_LEN);
+	rest = np_read_rest(&r, &n);
+	if (np_reader_error(&r))
+		return NP_ETRUNC;
+	err = np_ipv6_parse_quoted(rest, n, &quoted);
+	if (err < 0)
+		return err;
+	if (quoted.upper != NP_IPPROTO_TCP)
+		return NP_ETYPE;
+	np_reader_init(&r, quoted.payload, quoted.payload_len);
+	v = np_read_be16(&r);
+out:
+	if (np_reader_error(&r))
+		return NP_ETRUNC;
+	*port = v;
+	return 0;
+}
+
 int probe_packet_port(const uint8_t *buf, size_t len, uint16_t *port)
 {
 	struct np_ipv4 ip, quoted;
@@ -507,6 +752,8 @@ int probe_packet_port(const uint8_t *buf, size_t len, uint16_t *port)
 	uint16_t v;
 	int err;
 
+	if (len > 0 && buf[0] >> 4 == 6)
+		return packet_port6(buf, len, port);
 	err = np_ipv4_parse_quoted(buf, len, &ip);
 	if (err < 0)
 		return err;

@@ -2,9 +2,9 @@
  * probe.h: np-tcpprobe's policy, one TCP handshake as a pure state machine.
  *
  * A probe is one connection attempt from (src, sport) to (dst, dport).
- * probe_start() writes the SYN; probe_input() takes every IPv4 datagram
- * that may concern the probe and classifies the answer, the way a TCP in
- * SYN-SENT does (RFC 9293 §3.10.7.3):
+ * probe_start() writes the SYN; probe_input() takes every IPv4 or IPv6
+ * packet that may concern the probe and classifies the answer, the way a
+ * TCP in SYN-SENT does (RFC 9293 §3.10.7.3):
  *
  *   - SYN-ACK acknowledging our SYN: OPEN.  The handshake is completed with
  *     an ACK, then the connection is closed: by FIN (RFC 9293 §3.6, the
@@ -13,7 +13,8 @@
  *     RST.  A close that does not finish within the close timeout is ended
  *     with RST, so nothing is left half-open on the target.
  *   - RST acknowledging our SYN: CLOSED.
- *   - ICMP destination unreachable quoting our SYN (addresses, ports and
+ *   - ICMP destination unreachable (RFC 792 type 3, or ICMPv6 type 1 of
+ *     RFC 4443 §3.1, every code) quoting our SYN (addresses, ports and
  *     sequence number): UNREACHABLE with the ICMP type, code and sender.
  *   - nothing within the timeout: FILTERED (probe_timeout()).
  *
@@ -35,6 +36,13 @@
  * carries them; window scaling (RFC 7323 §2) applies to our window after
  * the SYN when both sides sent the option.
  *
+ * Both families take the same path: addresses are 16-octet struct
+ * probe_addr values (IPv4 in its mapped form), and only the packet's
+ * outer layer (probe_emit(), parse_ip(), the ICMP quote) looks at the
+ * family.  An IPv6 SYN has flow label 0 (RFC 6437 §2 lets a source leave
+ * flows unlabelled) and the configured hop limit; an IPv6 packet with
+ * extension headers is read past them (np_ipv6_parse()), a fragment is not.
+ *
  * No I/O, no clock (now is given, nanoseconds from any monotonic origin),
  * no allocation, no logging: unit tests and the fuzzer drive it directly,
  * io.c sends what it returns.
@@ -45,18 +53,68 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
+#include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
-/* Room for any datagram the probe writes: IPv4 header and TCP with options. */
-#define PROBE_PKT_MAX (20 + NP_TCP_MAX_HDR_LEN)
+/* Room for any packet the probe writes: IPv6 header and TCP with options. */
+#define PROBE_PKT_MAX (NP_IPV6_HDR_LEN + NP_TCP_MAX_HDR_LEN)
 /* Datagrams one call may ask to send (the ACK and the FIN or RST after it). */
 #define PROBE_TX_MAX 2
 /* Linux's net.ipv4.tcp_invalid_ratelimit default: 500 ms. */
 #define PROBE_DUP_ANSWER_INTERVAL_NS 500000000ull
 
+/*
+ * An address of either family: an IPv6 address, or an IPv4 address as
+ * the IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 §2.5.5.2).  The
+ * mapped form never appears in an IPv6 header on the wire (RFC 4038
+ * §4.2), so it alone says "IPv4".
+ */
+struct probe_addr {
+	uint8_t b[NP_IPV6_ADDR_LEN];
+};
+
+/* The mapped form of a (host order) as an initialiser. */
+#define PROBE_ADDR_V4_INIT(a)                                                             \
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (uint8_t)((a) >> 24),                \
+	    (uint8_t)((a) >> 16), (uint8_t)((a) >> 8), (uint8_t)(a) } }
+
+static inline struct probe_addr probe_addr_v4(uint32_t a)
+{
+	const struct probe_addr r = PROBE_ADDR_V4_INIT(a);
+
+	return r;
+}
+
+static inline int probe_addr_is_v4(const struct probe_addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(a->b, mapped, sizeof(mapped)) == 0;
+}
+
+/* The IPv4 address (host order) of a mapped address. */
+static inline uint32_t probe_addr_to_v4(const struct probe_addr *a)
+{
+	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
+	       a->b[15];
+}
+
+static inline int probe_addr_eq(const struct probe_addr *a, const struct probe_addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
+}
+
+/*
+ * a as text: dotted decimal for IPv4, RFC 5952 for IPv6.  Returns the
+ * text length.
+ */
+size_t probe_addr_to_text(const struct probe_addr *a, char text[NP_IPV6_ADDR_TEXT_LEN]);
+
 struct probe_config {
-	uint32_t src;                /* host order */
-	uint32_t dst;
+	struct probe_addr src;       /* both of the same family */
+	struct probe_addr dst;
 	uint16_t sport;
 	uint16_t dport;
 	uint16_t mss;                /* 0: no MSS option */
@@ -64,7 +122,7 @@ struct probe_config {
 	int sack;                    /* send SACK-permitted */
 	int timestamps;              /* send timestamps */
 	uint16_t window;             /* our receive window in bytes (unscaled) */
-	uint8_t ttl;
+	uint8_t ttl;                 /* IPv4 TTL, IPv6 hop limit */
 	uint32_t ts_offset;          /* added to the TSval clock: probe_ts_offset() */
 	int close_rst;               /* close with RST instead of FIN */
 	uint64_t timeout_ns;         /* wait for an answer to the SYN */
@@ -100,7 +158,7 @@ enum probe_close {
 
 /* What probe_input() made of a datagram. */
 enum probe_verdict {
-	PROBE_IGNORED_MALFORMED,     /* not a whole IPv4 TCP/ICMP datagram we can read */
+	PROBE_IGNORED_MALFORMED,     /* not a whole TCP/ICMP packet of the probe's family we can read */
 	PROBE_IGNORED_CSUM,          /* a checksum does not verify */
 	PROBE_IGNORED_UNRELATED,     /* other addresses, ports or sequence numbers */
 	PROBE_IGNORED_LATE,          /* for this connection, but nothing left to do */
@@ -110,7 +168,7 @@ enum probe_verdict {
 struct probe_tx {
 	unsigned int count;
 	size_t len[PROBE_TX_MAX];
-	uint8_t pkt[PROBE_TX_MAX][PROBE_PKT_MAX];   /* IPv4 datagrams */
+	uint8_t pkt[PROBE_TX_MAX][PROBE_PKT_MAX];   /* IPv4 datagrams or IPv6 packets */
 };
 
 struct probe {
@@ -121,7 +179,7 @@ struct probe {
 	uint32_t iss;                /* our initial sequence number */
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
-	uint16_t ip_id;
+	uint16_t ip_id;              /* IPv4 only */
 	int ts_ok;                   /* both sides sent timestamps */
 	int ws_ok;                   /* both sides sent window scale */
 	uint32_t ts_recent;          /* the peer's last TSval, echoed (RFC 7323 §4.3) */
@@ -132,16 +190,16 @@ struct probe {
 	/* The peer's SYN-ACK (OPEN). */
 	uint32_t peer_isn;
 	uint16_t peer_window;
-	uint8_t peer_ttl;
+	uint8_t peer_ttl;            /* IPv4 TTL or IPv6 hop limit */
 	struct np_tcp_opts peer_opts; /* unknown[].data point into peer_raw_opts */
 	uint8_t peer_raw_opts[NP_TCP_MAX_OPT_LEN];
 	size_t peer_raw_opts_len;
 	/* RST answer (CLOSED). */
 	uint8_t rst_ttl;
-	/* ICMP answer (UNREACHABLE). */
+	/* ICMP or ICMPv6 answer (UNREACHABLE). */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	uint32_t icmp_from;
+	struct probe_addr icmp_from;
 	/* Counters. */
 	unsigned int synack_retrans; /* SYN-ACKs received again */
 	unsigned int dup_answers_limited; /* duplicates left unanswered (rate limit) */
@@ -156,10 +214,11 @@ struct probe {
  * of successive runs keep increasing, so a target still in TIME-WAIT for a
  * reused source port accepts the next SYN (RFC 9293 §3.4.1).  key is the
  * host's secret (io_host_key()); F is a keyed 64-bit mix, unpredictable
- * without the key, not a cryptographic hash.
+ * without the key, not a cryptographic hash.  For IPv4 the addresses enter
+ * F as 32-bit values, for IPv6 all 128 bits of each are folded in.
  */
-uint32_t probe_isn(const uint64_t key[2], uint32_t src, uint16_t sport, uint32_t dst,
-		   uint16_t dport, uint64_t now_ns);
+uint32_t probe_isn(const uint64_t key[2], const struct probe_addr *src, uint16_t sport,
+		   const struct probe_addr *dst, uint16_t dport, uint64_t now_ns);
 
 /*
  * Offset added to the millisecond TSval clock for one pair of hosts, as
@@ -167,22 +226,25 @@ uint32_t probe_isn(const uint64_t key[2], uint32_t src, uint16_t sport, uint32_t
  * grows from run to run, so PAWS in the target's TIME-WAIT (RFC 7323 §5,
  * RFC 6191) takes the next SYN of a reused port.
  */
-uint32_t probe_ts_offset(const uint64_t key[2], uint32_t src, uint32_t dst);
+uint32_t probe_ts_offset(const uint64_t key[2], const struct probe_addr *src,
+			 const struct probe_addr *dst);
 
 /*
- * Initialise p from cfg and write the SYN into tx (tx->count 1).  iss and
- * ip_id come from the caller (probe_isn() in main.c, fixed in tests).  Returns 0
+ * Initialise p from cfg and write the SYN into tx (tx->count 1), an IPv4
+ * datagram or an IPv6 packet as cfg's addresses are.  iss and
+ * ip_id (IPv4 only) come from the caller (probe_isn() in main.c, fixed in tests).  Returns 0
  * or a negative NP_E* code from the codecs (options that cannot be built).
  */
 int probe_start(struct probe *p, const struct probe_config *cfg, uint32_t iss, uint16_t ip_id,
 		uint64_t now, struct probe_tx *tx);
 
 /*
- * Feed one IPv4 datagram (exactly the datagram; trailing link padding is
- * ignored) received at now.  csum_verified: the link already checked the
+ * Feed one IPv4 datagram or IPv6 packet (exactly the packet; trailing
+ * link padding is ignored) received at now; one of the other family than
+ * the probe's is unrelated.  csum_verified: the link already checked the
  * TCP checksum, or it is not filled in yet (AF_PACKET's
  * TP_STATUS_CSUM_VALID / TP_STATUS_CSUMNOTREADY), so it is not verified
- * again; the IPv4 header checksum always is.  tx receives what to send
+ * again; the IPv4 header checksum and ICMP checksums always are.  tx receives what to send
  * (tx->count may be 0).
  */
 enum probe_verdict probe_input(struct probe *p, const uint8_t *ip, size_t len, int csum_verified,
@@ -213,8 +275,9 @@ static inline int probe_done(const struct probe *p)
 
 /*
  * The local port a datagram concerns: the TCP destination port of a
- * segment, or the TCP source port quoted by an ICMP error.  For io.c to
- * find the probe; it checks lengths only (probe_input() checks the rest).
+ * segment, or the TCP source port quoted by an ICMP or ICMPv6 error, for
+ * IPv4 and IPv6 (past extension headers) alike.  For main.c to find the
+ * probe; it checks lengths only (probe_input() checks the rest).
  * Returns 0 and sets *port, or NP_ETRUNC / NP_ETYPE.
  */
 int probe_packet_port(const uint8_t *ip, size_t len, uint16_t *port);

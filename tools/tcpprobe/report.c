@@ -5,29 +5,30 @@
 #include <math.h>
 #include <string.h>
 
-#include <netproto/ipv4.h>
+#include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
 #include "report.h"
 
-void report_init(struct report *r, FILE *out, int json, const char *host, uint32_t addr)
+void report_init(struct report *r, FILE *out, int json, const char *host,
+		 const struct probe_addr *addr)
 {
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->json = json;
 	r->host = host;
-	r->addr = addr;
+	r->addr = *addr;
 }
 
-void report_header(struct report *r, uint32_t src, const char *ifname, unsigned int nports,
-		   unsigned int count)
+void report_header(struct report *r, const struct probe_addr *src, const char *ifname,
+		   unsigned int nports, unsigned int count)
 {
-	char a[NP_IPV4_ADDR_TEXT_LEN], s[NP_IPV4_ADDR_TEXT_LEN];
+	char a[NP_IPV6_ADDR_TEXT_LEN], s[NP_IPV6_ADDR_TEXT_LEN];
 
 	if (r->json)
 		return;
-	np_ipv4_addr_to_text(r->addr, a);
-	np_ipv4_addr_to_text(src, s);
+	probe_addr_to_text(&r->addr, a);
+	probe_addr_to_text(src, s);
 	fprintf(r->out, "NP-TCPPROBE %s (%s): %u port%s x %u from %s on %s\n", r->host, a, nports,
 		nports == 1 ? "" : "s", count, s, ifname);
 	fflush(r->out);
@@ -91,10 +92,10 @@ static json_t *json_options(const struct probe *p)
 
 static void json_probe(struct report *r, const struct probe *p, unsigned int seq)
 {
-	char a[NP_IPV4_ADDR_TEXT_LEN];
+	char a[NP_IPV6_ADDR_TEXT_LEN];
 	json_t *j;
 
-	np_ipv4_addr_to_text(r->addr, a);
+	probe_addr_to_text(&r->addr, a);
 	j = json_pack("{s:i,s:s,s:s,s:i,s:i,s:s}", "seq", seq, "host", r->host, "addr", a,
 		      "port", p->cfg.dport, "sport", p->cfg.sport, "result",
 		      probe_result_name(p->result));
@@ -115,7 +116,7 @@ static void json_probe(struct report *r, const struct probe *p, unsigned int seq
 		json_object_set_new(j, "ttl", json_integer(p->rst_ttl));
 		break;
 	case PROBE_UNREACHABLE:
-		np_ipv4_addr_to_text(p->icmp_from, a);
+		probe_addr_to_text(&p->icmp_from, a);
 		json_object_set_new(j, "icmp_type", json_integer(p->icmp_type));
 		json_object_set_new(j, "icmp_code", json_integer(p->icmp_code));
 		json_object_set_new(j, "icmp_from", json_string(a));
@@ -153,11 +154,13 @@ static void human_options(FILE *out, const struct probe *p)
 
 static void human_probe(struct report *r, const struct probe *p, unsigned int seq)
 {
-	char a[NP_IPV4_ADDR_TEXT_LEN];
+	char a[NP_IPV6_ADDR_TEXT_LEN];
+	const int v6 = !probe_addr_is_v4(&r->addr);
 
-	np_ipv4_addr_to_text(r->addr, a);
-	fprintf(r->out, "%s %s:%u seq=%u sport=%u", probe_result_name(p->result), a, p->cfg.dport,
-		seq, p->cfg.sport);
+	probe_addr_to_text(&r->addr, a);
+	/* An IPv6 address with a port in brackets (RFC 5952 §6). */
+	fprintf(r->out, "%s %s%s%s:%u seq=%u sport=%u", probe_result_name(p->result), v6 ? "[" : "",
+		a, v6 ? "]" : "", p->cfg.dport, seq, p->cfg.sport);
 	switch (p->result) {
 	case PROBE_OPEN:
 		fprintf(r->out, " rtt=%.3f ms ttl=%u win=%u isn=%u", ms(p->rtt_ns), p->peer_ttl,
@@ -173,7 +176,7 @@ static void human_probe(struct report *r, const struct probe *p, unsigned int se
 		fprintf(r->out, " rtt=%.3f ms ttl=%u (RST)", ms(p->rtt_ns), p->rst_ttl);
 		break;
 	case PROBE_UNREACHABLE:
-		np_ipv4_addr_to_text(p->icmp_from, a);
+		probe_addr_to_text(&p->icmp_from, a);
 		fprintf(r->out, " rtt=%.3f ms icmp type=%u code=%u from %s", ms(p->rtt_ns),
 			p->icmp_type, p->icmp_code, a);
 		break;
@@ -215,11 +218,11 @@ static double rtt_mdev(const struct report *r, double avg)
 
 void report_summary(struct report *r, int interrupted)
 {
-	char a[NP_IPV4_ADDR_TEXT_LEN];
+	char a[NP_IPV6_ADDR_TEXT_LEN];
 	double avg = r->rtt_n ? r->rtt_sum / r->rtt_n : 0;
 	double mdev = r->rtt_n ? rtt_mdev(r, avg) : 0;
 
-	np_ipv4_addr_to_text(r->addr, a);
+	probe_addr_to_text(&r->addr, a);
 	if (r->json) {
 		json_t *j = json_pack("{s:{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:b}}", "summary", "host", r->host,
 				      "addr", a, "sent", r->sent, "open", r->count[PROBE_OPEN],

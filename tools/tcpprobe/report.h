@@ -1,7 +1,8 @@
 /*
  * report.h: np-tcpprobe's output, ping-style lines or JSON.
  *
- * Human: one line per finished probe ("open 10.0.0.1:80 seq=0 ...") and a
+ * Human: one line per finished probe ("open 10.0.0.1:80 seq=0 ...", for
+ * IPv6 "open [2001:db8::2]:80 seq=0 ...", RFC 5952 §6) and a
  * summary with counts and RTT min/avg/max/mdev (mdev as iputils' ping:
  * the standard deviation).  JSON: one object per line and probe, then one
  * {"summary": ...} object.  RTT statistics cover every answered probe
@@ -19,17 +20,18 @@ struct report {
 	FILE *out;
 	int json;
 	const char *host;            /* as the user wrote it */
-	uint32_t addr;
+	struct probe_addr addr;
 	unsigned int sent;
 	unsigned int count[PROBE_UNREACHABLE + 1];   /* by enum probe_result */
 	unsigned int rtt_n;
 	double rtt_min, rtt_max, rtt_sum, rtt_sum2;  /* milliseconds */
 };
 
-void report_init(struct report *r, FILE *out, int json, const char *host, uint32_t addr);
+void report_init(struct report *r, FILE *out, int json, const char *host,
+		 const struct probe_addr *addr);
 /* The first line (human only): what is probed from where. */
-void report_header(struct report *r, uint32_t src, const char *ifname, unsigned int nports,
-		   unsigned int count);
+void report_header(struct report *r, const struct probe_addr *src, const char *ifname,
+		   unsigned int nports, unsigned int count);
 /* A probe was sent. */
 void report_sent(struct report *r);
 /* A probe finished; seq is its number in the run. */

@@ -80,6 +80,12 @@ rsts_from() {  # RSTs from the prober's address and source port $1 (no extension
 	tcpdump -r "$cap" -n "ip6 src $P6 and tcp src port $1 and ip6[53] & 4 != 0" 2>/dev/null | wc -l
 }
 
+# The issue's own command form: HOST -p PORTS.
+tp_probe -w 0.5 $T6 -p 9400,9402
+tp_expect "-p form exit" "$TP_RC" 1
+printf '%s\n' "$TP_OUT" | grep -q "^open \[$T6\]:9402 " && printf '%s\n' "$TP_OUT" | grep -q "^closed \[$T6\]:9400 " ||
+	np_fail "np-tcpprobe $T6 -p 9400,9402: $TP_OUT $TP_ERR"
+
 # Every kind in one run, human output.
 tp_probe -w 0.5 -i 0.05 --sport 62400 $T6 9400-9405
 tp_expect "mixed exit" "$TP_RC" 1

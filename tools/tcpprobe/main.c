@@ -56,6 +56,7 @@ struct options {
 	struct probe_config probe;   /* options of the SYN */
 	int json;
 	const char *host;
+	const char *port_list;       /* -p PORTS, or the second operand */
 	uint16_t *ports;
 	unsigned int nports;
 };
@@ -92,6 +93,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: np-tcpprobe [options] HOST PORT[,PORT|-PORT...]\n"
+		"       np-tcpprobe [options] -p PORT[,PORT|-PORT...] HOST\n"
+		"  -p, --ports LIST       the ports to probe (or as the second operand)\n"
 		"  -4, -6                 HOST's IPv4 or IPv6 address only\n"
 		"  -c, --count N          probes per port (default 1)\n"
 		"  -i, --interval SEC     between probes (default 1, 0 = as fast as possible)\n"
@@ -187,6 +190,7 @@ static const struct option long_opts[] = {
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "close", required_argument, NULL, OPT_CLOSE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "ports", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -220,6 +224,9 @@ static int parse_opt(int c, const char *arg, struct options *o)
 	case 'w':
 		if (parse_seconds(arg, &o->timeout) < 0 || o->timeout <= 0)
 			return bad("timeout", arg);
+		return 0;
+	case 'p':
+		o->port_list = arg;
 		return 0;
 	case 'I':
 		o->ifname = arg;
@@ -299,20 +306,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->probe.timestamps = 1;
 	o->probe.window = 64240;     /* Linux's initial window: 44 * 1460 */
 	o->probe.ttl = 64;
-	while ((c = getopt_long(argc, argv, "46c:i:w:I:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "46c:i:w:I:p:hV", long_opts, NULL)) != -1) {
 		r = parse_opt(c, optarg, o);
 		if (r)
 			return r;
 	}
-	if (argc - optind != 2) {
+	/* HOST PORTS, or -p PORTS HOST (nmap's and hping3's habit); not both. */
+	if (argc - optind != (o->port_list ? 1 : 2)) {
 		usage(stderr);
 		return -1;
 	}
 	o->host = argv[optind];
-	if (parse_ports(argv[optind + 1], o) < 0)
-		return bad("port list", argv[optind + 1]);
+	if (!o->port_list)
+		o->port_list = argv[optind + 1];
+	if (parse_ports(o->port_list, o) < 0)
+		return bad("port list", o->port_list);
 	if ((uint64_t)o->count * o->nports > MAX_PROBES)
-		return bad("count (too many probes)", argv[optind + 1]);
+		return bad("count (too many probes)", o->port_list);
 	return 0;
 }
 

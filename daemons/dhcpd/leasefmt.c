@@ -23,25 +23,25 @@ static bool label_char(unsigned char c)
 
 size_t leasefmt_hostname_sanitize(const char *in, char out[LEASEFMT_LABEL_MAX + 1])
 {
-	size_t n = 0, start = 0;
+	size_t n = 0;
 
 	/* An FQDN keeps its first label: the domain is the subnet's, not the client's. */
 	for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && *p != '.'; p++) {
 		unsigned char c = (unsigned char)tolower(*p);
 
-		if (n == 0 && !label_char(c))
-			continue;          /* leading junk trimmed, not replaced */
+		/*
+		 * Leading junk (and '-', which may not start a label) is trimmed,
+		 * not replaced, so that it does not count against the 63 octets.
+		 */
+		if (n == 0 && (!label_char(c) || c == '-'))
+			continue;
 		if (n >= LEASEFMT_LABEL_MAX)
 			break;
 		out[n++] = label_char(c) ? (char)c : '-';
 	}
 	/* RFC 1123 §2.1: a label starts and ends with a letter or digit. */
-	while (start < n && out[start] == '-')
-		start++;
-	while (n > start && out[n - 1] == '-')
+	while (n > 0 && out[n - 1] == '-')
 		n--;
-	memmove(out, out + start, n - start);
-	n -= start;
 	out[n] = '\0';
 	return n;
 }
@@ -353,8 +353,8 @@ int leasefmt_kea_parse(const char *line, const struct leasefmt_kea_cols *cols,
 		       struct lease_data *l, const char **why)
 {
 	char store[CSV_LINE_MAX], *f[CSV_FIELDS_MAX];
-	int n = split_csv(line, store, f), hl, state = 0;
-	int64_t lft, expire;
+	int n = split_csv(line, store, f), hl;
+	int64_t lft, expire, state = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (n < 0)
@@ -376,18 +376,23 @@ int leasefmt_kea_parse(const char *line, const struct leasefmt_kea_cols *cols,
 			return fail(why, "client_id is not hexadecimal");
 		l->cid_len = (uint8_t)cl;
 	}
-	if (l->hlen == 0 && l->cid_len == 0)
-		return fail(why, "neither hwaddr nor client_id");
 	if (parse_i64(f[cols->valid_lifetime], &lft) < 0 || parse_i64(f[cols->expire], &expire) < 0)
 		return fail(why, "valid_lifetime or expire is not a number");
-	if (cols->state >= 0 && f[cols->state][0] != '\0')
-		state = atoi(f[cols->state]);
+	if (cols->state >= 0 && f[cols->state][0] != '\0' && parse_i64(f[cols->state], &state) < 0)
+		return fail(why, "state is not a number");
 	switch (state) {
 	case 0: l->state = LEASE_BOUND; break;
 	case 1: l->state = LEASE_DECLINED; break;
 	case 2: l->state = LEASE_EXPIRED; break;
 	default: return fail(why, "unknown lease state");
 	}
+	/*
+	 * Kea forgets who declined an address (Lease4::decline empties hwaddr
+	 * and client_id): a declined lease is the address alone, held in
+	 * probation (lease_apply).  Any other lease belongs to a client.
+	 */
+	if (l->hlen == 0 && l->cid_len == 0 && l->state != LEASE_DECLINED)
+		return fail(why, "neither hwaddr nor client_id");
 	l->expire = expire;
 	l->start = expire >= lft ? expire - lft : 0;
 	if (cols->hostname >= 0)
@@ -396,6 +401,22 @@ int leasefmt_kea_parse(const char *line, const struct leasefmt_kea_cols *cols,
 }
 
 /* ---- dnsmasq's lease file ---------------------------------------------------------- */
+
+/*
+ * dnsmasq's MAC field: "aa:bb:..", or, for a hardware type other than
+ * Ethernet and for a client without a hardware address, the type as two
+ * hex digits first ("%.2x-" in dnsmasq's lease.c): "06-aa:bb:..", "01-".
+ * The address's length (0 for "01-"), or -1.
+ */
+static int dnsmasq_mac(const char *s, struct lease_data *l)
+{
+	l->htype = 1;
+	if (isxdigit((unsigned char)s[0]) && isxdigit((unsigned char)s[1]) && s[2] == '-') {
+		l->htype = (uint8_t)strtoul(s, NULL, 16);
+		s += 3;
+	}
+	return parse_hex(s, l->chaddr, sizeof(l->chaddr));
+}
 
 int leasefmt_dnsmasq_parse(const char *line, int64_t now, uint32_t lease_time,
 			   struct lease_data *l, const char **why)
@@ -423,19 +444,8 @@ int leasefmt_dnsmasq_parse(const char *line, int64_t now, uint32_t lease_time,
 		return fail(why, "expiry is not a number");
 	if (parse_ip(f[2], &l->addr) < 0)
 		return fail(why, "address is not an IPv4 address");
-	/* dnsmasq writes "TYPE-aa:bb:.." for a hardware type other than Ethernet. */
-	l->htype = 1;
-	{
-		const char *mac = f[1];
-		const char *dash = strchr(mac, '-');
-
-		if (dash != NULL && dash - mac <= 3 && strchr(mac, ':') > dash) {
-			l->htype = (uint8_t)atoi(mac);
-			mac = dash + 1;
-		}
-		hl = parse_hex(mac, l->chaddr, sizeof(l->chaddr));
-	}
-	if (hl <= 0)
+	hl = dnsmasq_mac(f[1], l);
+	if (hl < 0)
 		return fail(why, "MAC is not a hardware address");
 	l->hlen = (uint8_t)hl;
 	if (strcmp(f[4], "*") != 0) {
@@ -445,6 +455,8 @@ int leasefmt_dnsmasq_parse(const char *line, int64_t now, uint32_t lease_time,
 			return fail(why, "client-id is not hexadecimal");
 		l->cid_len = (uint8_t)cl;
 	}
+	if (l->hlen == 0 && l->cid_len == 0)
+		return fail(why, "no MAC and no client-id");
 	if (strcmp(f[3], "*") != 0)
 		set_hostname(l, f[3]);
 	l->expire = expire == 0 ? now + 365 * 86400 : expire;   /* 0: an infinite lease */

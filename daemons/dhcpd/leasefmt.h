@@ -96,14 +96,17 @@ int leasefmt_kea_header(const char *line, struct leasefmt_kea_cols *cols);
 
 /*
  * A Kea CSV line into a lease: 0, or -1 with *why (a static string).
- * Released leases (Kea deletes them) and unknown states are refused.
+ * Released leases (Kea deletes them) and unknown states are refused; a
+ * lease needs a hwaddr or a client_id unless it is declined (Kea empties
+ * both when a client declines an address).
  */
 int leasefmt_kea_parse(const char *line, const struct leasefmt_kea_cols *cols,
 		       struct lease_data *l, const char **why);
 
 /*
  * A dnsmasq lease line "EXPIRY MAC IP HOSTNAME CLIENT-ID" ('*' for none;
- * EXPIRY 0: infinite, taken as now + a year).  1 for a line to skip (the
+ * EXPIRY 0: infinite, taken as now + a year; MAC "TT-aa:bb:.." with a hardware
+ * type TT in hex, "01-" for none).  1 for a line to skip (the
  * DHCPv6 part: "duid ..." and the IPv6 leases after it), 0 with *l, or -1
  * with *why.  lease_time: what start is taken as (expire - lease_time).
  */

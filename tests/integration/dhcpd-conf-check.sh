@@ -4,6 +4,8 @@
 #   - two reservations of one address; one client with two reservations;
 #   - user = "root", an unknown user;
 #   - a directory, or a file in a missing directory, as lease_file;
+#   - a relative path, a file in a missing directory, or a directory as
+#     transaction_log;
 #   - a custom option 51 (the server sets the lease time itself: a
 #     reservation's lease_time is accepted instead);
 #   - client classes: an unknown class in a pool's allow, a class defined
@@ -77,6 +79,18 @@ refused leasedir 3 "is a directory"
 conf leasenodir "lease_file = \"$T/missing/leases\";" "$SUB"
 sed -i '2d' "$T/leasenodir.conf"
 refused leasenodir 3 "directory .*missing"
+
+# transaction_log: an absolute file name in a directory that exists.
+conf logrel 'transaction_log = "dhcpd-transactions.log";' "$SUB"
+refused logrel 4 "transaction_log \"dhcpd-transactions.log\" is not an absolute path"
+conf lognodir "transaction_log = \"$T/missing/transactions.log\";" "$SUB"
+refused lognodir 4 "transaction_log .*directory $T/missing does not exist"
+conf logdir "transaction_log = \"$T/leasedir\";" "$SUB"
+refused logdir 4 "transaction_log \"$T/leasedir\" is a directory"
+conf logslash "transaction_log = \"$T/\";" "$SUB"
+refused logslash 4 "transaction_log .*names a directory"
+conf logok "transaction_log = \"$T/transactions.log\";" "$SUB"
+accepted logok "$DHCPD"
 
 conf twosubnets "" "$SUB,
   { subnet = \"10.78.0.0/24\"; interface = \"eth0\"; }"

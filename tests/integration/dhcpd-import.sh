@@ -5,14 +5,15 @@
 # (refused while np-dhcpd runs, and for a line whose address lies outside
 # the configured subnets, with FILE:LINE), and after np-dhcpd starts the
 # same clients asking for their addresses (udhcpc -r) get them back; np-ctl
-# lists them with their names.
+# lists them with their names.  An address Kea holds declined (dhcpcd found
+# it in use) is imported as declined.
 set -u
 . "$(dirname "$0")/netns.sh"
 
 dhcpd=${NP_BUILDDIR:-.}/daemons/dhcpd/np-dhcpd
 NPCTL=${NP_CTL:-${NP_BUILDDIR:-.}/tools/ctl/np-ctl}
 [ -x "$dhcpd" ] || { np_log "ERROR: $dhcpd not built"; exit 99; }
-for p in dnsmasq kea-dhcp4 udhcpc; do
+for p in dnsmasq kea-dhcp4 udhcpc dhcpcd; do
 	command -v $p >/dev/null 2>&1 || np_skip_or_fail "$p not installed"
 done
 
@@ -63,6 +64,15 @@ np_bg srv env KEA_PIDFILE_DIR="$T" KEA_LOCKFILE_DIR="$T" \
 	kea-dhcp4 -c "$T/kea.json" 2>"$T/kea.log"
 KEA_PID=$NP_BG_PID
 np_wait 10 np_in srv sh -c "ss -lun | grep -q ':67 '" || np_fail "kea not listening: $(cat "$T/kea.log")"
+# dhcpcd declines 10.77.0.60, Kea's first offer, which c1 holds: Kea keeps
+# the address on probation and forgets the client (hwaddr and client_id empty).
+np_addr c1 eth0 10.77.0.60/24
+np_in c2 dhcpcd -4 -1 -B -t 15 -f /dev/null -c /bin/true eth0 >"$T/dhcpcd.log" 2>&1 \
+	|| np_fail "dhcpcd got no lease from kea: $(tail "$T/dhcpcd.log")"
+ip -n "$(np_ns c1)" addr del 10.77.0.60/24 dev eth0
+ip -n "$(np_ns c2)" addr flush dev eth0
+grep -q "^10.77.0.60,,,[0-9]*,[0-9]*,1,0,0,,1," "$T/kea.csv" \
+	|| np_fail "kea wrote no declined lease for 10.77.0.60: $(cat "$T/kea.csv")"
 A2=$(lease c2 bravo) || np_fail "no lease from kea: $(cat "$T/udhcpc-c2.log") $(tail "$T/kea.log")"
 kill "$KEA_PID"; wait "$KEA_PID" 2>/dev/null
 grep -q "^$A2,02:00:5e:00:0f:02," "$T/kea.csv" || np_fail "kea's lease file: $(cat "$T/kea.csv")"
@@ -107,6 +117,10 @@ kill "$DHCPD_PID"; wait "$DHCPD_PID" 2>/dev/null
 "$dhcpd" -c "$T/dhcpd.conf" --import-leases kea:"$T/kea.csv" >"$T/imp2" 2>&1 \
 	|| np_fail "kea import: $(cat "$T/imp2")"
 np_log "$(cat "$T/imp1") / $(cat "$T/imp2")"
+"$dhcpd" --dump-leases "$T/leases" -c "$T/dhcpd.conf" >"$T/dump.csv" 2>&1 || np_fail "dump: $(cat "$T/dump.csv")"
+grep -q "^10.77.0.60,,,[0-9]*,[0-9]*,1,0,0,,1,$" "$T/dump.csv" \
+	|| np_fail "kea's declined 10.77.0.60 not imported as declined: $(cat "$T/dump.csv")"
+np_log "kea's declined 10.77.0.60 imported as declined"
 np_bg srv "$dhcpd" -c "$T/dhcpd.conf" 2>>"$T/dhcpd.log"
 DHCPD_PID=$NP_BG_PID
 np_wait 5 np_in srv sh -c "ss -lun | grep -q ':67 '" || np_fail "np-dhcpd not listening: $(cat "$T/dhcpd.log")"

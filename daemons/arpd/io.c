@@ -98,14 +98,15 @@ static void ms_to_tv(uint64_t ms, struct timeval *tv)
 static void log_result(const struct arpd_result *res)
 {
 	char ip[NP_IPV4_ADDR_TEXT_LEN], peer[NP_IPV4_ADDR_TEXT_LEN], ip6[NP_IPV6_ADDR_TEXT_LEN];
-	const uint8_t *m = res->peer;
+	char mac[NP_ETHER_ADDR_TEXT_LEN];
+
+	np_ether_addr_to_text(res->peer, mac);
 
 	switch (res->verdict) {
 	case ARPD_DEFEND:
 	case ARPD_CONFLICT:
 		np_ipv4_addr_to_text(res->addr, ip);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is claimed by %02x:%02x:%02x:%02x:"
-				 "%02x:%02x%s", ip, m[0], m[1], m[2], m[3], m[4], m[5],
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is claimed by %s%s", ip, mac,
 				 res->verdict == ARPD_DEFEND ? ", defending it" : "");
 		break;
 	case ARPD_IGNORE_MALFORMED:
@@ -113,15 +114,13 @@ static void log_result(const struct arpd_result *res)
 		break;
 	case ARPD_IGNORE_BAD_SENDER:
 		np_ipv4_addr_to_text(res->peer_ip, peer);
-		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a request from a bad sender %s "
-				 "%02x:%02x:%02x:%02x:%02x:%02x", peer, m[0], m[1], m[2], m[3],
-				 m[4], m[5]);
+		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a request from a bad sender %s %s", peer,
+				 mac);
 		break;
 	case ARPD_NDP_DEFEND:
 	case ARPD_NDP_CONFLICT:
 		np_ipv6_addr_to_text(res->addr6, ip6);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is advertised by %02x:%02x:%02x:"
-				 "%02x:%02x:%02x%s", ip6, m[0], m[1], m[2], m[3], m[4], m[5],
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is advertised by %s%s", ip6, mac,
 				 res->verdict == ARPD_NDP_DEFEND ? ", defending it" : "");
 		break;
 	case ARPD_NDP_MALFORMED:
@@ -135,16 +134,14 @@ static void log_result(const struct arpd_result *res)
 	case ARPD_NDP_PROBE_ANSWER:
 		if (np_log_enabled(NP_LOG_DEBUG)) {
 			np_ipv6_addr_to_text(res->addr6, ip6);
-			np_log_debug("%s is in use by %02x:%02x:%02x:%02x:%02x:%02x: not answering",
-				     ip6, m[0], m[1], m[2], m[3], m[4], m[5]);
+			np_log_debug("%s is in use by %s: not answering", ip6, mac);
 		}
 		break;
 	case ARPD_IGNORE_CLAIMED:
 	case ARPD_PROBE_ANSWER:
 		if (np_log_enabled(NP_LOG_DEBUG)) {
 			np_ipv4_addr_to_text(res->addr, ip);
-			np_log_debug("%s is in use by %02x:%02x:%02x:%02x:%02x:%02x: not answering",
-				     ip, m[0], m[1], m[2], m[3], m[4], m[5]);
+			np_log_debug("%s is in use by %s: not answering", ip, mac);
 		}
 		break;
 	default:

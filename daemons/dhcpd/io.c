@@ -336,7 +336,7 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		struct np_ether eth = { 0 };
 		struct np_arp a = { 0 };
 		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
-		char ip[16];
+		char ip[NP_IPV4_ADDR_TEXT_LEN], mac[NP_ETHER_ADDR_TEXT_LEN];
 
 		if (n < 0)
 			break;
@@ -346,11 +346,9 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), wall_now(),
 				    resumed, io) != 1)
 			continue;
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a.spa >> 24, (a.spa >> 16) & 255,
-			 (a.spa >> 8) & 255, a.spa & 255);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING,
-				 "%s is in use by %02x:%02x:%02x:%02x:%02x:%02x on %s: not offered",
-				 ip, a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5],
+		np_ipv4_addr_to_text(a.spa, ip);
+		np_ether_addr_to_text(a.sha, mac);
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "%s is in use by %s on %s: not offered", ip, mac,
 				 ifc->info.name);
 	}
 	commit_and_flush(io);

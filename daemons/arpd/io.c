@@ -21,6 +21,7 @@
 #include <netproto/ipv4.h>
 #include <netproto/ipv6.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "io.h"
 #include "log.h"
@@ -80,14 +81,6 @@ static const struct sock_filter ndp_only[] = {
 static const struct sock_filter drop_all[] = {
 	BPF_STMT(BPF_RET | BPF_K, 0),
 };
-
-uint64_t arpd_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void ms_to_tv(uint64_t ms, struct timeval *tv)
 {
@@ -178,7 +171,7 @@ static void tx_use(struct arpd *a, int fd)
 
 static void handle_batch(struct arpd *a, int fd, unsigned int n)
 {
-	uint64_t now = arpd_now();
+	uint64_t now = np_mono_us();
 	struct arpd_result res;
 
 	tx_use(a, fd);
@@ -466,7 +459,7 @@ static void probe_send(struct arpd *a, uint64_t now, unsigned int quota)
 static void on_probe_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct arpd *a = arg;
-	uint64_t now = arpd_now();
+	uint64_t now = np_mono_us();
 	unsigned int quota = (unsigned int)(a->conf->probe.rate * PROBE_TICK_MS / 1000);
 
 	(void)fd;

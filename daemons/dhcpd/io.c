@@ -69,11 +69,6 @@ struct dhcpd_io {
 	void *change_arg;
 };
 
-static int64_t wall_now(void)
-{
-	return (int64_t)time(NULL);
-}
-
 /* The engine's monotonic milliseconds (engine.h keeps them signed). */
 static int64_t mono_ms(void)
 {
@@ -251,7 +246,7 @@ int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr)
 {
 	struct engine_out o;
 	uint64_t durable;
-	int err = engine_delete(io->eng, addr, wall_now(), &o);
+	int err = engine_delete(io->eng, addr, np_wall_s(), &o);
 
 	if (err < 0)
 		return err;
@@ -319,7 +314,7 @@ static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	engine_probe_run(io->eng, mono_ms(), wall_now(), resumed, io);
+	engine_probe_run(io->eng, mono_ms(), np_wall_s(), resumed, io);
 	commit_and_flush(io);
 	probe_arm(io);
 }
@@ -343,7 +338,7 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_ARP ||
 		    np_arp_parse(eth.payload, eth.payload_len, &a) < 0 || a.spa == 0 ||
-		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), wall_now(),
+		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), np_wall_s(),
 				    resumed, io) != 1)
 			continue;
 		np_ipv4_addr_to_text(a.spa, ip);
@@ -402,7 +397,7 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 	struct engine_rx r = *rx;
 
 	r.now_ms = mono_ms();
-	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
+	if (engine_handle(io->eng, pkt, len, &r, np_wall_s(), o) < 0)
 		return;        /* malformed: counted by the engine */
 	engine_done(io, o);
 }

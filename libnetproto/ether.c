@@ -102,17 +102,6 @@ char *np_ether_addr_to_text(const uint8_t addr[NP_ETHER_ADDR_LEN],
 	return text;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int np_ether_addr_parse(const char *text, uint8_t addr[NP_ETHER_ADDR_LEN])
 {
 	uint8_t a[NP_ETHER_ADDR_LEN];
@@ -122,7 +111,7 @@ int np_ether_addr_parse(const char *text, uint8_t addr[NP_ETHER_ADDR_LEN])
 		return NP_EINVAL;
 	for (int i = 0; i < NP_ETHER_ADDR_LEN; i++) {
 		const char *p = text + 3 * i;
-		int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
+		int hi = np_hex_digit(p[0]), lo = hi < 0 ? -1 : np_hex_digit(p[1]);
 
 		if (lo < 0 || p[2] != (i + 1 < NP_ETHER_ADDR_LEN ? sep : '\0'))
 			return NP_EINVAL;

@@ -250,3 +250,14 @@ void np_writer_patch_be32(struct np_writer *w, size_t off, uint32_t v)
 	if (writer_written(w, off, 4))
 		np_store_be32(w->data + off, v);
 }
+
+int np_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

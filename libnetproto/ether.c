@@ -88,3 +88,35 @@ int np_ether_is_zero(const uint8_t addr[NP_ETHER_ADDR_LEN])
 
 	return memcmp(addr, zero, NP_ETHER_ADDR_LEN) == 0;
 }
+
+char *np_ether_addr_to_text(const uint8_t addr[NP_ETHER_ADDR_LEN],
+			    char text[NP_ETHER_ADDR_TEXT_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < NP_ETHER_ADDR_LEN; i++) {
+		text[3 * i] = hex[addr[i] >> 4];
+		text[3 * i + 1] = hex[addr[i] & 0xf];
+		text[3 * i + 2] = i + 1 < NP_ETHER_ADDR_LEN ? ':' : '\0';
+	}
+	return text;
+}
+
+int np_ether_addr_parse(const char *text, uint8_t addr[NP_ETHER_ADDR_LEN])
+{
+	uint8_t a[NP_ETHER_ADDR_LEN];
+	char sep = text[0] != '\0' && text[1] != '\0' ? text[2] : '\0';
+
+	if (sep != ':' && sep != '-')
+		return NP_EINVAL;
+	for (int i = 0; i < NP_ETHER_ADDR_LEN; i++) {
+		const char *p = text + 3 * i;
+		int hi = np_hex_digit(p[0]), lo = hi < 0 ? -1 : np_hex_digit(p[1]);
+
+		if (lo < 0 || p[2] != (i + 1 < NP_ETHER_ADDR_LEN ? sep : '\0'))
+			return NP_EINVAL;
+		a[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(addr, a, sizeof(a));
+	return 0;
+}

@@ -404,17 +404,6 @@ size_t np_ipv6_addr_to_text(const uint8_t addr[NP_IPV6_ADDR_LEN],
 	return n;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The groups of text before and after "::" (RFC 4291 §2.2): g gets them
  * in order, *gap the index of "::" or -1.  Returns the number of groups,
@@ -437,8 +426,8 @@ static int addr_parse_groups(const char *text, uint16_t g[8], int *gap)
 			return 0;
 	}
 	for (;;) {
-		for (d = 0, v = 0; d < 5 && hex_value(text[pos + d]) >= 0; d++)
-			v = v << 4 | (unsigned)hex_value(text[pos + d]);
+		for (d = 0, v = 0; d < 5 && np_hex_digit(text[pos + d]) >= 0; d++)
+			v = v << 4 | (unsigned)np_hex_digit(text[pos + d]);
 		if (d == 0)
 			return -1;
 		/* An IPv4 address in the last 32 bits (RFC 4291 §2.2 form 3). */

@@ -81,9 +81,6 @@ struct arpd {
 	unsigned int pending_cap, pending_head, pending_len;
 };
 
-/* Monotonic microseconds. */
-uint64_t arpd_now(void);
-
 /* The skeleton's operations (daemon.h). */
 void *arpd_conf_load_op(const struct np_conf *c, struct np_conf_err *e);
 void arpd_conf_free_op(void *conf);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <netproto/error.h>
+#include <netproto/ether.h>
 #include <netproto/ipv4.h>
 #include <netproto/ipv6.h>
 
@@ -59,19 +60,7 @@ static const struct np_conf_key root_keys[] = {
 
 int arpd_parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned int b[6];
-	char sep[5], end;
-
-	if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1], &b[2],
-		   &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &end) != 11 ||
-	    strlen(s) != 17)
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (sep[i] != sep[0] || (sep[0] != ':' && sep[0] != '-'))
-			return -1;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
+	return np_ether_addr_parse(s, mac) == 0 ? 0 : -1;
 }
 
 static uint32_t prefix_mask(unsigned int prefix)

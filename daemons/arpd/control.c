@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <netproto/error.h>
+#include <netproto/ether.h>
 #include <netproto/ipv4.h>
 #include <netproto/ipv6.h>
 
@@ -50,11 +51,6 @@ static json_t *stats_json(void *ctx)
 	return o;
 }
 
-static void mac_text(const uint8_t *m, char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static const char *state_name(const struct arpd_slot *s)
 {
 	static const char *const names[] = { "unknown", "free", "used" };
@@ -71,14 +67,15 @@ static json_t *one_address6(struct arpd *a, const char *text)
 	struct arpd_slot6 tmp;
 	const struct arpd_slot6 *s;
 	uint8_t addr[16];
-	char mac[18];
+	char mac[NP_ETHER_ADDR_TEXT_LEN];
 
 	if (np_ipv6_addr_parse(text, addr) < 0)
 		return np_ctl_answer(1, "\"address\" is not an IPv4 or IPv6 address", NULL);
 	s = arpd_table6_lookup(t, addr, &tmp);
 	if (!s)
 		return np_ctl_answer(3, "not in the table", NULL);
-	mac_text(s->mac == ARPD_MAC_IFACE ? a->ifmac : a->conf->table.macs[s->mac], mac);
+	np_ether_addr_to_text(s->mac == ARPD_MAC_IFACE ? a->ifmac : a->conf->table.macs[s->mac],
+			      mac);
 	return np_ctl_answer(0, "in the table",
 			     json_pack("{s:s, s:s, s:b, s:b, s:s, s:b}", "address", text, "mac",
 				       mac, "proxy", !!(s->flags & ARPD_SLOT_PROXY), "unused-only",
@@ -92,7 +89,7 @@ static json_t *one_address(struct arpd *a, const char *text)
 {
 	const struct arpd_table *t = &a->conf->table;
 	const struct arpd_slot *s;
-	char mac[18];
+	char mac[NP_ETHER_ADDR_TEXT_LEN];
 	uint32_t addr;
 
 	if (strchr(text, ':'))
@@ -102,7 +99,7 @@ static json_t *one_address(struct arpd *a, const char *text)
 	s = arpd_table_find(t, addr);
 	if (!s)
 		return np_ctl_answer(3, "not in the table", NULL);
-	mac_text(arpd_table_slot_mac(t, s, a->ifmac), mac);
+	np_ether_addr_to_text(arpd_table_slot_mac(t, s, a->ifmac), mac);
 	return np_ctl_answer(0, "in the table",
 			     json_pack("{s:s, s:s, s:b, s:s, s:b}", "address", text, "mac", mac,
 				       "unused-only", !!(s->flags & ARPD_SLOT_UNUSED_ONLY),
@@ -116,7 +113,7 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 	const struct arpd_conf *conf = a->conf;
 	json_t *addr = args ? json_object_get(args, "address") : NULL;
 	json_t *entries = json_array();
-	char first[NP_IPV4_ADDR_TEXT_LEN], last[NP_IPV4_ADDR_TEXT_LEN], mac[18];
+	char first[NP_IPV4_ADDR_TEXT_LEN], last[NP_IPV4_ADDR_TEXT_LEN], mac[NP_ETHER_ADDR_TEXT_LEN];
 
 	(void)command;
 	if (addr) {
@@ -135,7 +132,7 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 
 			np_ipv6_addr_to_text(en->addr6, a6);
 			snprintf(pfx, sizeof(pfx), "%s/%u", a6, en->plen6);
-			mac_text(en->has_mac ? en->mac : a->ifmac, mac);
+			np_ether_addr_to_text(en->has_mac ? en->mac : a->ifmac, mac);
 			json_array_append_new(entries, json_pack("{s:s, s:s, s:b, s:b}", "prefix",
 								 pfx, "mac", mac, "proxy", en->proxy,
 								 "unused-only", en->unused_only));
@@ -143,7 +140,7 @@ static json_t *cmd_table(const char *command, json_t *args, void *ctx)
 		}
 		np_ipv4_addr_to_text(en->first, first);
 		np_ipv4_addr_to_text(en->last, last);
-		mac_text(en->has_mac ? en->mac : a->ifmac, mac);
+		np_ether_addr_to_text(en->has_mac ? en->mac : a->ifmac, mac);
 		json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:I, s:b}", "first",
 							 first, "last", last, "mac", mac,
 							 "addresses", (json_int_t)(en->last -

@@ -21,6 +21,7 @@
 #include <netproto/ipv4.h>
 #include <netproto/ipv6.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "io.h"
 #include "log.h"
@@ -81,14 +82,6 @@ static const struct sock_filter drop_all[] = {
 	BPF_STMT(BPF_RET | BPF_K, 0),
 };
 
-uint64_t arpd_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void ms_to_tv(uint64_t ms, struct timeval *tv)
 {
 	tv->tv_sec = (time_t)(ms / 1000);
@@ -98,14 +91,15 @@ static void ms_to_tv(uint64_t ms, struct timeval *tv)
 static void log_result(const struct arpd_result *res)
 {
 	char ip[NP_IPV4_ADDR_TEXT_LEN], peer[NP_IPV4_ADDR_TEXT_LEN], ip6[NP_IPV6_ADDR_TEXT_LEN];
-	const uint8_t *m = res->peer;
+	char mac[NP_ETHER_ADDR_TEXT_LEN];
+
+	np_ether_addr_to_text(res->peer, mac);
 
 	switch (res->verdict) {
 	case ARPD_DEFEND:
 	case ARPD_CONFLICT:
 		np_ipv4_addr_to_text(res->addr, ip);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is claimed by %02x:%02x:%02x:%02x:"
-				 "%02x:%02x%s", ip, m[0], m[1], m[2], m[3], m[4], m[5],
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is claimed by %s%s", ip, mac,
 				 res->verdict == ARPD_DEFEND ? ", defending it" : "");
 		break;
 	case ARPD_IGNORE_MALFORMED:
@@ -113,15 +107,13 @@ static void log_result(const struct arpd_result *res)
 		break;
 	case ARPD_IGNORE_BAD_SENDER:
 		np_ipv4_addr_to_text(res->peer_ip, peer);
-		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a request from a bad sender %s "
-				 "%02x:%02x:%02x:%02x:%02x:%02x", peer, m[0], m[1], m[2], m[3],
-				 m[4], m[5]);
+		NP_LOG_RATELIMIT(NP_LOG_INFO, "ignored a request from a bad sender %s %s", peer,
+				 mac);
 		break;
 	case ARPD_NDP_DEFEND:
 	case ARPD_NDP_CONFLICT:
 		np_ipv6_addr_to_text(res->addr6, ip6);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is advertised by %02x:%02x:%02x:"
-				 "%02x:%02x:%02x%s", ip6, m[0], m[1], m[2], m[3], m[4], m[5],
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "conflict: %s is advertised by %s%s", ip6, mac,
 				 res->verdict == ARPD_NDP_DEFEND ? ", defending it" : "");
 		break;
 	case ARPD_NDP_MALFORMED:
@@ -135,16 +127,14 @@ static void log_result(const struct arpd_result *res)
 	case ARPD_NDP_PROBE_ANSWER:
 		if (np_log_enabled(NP_LOG_DEBUG)) {
 			np_ipv6_addr_to_text(res->addr6, ip6);
-			np_log_debug("%s is in use by %02x:%02x:%02x:%02x:%02x:%02x: not answering",
-				     ip6, m[0], m[1], m[2], m[3], m[4], m[5]);
+			np_log_debug("%s is in use by %s: not answering", ip6, mac);
 		}
 		break;
 	case ARPD_IGNORE_CLAIMED:
 	case ARPD_PROBE_ANSWER:
 		if (np_log_enabled(NP_LOG_DEBUG)) {
 			np_ipv4_addr_to_text(res->addr, ip);
-			np_log_debug("%s is in use by %02x:%02x:%02x:%02x:%02x:%02x: not answering",
-				     ip, m[0], m[1], m[2], m[3], m[4], m[5]);
+			np_log_debug("%s is in use by %s: not answering", ip, mac);
 		}
 		break;
 	default:
@@ -181,7 +171,7 @@ static void tx_use(struct arpd *a, int fd)
 
 static void handle_batch(struct arpd *a, int fd, unsigned int n)
 {
-	uint64_t now = arpd_now();
+	uint64_t now = np_mono_us();
 	struct arpd_result res;
 
 	tx_use(a, fd);
@@ -469,7 +459,7 @@ static void probe_send(struct arpd *a, uint64_t now, unsigned int quota)
 static void on_probe_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct arpd *a = arg;
-	uint64_t now = arpd_now();
+	uint64_t now = np_mono_us();
 	unsigned int quota = (unsigned int)(a->conf->probe.rate * PROBE_TICK_MS / 1000);
 
 	(void)fd;

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "ctl.h"
 
 /* An answer larger than this is refused (statistics dumps fit). */
@@ -46,14 +47,6 @@ int np_ctl_sockaddr(const char *path, struct sockaddr_un *sun)
 
 /* ---- Client ---------------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds left before deadline for poll(); -1 = no deadline. */
 static int ms_left(long long deadline)
 {
@@ -61,7 +54,7 @@ static int ms_left(long long deadline)
 
 	if (deadline < 0)
 		return -1;
-	left = deadline - now_ms();
+	left = deadline - (long long)np_mono_ms();
 	return left > 0 ? (left > 1000000 ? 1000000 : (int)left) : 0;
 }
 
@@ -185,7 +178,7 @@ static long client_recv(int fd, char **out, long long deadline)
 int np_ctl_call_raw(const char *path, const void *request, size_t len, json_t **answer,
 		    int timeout_ms)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : (long long)np_mono_ms() + timeout_ms;
 	char *text = NULL;
 	json_t *ans;
 	long n;

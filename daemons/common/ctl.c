@@ -21,6 +21,7 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "connlimit.h"
 #include "ctl.h"
 
@@ -69,8 +70,8 @@ struct np_ctl {
 	char *extended;
 	struct ctl_cmd *cmds;
 	size_t ncmds;
-	struct timespec started;
-	struct timespec reloaded;
+	np_mono_ms_t started;
+	np_mono_ms_t reloaded;
 	struct np_conn_set conns;      /* most recently accepted first */
 	struct np_ctl_stats stats;
 };
@@ -188,14 +189,6 @@ static json_t *cmd_version_get(const char *command, json_t *arguments, void *ctx
 			     json_pack("{s:s}", "extended", ctl->extended));
 }
 
-static json_int_t seconds_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (json_int_t)(now.tv_sec - then->tv_sec);
-}
-
 /* Kea's status-get: pid, uptime and seconds since the last reload. */
 static json_t *cmd_status_get(const char *command, json_t *arguments, void *ctx)
 {
@@ -205,15 +198,15 @@ static json_t *cmd_status_get(const char *command, json_t *arguments, void *ctx)
 	(void)arguments;
 	return np_ctl_answer(NP_CTL_SUCCESS, NULL,
 			     json_pack("{s:I, s:I, s:I}", "pid", (json_int_t)getpid(),
-				       "uptime", seconds_since(&ctl->started),
-				       "reload", seconds_since(&ctl->reloaded)));
+				       "uptime", (json_int_t)np_mono_seconds_since(ctl->started),
+				       "reload", (json_int_t)np_mono_seconds_since(ctl->reloaded)));
 }
 
 void np_ctl_reloaded(struct np_ctl *ctl)
 {
 	if (!ctl)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ctl->reloaded);
+	ctl->reloaded = np_mono_ms();
 }
 
 /* ---- Requests ------------------------------------------------------------ */
@@ -597,7 +590,7 @@ static int ctl_options(struct np_ctl *ctl, const struct np_ctl_opts *o)
 	np_conn_set_init(&ctl->conns, o->max_clients ? o->max_clients : NP_CTL_MAX_CLIENTS, 0);
 	ctl->version = strdup(o->version ? o->version : "unknown");
 	ctl->extended = strdup(o->extended ? o->extended : ctl->version ? ctl->version : "");
-	clock_gettime(CLOCK_MONOTONIC, &ctl->started);
+	ctl->started = np_mono_ms();
 	ctl->reloaded = ctl->started;
 	if (!ctl->version || !ctl->extended)
 		return -ENOMEM;

@@ -165,6 +165,24 @@ struct np_hmap_node *np_hmap_next(const struct np_hmap_node *n)
 	return same_hash(n->next, n->hash);
 }
 
+void np_hmap_iter_init(struct np_hmap_iter *it, const struct np_hmap *m)
+{
+	it->m = m;
+	it->bucket = 0;
+	it->next = NULL;
+}
+
+struct np_hmap_node *np_hmap_iter_next(struct np_hmap_iter *it)
+{
+	struct np_hmap_node *n = it->next;
+
+	while (n == NULL && it->m->tab != NULL && it->bucket <= it->m->mask)
+		n = it->m->tab[it->bucket++];
+	if (n != NULL)
+		it->next = n->next;
+	return n;
+}
+
 /* ---- LRU list ----------------------------------------------------------- */
 
 void np_lru_push(struct np_lru *l, struct np_lru_node *n)

@@ -101,6 +101,20 @@ void np_hmap_remove(struct np_hmap *m, struct np_hmap_node *n);
 struct np_hmap_node *np_hmap_first(const struct np_hmap *m, uint32_t hash);
 struct np_hmap_node *np_hmap_next(const struct np_hmap_node *n);
 
+/*
+ * Every node of the map, bucket by bucket (a dump, a teardown).  The node
+ * after the one returned is taken first, so that one may be removed (or
+ * freed); the map must not be resized or added to meanwhile.
+ */
+struct np_hmap_iter {
+	const struct np_hmap *m;
+	size_t bucket;                  /* the next bucket to start */
+	struct np_hmap_node *next;
+};
+
+void np_hmap_iter_init(struct np_hmap_iter *it, const struct np_hmap *m);
+struct np_hmap_node *np_hmap_iter_next(struct np_hmap_iter *it);
+
 /* ---- LRU list ---------------------------------------------------------- */
 
 struct np_lru_node {

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Process state: one threshold, one output, one clock (see log.h). */
@@ -120,14 +121,6 @@ void np_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 void np_log_set_clock(np_log_clock_fn now)
 {
 	log_clock = now;
@@ -135,7 +128,7 @@ void np_log_set_clock(np_log_clock_fn now)
 
 uint64_t np_log_now_usec(void)
 {
-	return log_clock ? log_clock() : monotonic_usec();
+	return log_clock ? log_clock() : np_mono_us();
 }
 
 bool np_ratelimit_check(struct np_ratelimit *rl, uint64_t now, unsigned *suppressed)

@@ -10,6 +10,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "notify.h"
 
 int np_notify(const char *state)
@@ -61,14 +62,9 @@ int np_notify_status(const char *fmt, ...)
 
 int np_notify_reloading(void)
 {
-	struct timespec ts;
-
 	/* systemd 253 (Type=notify-reload) wants the time the reload began,
 	 * to tell this reload from an older one. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return np_notifyf("RELOADING=1\nMONOTONIC_USEC=%llu",
-			  (unsigned long long)ts.tv_sec * 1000000ULL +
-			  (unsigned long long)ts.tv_nsec / 1000ULL);
+	return np_notifyf("RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)np_mono_us());
 }
 
 int np_notify_stopping(void)

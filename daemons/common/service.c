@@ -10,6 +10,7 @@
 #include <netproto/error.h>
 #include <netproto/ipv4.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "log.h"
 #include "service.h"
@@ -26,19 +27,13 @@ struct np_service {
 /* One counter, in the shape the daemon's table uses. */
 static void put(const struct np_service *s, json_t *o, const char *name, uint64_t v)
 {
-	char stamp[64];
-	struct timeval tv;
-	struct tm tm;
+	char stamp[NP_WALL_STAMP_LEN];
 
 	if (!s->ops->kea_stats) {
 		json_object_set_new(o, name, json_integer((json_int_t)v));
 		return;
 	}
-	/* Kea's timestamp: local time with microseconds. */
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+	np_wall_stamp(stamp);           /* Kea's timestamp: local time with microseconds */
 	json_object_set_new(o, name, json_pack("[[I, s]]", (json_int_t)v, stamp));
 }
 

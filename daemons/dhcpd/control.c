@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "clock.h"
 #include "control.h"
 
 #include <ctype.h>
@@ -306,7 +307,7 @@ static json_t *cmd_del(const char *command, json_t *args, void *ctx)
 
 struct stats {
 	json_t *o;
-	char when[96];
+	char when[NP_WALL_STAMP_LEN];
 };
 
 /* Kea's shape: "name": [[value, "YYYY-MM-DD HH:MM:SS.UUUUUU"]]. */
@@ -466,15 +467,10 @@ static json_t *stats_json(void *ctx)
 	const struct dhcpd_conf *c = np_daemon_conf(d->dm);
 	struct stats s = { .o = json_object() };
 	struct dhcpd_io_stats io;
-	struct timeval tv;
-	struct tm tm;
 
 	if (s.o == NULL)
 		return NULL;
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	snprintf(s.when, sizeof(s.when), "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+	np_wall_stamp(s.when);
 	engine_stats(&s, engine_get_stats(d->eng));
 	dhcpd_io_get_stats(d->io, &io);
 	stat(&s, "pkt4-sent", io.sent);
@@ -514,14 +510,6 @@ static json_t *stats_json(void *ctx)
 
 /* ---- the daemon ---------------------------------------------------------------------- */
 
-static json_int_t since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (json_int_t)(now.tv_sec - t->tv_sec);
-}
-
 static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 {
 	struct dhcpd *d = ctx;
@@ -534,8 +522,8 @@ static json_t *cmd_status(const char *command, json_t *args, void *ctx)
 		probe_count(p, &probing);
 	return np_ctl_answer(NP_CTL_SUCCESS, "status",
 			     json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s}", "pid",
-				       (json_int_t)getpid(), "uptime", since(&d->started),
-				       "reload", since(&d->reloaded), "leases",
+				       (json_int_t)getpid(), "uptime", (json_int_t)np_mono_seconds_since(d->started),
+				       "reload", (json_int_t)np_mono_seconds_since(d->reloaded), "leases",
 				       (json_int_t)lease_count(d->lt), "probes-in-flight",
 				       (json_int_t)probing, "ddns-in-flight",
 				       (json_int_t)(d->ddns ? ddns_in_flight(d->ddns) : 0),

@@ -19,6 +19,7 @@
 
 #include <netproto/error.h>
 
+#include "clock.h"
 #include "../common/daemon.h"
 #include "../common/hashkey.h"
 #include "../common/log.h"
@@ -213,9 +214,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
-	engine_expire(d->eng, (int64_t)time(NULL), 10000, expired, d);
+	engine_expire(d->eng, np_wall_s(), 10000, expired, d);
 	if (d->eng6 != NULL)
-		engine6_expire(d->eng6, (int64_t)time(NULL), 10000, expired6, d);
+		engine6_expire(d->eng6, np_wall_s(), 10000, expired6, d);
 	err = leasedb_commit(d->db, &durable);
 	leasedb_get_stats(d->db, &ls);
 	if (err == 0 && ls.journal_records >= conf->compact_every)
@@ -248,7 +249,7 @@ static int server_duid(struct dhcpd *d, struct dhcpd_conf *conf)
 			   path);
 		return -1;
 	}
-	err = dhcpd_duid_load(path, mac, time(NULL), d->duid, &d->duid_len);
+	err = dhcpd_duid_load(path, mac, np_wall_s(), d->duid, &d->duid_len);
 	if (err < 0) {
 		np_log_err("%s: %s", path,
 			   err == -EINVAL ? "does not hold a DUID (hex octets, as 00:01:00:01:...)" :
@@ -288,7 +289,7 @@ int dhcpd_start(struct np_daemon *dm, void *confp)
 	np_daemon_set_log_level(dm, conf->common.log_level);
 	d->dm = dm;
 	d->lock_fd = -1;
-	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	d->started = np_mono_ms();
 	d->reloaded = d->started;
 	np_hmap_key_draw(&d->hash_key);
 	d->lt = lease_table_new(&d->hash_key);
@@ -500,7 +501,7 @@ int dhcpd_apply(struct np_daemon *dm, void *new_conf, char *why, size_t cap)
 	d->ddns = dd;
 	np_daemon_set_log_level(dm, nc->common.log_level);
 	translog_reopen(d->tl, nc->transaction_log);   /* a rotated file starts afresh */
-	clock_gettime(CLOCK_MONOTONIC, &d->reloaded);
+	d->reloaded = np_mono_ms();
 	np_log_info("configuration reloaded: %zu subnets, %zu leases", nc->engine.nsubnets,
 		    lease_count(lt));
 	update_status(d);

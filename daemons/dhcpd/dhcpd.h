@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
 #include "../common/daemon.h"
 #include "hashmap.h"
 
@@ -54,7 +55,7 @@ struct dhcpd {
 	unsigned store_damage;         /* leasedb_recovery()'s damage at start */
 	uint64_t store_lost_octets;    /* unreadable octets skipped at start */
 	int last_err;                  /* of the lease store; 0 when healthy */
-	struct timespec started, reloaded;  /* CLOCK_MONOTONIC */
+	np_mono_ms_t started, reloaded;
 	struct np_hmap_key hash_key;   /* the process's, for every table (hashmap.h) */
 };
 

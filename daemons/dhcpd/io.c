@@ -71,11 +71,6 @@ struct dhcpd_io {
 	void *txn_arg;
 };
 
-static int64_t wall_now(void)
-{
-	return (int64_t)time(NULL);
-}
-
 /* The engine's monotonic milliseconds (engine.h keeps them signed). */
 static int64_t mono_ms(void)
 {
@@ -261,7 +256,7 @@ int dhcpd_io_delete(struct dhcpd_io *io, uint32_t addr)
 {
 	struct engine_out o;
 	uint64_t durable;
-	int err = engine_delete(io->eng, addr, wall_now(), &o);
+	int err = engine_delete(io->eng, addr, np_wall_s(), &o);
 
 	if (err < 0)
 		return err;
@@ -329,7 +324,7 @@ static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	engine_probe_run(io->eng, mono_ms(), wall_now(), resumed, io);
+	engine_probe_run(io->eng, mono_ms(), np_wall_s(), resumed, io);
 	commit_and_flush(io);
 	probe_arm(io);
 }
@@ -346,21 +341,19 @@ static void on_arp(evutil_socket_t fd, short what, void *arg)
 		struct np_ether eth = { 0 };
 		struct np_arp a = { 0 };
 		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
-		char ip[16];
+		char ip[NP_IPV4_ADDR_TEXT_LEN], mac[NP_ETHER_ADDR_TEXT_LEN];
 
 		if (n < 0)
 			break;
 		if (np_ether_parse(frame, (size_t)n, &eth) < 0 ||
 		    eth.ethertype != NP_ETHERTYPE_ARP ||
 		    np_arp_parse(eth.payload, eth.payload_len, &a) < 0 || a.spa == 0 ||
-		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), wall_now(),
+		    engine_arp_seen(io->eng, a.spa, ifc->info.ifindex, mono_ms(), np_wall_s(),
 				    resumed, io) != 1)
 			continue;
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a.spa >> 24, (a.spa >> 16) & 255,
-			 (a.spa >> 8) & 255, a.spa & 255);
-		NP_LOG_RATELIMIT(NP_LOG_WARNING,
-				 "%s is in use by %02x:%02x:%02x:%02x:%02x:%02x on %s: not offered",
-				 ip, a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5],
+		np_ipv4_addr_to_text(a.spa, ip);
+		np_ether_addr_to_text(a.sha, mac);
+		NP_LOG_RATELIMIT(NP_LOG_WARNING, "%s is in use by %s on %s: not offered", ip, mac,
 				 ifc->info.name);
 	}
 	commit_and_flush(io);
@@ -414,7 +407,7 @@ static void handle(struct dhcpd_io *io, const uint8_t *pkt, size_t len,
 	struct engine_rx r = *rx;
 
 	r.now_ms = mono_ms();
-	if (engine_handle(io->eng, pkt, len, &r, wall_now(), o) < 0)
+	if (engine_handle(io->eng, pkt, len, &r, np_wall_s(), o) < 0)
 		return;        /* malformed: counted by the engine */
 	engine_done(io, o);
 }

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "clock.h"
 #include "io6.h"
 
 #include <errno.h>
@@ -240,7 +241,7 @@ static void on_udp6(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		o = next_out(io);
-		if (engine6_handle(io->eng, buf, (size_t)n, &rx, (int64_t)time(NULL), o) < 0)
+		if (engine6_handle(io->eng, buf, (size_t)n, &rx, np_wall_s(), o) < 0)
 			continue;      /* malformed: counted by the engine */
 		engine_done(io, o);
 	}

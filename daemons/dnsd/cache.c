@@ -234,6 +234,11 @@ static int table_resize(struct dns_cache *c, size_t n)
 	return 0;
 }
 
+const struct np_hmap_key *dns_cache_key(const struct dns_cache *c)
+{
+	return &c->map.key;
+}
+
 struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim,
 			       const struct np_hmap_key *key)
 {

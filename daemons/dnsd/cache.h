@@ -67,6 +67,8 @@ struct dns_cache_limits {
  */
 struct dns_cache *dns_cache_new(size_t max_rrsets, const struct dns_cache_limits *lim,
 			       const struct np_hmap_key *key);
+/* The hash key the cache was made with (for the engine's other tables). */
+const struct np_hmap_key *dns_cache_key(const struct dns_cache *c);
 void dns_cache_free(struct dns_cache *c);                      /* NULL ok */
 /*
  * Reload: new limits/size; entries kept (evicted down to the new size,

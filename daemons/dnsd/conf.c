@@ -18,6 +18,7 @@
 
 #include "acl.h"
 #include "conf.h"
+#include "hashkey.h"
 #include "localzone.h"
 #include "log.h"
 #include "val-chain.h"
@@ -301,6 +302,7 @@ static int load_local(struct np_conf_err *e, const config_setting_t *root, struc
 {
 	const config_setting_t *list = config_setting_get_member(root, "records");
 	struct dns_local *check;
+	struct np_hmap_key key;
 	char why[256];
 	int bad = 0;
 
@@ -323,7 +325,8 @@ static int load_local(struct np_conf_err *e, const config_setting_t *root, struc
 		np_conf_error(e, list, "records: must be a list of zone-file lines");
 		return -1;
 	}
-	check = dns_local_new(conf->policy.local_zone, conf->policy.local_zone_len);
+	np_hmap_key_draw(&key);
+	check = dns_local_new(conf->policy.local_zone, conf->policy.local_zone_len, &key);
 	conf->records = calloc((size_t)config_setting_length(list) + 1, sizeof(*conf->records));
 	if (!check || !conf->records) {
 		dns_local_free(check);

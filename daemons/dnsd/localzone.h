@@ -10,6 +10,9 @@
  * section whose TTL is the negative TTL (RFC 2308 §3) and whose serial grows
  * with every change (RFC 1982 arithmetic, RFC 2136 §3.6).  Pure: no sockets,
  * no clock, no logging.
+ *
+ * localzone.c keeps the records and answers from them; update.c applies
+ * UPDATEs (both through localzone-store.h); zonetext.c parses record lines.
  */
 #ifndef NP_DNSD_LOCALZONE_H
 #define NP_DNSD_LOCALZONE_H
@@ -19,42 +22,29 @@
 
 #include "netproto/dns.h"
 
+#include "hashmap.h"
+
 /* TTL of records added without one, of the SOA and of negative answers. */
 #define DNS_LOCAL_DEFAULT_TTL 300
 
 struct dns_local;
-/* zone: wire name of the local zone; ttl: default TTL for SOA/negative answers. */
-struct dns_local *dns_local_new(const uint8_t *zone, size_t zlen);
+/*
+ * zone: wire name of the local zone.  key: the process's hash key
+ * (np_hmap_key_draw() on the I/O side), under which owners are hashed, so
+ * that names DHCP clients choose cannot be aimed at one chain.
+ */
+struct dns_local *dns_local_new(const uint8_t *zone, size_t zlen,
+				const struct np_hmap_key *key);
 void dns_local_free(struct dns_local *z);                      /* NULL ok */
 /*
  * Add one static record from a zone-file line such as
  * "printer.lan. 300 IN A 10.77.0.50" (types A, AAAA, CNAME, PTR, MX, TXT, SRV;
- * owner must be absolute; TTL and class optional).  On error returns a negative
- * code and writes a one-line reason to err (for the config's file:line error).
+ * owner must be absolute; TTL and class optional; read by dns_rr_text_parse(),
+ * zonetext.h).  On error returns a negative code and writes a one-line reason
+ * to err (for the config's file:line error).
  */
 int dns_local_add_line(struct dns_local *z, const char *line, char *err, size_t errlen);
 
-/*
- * One record line in zone-file presentation format, the parser of
- * dns_local_add_line(): owner (absolute), optional TTL and class IN, a
- * type and its rdata.  With DNS_RR_TEXT_DNSSEC, DS (RFC 4034 §5.3: hex
- * digest) and DNSKEY (§2.2: base64 key) lines too, as trust anchors are
- * written (". IN DS 20326 8 2 E06D..."); the digest and key may be split by
- * blanks, and "; comment" ends the line.  Returns 0 or NP_EINVAL with a
- * one-line reason in err.
- */
-#define DNS_RR_TEXT_DNSSEC 1
-struct dns_rr_text {
-	uint8_t owner[NP_DNS_NAME_MAX];
-	size_t owner_len;
-	uint32_t ttl;
-	uint16_t type;
-	size_t rdlength;
-	uint8_t rdata[4096];
-};
-
-int dns_rr_text_parse(const char *line, uint32_t default_ttl, int flags,
-		      struct dns_rr_text *out, char *err, size_t errlen);
 /* Is name in the local zone or in a reverse zone we own entries for? (never forwarded) */
 int dns_local_owns(const struct dns_local *z, const uint8_t *name, size_t len);
 /*

@@ -14,7 +14,6 @@
 #include "query.h"
 #include "scrub.h"
 
-#define OPCODE_UPDATE 5                /* RFC 2136 §1 */
 #define TYPE_IXFR 251
 #define TYPE_AXFR 252
 #define OPT_RR_LEN 11                  /* an OPT record without options */
@@ -394,7 +393,7 @@ enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, s
 	}
 	if ((v = handle_tsig(e, &q, out, cap, outlen)) != DNSD_PENDING)
 		return v;
-	if (q.hdr.opcode == OPCODE_UPDATE)
+	if (q.hdr.opcode == NP_DNS_OPCODE_UPDATE)
 		return handle_update(e, &q, c, out, cap, outlen);
 	if (q.hdr.opcode != NP_DNS_OPCODE_QUERY) {
 		e->stats.notimp++;
@@ -776,7 +775,8 @@ static void eng_caps_fallback(void *arg, const struct dnsd_server *s)
  * The local zone of conf: its records were checked by the config loader,
  * so only memory can fail.  *out NULL without local_zone.  0 or -1.
  */
-static int local_build(const struct dnsd_policy_conf *conf, struct dns_local **out)
+static int local_build(const struct dnsd_policy_conf *conf, const struct np_hmap_key *key,
+		       struct dns_local **out)
 {
 	struct dns_local *z;
 	char why[256];
@@ -784,7 +784,7 @@ static int local_build(const struct dnsd_policy_conf *conf, struct dns_local **o
 	*out = NULL;
 	if (conf->local_zone_len == 0)
 		return 0;
-	if (!(z = dns_local_new(conf->local_zone, conf->local_zone_len)))
+	if (!(z = dns_local_new(conf->local_zone, conf->local_zone_len, key)))
 		return -1;
 	for (unsigned i = 0; i < conf->nlocal_records; i++)
 		if (dns_local_add_line(z, conf->local_records[i], why, sizeof(why)) < 0) {
@@ -815,7 +815,7 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 	e->scrub_buf = malloc(NP_DNS_MSG_MAX);
 	e->cache = dns_cache_new(conf->cache_size, &lim, &key);
 	if (!e->cache || !e->scratch || !e->scrub || !e->scrub_buf ||
-	    local_build(conf, &e->local) < 0 || dnsd_res_init(&e->res, &rops, conf) < 0) {
+	    local_build(conf, &key, &e->local) < 0 || dnsd_res_init(&e->res, &rops, conf) < 0) {
 		dns_local_free(e->local);
 		e->local = NULL;
 		dns_cache_free(e->cache);
@@ -870,7 +870,7 @@ int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *
 	struct dns_local *local;
 
 	cache_limits(conf, &lim);
-	if (local_build(conf, &local) < 0)
+	if (local_build(conf, dns_cache_key(e->cache), &local) < 0)
 		return -1;
 	if (dnsd_res_configure(&e->res, conf) < 0 ||
 	    dns_cache_configure(e->cache, conf->cache_size, &lim) < 0) {

@@ -10,7 +10,7 @@
 #include <netproto/dnssec.h>
 #include <netproto/error.h>
 
-#include "localzone.h"
+#include "zonetext.h"
 
 /*
  * The root zone's key-signing keys as DS records, copied from

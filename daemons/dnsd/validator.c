@@ -10,7 +10,7 @@
 #include <netproto/error.h>
 
 #include "digest.h"
-#include "localzone.h"
+#include "zonetext.h"
 
 void val_budget_init(struct val_budget *b)
 {

@@ -95,4 +95,7 @@ static inline void np_store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* The value of one hex digit of either case (0..15), or -1: for text forms. */
+int np_hex_digit(char c);
+
 #endif

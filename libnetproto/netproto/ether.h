@@ -58,4 +58,17 @@ int np_ether_is_broadcast(const uint8_t addr[NP_ETHER_ADDR_LEN]);
 int np_ether_is_multicast(const uint8_t addr[NP_ETHER_ADDR_LEN]);
 int np_ether_is_zero(const uint8_t addr[NP_ETHER_ADDR_LEN]);
 
+/* "aa:bb:cc:dd:ee:ff" and its NUL. */
+#define NP_ETHER_ADDR_TEXT_LEN 18
+
+/* Write addr as six lowercase hex pairs separated by ':'; returns text. */
+char *np_ether_addr_to_text(const uint8_t addr[NP_ETHER_ADDR_LEN],
+			    char text[NP_ETHER_ADDR_TEXT_LEN]);
+/*
+ * Parse six hex pairs (either case) separated by ':' or, throughout, by '-'
+ * ("aa:bb:cc:dd:ee:ff", "AA-BB-CC-DD-EE-FF"), nothing before or after.
+ * Returns 0 and sets addr, or NP_EINVAL.
+ */
+int np_ether_addr_parse(const char *text, uint8_t addr[NP_ETHER_ADDR_LEN]);
+
 #endif

@@ -298,7 +298,7 @@ static void fuzz_update(const uint8_t *data, size_t size)
 		"9.0.77.10.in-addr.arpa. PTR static.lan.",
 	};
 	static const uint8_t lan[] = "\003lan";
-	struct dns_local *z = dns_local_new(lan, sizeof(lan));
+	struct dns_local *z = dns_local_new(lan, sizeof(lan), &test_key);
 	struct np_dns_msg m;
 	struct np_dns_iter it;
 	struct np_dns_rr rr;

@@ -26,7 +26,6 @@
 #include "testutil.h"
 
 #define CLASS_NONE 254
-#define OPCODE_UPDATE 5
 #define TYPE_DHCID 49
 
 struct name {
@@ -44,10 +43,13 @@ static struct name N(const char *text)
 	return n;
 }
 
+/* Any fixed key: the map's hash key is the I/O side's to draw. */
+static const struct np_hmap_key test_key = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+
 static struct dns_local *zone_new(void)
 {
 	struct name lan = N("lan.");
-	struct dns_local *z = dns_local_new(lan.w, lan.len);
+	struct dns_local *z = dns_local_new(lan.w, lan.len, &test_key);
 
 	assert_non_null(z);
 	return z;
@@ -457,7 +459,7 @@ static void upd_start(struct upd *u, const char *zone, uint16_t ztype)
 
 	memset(&h, 0, sizeof(h));
 	h.id = 0x5151;
-	h.opcode = OPCODE_UPDATE;
+	h.opcode = NP_DNS_OPCODE_UPDATE;
 	assert_int_equal(np_dns_builder_init(&u->b, u->buf, sizeof(u->buf), sizeof(u->buf), &h), 0);
 	assert_int_equal(np_dns_add_question(&u->b, zn.w, zn.len, ztype, NP_DNS_CLASS_IN), 0);
 }
@@ -774,7 +776,7 @@ static int nsupdate(struct dns_local *z, const char *fixture)
 	size_t len = np_test_load_hex(fixture, u.buf, sizeof(u.buf));
 
 	assert_int_equal(np_dns_msg_parse(u.buf, len, &u.m), 0);
-	assert_int_equal(u.m.hdr.opcode, OPCODE_UPDATE);
+	assert_int_equal(u.m.hdr.opcode, NP_DNS_OPCODE_UPDATE);
 	return dns_local_update(z, &u.m);
 }
 

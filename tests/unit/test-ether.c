@@ -135,6 +135,39 @@ static void build_refuses_small_buffer(void **state)
 	assert_int_equal(np_ether_build(&e, out, 13), NP_ENOSPC);
 }
 
+static void addr_text_round_trip(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0xab, 0x00, 0xcd, 0xef, 0x9f };
+	char text[NP_ETHER_ADDR_TEXT_LEN];
+	uint8_t back[6];
+
+	(void)state;
+	assert_ptr_equal(np_ether_addr_to_text(mac, text), text);
+	assert_string_equal(text, "02:ab:00:cd:ef:9f");
+	assert_int_equal(np_ether_addr_parse(text, back), 0);
+	assert_memory_equal(back, mac, 6);
+	memset(back, 0, sizeof(back));
+	assert_int_equal(np_ether_addr_parse("02-AB-00-cd-EF-9f", back), 0);
+	assert_memory_equal(back, mac, 6);
+}
+
+static void addr_parse_is_strict(void **state)
+{
+	static const char *const bad[] = {
+		"", "02", "02:ab:00:cd:ef", "02:ab:00:cd:ef:9f:", "02:ab:00:cd:ef:9f0",
+		"02:ab-00:cd:ef:9f", "02.ab.00.cd.ef.9f", "02ab00cdef9f", "2:ab:00:cd:ef:9f",
+		"02:ab:00:cd:ef:9g", " 02:ab:00:cd:ef:9f", "02:ab:00:cd:ef:9f ", "+2:ab:00:cd:ef:9f",
+		"0x:ab:00:cd:ef:9f",
+	};
+	uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(np_ether_addr_parse(bad[i], mac), NP_EINVAL);
+		assert_int_equal(mac[0], 1);    /* untouched */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +178,8 @@ int main(void)
 		cmocka_unit_test(parses_and_builds_vlan_tag),
 		cmocka_unit_test(rejects_truncated_and_8023),
 		cmocka_unit_test(build_refuses_small_buffer),
+		cmocka_unit_test(addr_text_round_trip),
+		cmocka_unit_test(addr_parse_is_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

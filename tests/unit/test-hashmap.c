@@ -104,6 +104,42 @@ static void map_finds_removes_and_resizes(void **state)
 	np_hmap_fini(&m);
 }
 
+/* The iterator yields every node once, and the one it just gave may be removed. */
+static void map_iterates_every_node(void **state)
+{
+	static struct item items[300];
+	static int seen[300];
+	struct np_hmap_iter it;
+	struct np_hmap_node *n;
+	struct np_hmap m;
+	size_t count = 0;
+
+	(void)state;
+	assert_int_equal(np_hmap_init(&m, 16, &ref_key), 0);
+	np_hmap_iter_init(&it, &m);
+	assert_null(np_hmap_iter_next(&it));
+	for (int i = 0; i < 300; i++) {
+		items[i].key = i;
+		np_hmap_insert(&m, &items[i].node, hash_int(&m, i % 7));   /* long chains */
+	}
+	np_hmap_iter_init(&it, &m);
+	while ((n = np_hmap_iter_next(&it)) != NULL) {
+		struct item *e = NP_HMAP_ENTRY(n, struct item, node);
+
+		seen[e->key]++;
+		count++;
+		if (e->key % 2)
+			np_hmap_remove(&m, n);
+	}
+	assert_int_equal(count, 300);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(seen[i], 1);
+	assert_int_equal(m.count, 150);
+	np_hmap_fini(&m);
+	np_hmap_iter_init(&it, &m);     /* a finished (zeroed) map has no nodes */
+	assert_null(np_hmap_iter_next(&it));
+}
+
 /* Several elements under one key: each is yielded, and may go while iterating. */
 static void map_is_a_multimap(void **state)
 {
@@ -163,6 +199,7 @@ int main(void)
 		cmocka_unit_test(siphash24_reference_vectors),
 		cmocka_unit_test(nocase_folds_ascii_letters_only),
 		cmocka_unit_test(map_finds_removes_and_resizes),
+		cmocka_unit_test(map_iterates_every_node),
 		cmocka_unit_test(map_is_a_multimap),
 		cmocka_unit_test(lru_orders_by_use),
 	};

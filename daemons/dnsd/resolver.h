@@ -37,9 +37,9 @@
  *     waiters get SERVFAIL (finish with NULL).
  *
  * Actions, not callbacks (the shape of Knot Resolver's kr_resolve_consume()
- * and kr_resolve_produce(), and of OpenBSD unwind's engine, which answers
- * its frontend and resolver processes only by messages): the resolver never
- * reaches the I/O side.  Each entry point (dnsd_res_query(),
+ * and kr_resolve_produce(), which say what to send and leave the I/O to
+ * the caller, and of OpenBSD unwind, whose resolving and frontend processes
+ * exchange only messages): the resolver never reaches the I/O side.  Each entry point (dnsd_res_query(),
  * dnsd_res_response(), dnsd_res_timeout(), dnsd_res_send_failed()) appends
  * what the I/O side must do to r->acts, a list the resolver owns:
  *

@@ -37,6 +37,8 @@ struct fake {
 	size_t late_len;
 	unsigned delivered;
 	uint64_t token;
+	unsigned fail_sends;           /* SENDs that fail from now on (reported back) */
+	unsigned cancels;
 };
 
 static uint32_t f_random(void *arg)
@@ -49,6 +51,10 @@ static uint32_t f_random(void *arg)
 
 static int f_send(struct fake *f, struct dnsd_upq *q)
 {
+	if (f->fail_sends) {
+		f->fail_sends--;
+		return -1;
+	}
 	f->sent = q;
 	f->sends++;
 	q->io = q;                     /* the handle a CANCEL gives back */
@@ -57,6 +63,7 @@ static int f_send(struct fake *f, struct dnsd_upq *q)
 
 static void f_abandon(struct fake *f, void *io)
 {
+	f->cancels++;
 	if (f->sent == io)
 		f->sent = NULL;
 }
@@ -437,6 +444,50 @@ static void reload_keeps_dynamic_names(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1), DNSD_ANSWER);
 	parse(v->out, v->outlen, &m);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
+}
+
+/*
+ * A SEND the I/O side cannot carry out is reported back: the next try
+ * (the lone server's second one) goes out in the same pass; when that
+ * fails too, the client's SERVFAIL comes as a DELIVER in the same pass,
+ * and nothing stays in flight or is left to cancel.  (The same checks hold
+ * for the callbacks the actions replaced: send() failing moved on at once.)
+ */
+static void send_failures_reported_back(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_query(q, 0x4242, 0, www, sizeof(www), 1, 1, 0, 0);
+
+	v->f.fail_sends = 1;
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	assert_int_equal(v->f.sends, 1);
+	assert_non_null(v->f.sent);
+	assert_int_equal(v->e.res.stats.send_errors, 1);
+	assert_int_equal(v->f.delivered, 0);
+	assert_int_equal(dnsd_engine_actions(&v->e)->n, 0);
+	/* its second try times out: the lone server had both, SERVFAIL */
+	dnsd_engine_timeout(&v->e, v->f.sent, 1400);
+	run(v);
+	assert_int_equal(v->f.cancels, 1);
+	assert_int_equal(v->f.delivered, 1);
+	assert_int_equal(v->e.res.inflight, 0);
+
+	/* every try fails to go out: SERVFAIL to the client at once */
+	n = make_query(q, 0x4343, 0, www, sizeof(www), 28, 1, 0, 0);
+	v->f.fail_sends = 2;
+	v->f.sent = NULL;
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
+	assert_null(v->f.sent);
+	assert_int_equal(v->f.delivered, 2);
+	assert_int_equal(v->f.token, 99);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.id, 0x4343);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
+	assert_int_equal(v->e.res.inflight, 0);
+	assert_int_equal(v->f.cancels, 1);          /* nothing went out to cancel */
+	assert_int_equal(v->e.res.stats.send_errors, 3);
 }
 
 static void upstream_then_cache(void **state)
@@ -1058,6 +1109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(acl_deny_and_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(send_failures_reported_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_source_ports_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(opcodes_classes_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(local_zone_authoritative, setup, teardown),

@@ -85,8 +85,7 @@ static void raise_fd_limit(void)
 
 static int start(struct dnsd *io, struct dnsd_conf *conf)
 {
-	struct dnsd_engine_ops ops = { dnsd_io_random, dnsd_up_send, dnsd_up_abandon,
-				       dnsd_io_deliver, io, dnsd_up_caps_fallback };
+	struct dnsd_engine_ops ops = { dnsd_io_random, io };
 	int n;
 
 	io->conf = conf;
@@ -152,7 +151,11 @@ void dnsd_stop(struct np_daemon *d)
 {
 	struct dnsd *io = np_daemon_userdata(d);
 
-	dnsd_engine_free(&io->eng);   /* answers SERVFAIL to whoever still waits */
+	/* Whoever still waits gets SERVFAIL, every try's socket goes. */
+	if (io->slots)
+		while (dnsd_engine_drain(&io->eng, dnsd_now_ms()))
+			dnsd_io_run(io);
+	dnsd_engine_free(&io->eng);
 	dnsd_tcp_close_all(io);
 	dnsd_xdp_stop(io);
 	dnsd_listen_close(io);

@@ -171,15 +171,17 @@ static void conn_handle(struct dnsd_tcpconn *c, const uint8_t *msg, size_t len)
 	cl.token = dnsd_slot_alloc(io, &s);
 	if (s)
 		s->conn = c;
-	c->pending++;                  /* the answer may come before the call returns */
+	c->pending++;                  /* until the answer, now or as a DELIVER */
 	v = dnsd_engine_query(&io->eng, msg, len, &cl, dnsd_now_ms(), io->tcpout,
 			      NP_DNS_MSG_MAX, &outlen);
-	if (v == DNSD_PENDING && cl.token)
-		return;
-	c->pending--;
-	dnsd_slot_free(io, cl.token);
-	if (v == DNSD_ANSWER)
-		conn_write(c, io->tcpout, outlen);
+	if (v != DNSD_PENDING || !cl.token) {
+		c->pending--;
+		dnsd_slot_free(io, cl.token);
+		if (v == DNSD_ANSWER)
+			conn_write(c, io->tcpout, outlen);
+	}
+	/* SENDs; a DELIVER (dnsd_tcp_deliver()) only when every SEND failed. */
+	dnsd_io_run_actions(io);
 }
 
 static void on_conn_read(struct bufferevent *bev, void *arg)

@@ -36,9 +36,10 @@ bool dnsd_udp_query(struct dnsd *io, struct dnsd_listener *l, const struct socka
 			s->src = *src;
 	}
 	v = dnsd_engine_query(&io->eng, msg, len, &cl, now, out, io->tx.bufsize, outlen);
-	if (v == DNSD_PENDING && cl.token)
-		return false;
-	dnsd_slot_free(io, cl.token);
+	if (v != DNSD_PENDING || !cl.token)
+		dnsd_slot_free(io, cl.token);
+	/* SENDs (a miss, a prefetch); a DELIVER only when every SEND failed. */
+	dnsd_io_run_actions(io);
 	return v == DNSD_ANSWER;
 }
 

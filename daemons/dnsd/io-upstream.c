@@ -49,22 +49,20 @@ static void upio_free(struct upio *u)
 	free(u);
 }
 
-void dnsd_up_abandon(void *arg, struct dnsd_upq *q)
+/* A CANCEL action: the try is over, its query may be gone already. */
+void dnsd_up_cancel(void *handle)
 {
-	(void)arg;
-	upio_free(q->io);
-	q->io = NULL;
+	upio_free(handle);
 }
 
 /* Logged once per fallback: the resolver asks the server without 0x20 a while. */
-void dnsd_up_caps_fallback(void *arg, const struct dnsd_server *s)
+void dnsd_up_caps_fallback(const struct dnsd_addr *server)
 {
-	struct in_addr ia = { htonl(s->addr.addr) };
+	struct in_addr ia = { htonl(server->addr) };
 
-	(void)arg;
 	np_log_warning("upstream %s:%u changed the letter case of the name in %d answers in a "
 		       "row: asking it without use_0x20 for %llu minutes", inet_ntoa(ia),
-		       s->addr.port, DNSD_CAPS_RETRIES + 1,
+		       server->port, DNSD_CAPS_RETRIES + 1,
 		       (unsigned long long)(DNSD_CAPS_FALLBACK_MS / 60000));
 }
 
@@ -76,8 +74,8 @@ static void on_up_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	io->eng.now_ms = now;
-	dnsd_res_timeout(&io->eng.res, u->q, now);
+	dnsd_engine_timeout(&io->eng, u->q, now);
+	dnsd_io_run(io);               /* u is gone (a CANCEL) */
 }
 
 static void on_up_udp(evutil_socket_t fd, short what, void *arg)
@@ -96,17 +94,17 @@ static void on_up_udp(evutil_socket_t fd, short what, void *arg)
 
 		if (n < 0 && errno == ECONNREFUSED) {
 			/* ICMP port unreachable: no server there, move on now. */
-			io->eng.now_ms = now;
-			dnsd_res_timeout(&io->eng.res, u->q, now);
+			dnsd_engine_timeout(&io->eng, u->q, now);
+			dnsd_io_run(io);
 			return;
 		}
 		if (n < 0)
 			return;
 		a.addr = dnsd_peer_v4((struct sockaddr *)&from, &a.port);
-		io->eng.now_ms = now;
-		v = dnsd_res_response(&io->eng.res, u->q, &a, false, io->upbuf, (size_t)n, now);
+		v = dnsd_engine_response(&io->eng, u->q, &a, false, io->upbuf, (size_t)n, now);
+		dnsd_io_run_actions(io);
 		if (v == DNSD_RES_ACCEPTED || v == DNSD_RES_RETRY || v == DNSD_RES_TCP)
-			return;        /* u is gone */
+			return;        /* u is gone (a CANCEL) */
 	}
 }
 
@@ -129,8 +127,8 @@ static void on_up_tcp_read(struct bufferevent *bev, void *arg)
 			return;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, io->upbuf, len);
-		io->eng.now_ms = now;
-		v = dnsd_res_response(&io->eng.res, u->q, &a, true, io->upbuf, len, now);
+		v = dnsd_engine_response(&io->eng, u->q, &a, true, io->upbuf, len, now);
+		dnsd_io_run_actions(io);
 		if (v == DNSD_RES_ACCEPTED || v == DNSD_RES_RETRY || v == DNSD_RES_TCP)
 			return;
 	}
@@ -140,12 +138,14 @@ static void on_up_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct upio *u = arg;
 	uint64_t now = dnsd_now_ms();
+	struct dnsd *io;
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED)
 		return;
-	u->io->eng.now_ms = now;
-	dnsd_res_timeout(&u->io->eng.res, u->q, now);
+	io = u->io;
+	dnsd_engine_timeout(&io->eng, u->q, now);
+	dnsd_io_run(io);               /* u is gone (a CANCEL) */
 }
 
 static int up_send_udp(struct dnsd *io, struct upio *u, const struct sockaddr_in *to,
@@ -178,9 +178,9 @@ static int up_send_tcp(struct dnsd *io, struct upio *u, const struct sockaddr_in
 	return bufferevent_enable(u->bev, EV_READ | EV_WRITE);
 }
 
-int dnsd_up_send(void *arg, struct dnsd_upq *q)
+/* A SEND action: the try on the wire, its handle in q->io; 0 or -1. */
+int dnsd_up_send(struct dnsd *io, struct dnsd_upq *q)
 {
-	struct dnsd *io = arg;
 	struct upio *u = calloc(1, sizeof(*u));
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t msg[512];

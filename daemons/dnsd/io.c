@@ -74,13 +74,11 @@ void dnsd_slot_free(struct dnsd *io, uint64_t token)
 	io->free_head = (uint32_t)token + 1;
 }
 
-/* The late answer for a waiting client (engine ops->deliver). */
-void dnsd_io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
+/* The late answer for a waiting client (a DELIVER action). */
+static void io_deliver(struct dnsd *io, uint64_t token, const uint8_t *msg, size_t len)
 {
-	struct dnsd *io = arg;
 	struct dnsd_slot *s = slot_get(io, token);
 
-	(void)tcp;
 	if (!s)
 		return;
 	if (s->conn) {
@@ -89,4 +87,40 @@ void dnsd_io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, si
 		dnsd_udp_send_one(io, s->l, &s->peer, s->peerlen, s->has_src ? &s->src : NULL, msg, len);
 	}
 	dnsd_slot_free(io, token);
+}
+
+/*
+ * Carry out the engine's actions in order (query.h, resolver.h), then clear
+ * the list.  A SEND that fails is reported back at once; what that appends
+ * (the next server, or the waiters' SERVFAIL) is carried out in the same
+ * pass, since the walk goes by index up to the list's current length.
+ */
+void dnsd_io_run(struct dnsd *io)
+{
+	struct dnsd_actions *a = dnsd_engine_actions(&io->eng);
+
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct dnsd_action *act = &a->v[i];
+
+		switch (act->kind) {
+		case DNSD_ACT_SEND: {
+			struct dnsd_upq *q = act->u.q;
+
+			if (dnsd_up_send(io, q) < 0)
+				dnsd_engine_send_failed(&io->eng, q, dnsd_now_ms());
+			break;
+		}
+		case DNSD_ACT_CANCEL:
+			dnsd_up_cancel(act->u.io);
+			break;
+		case DNSD_ACT_DELIVER:
+			io_deliver(io, act->u.deliver.token, dnsd_action_msg(a, act),
+				   act->u.deliver.len);
+			break;
+		case DNSD_ACT_CAPS_FALLBACK:
+			dnsd_up_caps_fallback(&act->u.server);
+			break;
+		}
+	}
+	dnsd_actions_clear(a);
 }

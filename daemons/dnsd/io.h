@@ -30,8 +30,17 @@ uint32_t dnsd_io_random(void *arg);
 void dnsd_slots_init(struct dnsd *io);
 uint64_t dnsd_slot_alloc(struct dnsd *io, struct dnsd_slot **out);
 void dnsd_slot_free(struct dnsd *io, uint64_t token);
-/* io.c: the late answer for a waiting client. */
-void dnsd_io_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
+/*
+ * io.c: carry out the engine's actions (send, cancel, deliver; query.h) and
+ * clear them.  Called after every engine call that may append some.
+ */
+void dnsd_io_run(struct dnsd *io);
+/* Only when there are actions: the cache-hit path pays a test. */
+static inline void dnsd_io_run_actions(struct dnsd *io)
+{
+	if (dnsd_engine_actions(&io->eng)->n)
+		dnsd_io_run(io);
+}
 
 /* io-listen.c */
 /*
@@ -63,9 +72,12 @@ void dnsd_tcp_close_all(struct dnsd *io);
 int dnsd_xdp_start(struct dnsd *io, const struct dnsd_conf *conf);
 void dnsd_xdp_stop(struct dnsd *io);
 
-/* io-upstream.c: the engine's send, abandon and caps_fallback operations. */
-int dnsd_up_send(void *arg, struct dnsd_upq *q);
-void dnsd_up_abandon(void *arg, struct dnsd_upq *q);
-void dnsd_up_caps_fallback(void *arg, const struct dnsd_server *s);
+/*
+ * io-upstream.c: the SEND, CANCEL and CAPS_FALLBACK actions.  dnsd_up_send()
+ * stores its handle in q->io and returns 0, or -1 (report the failure).
+ */
+int dnsd_up_send(struct dnsd *io, struct dnsd_upq *q);
+void dnsd_up_cancel(void *handle);
+void dnsd_up_caps_fallback(const struct dnsd_addr *server);
 
 #endif

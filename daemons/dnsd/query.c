@@ -651,6 +651,13 @@ static int waiter_answer(struct dnsd_engine *e, const struct dnsd_upq *q,
 	return (int)n;
 }
 
+/* A DELIVER action for w's answer, built in e->scratch. */
+static void deliver_bytes(struct dnsd_engine *e, const struct dnsd_waiter *w, size_t n)
+{
+	if (dnsd_actions_deliver(&e->res.acts, w->token, w->udp_limit == 0, e->scratch, n) < 0)
+		e->stats.answers_dropped++;
+}
+
 static void deliver(struct dnsd_engine *e, const struct dnsd_upq *q,
 		    const struct dnsd_waiter *w, enum answer_src src,
 		    const struct np_dns_msg *resp)
@@ -670,13 +677,17 @@ static void deliver(struct dnsd_engine *e, const struct dnsd_upq *q,
 		e->stats.answers_dropped++;
 		return;
 	}
-	e->ops.deliver(e->ops.arg, w->token, w->udp_limit == 0, e->scratch, (size_t)n);
+	deliver_bytes(e, w, (size_t)n);
 }
 
 /*
  * Look a waiter's CNAME target up on its own: in the local zone when it
  * owns it, else the cache, else a query to the servers responsible for it
- * (the waiter, with its chase, moves there).
+ * (the waiter, with its chase, moves there; the query's SEND goes into the
+ * same action list as the other waiters' DELIVERs).  This is the engine's
+ * one place that holds a client's answer while it asks a question of its
+ * own; a DNSSEC validation step (val-chain.h) holds a waiter the same way
+ * while its DS/DNSKEY questions are out (see query.h).
  */
 static void restart(struct dnsd_engine *e, const struct dnsd_upq *q, struct dnsd_waiter *w)
 {
@@ -693,7 +704,7 @@ static void restart(struct dnsd_engine *e, const struct dnsd_upq *q, struct dnsd
 	}
 	n = waiter_answer(e, q, w, SRC_CACHE, NULL, e->scratch, NP_DNS_MSG_MAX);
 	if (n >= 0) {
-		e->ops.deliver(e->ops.arg, w->token, w->udp_limit == 0, e->scratch, (size_t)n);
+		deliver_bytes(e, w, (size_t)n);
 		return;
 	}
 	memcpy(name, target, len);
@@ -706,12 +717,19 @@ static void restart(struct dnsd_engine *e, const struct dnsd_upq *q, struct dnsd
 	deliver(e, q, w, SRC_FAILED, NULL);
 }
 
-static void on_finish(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp)
+/*
+ * The resolver's hook: q is over.  Each waiter gets a DELIVER, or its CNAME
+ * target is restarted; all of them go into out (e->res.acts).
+ */
+static void on_finish(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp,
+		      struct dnsd_actions *out)
 {
 	struct dnsd_engine *e = arg;
 	uint32_t restarts[(DNSD_MAX_WAITERS + 31) / 32] = { 0 };
 	const struct np_dns_msg *scrubbed = NULL;
 	bool usable = resp != NULL;
+
+	(void)out;                      /* == &e->res.acts, where deliver() and restart() append */
 
 	if (resp && scrub_and_store(e, q, resp) < 0)
 		usable = false;
@@ -749,28 +767,6 @@ static uint32_t eng_random(void *arg)
 	return e->ops.random(e->ops.arg);
 }
 
-static int eng_send(void *arg, struct dnsd_upq *q)
-{
-	struct dnsd_engine *e = arg;
-
-	return e->ops.send(e->ops.arg, q);
-}
-
-static void eng_abandon(void *arg, struct dnsd_upq *q)
-{
-	struct dnsd_engine *e = arg;
-
-	e->ops.abandon(e->ops.arg, q);
-}
-
-static void eng_caps_fallback(void *arg, const struct dnsd_server *s)
-{
-	struct dnsd_engine *e = arg;
-
-	if (e->ops.caps_fallback)
-		e->ops.caps_fallback(e->ops.arg, s);
-}
-
 /*
  * The local zone of conf: its records were checked by the config loader,
  * so only memory can fail.  *out NULL without local_zone.  0 or -1.
@@ -798,8 +794,7 @@ static int local_build(const struct dnsd_policy_conf *conf, const struct np_hmap
 int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
 		     const struct dnsd_engine_ops *ops)
 {
-	struct dnsd_res_ops rops = { eng_random, eng_send, on_finish, eng_abandon, e,
-				     eng_caps_fallback };
+	struct dnsd_res_ops rops = { eng_random, on_finish, e };
 	struct dns_cache_limits lim;
 	struct np_hmap_key key;
 
@@ -889,6 +884,34 @@ int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *
 	e->local = local;
 	e->conf = conf;
 	return 0;
+}
+
+/* ---- Upstream events (query.h) ---------------------------------------- */
+
+enum dnsd_res_verdict dnsd_engine_response(struct dnsd_engine *e, struct dnsd_upq *q,
+					   const struct dnsd_addr *from, bool tcp,
+					   const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	return dnsd_res_response(&e->res, q, from, tcp, buf, len, now_ms);
+}
+
+void dnsd_engine_timeout(struct dnsd_engine *e, struct dnsd_upq *q, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	dnsd_res_timeout(&e->res, q, now_ms);
+}
+
+void dnsd_engine_send_failed(struct dnsd_engine *e, struct dnsd_upq *q, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	dnsd_res_send_failed(&e->res, q, now_ms);
+}
+
+bool dnsd_engine_drain(struct dnsd_engine *e, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	return dnsd_res_drain(&e->res);
 }
 
 void dnsd_engine_free(struct dnsd_engine *e)

@@ -4,7 +4,7 @@
  * dnsd_engine_query() takes the bytes of one client message and decides:
  * drop it, answer now (the answer is written to out), or wait for an
  * upstream answer (the client becomes a waiter of the resolver; its answer
- * comes later through ops->deliver).  The order of the checks is Unbound's
+ * comes later as a DNSD_ACT_DELIVER action, see "Actions" below).  The order of the checks is Unbound's
  * worker_handle_request(): access control, header sanity, parse, opcode,
  * EDNS, then the local zone, the cache and the upstreams.
  *
@@ -44,6 +44,38 @@
  * UDP answers are truncated with TC to the client's size: its EDNS payload
  * size capped at edns_buffer_size, or 512 without EDNS (RFC 6891 §7, RFC
  * 1035 §4.2.1); TCP answers may use 65535 octets (RFC 7766 §8).
+ *
+ * Actions (resolver.h has the list and its contract).  The engine never
+ * calls the I/O side.  Every entry point - dnsd_engine_query() (a client
+ * message), dnsd_engine_response() (an upstream message for q),
+ * dnsd_engine_timeout(), dnsd_engine_send_failed() (a SEND the I/O side
+ * could not carry out) and dnsd_engine_drain() (shutdown) - appends what is
+ * to be done to dnsd_engine_actions(e): SEND q, CANCEL a try's I/O handle,
+ * DELIVER an answer to a client token, CAPS_FALLBACK.  The I/O side carries
+ * them out in order at once, reports failed SENDs while doing so, and
+ * clears the list before the next event.  Who owns what:
+ *   - the engine owns every query (struct dnsd_upq) and waiter; a SEND's q
+ *     is valid while its action is carried out, q->io is the I/O side's to
+ *     set and is handed back in a CANCEL, after which the engine forgets it;
+ *   - a DELIVER's octets belong to the list (valid until it is cleared);
+ *     its token is the one the I/O side gave in struct dnsd_client, and it
+ *     comes exactly once per DNSD_PENDING verdict with a token (none when
+ *     the answer could not be built: answers_dropped);
+ *   - an immediate answer (DNSD_ANSWER, a cache hit among them) is written
+ *     to out and appends nothing, except a prefetch's SEND: the hot path
+ *     neither allocates nor builds a list.
+ *
+ * Holding an answer.  A waiter (struct dnsd_waiter) is a client whose
+ * answer the engine holds.  When its query finishes (on_finish() in
+ * query.c) each waiter is either delivered or held further: a CNAME target
+ * other servers answer for is asked on its own (restart(): the waiter and
+ * its struct dnsd_chase move to the target's query, whose SEND goes into
+ * the same list), and the waiter resumes when that query finishes.  DNSSEC
+ * validation (val-chain.h) plugs in at the same point: a waiter whose
+ * answer needs a chain of trust is held with its validation run, each
+ * "DS/DNSKEY for zone Z" question becomes a query of the engine's own
+ * (a SEND, coalesced like any other), and the run resumes in on_finish()
+ * of that query until the verdict; only then is the DELIVER appended.
  */
 #ifndef NP_DNSD_QUERY_H
 #define NP_DNSD_QUERY_H
@@ -67,7 +99,7 @@ struct dnsd_client {
 enum dnsd_verdict {
 	DNSD_DROP = 0,
 	DNSD_ANSWER,                   /* out holds the answer */
-	DNSD_PENDING,                  /* the answer comes through ops->deliver */
+	DNSD_PENDING,                  /* the answer comes later, as a DELIVER action */
 };
 
 /* Types counted one by one in statistics; the rest are "other". */
@@ -91,21 +123,13 @@ struct dnsd_stats {
 };
 
 /*
- * How the engine reaches the I/O side.  Today these are callbacks made
- * during an engine call; ARCHITECTURE.md ("actions instead of callbacks")
- * describes the list of actions (send, cancel, deliver) they are to
- * become, so that the engine can hold a client's answer while it asks its
- * own sub-queries (CNAME targets now, DS/DNSKEY for validation later).
+ * What the engine takes from the I/O side: random numbers (the one injected
+ * interface; the time comes with each call).  Everything else goes the
+ * other way, as actions (above).
  */
 struct dnsd_engine_ops {
 	uint32_t (*random)(void *arg);
-	int (*send)(void *arg, struct dnsd_upq *q);          /* see resolver.h */
-	void (*abandon)(void *arg, struct dnsd_upq *q);
-	/* The late answer to a waiter's client (token as given in dnsd_client). */
-	void (*deliver)(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len);
 	void *arg;
-	/* Optional: an upstream server is asked without 0x20 a while (see resolver.h). */
-	void (*caps_fallback)(void *arg, const struct dnsd_server *s);
 };
 
 struct dnsd_engine {
@@ -142,6 +166,7 @@ int dnsd_engine_init(struct dnsd_engine *e, const struct dnsd_policy_conf *conf,
  * conf must outlive the engine or the next reload.  0 or -1 (old kept).
  */
 int dnsd_engine_configure(struct dnsd_engine *e, const struct dnsd_policy_conf *conf);
+/* Free everything; queries still in flight end without actions (drain first). */
 void dnsd_engine_free(struct dnsd_engine *e);
 /* Used when access_control is not configured (loopback + local subnets). */
 void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_entry *acl,
@@ -154,6 +179,27 @@ void dnsd_engine_set_default_acl(struct dnsd_engine *e, const struct dnsd_acl_en
 enum dnsd_verdict dnsd_engine_query(struct dnsd_engine *e, const uint8_t *buf, size_t len,
 				    const struct dnsd_client *c, uint64_t now_ms, uint8_t *out,
 				    size_t cap, size_t *outlen);
+
+/* The actions the last calls appended (resolver.h); cleared by the I/O side. */
+static inline struct dnsd_actions *dnsd_engine_actions(struct dnsd_engine *e)
+{
+	return &e->res.acts;
+}
+
+/* An upstream message for q (see dnsd_res_response()). */
+enum dnsd_res_verdict dnsd_engine_response(struct dnsd_engine *e, struct dnsd_upq *q,
+					   const struct dnsd_addr *from, bool tcp,
+					   const uint8_t *buf, size_t len, uint64_t now_ms);
+/* q's deadline passed, or its connection failed: the next server. */
+void dnsd_engine_timeout(struct dnsd_engine *e, struct dnsd_upq *q, uint64_t now_ms);
+/* q's SEND could not be carried out: the next server, or SERVFAIL. */
+void dnsd_engine_send_failed(struct dnsd_engine *e, struct dnsd_upq *q, uint64_t now_ms);
+/*
+ * Shutdown with clients waiting: one query in flight ends (its waiters get
+ * SERVFAIL, its try a CANCEL): true, or false when none is left.  Carry out
+ * the actions after each call.
+ */
+bool dnsd_engine_drain(struct dnsd_engine *e, uint64_t now_ms);
 
 /* true for a UDP source port no query is answered to (see above). */
 bool dnsd_udp_port_refused(uint16_t port);

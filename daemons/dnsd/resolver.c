@@ -20,6 +20,101 @@ static void free_sets(struct dnsd_res_set *sets, unsigned n)
 	free(sets);
 }
 
+/* ---- Actions (resolver.h) ---------------------------------------------- */
+
+static int actions_init(struct dnsd_actions *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->v = malloc(DNSD_ACTIONS_MAX * sizeof(*a->v));
+	a->buf = malloc(DNSD_ACTIONS_BUF);
+	if (!a->v || !a->buf) {
+		free(a->v);
+		free(a->buf);
+		a->v = NULL;
+		a->buf = NULL;
+		return -1;
+	}
+	a->capv = DNSD_ACTIONS_MAX;
+	a->cap = DNSD_ACTIONS_BUF;
+	return 0;
+}
+
+static void actions_free(struct dnsd_actions *a)
+{
+	free(a->v);
+	free(a->buf);
+	a->v = NULL;
+	a->buf = NULL;
+	a->n = a->capv = 0;
+	a->used = a->cap = 0;
+}
+
+/* A new action at the end of the list, or NULL (counted). */
+static struct dnsd_action *actions_push(struct dnsd_actions *a, enum dnsd_action_kind kind)
+{
+	if (a->n == a->capv) {
+		unsigned cap = a->capv ? a->capv * 2 : DNSD_ACTIONS_MAX;
+		struct dnsd_action *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			a->dropped++;
+			return NULL;
+		}
+		a->v = v;
+		a->capv = cap;
+	}
+	a->v[a->n].kind = kind;
+	return &a->v[a->n++];
+}
+
+int dnsd_actions_deliver(struct dnsd_actions *a, uint64_t token, bool tcp, const uint8_t *msg,
+			 size_t len)
+{
+	struct dnsd_action *act;
+
+	if (len > UINT32_MAX) {
+		a->dropped++;
+		return -1;
+	}
+	if (a->cap - a->used < len) {
+		size_t cap = a->cap ? a->cap : DNSD_ACTIONS_BUF;
+		uint8_t *buf;
+
+		while (cap - a->used < len)
+			cap *= 2;
+		if (!(buf = realloc(a->buf, cap))) {
+			a->dropped++;
+			return -1;
+		}
+		a->buf = buf;
+		a->cap = cap;
+	}
+	if (!(act = actions_push(a, DNSD_ACT_DELIVER)))
+		return -1;
+	memcpy(a->buf + a->used, msg, len);
+	act->u.deliver.token = token;
+	act->u.deliver.tcp = tcp;
+	act->u.deliver.off = (uint32_t)a->used;
+	act->u.deliver.len = (uint32_t)len;
+	a->used += len;
+	return 0;
+}
+
+/* The try in flight is over: its I/O state goes (the handle, q may be freed next). */
+static void cancel_try(struct dnsd_resolver *r, struct dnsd_upq *q)
+{
+	struct dnsd_action *act;
+
+	if (!q->io)
+		return;
+	act = actions_push(&r->acts, DNSD_ACT_CANCEL);
+	if (act)
+		act->u.io = q->io;
+	q->io = NULL;
+}
+
+/* ---- Servers ------------------------------------------------------------- */
+
 /* The old state of a server with the same address, to keep its RTT. */
 static const struct dnsd_server *find_old(const struct dnsd_resolver *r,
 					  const struct dnsd_addr *a)
@@ -73,11 +168,10 @@ int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
 	memset(r, 0, sizeof(*r));
 	r->ops = *ops;
 	r->buckets = calloc(DNSD_RES_BUCKETS, sizeof(*r->buckets));
-	if (!r->buckets)
-		return -1;
-	if (dnsd_res_configure(r, conf) < 0) {
+	if (!r->buckets || actions_init(&r->acts) < 0 || dnsd_res_configure(r, conf) < 0) {
 		free(r->buckets);
 		r->buckets = NULL;
+		actions_free(&r->acts);
 		return -1;
 	}
 	return 0;
@@ -233,13 +327,11 @@ static void unlink_query(struct dnsd_resolver *r, struct dnsd_upq *q)
 
 static void finish(struct dnsd_resolver *r, struct dnsd_upq *q, const struct np_dns_msg *resp)
 {
-	if (q->io)
-		r->ops.abandon(r->ops.arg, q);
-	q->io = NULL;
+	cancel_try(r, q);
 	unlink_query(r, q);
 	if (!resp)
 		r->stats.failed++;
-	r->ops.finish(r->ops.arg, q, resp);
+	r->ops.finish(r->ops.arg, q, resp, &r->acts);
 	free(q->waiters);
 	free(q);
 }
@@ -251,10 +343,9 @@ enum try_kind {
 };
 
 /*
- * Send the next try as kind says (TRY_NEXT when the server is gone after a
- * reload).  Servers that cannot be sent to are skipped; with none left, q
- * finishes with NULL.  Returns 0 when a try is in flight, -1 when q was
- * finished (and freed).
+ * Ask for the next try as kind says (TRY_NEXT when the server is gone after
+ * a reload): a SEND action.  With no server left, q finishes with NULL.
+ * Returns 0 when a try is asked for, -1 when q was finished (and freed).
  */
 static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, enum try_kind kind,
 		    uint64_t now_ms)
@@ -263,10 +354,9 @@ static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, enum try_kind k
 
 	for (;;) {
 		struct dnsd_server *s;
+		struct dnsd_action *act;
 
-		if (q->io)
-			r->ops.abandon(r->ops.arg, q);
-		q->io = NULL;
+		cancel_try(r, q);
 		if (kind == TRY_NEXT || cur_server(r, q) == NULL) {
 			int i;
 
@@ -304,13 +394,27 @@ static int send_try(struct dnsd_resolver *r, struct dnsd_upq *q, enum try_kind k
 			s->tcp++;
 			r->stats.sent_tcp++;
 		}
-		if (r->ops.send(r->ops.arg, q) == 0)
+		if ((act = actions_push(&r->acts, DNSD_ACT_SEND)) != NULL) {
+			act->u.q = q;
 			return 0;
+		}
+		/* Not even asked for: as a send that failed. */
 		r->stats.send_errors++;
 		s->failures++;
 		tcp = false;
 		kind = TRY_NEXT;
 	}
+}
+
+void dnsd_res_send_failed(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_ms)
+{
+	struct dnsd_server *s = cur_server(r, q);
+
+	r->stats.send_errors++;
+	if (s)
+		s->failures++;
+	q->io = NULL;
+	send_try(r, q, TRY_NEXT, now_ms);
 }
 
 static uint32_t question_hash(const uint8_t *name, size_t len, uint16_t qtype, uint16_t qclass,
@@ -395,7 +499,7 @@ int dnsd_res_query(struct dnsd_resolver *r, const uint8_t *qname, size_t qlen, u
 	r->buckets[h % DNSD_RES_BUCKETS] = q;
 	r->inflight++;
 	r->stats.started++;
-	/* A query whose every server failed to send was finished with NULL already. */
+	/* A query whose SEND fails moves on when the I/O side reports it. */
 	send_try(r, q, TRY_NEXT, now_ms);
 	return 0;
 }
@@ -440,6 +544,7 @@ static enum dnsd_res_verdict caps_mismatch(struct dnsd_resolver *r, struct dnsd_
 					   uint64_t now_ms)
 {
 	struct dnsd_server *s = cur_server(r, q);
+	struct dnsd_action *act;
 
 	r->stats.caps_mismatch++;
 	if (s)
@@ -449,8 +554,9 @@ static enum dnsd_res_verdict caps_mismatch(struct dnsd_resolver *r, struct dnsd_
 		s->caps_fallbacks++;
 		r->stats.caps_fallbacks++;
 		q->caps_mismatches = 0;
-		if (r->ops.caps_fallback)
-			r->ops.caps_fallback(r->ops.arg, s);
+		cancel_try(r, q);               /* a CANCEL comes first in a list */
+		if ((act = actions_push(&r->acts, DNSD_ACT_CAPS_FALLBACK)) != NULL)
+			act->u.server = s->addr;
 	} else {
 		r->stats.caps_retries++;
 	}
@@ -525,12 +631,22 @@ void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_
 	send_try(r, q, TRY_NEXT, now_ms);
 }
 
-void dnsd_res_free(struct dnsd_resolver *r)
+bool dnsd_res_drain(struct dnsd_resolver *r)
 {
 	if (r->buckets)
 		for (unsigned i = 0; i < DNSD_RES_BUCKETS; i++)
-			while (r->buckets[i])
+			if (r->buckets[i]) {
 				finish(r, r->buckets[i], NULL);
+				return true;
+			}
+	return false;
+}
+
+void dnsd_res_free(struct dnsd_resolver *r)
+{
+	while (dnsd_res_drain(r))
+		dnsd_actions_clear(&r->acts);     /* nobody left to carry them out */
+	actions_free(&r->acts);
 	free(r->buckets);
 	r->buckets = NULL;
 	free_sets(r->sets, r->nsets);

@@ -29,18 +29,61 @@
  *     in a row to such fresh tries (evidence an off-path spoofer would have
  *     to forge by guessing ID and port that many times over) is it taken as
  *     a server that does not keep the case: it is then asked without 0x20
- *     for DNSD_CAPS_FALLBACK_MS (counted, and reported once through
- *     ops.caps_fallback), as Unbound falls back for such servers;
+ *     for DNSD_CAPS_FALLBACK_MS (counted, and reported once with a
+ *     DNSD_ACT_CAPS_FALLBACK action), as Unbound falls back for such servers;
  *   - a timeout (the server's RTO: srtt + 4 rttvar, clamped), SERVFAIL,
  *     REFUSED, FORMERR or NOTIMP moves on to the next server; TC retries the
  *     same server over TCP (RFC 7766 §5); when every server was tried, the
  *     waiters get SERVFAIL (finish with NULL).
  *
- * The I/O layer supplies random numbers and sends through the ops, arms a
- * timer at q->deadline_ms after each send and calls dnsd_res_timeout(), and
- * passes every datagram or TCP message that arrives for q to
- * dnsd_res_response().  finish() is called exactly once per query, after
- * which the query is freed.
+ * Actions, not callbacks (the shape of Knot Resolver's kr_resolve_consume()
+ * and kr_resolve_produce(), which say what to send and leave the I/O to
+ * the caller, and of OpenBSD unwind, whose resolving and frontend processes
+ * exchange only messages): the resolver never reaches the I/O side.  Each entry point (dnsd_res_query(),
+ * dnsd_res_response(), dnsd_res_timeout(), dnsd_res_send_failed()) appends
+ * what the I/O side must do to r->acts, a list the resolver owns:
+ *
+ *   DNSD_ACT_SEND    send q's try (q->id, q->qname, q->tcp: build the bytes
+ *                    with dnsd_res_build_query()) to q->to, arm a timer at
+ *                    q->deadline_ms, and store the I/O handle in q->io; or,
+ *                    when it cannot be sent, report dnsd_res_send_failed();
+ *   DNSD_ACT_CANCEL  drop the I/O state of a try that is over (socket,
+ *                    timer): the action carries the handle itself, since its
+ *                    query may be gone by then;
+ *   DNSD_ACT_DELIVER the answer to a waiting client (appended by the engine,
+ *                    query.h; the resolver itself never delivers);
+ *   DNSD_ACT_CAPS_FALLBACK  a server was found not to keep the case of
+ *                    names (0x20 off for it a while): worth a log line.
+ *
+ * The contract:
+ *   - the I/O side carries the actions out in order, right after the call
+ *     that appended them and before it hands the resolver any other event,
+ *     then empties the list (dnsd_actions_clear());
+ *   - a SEND's query lives until its outcome is known: when it cannot be
+ *     sent, the I/O side calls dnsd_res_send_failed() for it while carrying
+ *     out the list (the actions that appends, the next server or the
+ *     waiters' SERVFAIL, are carried out in the same pass: walk the list by
+ *     index up to its current length);
+ *   - a query has at most one SEND in a list, never followed by its own
+ *     CANCEL; a CANCEL's handle is never touched again by the resolver;
+ *   - DELIVER's octets live in the list's buffer (dnsd_action_msg()) until
+ *     the list is cleared; the I/O side copies or sends them at once;
+ *   - the list is allocated once for DNSD_ACTIONS_MAX actions, what one
+ *     event appends (a CANCEL, then per waiter a DELIVER, or a SEND for a
+ *     CNAME restart), and its DELIVER buffer once for DNSD_ACTIONS_BUF
+ *     octets; both are reused from event to event, so nothing is allocated
+ *     per event on the hot path (a cache hit appends nothing: its answer is
+ *     the verdict).  They grow only for a chain of failed SENDs or very
+ *     many large answers; an action that cannot be appended is counted
+ *     (a->dropped): a SEND is then taken as failed at once, a DELIVER is
+ *     lost (the engine counts answers_dropped).  A CANCEL is always the
+ *     first action of an event's list, so it always fits.
+ *
+ * finish() is the engine's hook (policy, not I/O): called exactly once per
+ * query, inside the entry point that ends it, with the actions list to add
+ * its DELIVERs and restarts to; the query is freed afterwards.  Random
+ * numbers come through ops.random (the one injected interface), the time
+ * as an argument.
  */
 #ifndef NP_DNSD_RESOLVER_H
 #define NP_DNSD_RESOLVER_H
@@ -111,7 +154,8 @@ struct dnsd_upq {
 	int last_rcode;                /* of the last rejected-by-rcode answer, or -1 */
 	struct dnsd_waiter *waiters;
 	unsigned nwaiters, capwaiters;
-	void *io;                      /* the I/O layer's state for the try (socket, timer) */
+	void *io;                      /* the I/O side's handle of the try in flight
+					* (socket, timer), stored by it after a SEND */
 	uint32_t hash;
 	struct dnsd_upq *next;         /* hash chain */
 };
@@ -123,17 +167,70 @@ struct dnsd_res_stats {
 	uint64_t caps_mismatch, caps_retries, caps_fallbacks;   /* 0x20 */
 };
 
+/* What the I/O side is asked to do (see above). */
+enum dnsd_action_kind {
+	DNSD_ACT_SEND = 1,
+	DNSD_ACT_CANCEL,
+	DNSD_ACT_DELIVER,
+	DNSD_ACT_CAPS_FALLBACK,
+};
+
+struct dnsd_action {
+	enum dnsd_action_kind kind;
+	union {
+		struct dnsd_upq *q;            /* SEND */
+		void *io;                      /* CANCEL: the I/O handle q->io was */
+		struct {                       /* DELIVER */
+			uint64_t token;        /* the client, as given in its waiter */
+			uint32_t off, len;     /* the answer: dnsd_action_msg() */
+			bool tcp;
+		} deliver;
+		struct dnsd_addr server;       /* CAPS_FALLBACK */
+	} u;
+};
+
+/* Per event: a CANCEL, and per waiter (DNSD_MAX_WAITERS) a SEND and a DELIVER. */
+#define DNSD_ACTIONS_MAX (2 * DNSD_MAX_WAITERS + 16)
+#define DNSD_ACTIONS_BUF (64 * 1024)   /* DELIVER octets held at first; grows */
+
+struct dnsd_actions {
+	struct dnsd_action *v;         /* DNSD_ACTIONS_MAX at first */
+	unsigned n, capv;
+	uint8_t *buf;                  /* DELIVER octets, reused from event to event */
+	size_t used, cap;
+	uint64_t dropped;              /* actions not appended (full list, no memory) */
+};
+
+/* The octets of a DELIVER action (valid until the list is cleared). */
+static inline const uint8_t *dnsd_action_msg(const struct dnsd_actions *a,
+					     const struct dnsd_action *act)
+{
+	return a->buf + act->u.deliver.off;
+}
+
+/* After the I/O side carried the actions out. */
+static inline void dnsd_actions_clear(struct dnsd_actions *a)
+{
+	a->n = 0;
+	a->used = 0;
+}
+
+/*
+ * Append a DELIVER of msg[len] to token; 0, or -1 (not appended: the list
+ * is full or no memory for the octets, counted in a->dropped).
+ */
+int dnsd_actions_deliver(struct dnsd_actions *a, uint64_t token, bool tcp, const uint8_t *msg,
+			 size_t len);
+
 struct dnsd_res_ops {
 	uint32_t (*random)(void *arg);
-	/* Send q (q->id, q->qname, q->tcp) to q->to: 0, or -1 to move on at once. */
-	int (*send)(void *arg, struct dnsd_upq *q);
-	/* The answer (NULL: none, answer SERVFAIL); q is freed afterwards. */
-	void (*finish)(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp);
-	/* The try in flight is over (answer, timeout, next server): drop its socket and timer. */
-	void (*abandon)(void *arg, struct dnsd_upq *q);
+	/*
+	 * The engine's hook: q is over with this answer (NULL: none, answer
+	 * SERVFAIL); its DELIVERs and restarts go to out.  q is freed afterwards.
+	 */
+	void (*finish)(void *arg, struct dnsd_upq *q, const struct np_dns_msg *resp,
+		       struct dnsd_actions *out);
 	void *arg;
-	/* Optional: s was found not to keep the case of names (0x20 off for it a while). */
-	void (*caps_fallback)(void *arg, const struct dnsd_server *s);
 };
 
 struct dnsd_resolver {
@@ -146,6 +243,7 @@ struct dnsd_resolver {
 	struct dnsd_upq **buckets;     /* DNSD_RES_BUCKETS chains */
 	unsigned inflight;
 	struct dnsd_res_stats stats;
+	struct dnsd_actions acts;      /* what the I/O side is to do, see above */
 };
 
 #define DNSD_RES_BUCKETS 4096
@@ -159,7 +257,16 @@ int dnsd_res_init(struct dnsd_resolver *r, const struct dnsd_res_ops *ops,
  * move on in the new sets.  0 or -1 (out of memory: the old ones stay).
  */
 int dnsd_res_configure(struct dnsd_resolver *r, const struct dnsd_policy_conf *conf);
-/* Finish (SERVFAIL) every query in flight and free everything. */
+/*
+ * Finish (SERVFAIL) one query in flight, its actions (CANCEL, DELIVERs) in
+ * r->acts: true, or false when none is left.  Called until false before
+ * dnsd_res_free() when the I/O side goes away with clients waiting.
+ */
+bool dnsd_res_drain(struct dnsd_resolver *r);
+/*
+ * Finish (SERVFAIL) every query in flight and free everything.  The I/O
+ * side is gone by then: the actions of those finishes are discarded.
+ */
 void dnsd_res_free(struct dnsd_resolver *r);
 
 /* Index of the set for name: the longest forward_zones match, else 0. */
@@ -192,6 +299,8 @@ enum dnsd_res_verdict dnsd_res_response(struct dnsd_resolver *r, struct dnsd_upq
 					const uint8_t *buf, size_t len, uint64_t now_ms);
 /* q's deadline passed (or its TCP connection failed): next server. */
 void dnsd_res_timeout(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_ms);
+/* q's SEND could not be carried out (no socket, send error): next server. */
+void dnsd_res_send_failed(struct dnsd_resolver *r, struct dnsd_upq *q, uint64_t now_ms);
 
 /*
  * The query for q's try in flight: ID, RD (forwarding asks for recursion),

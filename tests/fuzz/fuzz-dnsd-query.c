@@ -1,7 +1,8 @@
 /*
  * fuzz-dnsd-query.c: np-dnsd's message handler (daemons/dnsd/query.c) and
  * the upstream-answer path of the resolver (daemons/dnsd/resolver.c), with
- * the real cache and local zone, without sockets.
+ * the real cache and local zone, without sockets: the engine's actions
+ * (send, cancel, deliver) are carried out by run().
  *
  * Input: a flags octet, a be16 length, the client's message, then an
  * upstream response.  Flags: bit 0 the client uses TCP; bit 1 the response
@@ -59,31 +60,50 @@ static uint32_t fz_random(void *arg)
 	return f->rnd >> 4;
 }
 
-static int fz_send(void *arg, struct dnsd_upq *q)
+static void fz_send(struct fz *f, struct dnsd_upq *q)
 {
-	struct fz *f = arg;
-
 	f->sent = q;
-	q->io = f;
-	return 0;
+	q->io = q;                     /* the handle a CANCEL gives back */
 }
 
-static void fz_abandon(void *arg, struct dnsd_upq *q)
+static void fz_abandon(struct fz *f, void *io)
 {
-	struct fz *f = arg;
-
-	if (f->sent == q)
+	if (f->sent == io)
 		f->sent = NULL;
 }
 
-static void fz_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
+static void fz_deliver(struct fz *f, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
 {
-	struct fz *f = arg;
-
 	if (token != 77 || tcp != f->tcp)
 		abort();
 	check_answer(f, msg, len);
 	f->delivered++;
+}
+
+/* The I/O side: carry out the engine's actions in order, then clear them. */
+static void run(struct dnsd_engine *e, struct fz *f)
+{
+	struct dnsd_actions *a = dnsd_engine_actions(e);
+
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct dnsd_action *act = &a->v[i];
+
+		switch (act->kind) {
+		case DNSD_ACT_SEND:
+			fz_send(f, act->u.q);
+			break;
+		case DNSD_ACT_CANCEL:
+			fz_abandon(f, act->u.io);
+			break;
+		case DNSD_ACT_DELIVER:
+			fz_deliver(f, act->u.deliver.token, act->u.deliver.tcp,
+				   dnsd_action_msg(a, act), act->u.deliver.len);
+			break;
+		case DNSD_ACT_CAPS_FALLBACK:
+			break;
+		}
+	}
+	dnsd_actions_clear(a);
 }
 
 static struct dnsd_policy_conf *make_conf(uint8_t flags)
@@ -176,6 +196,7 @@ static void handle(struct dnsd_engine *e, struct fz *f, const uint8_t *q, size_t
 
 	f->delivered = 0;
 	v = dnsd_engine_query(e, q, qlen, cl, now, out, NP_DNS_MSG_MAX, &outlen);
+	run(e, f);
 	if (v == DNSD_ANSWER)
 		check_answer(f, out, outlen);
 	if (v != DNSD_PENDING)
@@ -191,6 +212,7 @@ static void handle(struct dnsd_engine *e, struct fz *f, const uint8_t *q, size_t
 			dnsd_res_response(&e->res, sq, &from, sq->tcp, resp, n, now);
 		else
 			dnsd_res_timeout(&e->res, sq, now);
+		run(e, f);
 	}
 	/* Every try ran out: nothing stays in flight, the client got one answer. */
 	if (f->sent || e->res.inflight || f->delivered != 1)
@@ -199,7 +221,7 @@ static void handle(struct dnsd_engine *e, struct fz *f, const uint8_t *q, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dnsd_engine_ops ops = { fz_random, fz_send, fz_abandon, fz_deliver, NULL, NULL };
+	struct dnsd_engine_ops ops = { fz_random, NULL };
 	static uint8_t out[NP_DNS_MSG_MAX], resp[NP_DNS_MSG_MAX];
 	struct fz f = { .rnd = 1 };
 	struct dnsd_client cl = { .port = 4242, .token = 77 };

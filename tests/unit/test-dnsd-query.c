@@ -6,7 +6,8 @@
  * ID and case, the cache afterwards with a lower TTL), truncation to the
  * client's size, SERVFAIL and serve-stale; CNAME chains that leave the
  * answering servers' names (into a forward zone, the local zone, out of a
- * forward zone) followed by np-dnsd's own query, and CNAME loops.
+ * forward zone) followed by np-dnsd's own query, and CNAME loops.  The
+ * engine's actions are carried out by a fake I/O side (run()).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,8 @@ struct fake {
 	size_t late_len;
 	unsigned delivered;
 	uint64_t token;
+	unsigned fail_sends;           /* SENDs that fail from now on (reported back) */
+	unsigned cancels;
 };
 
 static uint32_t f_random(void *arg)
@@ -46,28 +49,27 @@ static uint32_t f_random(void *arg)
 	return f->rnd >> 4;
 }
 
-static int f_send(void *arg, struct dnsd_upq *q)
+static int f_send(struct fake *f, struct dnsd_upq *q)
 {
-	struct fake *f = arg;
-
+	if (f->fail_sends) {
+		f->fail_sends--;
+		return -1;
+	}
 	f->sent = q;
 	f->sends++;
-	q->io = f;
+	q->io = q;                     /* the handle a CANCEL gives back */
 	return 0;
 }
 
-static void f_abandon(void *arg, struct dnsd_upq *q)
+static void f_abandon(struct fake *f, void *io)
 {
-	struct fake *f = arg;
-
-	if (f->sent == q)
+	f->cancels++;
+	if (f->sent == io)
 		f->sent = NULL;
 }
 
-static void f_deliver(void *arg, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
+static void f_deliver(struct fake *f, uint64_t token, bool tcp, const uint8_t *msg, size_t len)
 {
-	struct fake *f = arg;
-
 	(void)tcp;
 	memcpy(f->late, msg, len);
 	f->late_len = len;
@@ -89,7 +91,7 @@ struct env {
 static int setup(void **state)
 {
 	struct env *v = calloc(1, sizeof(*v));
-	struct dnsd_engine_ops ops = { f_random, f_send, f_abandon, f_deliver, NULL, NULL };
+	struct dnsd_engine_ops ops = { f_random, NULL };
 
 	assert_non_null(v);
 	v->sets[0].zlen = 1;
@@ -133,6 +135,60 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The I/O side: carry out the engine's actions in order, then clear them. */
+static void run(struct env *v)
+{
+	struct dnsd_actions *a = dnsd_engine_actions(&v->e);
+
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct dnsd_action *act = &a->v[i];
+
+		switch (act->kind) {
+		case DNSD_ACT_SEND:
+			if (f_send(&v->f, act->u.q) < 0)
+				dnsd_engine_send_failed(&v->e, act->u.q, v->e.now_ms);
+			break;
+		case DNSD_ACT_CANCEL:
+			f_abandon(&v->f, act->u.io);
+			break;
+		case DNSD_ACT_DELIVER:
+			f_deliver(&v->f, act->u.deliver.token, act->u.deliver.tcp,
+				  dnsd_action_msg(a, act), act->u.deliver.len);
+			break;
+		case DNSD_ACT_CAPS_FALLBACK:
+			break;
+		}
+	}
+	dnsd_actions_clear(a);
+}
+
+static enum dnsd_verdict eng_query(struct env *v, const uint8_t *q, size_t len,
+				   const struct dnsd_client *c, uint64_t now, uint8_t *out,
+				   size_t cap, size_t *outlen)
+{
+	enum dnsd_verdict verdict = dnsd_engine_query(&v->e, q, len, c, now, out, cap, outlen);
+
+	run(v);
+	return verdict;
+}
+
+/* An upstream message, as the test gives it (e->now_ms left as it was). */
+static enum dnsd_res_verdict res_response(struct env *v, struct dnsd_upq *q,
+					  const struct dnsd_addr *from, bool tcp,
+					  const uint8_t *buf, size_t len, uint64_t now)
+{
+	enum dnsd_res_verdict verdict = dnsd_res_response(&v->e.res, q, from, tcp, buf, len, now);
+
+	run(v);
+	return verdict;
+}
+
+static void res_timeout(struct env *v, struct dnsd_upq *q, uint64_t now)
+{
+	dnsd_res_timeout(&v->e.res, q, now);
+	run(v);
+}
+
 /* A query: edns 0 = none, else the payload size (version in ver). */
 static size_t make_query(uint8_t *buf, uint16_t id, unsigned opcode, const uint8_t *name,
 			 size_t nlen, uint16_t qtype, uint16_t qclass, unsigned edns, unsigned ver)
@@ -153,7 +209,7 @@ static enum dnsd_verdict ask(struct env *v, uint32_t from, bool tcp, const uint8
 {
 	struct dnsd_client c = { .addr = from, .port = 5000, .tcp = tcp, .token = 99 };
 
-	return dnsd_engine_query(&v->e, q, len, &c, now, v->out, sizeof(v->out), &v->outlen);
+	return eng_query(v, q, len, &c, now, v->out, sizeof(v->out), &v->outlen);
 }
 
 static void parse(const uint8_t *buf, size_t len, struct np_dns_msg *m)
@@ -215,7 +271,7 @@ static void udp_source_ports_refused(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c.port = bad[i];
-		assert_int_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+		assert_int_equal(eng_query(v, q, n, &c, 1, v->out, sizeof(v->out),
 						   &v->outlen), DNSD_DROP);
 	}
 	assert_int_equal(v->e.stats.dropped_bad_port, 5);
@@ -225,12 +281,12 @@ static void udp_source_ports_refused(void **state)
 	for (c.port = 1; c.port <= 100; c.port++) {
 		if (dnsd_udp_port_refused(c.port))
 			continue;
-		assert_int_not_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+		assert_int_not_equal(eng_query(v, q, n, &c, 1, v->out, sizeof(v->out),
 						       &v->outlen), DNSD_DROP);
 	}
 	c.port = 7;
 	c.tcp = true;
-	assert_int_not_equal(dnsd_engine_query(&v->e, q, n, &c, 1, v->out, sizeof(v->out),
+	assert_int_not_equal(eng_query(v, q, n, &c, 1, v->out, sizeof(v->out),
 					       &v->outlen), DNSD_DROP);
 	assert_int_equal(v->e.stats.dropped_bad_port, 5);
 }
@@ -390,6 +446,50 @@ static void reload_keeps_dynamic_names(void **state)
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
 }
 
+/*
+ * A SEND the I/O side cannot carry out is reported back: the next try
+ * (the lone server's second one) goes out in the same pass; when that
+ * fails too, the client's SERVFAIL comes as a DELIVER in the same pass,
+ * and nothing stays in flight or is left to cancel.  (The same checks hold
+ * for the callbacks the actions replaced: send() failing moved on at once.)
+ */
+static void send_failures_reported_back(void **state)
+{
+	struct env *v = *state;
+	uint8_t q[512];
+	struct np_dns_msg m;
+	size_t n = make_query(q, 0x4242, 0, www, sizeof(www), 1, 1, 0, 0);
+
+	v->f.fail_sends = 1;
+	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
+	assert_int_equal(v->f.sends, 1);
+	assert_non_null(v->f.sent);
+	assert_int_equal(v->e.res.stats.send_errors, 1);
+	assert_int_equal(v->f.delivered, 0);
+	assert_int_equal(dnsd_engine_actions(&v->e)->n, 0);
+	/* its second try times out: the lone server had both, SERVFAIL */
+	dnsd_engine_timeout(&v->e, v->f.sent, 1400);
+	run(v);
+	assert_int_equal(v->f.cancels, 1);
+	assert_int_equal(v->f.delivered, 1);
+	assert_int_equal(v->e.res.inflight, 0);
+
+	/* every try fails to go out: SERVFAIL to the client at once */
+	n = make_query(q, 0x4343, 0, www, sizeof(www), 28, 1, 0, 0);
+	v->f.fail_sends = 2;
+	v->f.sent = NULL;
+	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
+	assert_null(v->f.sent);
+	assert_int_equal(v->f.delivered, 2);
+	assert_int_equal(v->f.token, 99);
+	parse(v->f.late, v->f.late_len, &m);
+	assert_int_equal(m.hdr.id, 0x4343);
+	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
+	assert_int_equal(v->e.res.inflight, 0);
+	assert_int_equal(v->f.cancels, 1);          /* nothing went out to cancel */
+	assert_int_equal(v->e.res.stats.send_errors, 3);
+}
+
 static void upstream_then_cache(void **state)
 {
 	struct env *v = *state;
@@ -406,7 +506,7 @@ static void upstream_then_cache(void **state)
 	assert_memory_equal(v->f.sent->qname, www, sizeof(www));
 	rn = upstream_answer(v->f.sent, 2, 300, 0, r);
 	from = v->f.sent->to;
-	assert_int_equal(dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010),
+	assert_int_equal(res_response(v, v->f.sent, &from, false, r, rn, 1010),
 			 DNSD_RES_ACCEPTED);
 	assert_int_equal(v->f.delivered, 1);
 	assert_int_equal(v->f.token, 99);
@@ -479,7 +579,7 @@ static enum dnsd_res_verdict upstream_says(struct env *v, uint64_t now, const ch
 			    recs[2]);
 	n = np_dns_builder_finish(&b);
 	assert_true(n > 0);
-	return dnsd_res_response(&v->e.res, q, &from, false, buf, (size_t)n, now);
+	return res_response(v, q, &from, false, buf, (size_t)n, now);
 }
 
 static enum dnsd_verdict ask_name(struct env *v, const char *name, uint64_t now)
@@ -652,7 +752,7 @@ static void truncated_to_client_size(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
 	rn = upstream_answer(v->f.sent, 60, 300, 0, r);
 	from = v->f.sent->to;
-	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1001);
+	res_response(v, v->f.sent, &from, false, r, rn, 1001);
 	parse(v->f.late, v->f.late_len, &m);
 	assert_true(v->f.late_len <= 512);
 	assert_true(m.hdr.tc);
@@ -687,8 +787,8 @@ static void servfail_and_stale(void **state)
 
 	/* the lone upstream is silent twice: SERVFAIL */
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
-	dnsd_res_timeout(&v->e.res, v->f.sent, 1400);
-	dnsd_res_timeout(&v->e.res, v->f.sent, 1800);
+	res_timeout(v, v->f.sent, 1400);
+	res_timeout(v, v->f.sent, 1800);
 	parse(v->f.late, v->f.late_len, &m);
 	assert_int_equal(m.hdr.rcode, NP_DNS_RCODE_SERVFAIL);
 	/* with serve_stale, an expired entry answers when the upstream fails */
@@ -697,10 +797,10 @@ static void servfail_and_stale(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
 	rn = upstream_answer(v->f.sent, 1, 10, 0, r);
 	from = v->f.sent->to;
-	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 2001);
+	res_response(v, v->f.sent, &from, false, r, rn, 2001);
 	assert_int_equal(ask(v, CLIENT, false, q, n, 60000), DNSD_PENDING);
-	dnsd_res_timeout(&v->e.res, v->f.sent, 60400);
-	dnsd_res_timeout(&v->e.res, v->f.sent, 60800);
+	res_timeout(v, v->f.sent, 60400);
+	res_timeout(v, v->f.sent, 60800);
 	parse(v->f.late, v->f.late_len, &m);
 	assert_int_equal(m.hdr.rcode, 0);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
@@ -738,7 +838,7 @@ static void reload_flushes_when_authority_changes(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
 	rn = upstream_answer(v->f.sent, 1, 300, 0, r);
 	from = v->f.sent->to;
-	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1001);
+	res_response(v, v->f.sent, &from, false, r, rn, 1001);
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1002), DNSD_ANSWER);
 
 	memcpy(same_sets, v->sets, sizeof(same_sets));
@@ -852,7 +952,7 @@ static void dnssec_passthrough(void **state)
 	assert_true(opt.do_bit);
 	rn = upstream_signed(v->f.sent, r);
 	from = v->f.sent->to;
-	assert_int_equal(dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010),
+	assert_int_equal(res_response(v, v->f.sent, &from, false, r, rn, 1010),
 			 DNSD_RES_ACCEPTED);
 	assert_int_equal(v->f.delivered, 2);
 	/* The last delivered is the DO client's: A + RRSIG, DO echoed, AD clear. */
@@ -895,7 +995,7 @@ static void dnssec_stripped_when_relayed(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 1000), DNSD_PENDING);
 	rn = upstream_signed(v->f.sent, r);
 	from = v->f.sent->to;
-	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 1010);
+	res_response(v, v->f.sent, &from, false, r, rn, 1010);
 	parse(v->f.late, v->f.late_len, &m);
 	assert_int_equal(m.hdr.count[NP_DNS_SEC_ANSWER], 1);
 	assert_int_equal(rrsigs(v->f.late, v->f.late_len), 0);
@@ -904,7 +1004,7 @@ static void dnssec_stripped_when_relayed(void **state)
 	assert_int_equal(ask(v, CLIENT, false, q, n, 2000), DNSD_PENDING);
 	rn = upstream_signed(v->f.sent, r);
 	from = v->f.sent->to;
-	dnsd_res_response(&v->e.res, v->f.sent, &from, false, r, rn, 2010);
+	res_response(v, v->f.sent, &from, false, r, rn, 2010);
 	assert_int_equal(rrsigs(v->f.late, v->f.late_len), 1);
 	assert_true(answer_do(v->f.late, v->f.late_len));
 }
@@ -1009,6 +1109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(acl_deny_and_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(send_failures_reported_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_source_ports_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(opcodes_classes_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(local_zone_authoritative, setup, teardown),

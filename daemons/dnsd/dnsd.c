@@ -117,11 +117,27 @@ static int start(struct dnsd *io, struct dnsd_conf *conf)
 	return 0;
 }
 
-static bool same_listen(const struct dnsd_conf *a, const struct dnsd_conf *b)
+static bool same_listen(const void *old_conf, const void *new_conf)
 {
+	const struct dnsd_conf *a = old_conf, *b = new_conf;
+
 	return a->nlisten == b->nlisten &&
 	       memcmp(a->listen, b->listen, a->nlisten * sizeof(a->listen[0])) == 0;
 }
+
+static bool same_xdp_interface(const void *old_conf, const void *new_conf)
+{
+	const struct dnsd_conf *a = old_conf, *b = new_conf;
+
+	return strcmp(a->xdp_interface, b->xdp_interface) == 0;
+}
+
+/* The listeners are bound, and the AF_XDP socket attached, once at start. */
+const struct np_restart_only dnsd_restart_only[] = {
+	{ "listen", 0, 0, same_listen },
+	{ "xdp_interface", 0, 0, same_xdp_interface },
+	{ NULL, 0, 0, NULL },
+};
 
 static int apply(struct dnsd *io, struct dnsd_conf *conf, char *why, size_t cap)
 {
@@ -135,10 +151,6 @@ static int apply(struct dnsd *io, struct dnsd_conf *conf, char *why, size_t cap)
 		np_log_notice("local zone: %zu dynamic records at names the new "
 			      "configuration defines dropped: configured records win",
 			      io->eng.reload_dropped);
-	if (!same_listen(io->conf, conf))
-		np_log_warning("listen changes take effect at the next start");
-	if (strcmp(io->conf->xdp_interface, conf->xdp_interface) != 0)
-		np_log_warning("xdp_interface changes take effect at the next start");
 	io->conf = conf;
 	np_conn_set_limits(&io->tcp, conf->tcp_max_connections, conf->tcp_per_client);
 	default_acl(io);

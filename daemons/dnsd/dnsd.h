@@ -139,6 +139,7 @@ int dnsd_start(struct np_daemon *d, void *conf);
 int dnsd_apply(struct np_daemon *d, void *conf, char *why, size_t cap);
 void dnsd_stop(struct np_daemon *d);
 const struct np_common_conf *dnsd_common(const void *conf);
+extern const struct np_restart_only dnsd_restart_only[];
 
 /* control.c: the commands and the counter table. */
 extern const struct np_service_ops dnsd_service;

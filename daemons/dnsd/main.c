@@ -19,6 +19,7 @@ static const struct np_daemon_ops dnsd_ops = {
 	.stop = dnsd_stop,
 	.common = dnsd_common,
 	.service = &dnsd_service,
+	.restart_only = dnsd_restart_only,
 };
 
 int main(int argc, char **argv)

@@ -18,7 +18,7 @@ CTL=$T/dnsd.sock
 conf=$T/dnsd.conf
 write_conf() {
 	cat > "$conf" <<EOC
-listen = [ "127.0.0.1:5353" ];
+listen = [ "${2:-127.0.0.1:5353}" ];
 local_zone = "lan.example.net.";
 records = ( "$1" );
 control_socket = "$CTL";
@@ -52,6 +52,13 @@ ctl dnsd reload > "$out" 2> "$err"; rc=$?
 	np_fail "broken reload: exit $rc: $(cat "$err")"
 kill -0 "$DNSD_PID" || np_fail "np-dnsd died on a broken reload"
 [ "$(q printer.lan.example.net A)" = 10.77.0.50 ] || np_fail "old zone gone after a broken reload"
+# The listeners are bound once: a changed listen is refused, FILE:LINE named,
+# and nothing of the new file (its record included) takes effect.
+write_conf "printer.lan.example.net. 300 IN A 10.77.0.51" "127.0.0.1:5354"
+ctl dnsd reload > "$out" 2> "$err"; rc=$?
+[ $rc -eq 1 ] && grep -q "refused the new configuration.*$conf:1: listen takes effect on restart only" "$err" ||
+	np_fail "listen change on reload: exit $rc: $(cat "$err")"
+[ "$(q printer.lan.example.net A)" = 10.77.0.50 ] || np_fail "old config gone after a refused listen change"
 write_conf "printer.lan.example.net. 300 IN A 10.77.0.51"
 ctl dnsd reload > "$out" 2> "$err" || np_fail "good reload failed: $(cat "$err")"
 [ "$(q printer.lan.example.net A)" = 10.77.0.51 ] || np_fail "new zone not served after a reload"

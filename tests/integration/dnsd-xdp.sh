@@ -62,18 +62,30 @@ check "three answers captured" test "$(wc -l <"$T/answers")" -eq 3
 check "the ring's answers: from port 53, both checksums good, a response" \
 	sh -c "sed -n '1p;3p' '$T/answers' | grep -Ec '^53[[:space:]]+1[[:space:]]+1[[:space:]]+1$' | grep -qx 2"
 
-# A reload keeps the ring (and a changed xdp_interface waits for a restart).
-sed 's/xdp_interface = "eth0"/xdp_interface = "lo"/' "$T/dnsd.conf" >"$T/reload.conf"
+# A changed xdp_interface is refused on reload, FILE:LINE named, and the
+# running configuration (its record and its ring) kept.
+sed -e 's/xdp_interface = "eth0"/xdp_interface = "lo"/' -e 's/10\.77\.0\.50/10.77.0.51/' \
+	"$T/dnsd.conf" >"$T/reload.conf"
 cp "$T/dnsd.conf" "$T/dnsd.conf.orig"
 cp "$T/reload.conf" "$T/dnsd.conf"
 kill -HUP "$DNSD_PID"
-np_wait 5 grep -q 'xdp_interface changes take effect at the next start' "$T/dnsd.log"
+check "a changed xdp_interface is refused with FILE:LINE" np_wait 5 grep -q \
+	"reload failed, keeping the running configuration: $T/dnsd.conf:3: xdp_interface takes effect on restart only" \
+	"$T/dnsd.log"
 cp "$T/dnsd.conf.orig" "$T/dnsd.conf"
 r0=$(stat xdp.received)
 q printer.lan A >"$T/reloaded" 2>&1
 r1=$(stat xdp.received)
-check "after a reload: answered through the ring ($r0 -> $r1)" sh -c \
+check "after the refused reload: the old record, through the ring ($r0 -> $r1)" sh -c \
 	"grep -q '10.77.0.50' '$T/reloaded' && test $r1 -gt $r0"
+# A reload that changes nothing restart-only keeps the ring.
+kill -HUP "$DNSD_PID"
+check "the unchanged file reloaded" np_wait 5 grep -q 'configuration reloaded from' "$T/dnsd.log"
+r0=$(stat xdp.received)
+q printer.lan A >"$T/reloaded2" 2>&1
+r1=$(stat xdp.received)
+check "after a reload: answered through the ring ($r0 -> $r1)" sh -c \
+	"grep -q '10.77.0.50' '$T/reloaded2' && test $r1 -gt $r0"
 
 # What the program passes on: ICMP (and so ARP before it), TCP, another port.
 check "ping (ARP and ICMP) still works" np_in cli ping -c 1 -W 2 10.77.0.1

@@ -28,16 +28,9 @@
 #include <netproto/ipv6.h>
 #include <netproto/tcp.h>
 
+#include "clock.h"
 #include "io.h"
 #include "netio.h"
-
-uint64_t io_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- rtnetlink -------------------------------------------------------- */
 
@@ -502,16 +495,16 @@ void io_host_key(uint64_t key[2])
 	if (nibbles == 32)
 		return;
 	if (getrandom(key, 2 * sizeof(*key), 0) != (ssize_t)(2 * sizeof(*key))) {
-		key[0] = io_now();
+		key[0] = np_mono_ns();
 		key[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL;
 	}
 }
 
-/* A CLOCK_REALTIME stamp from the kernel as a reading of io_now()'s clock. */
+/* A CLOCK_REALTIME stamp from the kernel as a reading of np_mono_ns()'s clock. */
 static uint64_t realtime_to_mono(const struct timespec *rt)
 {
 	struct timespec now_rt;
-	uint64_t mono = io_now(), stamp, now;
+	uint64_t mono = np_mono_ns(), stamp, now;
 
 	clock_gettime(CLOCK_REALTIME, &now_rt);
 	stamp = (uint64_t)rt->tv_sec * 1000000000u + (uint64_t)rt->tv_nsec;
@@ -559,7 +552,7 @@ int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_
 	*len = (size_t)n > cap ? cap : (size_t)n;
 	*csum_ok = ok;
 	if (rx_ns)
-		*rx_ns = have_ts ? realtime_to_mono(&ts) : io_now();
+		*rx_ns = have_ts ? realtime_to_mono(&ts) : np_mono_ns();
 	return 0;
 }
 

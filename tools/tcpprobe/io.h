@@ -76,7 +76,7 @@ void io_host_key(uint64_t key[2]);
  * Read one frame without blocking: its length in *len, and in *csum_ok
  * whether the kernel verified (or has not yet filled in) the transport
  * checksum, and in *rx_ns (when not NULL) when the kernel received it, on
- * io_now()'s clock.  0, -EAGAIN when nothing is queued, or -errno.
+ * np_mono_ns()'s clock (clock.h).  0, -EAGAIN when nothing is queued, or -errno.
  */
 int io_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int *csum_ok, uint64_t *rx_ns);
 
@@ -94,7 +94,7 @@ int io_send_ip_stamped(int fd, int ifindex, const uint8_t smac[6], const uint8_t
 /*
  * Read one send stamp from fd's error queue without blocking: the TCP
  * source port and sequence number of the segment it belongs to, and the
- * time on io_now()'s clock.  0, -EAGAIN when none is queued, -EINVAL for
+ * time on np_mono_ns()'s clock (clock.h).  0, -EAGAIN when none is queued, -EINVAL for
  * an entry that is not such a stamp (it is consumed), or -errno.
  */
 int io_tx_stamp(int fd, uint16_t *sport, uint32_t *seq, uint64_t *tx_ns);
@@ -129,9 +129,6 @@ int io_send_ndp_solicit(int fd, int ifindex, const uint8_t smac[6], const struct
 int io_ndp_input(int fd, int ifindex, const uint8_t *frame, size_t len, const uint8_t mymac[6],
 		 const struct probe_addr *addr, int answer, const struct probe_addr *want,
 		 uint8_t want_mac[6]);
-
-/* Monotonic clock in nanoseconds. */
-uint64_t io_now(void);
 
 /* ---- nftables ------------------------------------------------------- */
 

@@ -32,6 +32,7 @@
 #include <netproto/ipv6.h>
 
 #include "config.h"
+#include "clock.h"
 #include "io.h"
 #include "netio.h"
 #include "probe.h"
@@ -483,13 +484,13 @@ static int solicit_nexthop(struct run *rn)
 	int try;
 
 	for (try = 0; try < 3; try++) {
-		uint64_t end = io_now() + 1000000000u;
+		uint64_t end = np_mono_ns() + 1000000000u;
 
 		io_send_ndp_solicit(rn->ipfd, rn->route.ifindex, rn->ifinfo.mac, &rn->src,
 				    &rn->route.nexthop);
-		while (io_now() < end) {
+		while (np_mono_ns() < end) {
 			size_t len;
-			int ok, w = wait_readable(rn, rn->ipfd, (int)((end - io_now()) / 1000000u) + 1);
+			int ok, w = wait_readable(rn, rn->ipfd, (int)((end - np_mono_ns()) / 1000000u) + 1);
 
 			if (w < 0)
 				return -1;
@@ -523,12 +524,12 @@ static int resolve_nexthop(struct run *rn)
 	if (!rn->v4)
 		return solicit_nexthop(rn);
 	for (try = 0; try < 3; try++) {
-		uint64_t end = io_now() + 1000000000u;
+		uint64_t end = np_mono_ns() + 1000000000u;
 
 		io_send_arp_request(rn->arpfd, rn->route.ifindex, rn->ifinfo.mac, src, nexthop);
-		while (io_now() < end) {
+		while (np_mono_ns() < end) {
 			size_t len;
-			int ok, w = wait_readable(rn, rn->arpfd, (int)((end - io_now()) / 1000000u) + 1);
+			int ok, w = wait_readable(rn, rn->arpfd, (int)((end - np_mono_ns()) / 1000000u) + 1);
 
 			if (w < 0)
 				return -1;
@@ -750,18 +751,18 @@ static void run_loop(struct run *rn)
 
 	io_host_key(rn->key);
 
-	rn->next_send = io_now();
+	rn->next_send = np_mono_ns();
 	while (!rn->interrupted && (rn->next < rn->total || rn->inflight > 0)) {
 		struct pollfd p[3] = {
 			{ .fd = rn->ipfd, .events = POLLIN },
 			{ .fd = rn->arpfd, .events = POLLIN },
 			{ .fd = rn->sigfd, .events = POLLIN },
 		};
-		uint64_t now = io_now(), wake;
+		uint64_t now = np_mono_ns(), wake;
 
 		/* Each SYN's clock is read just before it goes (RTT starts there). */
 		while (rn->next < rn->total && now >= rn->next_send && rn->inflight < MAX_INFLIGHT &&
-		       send_next(rn, io_now()) == 0) {
+		       send_next(rn, np_mono_ns()) == 0) {
 			rn->next_send = interval ? rn->next_send + interval : now;
 			if (interval)
 				break;
@@ -771,7 +772,7 @@ static void run_loop(struct run *rn)
 			wake = rn->next_send;
 		if (rn->next >= rn->total && rn->inflight == 0)
 			break;
-		if (poll(p, 3, poll_ms(io_now(), wake)) < 0 && errno != EINTR)
+		if (poll(p, 3, poll_ms(np_mono_ns(), wake)) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLERR)
 			read_syn_stamps(rn);
@@ -797,7 +798,7 @@ static void abort_open(struct run *rn)
 		if (!s->used || s->reported)
 			continue;
 		if (s->p.state != PROBE_SYN_SENT && !probe_done(&s->p)) {
-			probe_timeout(&s->p, io_now(), &tx);
+			probe_timeout(&s->p, np_mono_ns(), &tx);
 			send_tx(rn, &tx);
 			finish_slot(rn, s);
 		}

@@ -20,6 +20,7 @@
 
 #include <netproto/buf.h>
 #include <netproto/ether.h>
+#include <netproto/frame.h>
 #include <netproto/ipv4.h>
 #include <netproto/udp.h>
 
@@ -43,7 +44,7 @@
 #define TX_FRAMES 2048u
 #define RING_SIZE 2048u                /* every ring; a power of two */
 #define UMEM_LEN ((size_t)(RX_FRAMES + TX_FRAMES) * FRAME_SIZE)
-#define HDRS_LEN (14u + 20u + 8u)      /* Ethernet, IPv4 without options, UDP */
+#define HDRS_LEN NP_UDP4_FRAME_HDRS   /* Ethernet, IPv4 without options, UDP */
 
 _Static_assert(NP_XSK_MAX_MATCH <= NP_XSK_PROG_MAX_LISTEN, "the listen table holds every pair");
 
@@ -498,24 +499,13 @@ static void reap_completions(struct np_xsk *x)
 static size_t build_answer(struct np_xsk *x, uint8_t *f, const struct np_xsk_dgram *q,
 			   size_t len)
 {
-	struct np_udp u = { .src_port = q->port_dst, .dst_port = q->port_src,
-			    .payload = f + HDRS_LEN, .payload_len = len };
-	struct np_ipv4 ip = { .id = x->ip_id++, .ttl = 64, .proto = NP_IPPROTO_UDP,
-			      .src = q->ip_dst, .dst = q->ip_src, .payload = f + 34 };
-	struct np_ether e = { .ethertype = 0x0800, .payload = f + 14 };
+	struct np_udp4_frame a = { .src = q->ip_dst, .dst = q->ip_src, .src_port = q->port_dst,
+				   .dst_port = q->port_src, .ip_id = x->ip_id++, .ttl = 64 };
 	int n;
 
-	n = np_udp_build(&u, q->ip_dst, q->ip_src, f + 34, FRAME_SIZE - 34);
-	if (n < 0)
-		return 0;
-	ip.payload_len = (size_t)n;
-	n = np_ipv4_build(&ip, f + 14, FRAME_SIZE - 14);
-	if (n < 0)
-		return 0;
-	memcpy(e.dst, q->mac_src, 6);
-	memcpy(e.src, x->mac, 6);
-	e.payload_len = (size_t)n;
-	n = np_ether_build(&e, f, FRAME_SIZE);
+	memcpy(a.dst_mac, q->mac_src, 6);
+	memcpy(a.src_mac, x->mac, 6);
+	n = np_udp4_frame_build(&a, f, FRAME_SIZE, len);
 	return n < 0 ? 0 : (size_t)n;
 }
 

@@ -456,6 +456,7 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-noerror", ds->noerror);
 	stat(s, "ddns-failed", ds->failed);
 	stat(s, "ddns-conflicts", ds->conflicts);
+	stat(s, "ddns-derived-names", ds->derived);
 	stat(s, "ddns-not-owned", ds->not_owned);
 	stat(s, "ddns-timeouts", ds->timeouts);
 	stat(s, "ddns-dropped", ds->dropped);

@@ -62,7 +62,8 @@ static const struct np_conf_key class_keys[] = {
 };
 static const struct np_conf_key dns_keys[] = {
 	{ "server", NULL }, { "zone", NULL }, { "reverse_zone", NULL }, { "ttl", NULL },
-	{ "timeout", NULL }, { "retries", NULL }, { "update_ptr", NULL }, { NULL, NULL },
+	{ "timeout", NULL }, { "retries", NULL }, { "update_ptr", NULL }, { "conflict", NULL },
+	{ NULL, NULL },
 };
 static const struct np_conf_key root_keys[] = {
 	{ "interfaces", NULL }, { "lease_file", NULL }, NP_COMMON_CONF_KEYS,
@@ -1043,6 +1044,12 @@ static bool ddns_name_ok(const char *name)
 	return name_to_wire(name, wire, sizeof(wire)) > 1;
 }
 
+static const struct np_conf_enum ddns_conflicts[] = {
+	{ "no-name", DHCPD_DDNS_CONFLICT_NO_NAME },
+	{ "suffix", DHCPD_DDNS_CONFLICT_SUFFIX },
+	{ NULL, 0 },
+};
+
 static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 			   struct dhcpd_dns_update *d)
 {
@@ -1063,6 +1070,9 @@ static int read_dns_update(struct np_conf_err *e, const config_setting_t *root,
 	bad |= np_conf_get_int(e, g, "retries", NP_CONF_OPTIONAL, 0, 10, &retries) < 0;
 	d->update_ptr = true;
 	bad |= np_conf_get_bool(e, g, "update_ptr", NP_CONF_OPTIONAL, &d->update_ptr) < 0;
+	d->conflict = DHCPD_DDNS_CONFLICT_NO_NAME;
+	bad |= np_conf_get_enum(e, g, "conflict", NP_CONF_OPTIONAL, ddns_conflicts,
+				&d->conflict) < 0;
 	d->ttl = (uint32_t)(ttl / 1000);
 	d->timeout_ms = (uint32_t)timeout;
 	d->retries = (uint32_t)retries;

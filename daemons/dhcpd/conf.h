@@ -24,6 +24,12 @@
 #define DHCPD_DEFAULT_LEASE_FILE "/var/lib/netproto/np-dhcpd.leases"
 #define DHCPD_DEFAULT_CONTROL "/run/netproto/np-dhcpd.sock"
 
+/* A client asking for a name another client owns (RFC 4703 §5.3.1). */
+enum dhcpd_ddns_conflict {
+	DHCPD_DDNS_CONFLICT_NO_NAME = 0,    /* leased without a name */
+	DHCPD_DDNS_CONFLICT_SUFFIX,         /* given name-XXXX (its MAC's last two octets) */
+};
+
 struct dhcpd_dns_update {
 	bool enabled;
 	struct np_conf_hostport server;
@@ -33,6 +39,7 @@ struct dhcpd_dns_update {
 	uint32_t timeout_ms;                /* before an UPDATE is sent again */
 	uint32_t retries;                   /* sends after the first */
 	bool update_ptr;                    /* false: the server keeps PTRs itself */
+	int conflict;                       /* enum dhcpd_ddns_conflict */
 };
 
 struct dhcpd_conf {

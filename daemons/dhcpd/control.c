@@ -391,7 +391,7 @@ static void io6_stats(struct stats *s, const struct dhcpd_io6 *io6)
 /* Per pool, per subnet, and in all (Kea gives the same names at each level). */
 static void address_stats(struct stats *s, const struct dhcpd *d, const struct dhcpd_conf *c)
 {
-	uint64_t tot[3] = { 0 };                 /* total, assigned, declined */
+	uint64_t tot[5] = { 0 };                 /* total, assigned, declined, cumulative, warnings */
 	size_t npools = lease_pool_count(d->lt);
 
 	for (size_t sid = 1; sid <= c->engine.nsubnets; sid++) {
@@ -418,12 +418,20 @@ static void address_stats(struct stats *s, const struct dhcpd *d, const struct d
 		stat_sub(s, sid, -1, "declined-addresses", sub[2]);
 		stat_sub(s, sid, -1, "offered-addresses", sub[3]);
 		stat_sub(s, sid, -1, "v4-allocation-fail", engine_subnet_alloc_fail(d->eng, sid - 1));
+		stat_sub(s, sid, -1, "cumulative-assigned-addresses",
+			 engine_subnet_cumulative_assigned(d->eng, sid - 1));
+		stat_sub(s, sid, -1, "pool-exhaustion-warnings",
+			 engine_subnet_pool_warnings(d->eng, sid - 1));
 		for (int i = 0; i < 3; i++)
 			tot[i] += sub[i];
+		tot[3] += engine_subnet_cumulative_assigned(d->eng, sid - 1);
+		tot[4] += engine_subnet_pool_warnings(d->eng, sid - 1);
 	}
 	stat(s, "total-addresses", tot[0]);
 	stat(s, "assigned-addresses", tot[1]);
 	stat(s, "declined-addresses", tot[2]);
+	stat(s, "cumulative-assigned-addresses", tot[3]);
+	stat(s, "pool-exhaustion-warnings", tot[4]);
 }
 
 static void probe_stats(struct stats *s, const struct probe_table *p)
@@ -448,6 +456,7 @@ static void ddns_stats(struct stats *s, const struct ddns *dd)
 	stat(s, "ddns-noerror", ds->noerror);
 	stat(s, "ddns-failed", ds->failed);
 	stat(s, "ddns-conflicts", ds->conflicts);
+	stat(s, "ddns-derived-names", ds->derived);
 	stat(s, "ddns-not-owned", ds->not_owned);
 	stat(s, "ddns-timeouts", ds->timeouts);
 	stat(s, "ddns-dropped", ds->dropped);

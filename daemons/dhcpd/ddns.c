@@ -9,6 +9,8 @@
 
 #include <netproto/error.h>
 
+#include "leasefmt.h"
+
 /* ---- building ------------------------------------------------------------------ */
 
 /* RFC 952 / RFC 1123 §2.1: letters, digits, hyphens inside, 1..63 octets; lowercased. */
@@ -99,6 +101,36 @@ int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t a
 	if (!np_dns_name_is_subdomain(ptr->owner, ptr->owner_len, ptr->zone, ptr->zone_len))
 		return NP_ENOTFOUND;
 	return 0;
+}
+
+int ddns_derive(struct ddns_update *a, const struct dhcid_client *client, const char *zone)
+{
+	char label[NP_DNS_LABEL_MAX + 1], derived[LEASEFMT_LABEL_MAX + 1];
+	size_t n = a->owner[0];
+	int err;
+
+	/* The owner's first label: the host as ddns_prepare() checked and lowercased it. */
+	memcpy(label, a->owner + 1, n);
+	label[n] = '\0';
+	if (leasefmt_derived_name(label, client->chaddr, client->hlen, derived) == 0)
+		return NP_EINVAL;
+	if ((err = join_name(derived, zone, a->alt_owner, &a->alt_len)) < 0 ||
+	    (err = dhcid_rdata(client, a->alt_owner, a->alt_len, a->alt_dhcid)) < 0) {
+		a->alt_len = 0;
+		return err == NP_ENAME ? err : NP_EINVAL;
+	}
+	return 0;
+}
+
+/* u, for its derived name (which has none in turn), at step. */
+static void to_derived(const struct ddns_update *u, enum ddns_step step, struct ddns_update *next)
+{
+	*next = *u;
+	memcpy(next->owner, u->alt_owner, u->alt_len);
+	next->owner_len = u->alt_len;
+	memcpy(next->dhcid, u->alt_dhcid, sizeof(next->dhcid));
+	next->alt_len = 0;
+	next->step = step;
 }
 
 /* A record of u's owner with no rdata: an RRset or name prerequisite, an RRset deletion. */
@@ -203,6 +235,11 @@ enum ddns_result ddns_next(const struct ddns_update *u, int rcode, struct ddns_u
 		}
 		break;
 	case DDNS_RECLAIM:
+		if (rcode == DDNS_RCODE_NXRRSET && u->alt_len > 0) {
+			/* Another client's name: claim the derived one, from step 1. */
+			to_derived(u, DDNS_CLAIM, next);
+			return DDNS_DERIVED;
+		}
 		if (rcode == DDNS_RCODE_NXRRSET)
 			return DDNS_CONFLICT;
 		break;
@@ -210,6 +247,11 @@ enum ddns_result ddns_next(const struct ddns_update *u, int rcode, struct ddns_u
 		if (rcode == NP_DNS_RCODE_NOERROR) {
 			*next = *u;
 			next->step = DDNS_RELEASE_DHCID;
+			return DDNS_NEXT;
+		}
+		if (rcode == DDNS_RCODE_NXRRSET && u->alt_len > 0) {
+			/* Not ours: the client may hold the derived name instead. */
+			to_derived(u, DDNS_RELEASE, next);
 			return DDNS_NEXT;
 		}
 		if (rcode == DDNS_RCODE_NXRRSET)

@@ -11,7 +11,10 @@
  *   2. when that fails with YXDOMAIN, "the DHCID at host.zone is this
  *      client's": replace the A RRset (a renewal, a new address);
  *   3. when that fails with NXRRSET, the name is another client's: the
- *      lease is served without it (logged, counted as ddns-conflicts).
+ *      lease is served without it (logged, counted as ddns-conflicts);
+ *      with the "suffix" conflict policy, the client gets a derived name
+ *      instead, host-XXXX.zone (the last two octets of its hardware
+ *      address in hex), claimed by steps 1 and 2 in turn.
  * Once the forward name is ours, the reverse zone gets "delete the PTR
  * RRset of d.c.b.a.in-addr.arpa, add its PTR host.zone" (§5.3.2: the
  * address is the server's to describe).  When the lease is released or
@@ -78,6 +81,10 @@ struct ddns_update {
 	uint8_t target[NP_DNS_NAME_MAX];   /* PTR rdata */
 	size_t target_len;
 	uint8_t dhcid[DHCID_RDATA_LEN];    /* of the client, for host.zone */
+	/* The derived name to turn to when owner is another client's; alt_len 0: none. */
+	uint8_t alt_owner[NP_DNS_NAME_MAX];
+	size_t alt_len;
+	uint8_t alt_dhcid[DHCID_RDATA_LEN];
 };
 
 /*
@@ -97,6 +104,15 @@ int ddns_prepare(const char *host, const struct dhcid_client *client, uint32_t a
 		 const char *zone, const char *rzone, enum ddns_op op, uint32_t ttl,
 		 struct ddns_update *a, struct ddns_update *ptr);
 
+/*
+ * The "suffix" conflict policy: give the A update a (from ddns_prepare())
+ * the derived name of its host for client, host-XXXX.zone
+ * (leasefmt_derived_name()), to claim when host.zone is another client's,
+ * and to release after host.zone.  Returns 0, or NP_EINVAL when the client
+ * has no hardware address to derive from, NP_ENAME when the name is too long.
+ */
+int ddns_derive(struct ddns_update *a, const struct dhcid_client *client, const char *zone);
+
 /* The UPDATE message for u with id: its length, or an NP_E* code. */
 int ddns_build(const struct ddns_update *u, uint16_t id, uint8_t *buf, size_t cap);
 
@@ -111,6 +127,7 @@ enum ddns_result {
 	DDNS_DONE = 1,                 /* the step did what it meant */
 	DDNS_NEXT,                     /* *next is the following UPDATE */
 	DDNS_CONFLICT,                 /* the name is another client's (§5.3.1) */
+	DDNS_DERIVED,                  /* it is: *next claims the derived name instead */
 	DDNS_NOT_OWNED,                /* a removal: the name is not ours (§5.5) */
 	DDNS_FAILED,                   /* any other rcode */
 };

@@ -36,6 +36,17 @@ struct xresv {
 	const struct engine_reservation *r;
 };
 
+/* Levels of a subnet's pool usage, for the warning when one is crossed upwards. */
+enum pool_level { POOL_LEVEL_LOW, POOL_LEVEL_HIGH, POOL_LEVEL_FULL };
+
+#define POOL_HIGH_PERCENT 90
+
+struct subnet_usage {
+	uint64_t cumulative_assigned;  /* cumulative-assigned-addresses */
+	uint64_t warnings;             /* pool-exhaustion-warnings */
+	uint8_t level;                 /* enum pool_level, when last looked at */
+};
+
 struct engine {
 	const struct engine_config *cfg;
 	struct lease_table *lt;
@@ -47,6 +58,7 @@ struct engine {
 	struct engine_stats st;
 	struct bucket *buckets;        /* per subnet: [2 * i] its links, [2 * i + 1] relayed */
 	uint64_t *alloc_fail;          /* per subnet: v4-allocation-fail */
+	struct subnet_usage *usage;    /* per subnet: assignments and pool-usage warnings */
 	int *link;                     /* per subnet: the ifindex it is on, 0: any */
 };
 
@@ -214,8 +226,9 @@ int engine_new(const struct engine_config *cfg, struct lease_table *leases, stru
 	e->lt = leases;
 	e->buckets = calloc(2 * cfg->nsubnets + 1, sizeof(*e->buckets));
 	e->alloc_fail = calloc(cfg->nsubnets + 1, sizeof(*e->alloc_fail));
+	e->usage = calloc(cfg->nsubnets + 1, sizeof(*e->usage));
 	e->link = calloc(cfg->nsubnets + 1, sizeof(*e->link));
-	if (e->buckets == NULL || e->alloc_fail == NULL || e->link == NULL)
+	if (e->buckets == NULL || e->alloc_fail == NULL || e->usage == NULL || e->link == NULL)
 		err = -ENOMEM;
 	for (size_t i = 0; i < cfg->nsubnets && err == 0; i++)
 		e->link[i] = cfg->subnets[i].ifindex;
@@ -248,6 +261,7 @@ void engine_free(struct engine *e)
 	free(e->pool_cfg);
 	free(e->xresv);
 	free(e->alloc_fail);
+	free(e->usage);
 	free(e->link);
 	probe_table_free(e->probe);
 	free(e);
@@ -263,13 +277,25 @@ uint64_t engine_subnet_alloc_fail(const struct engine *e, size_t sidx)
 	return sidx < e->cfg->nsubnets ? e->alloc_fail[sidx] : 0;
 }
 
+uint64_t engine_subnet_cumulative_assigned(const struct engine *e, size_t sidx)
+{
+	return sidx < e->cfg->nsubnets ? e->usage[sidx].cumulative_assigned : 0;
+}
+
+uint64_t engine_subnet_pool_warnings(const struct engine *e, size_t sidx)
+{
+	return sidx < e->cfg->nsubnets ? e->usage[sidx].warnings : 0;
+}
+
 void engine_copy_stats(struct engine *dst, const struct engine *src)
 {
 	dst->st = src->st;
 	/* Per-subnet counters follow their subnet when the list kept its shape. */
-	if (dst->cfg->nsubnets == src->cfg->nsubnets)
+	if (dst->cfg->nsubnets == src->cfg->nsubnets) {
 		memcpy(dst->alloc_fail, src->alloc_fail,
 		       dst->cfg->nsubnets * sizeof(*dst->alloc_fail));
+		memcpy(dst->usage, src->usage, dst->cfg->nsubnets * sizeof(*dst->usage));
+	}
 }
 
 void engine_bind_link(struct engine *e, size_t sidx, int ifindex)
@@ -1325,14 +1351,75 @@ static int nak(struct engine *e, const struct req *q, struct engine_out *out)
 	return reply(e, q, NP_DHCPNAK, 0, 0, out);
 }
 
+/* Whether the client already holds addr bound: an ACK of it is a renewal. */
+static bool holds_bound(const struct engine *e, const struct req *q, uint32_t addr)
+{
+	const struct lease *l = lease_by_addr(e->lt, addr);
+
+	return l != NULL && l->state == LEASE_BOUND && lease_is_client(l, &q->client);
+}
+
+/*
+ * The usage level of subnet sidx's pools: HIGH from POOL_HIGH_PERCENT of
+ * their addresses assigned, FULL when none is left to assign (the declined
+ * ones are not).  A fall below the level last seen is remembered, so that
+ * the next rise is warned of again.
+ */
+static enum pool_level pool_level_now(struct engine *e, size_t sidx)
+{
+	uint64_t total = 0, assigned = 0, declined = 0;
+	enum pool_level level = POOL_LEVEL_LOW;
+
+	for (size_t p = 0; p < e->npool_cfg; p++) {
+		struct lease_pool_stats ps;
+
+		if ((size_t)lease_pool_tag(e->lt, (int)p) != sidx)
+			continue;
+		lease_pool_stats(e->lt, (int)p, &ps);
+		total += ps.total;
+		assigned += ps.assigned;
+		declined += ps.declined;
+	}
+	if (total > 0 && assigned + declined >= total)
+		level = POOL_LEVEL_FULL;
+	else if (total > 0 && assigned * 100 >= total * POOL_HIGH_PERCENT)
+		level = POOL_LEVEL_HIGH;
+	if (level < e->usage[sidx].level)
+		e->usage[sidx].level = (uint8_t)level;
+	return level;
+}
+
+/*
+ * A new address assigned in subnet sidx (Kea's cumulative-assigned-addresses
+ * counts these, not renewals); when its pools crossed a usage level upwards,
+ * io.c is told to log it, once per crossing.
+ */
+static void count_assignment(struct engine *e, size_t sidx, struct engine_out *out)
+{
+	enum pool_level level;
+
+	e->usage[sidx].cumulative_assigned++;
+	level = pool_level_now(e, sidx);
+	if (level <= e->usage[sidx].level)
+		return;
+	e->usage[sidx].level = (uint8_t)level;
+	e->usage[sidx].warnings++;
+	out->pool_warn = (int)sidx + 1;
+	out->pool_full = level == POOL_LEVEL_FULL;
+}
+
 /* Bind addr to the client and ACK once durable. */
 static int ack(struct engine *e, struct req *q, uint32_t addr, unsigned extra,
 	       struct engine_out *out)
 {
 	struct lease *l;
+	bool renewal;
 	int err;
 
 	adopt_subnet(e, q, addr);
+	renewal = holds_bound(e, q, addr);
+	/* Releases and expiries since the last ACK may have lowered the usage. */
+	pool_level_now(e, q->sidx);
 	err = claim(e, q, addr, LEASE_BOUND, q->now + lease_secs(q, reservation_for(e, q)), out,
 		    &l);
 
@@ -1342,6 +1429,8 @@ static int ack(struct engine *e, struct req *q, uint32_t addr, unsigned extra,
 		e->st.pkt4_receive_drop++;
 		return 0;
 	}
+	if (!renewal)
+		count_assignment(e, q->sidx, out);
 	out_rec(out, l);
 	out->wait_commit = true;
 	if (e->probe != NULL)
@@ -1634,6 +1723,8 @@ static void out_reset(struct engine_out *out)
 	out->probe_addr = 0;
 	out->probe_ifindex = 0;
 	out->alloc_fail = 0;
+	out->pool_warn = 0;
+	out->pool_full = false;
 	out->txn.type = 0;
 }
 

@@ -231,6 +231,8 @@ struct engine_out {
 	uint32_t probe_addr;                    /* != 0: send an ARP probe for it (probe.h) */
 	int probe_ifindex;                      /* on this link */
 	int alloc_fail;                         /* 1 + subnet whose pools had no address; 0: none */
+	int pool_warn;                          /* 1 + subnet whose pools crossed a usage level */
+	bool pool_full;                         /* that level: full (else 90 % assigned) */
 	size_t nchanges;                        /* lease changes to journal, reply or not */
 	struct engine_change changes[ENGINE_MAX_CHANGES];
 	struct leasefmt_txn txn;                /* the exchange, for the transaction log; type 0: none */
@@ -347,6 +349,10 @@ int engine_arp_seen(struct engine *e, uint32_t addr, int ifindex, int64_t now_ms
 const struct engine_stats *engine_get_stats(const struct engine *e);
 /* v4-allocation-fail of subnet sidx (an index into cfg->subnets). */
 uint64_t engine_subnet_alloc_fail(const struct engine *e, size_t sidx);
+/* cumulative-assigned-addresses of subnet sidx: new assignments, not renewals. */
+uint64_t engine_subnet_cumulative_assigned(const struct engine *e, size_t sidx);
+/* pool-exhaustion-warnings of subnet sidx: its pools crossing 90 % assigned or full. */
+uint64_t engine_subnet_pool_warnings(const struct engine *e, size_t sidx);
 /* Carry the counters over to the engine of a reloaded configuration. */
 void engine_copy_stats(struct engine *dst, const struct engine *src);
 struct lease_table *engine_leases(const struct engine *e);

@@ -137,11 +137,19 @@ static void log_addr(char *out, size_t cap, uint32_t a)
 	snprintf(out, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
+/* f's PTR update, pointing at the derived name next claims instead. */
+static const struct ddns_update *derived_ptr(struct flight *f, const struct ddns_update *next)
+{
+	memcpy(f->ptr.target, next->owner, next->owner_len);
+	f->ptr.target_len = next->owner_len;
+	return &f->ptr;
+}
+
 /* The answer to f (rcode rc): count it, take the next step of RFC 4703. */
-static void step_done(struct ddns *d, const struct flight *f, int rc)
+static void step_done(struct ddns *d, struct flight *f, int rc)
 {
 	struct ddns_update next;
-	char addr[16];
+	char addr[16], derived[NP_DNS_NAME_TEXT_MAX];
 
 	d->st.last_rcode = rc;
 	if (rc == NP_DNS_RCODE_NOERROR)
@@ -156,6 +164,16 @@ static void step_done(struct ddns *d, const struct flight *f, int rc)
 		break;
 	case DDNS_NEXT:
 		queue(d, &next, f->seen_name, f->ptr_after ? &f->ptr : NULL);
+		break;
+	case DDNS_DERIVED:
+		d->st.conflicts++;
+		d->st.derived++;
+		if (np_dns_name_to_text(next.owner, next.owner_len, derived, sizeof(derived)) < 0)
+			derived[0] = '\0';
+		NP_LOG_RATELIMIT(NP_LOG_NOTICE, "DNS name %.*s belongs to another client: "
+				 "%s gets %s instead (RFC 4703 §5.3.1, conflict = \"suffix\")",
+				 (int)(strlen(f->what) - 2), f->what, addr, derived);
+		queue(d, &next, f->seen_name, f->ptr_after ? derived_ptr(f, &next) : NULL);
 		break;
 	case DDNS_CONFLICT:
 		d->st.conflicts++;
@@ -307,6 +325,9 @@ void ddns_name(struct ddns *d, const struct lease_data *rec, enum ddns_op op)
 	if (err < 0 && err != NP_ENOTFOUND)
 		return;
 	with_ptr = err == 0 && d->conf->update_ptr;
+	/* No hardware address to derive from: the "no-name" policy, then. */
+	if (d->conf->conflict == DHCPD_DDNS_CONFLICT_SUFFIX)
+		(void)ddns_derive(&a, &client, d->conf->zone);
 	h = name_key(d, &a);
 	s = seen_slot(d, rec->addr);
 	if (op == DDNS_ADD && s->addr == rec->addr && s->name == h) {
@@ -323,6 +344,12 @@ void ddns_name(struct ddns *d, const struct lease_data *rec, enum ddns_op op)
 	queue(d, &a, 0, NULL);
 	if (with_ptr)
 		queue(d, &ptr, 0, NULL);
+	/* The address's PTR may name the derived name instead (deleting no record is no error). */
+	if (with_ptr && a.alt_len > 0) {
+		memcpy(ptr.target, a.alt_owner, a.alt_len);
+		ptr.target_len = a.alt_len;
+		queue(d, &ptr, 0, NULL);
+	}
 }
 
 void ddns_lease(struct ddns *d, const struct lease_data *l)

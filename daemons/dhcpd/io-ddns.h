@@ -24,6 +24,7 @@ struct ddns_stats {
 	uint64_t failed;               /* answers with an rcode that is no step of RFC 4703 */
 	uint64_t conflicts;            /* names held by another client: leased without them */
 	uint64_t not_owned;            /* removals of names that were not the client's */
+	uint64_t derived;              /* conflicts given a derived name (conflict = "suffix") */
 	uint64_t timeouts;             /* given up after the last retry */
 	uint64_t dropped;              /* not queued: too many in flight */
 	uint64_t invalid_names;        /* hostnames that are not DNS labels */

@@ -389,6 +389,21 @@ static void log_alloc_fail(const struct dhcpd_io *io, size_t sidx)
 			 s->prefix, (unsigned long long)engine_subnet_alloc_fail(io->eng, sidx));
 }
 
+/*
+ * A subnet's pools crossed 90 % assigned, or are full: one line per
+ * crossing (the engine tells only the crossings), and rate-limited still.
+ */
+static void log_pool_warn(const struct dhcpd_io *io, size_t sidx, bool full)
+{
+	const struct engine_subnet *s = &io->conf->engine.subnets[sidx];
+
+	NP_LOG_RATELIMIT(NP_LOG_WARNING,
+			 "subnet %u.%u.%u.%u/%u: its pools are %s (pool-exhaustion-warnings %llu)",
+			 s->addr >> 24, (s->addr >> 16) & 255, (s->addr >> 8) & 255, s->addr & 255,
+			 s->prefix, full ? "full, no address left to assign" : "90 % assigned",
+			 (unsigned long long)engine_subnet_pool_warnings(io->eng, sidx));
+}
+
 /* Where the engine's next output goes: the next pending slot. */
 static struct engine_out *next_out(struct dhcpd_io *io)
 {
@@ -429,6 +444,8 @@ static void engine_done(struct dhcpd_io *io, struct engine_out *o)
 
 	if (o->alloc_fail > 0)
 		log_alloc_fail(io, (size_t)o->alloc_fail - 1);
+	if (o->pool_warn > 0)
+		log_pool_warn(io, (size_t)o->pool_warn - 1, o->pool_full);
 	for (size_t i = 0; i < o->nchanges; i++) {
 		seq = leasedb_append_lease(io->db, &o->changes[i].lease);
 		if (seq < 0)

@@ -9,13 +9,19 @@
 #   - dhclient with `send user-class "iPXE"` gets the same URL (new_filename);
 #   - these three fill the first subnet's pool (three addresses); the fourth
 #     client (dhcpcd) is served from the second subnet, with its router.
+#   - the statistics, by np-ctl and on metrics_listen (curl): the first
+#     subnet's cumulative-assigned-addresses and assigned-addresses are 3 of
+#     its 3, its pools' exhaustion warned of once (pool-exhaustion-warnings
+#     and one line in the daemon's log), 4 assignments in all.
 # The capture, decoded by tshark, shows the fields of the OFFERs.
 set -u
 . "$(dirname "$0")/netns.sh"
 
 dhcpd=${NP_DHCPD:-${NP_BUILDDIR:-.}/daemons/dhcpd/np-dhcpd}
+npctl=${NP_CTL:-${NP_BUILDDIR:-.}/tools/ctl/np-ctl}
 [ -x "$dhcpd" ] || { np_log "ERROR: $dhcpd not built"; exit 99; }
-for p in udhcpc dhclient dhcpcd tshark; do
+[ -x "$npctl" ] || { np_log "ERROR: $npctl not built"; exit 99; }
+for p in udhcpc dhclient dhcpcd tshark curl; do
 	command -v $p >/dev/null 2>&1 || np_skip_or_fail "$p not installed"
 done
 
@@ -35,7 +41,8 @@ np_addr srv br0 10.77.0.1/24
 cat >"$T/dhcpd.conf" <<CONF
 interfaces = [ "br0" ];
 lease_file = "$T/leases";
-control_socket = "";
+control_socket = "$T/ctl.sock";
+metrics_listen = "127.0.0.1:9433";
 ping_check = false;
 client_classes = (
   { name = "ipxe"; match = { user_class = "iPXE"; }; boot_file = "http://10.77.0.1/boot.ipxe"; },
@@ -106,6 +113,36 @@ np_on_cleanup "kill $DC_PID"
 np_wait 15 grep -q "^ip=" "$T/dhcpcd.out" 2>/dev/null \
 	|| np_fail "dhcpcd got no lease (first subnet full): $(tail -20 "$T/dhcpcd.log"); daemon: $(tail -5 "$T/dhcpd.log")"
 expect "$T/dhcpcd.out" "ip=10.80.0.1[0-9] domain=second.example router=10.80.0.1" "dhcpcd, from the second subnet"
+
+# Statistics with Kea's names: np-ctl's table and the Prometheus samples.
+"$npctl" -s "$T/ctl.sock" -t 5 dhcpd stats >"$T/stats.txt" || np_fail "np-ctl dhcpd stats: $(cat "$T/stats.txt")"
+stat_is() {  # stat_is NAME VALUE
+	v=$(awk -v k="$1" '$1 == k { print $2 }' "$T/stats.txt")
+	[ "$v" = "$2" ] || np_fail "np-ctl dhcpd stats: $1 is '$v', not $2: $(grep -e addresses -e warnings "$T/stats.txt")"
+}
+stat_is "subnet[1].total-addresses" 3
+stat_is "subnet[1].assigned-addresses" 3
+stat_is "subnet[1].cumulative-assigned-addresses" 3
+stat_is "subnet[1].pool-exhaustion-warnings" 1
+stat_is "subnet[2].cumulative-assigned-addresses" 1
+stat_is "subnet[2].pool-exhaustion-warnings" 0
+stat_is "cumulative-assigned-addresses" 4
+stat_is "pool-exhaustion-warnings" 1
+np_log "np-ctl: $(grep -e cumulative -e warnings "$T/stats.txt" | tr -s ' \n' ' ')"
+np_in srv curl -sS -m 5 http://127.0.0.1:9433/metrics >"$T/metrics.txt" 2>&1 || np_fail "curl metrics: $(cat "$T/metrics.txt")"
+for want in 'np_dhcpd_cumulative_assigned_addresses{subnet="1"} 3' \
+	'np_dhcpd_cumulative_assigned_addresses{subnet="2"} 1' \
+	'np_dhcpd_cumulative_assigned_addresses 4' \
+	'np_dhcpd_pool_exhaustion_warnings{subnet="1"} 1' \
+	'np_dhcpd_pool_exhaustion_warnings 1'; do
+	grep -qxF "$want" "$T/metrics.txt" || np_fail "metrics: no '$want': $(grep -e cumulative -e exhaustion "$T/metrics.txt")"
+done
+np_log "metrics: cumulative-assigned-addresses and pool-exhaustion-warnings as np_dhcpd_*"
+# One warning line for the full pools of the first subnet, none for the second.
+[ "$(grep -c "subnet 10.77.0.0/24: its pools are full" "$T/dhcpd.log")" = 1 ] \
+	|| np_fail "no single pool-full warning in the daemon's log: $(cat "$T/dhcpd.log")"
+grep -q "subnet 10.80.0.0/24: its pools" "$T/dhcpd.log" && np_fail "warning for the second subnet: $(cat "$T/dhcpd.log")"
+np_log "log: $(grep "its pools are" "$T/dhcpd.log")"
 
 # The capture: the fixed fields as a decoder reads them.
 sleep 0.3

@@ -133,6 +133,12 @@ conf opt51 "" '  { subnet = "10.77.0.0/24"; interface = "eth0";
       options = { custom = ( { code = 51; type = "u32"; value = 600; } ); }; } ); }'
 refused opt51 8 "option 51 .*lease_time"
 
+conf ddnsconflict 'dns_update = { server = "10.77.0.1:53"; zone = "lan";
+  conflict = "rename"; };' "$SUB"
+refused ddnsconflict 5 "dns_update.conflict: \"rename\" is not one of: no-name, suffix"
+conf ddnssuffix 'dns_update = { server = "10.77.0.1:53"; zone = "lan"; conflict = "suffix"; };' "$SUB"
+accepted ddnssuffix "$DHCPD"
+
 # control_socket = "" opens none, in every daemon.
 conf nosock "" "$SUB"
 sed -i 's|^control_socket = .*|control_socket = "";|' "$T/nosock.conf"

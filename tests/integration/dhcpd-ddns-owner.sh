@@ -7,13 +7,18 @@
 #      printer.lan: the client gets its lease, printer.lan keeps its
 #      configured address, np-dhcpd counts the conflict;
 #   2. client B sending client A's hostname while A's lease is active: B is
-#      leased, the name keeps A's address; after A releases, B's renewal
+#      leased, the name keeps A's address, and B gets no other name (the
+#      default conflict policy, "no-name"); after A releases, B's renewal
 #      takes the name;
 #   3. a reload of np-dnsd adding a configured record for a published name:
 #      the configured record wins, other published names are kept;
 #   4. nsupdate (BIND), as a second DHCP server would, trying to replace a
 #      DHCID-owned name without that DHCID as prerequisite: REFUSED; with a
-#      wrong DHCID: NXRRSET; with the owner's DHCID: accepted.
+#      wrong DHCID: NXRRSET; with the owner's DHCID: accepted;
+#   5. np-dhcpd reloaded with dns_update's conflict = "suffix": B asking for
+#      A's name gets the derived name NAME-0e02.lan (its MAC's last two
+#      octets), resolvable by dig, while A keeps NAME.lan; B's release
+#      withdraws the derived name.
 set -u
 . "$(dirname "$0")/netns.sh"
 
@@ -136,6 +141,7 @@ grep -q "bound ip=10.77.2.100" "$T/udhcpc-eth0-$(np_ns c2).out" || fail "B not l
 np_wait 5 stat_is dhcpd_stat ddns-conflicts 2 ||
 	fail "no conflict counted for B: ddns-conflicts $(dhcpd_stat ddns-conflicts)"
 is laptop 10.77.1.100 || fail "B took laptop.lan.: $(a_of laptop)"
+is laptop-0e02 || fail "B got laptop-0e02.lan. without conflict = \"suffix\": $(a_of laptop-0e02)"
 np_log "ok: B (10.77.2.100) leased without laptop.lan., which stays A's"
 # A releases; B's renewal takes the name.
 kill "$A_PID"
@@ -189,9 +195,32 @@ update add desk.lan. 300 A 10.77.9.99")
 is desk 10.77.9.99 || fail "the owner's update was not applied: '$(a_of desk)'"
 np_log "ok: nsupdate without the owner's DHCID is refused (REFUSED, NXRRSET), with it accepted"
 
+# ---- 5. conflict = "suffix": B asking for A's name desk gets desk-0e02.lan.
+sed -i 's/^  update_ptr = false;/  update_ptr = false;\n  conflict = "suffix";/' "$T/dhcpd.conf"
+"$dhcpd" -t -c "$T/dhcpd.conf" >"$T/t.out" 2>&1 || fail "conflict = \"suffix\" rejected: $(cat "$T/t.out")"
+np_in srv "$CTL" -s "$T/dhcpd.sock" dhcpd reload >"$T/reload.out" 2>&1 || fail "np-dhcpd reload: $(cat "$T/reload.out")"
+kill "$B_PID"
+wait "$B_PID" 2>/dev/null
+np_in c2 ip addr flush dev eth0
+lease c2 desk
+B_PID=$U_PID
+grep -q "bound ip=10.77.2.100" "$T/udhcpc-eth0-$(np_ns c2).out" || fail "B not leased"
+np_wait 5 is desk-0e02 10.77.2.100 || fail "B did not get desk-0e02.lan.: '$(a_of desk-0e02)'"
+is desk 10.77.9.99 || fail "desk.lan. is not its owner's any more: '$(a_of desk)'"
+[ "$(dhcpd_stat ddns-derived-names)" = 1 ] ||
+	fail "ddns-derived-names $(dhcpd_stat ddns-derived-names), expected 1"
+grep -q "desk.lan. belongs to another client: 10.77.2.100 gets desk-0e02.lan. instead" "$T/dhcpd.log" ||
+	fail "the derived name is not logged"
+np_log "ok: with conflict = \"suffix\", B got desk-0e02.lan. (10.77.2.100); desk.lan. stays c1's"
+kill "$B_PID"
+wait "$B_PID" 2>/dev/null
+np_wait 5 is desk-0e02 || fail "desk-0e02.lan. still '$(a_of desk-0e02)' after B released"
+is desk 10.77.9.99 || fail "B's release touched desk.lan.: '$(a_of desk)'"
+np_log "ok: B's release withdrew desk-0e02.lan."
+
 for p in "$DHCPD_PID" "$DNSD_PID"; do
 	kill -0 "$p" 2>/dev/null || fail "a daemon died"
 done
-kill "$B_PID" "$C3_PID" "$D_PID" 2>/dev/null
+kill "$C3_PID" "$D_PID" 2>/dev/null
 np_log "PASS"
 exit 0

@@ -325,6 +325,62 @@ static void steps_by_rcode(void **state)
 	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_REFUSED, &next), DDNS_FAILED);
 }
 
+/*
+ * The "suffix" conflict policy: a name another client owns turns into the
+ * derived name host-XXXX.zone (last two octets of the client's MAC),
+ * claimed from step 1 with its own DHCID; a release tries it after host.zone.
+ */
+static void derived_name_steps(void **state)
+{
+	static const struct dhcid_client no_mac = { .htype = 1, .hlen = 0, .cid_len = 2,
+						    .cid = (const uint8_t *)"\x01\x02" };
+	struct ddns_update a, ptr, next;
+	uint8_t dhcid[DHCID_RDATA_LEN];
+	char text[NP_DNS_NAME_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(ddns_prepare("Laptop.example.org", &CLIENT1, ADDR, "lan.", NULL, DDNS_ADD,
+				      300, &a, &ptr), 0);
+	assert_int_equal(a.alt_len, 0);        /* the "no-name" policy: no derived name */
+	assert_int_equal(ddns_derive(&a, &CLIENT1, "lan."), 0);
+	assert_true(np_dns_name_to_text(a.alt_owner, a.alt_len, text, sizeof(text)) > 0);
+	assert_string_equal(text, "laptop-0001.lan.");
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXDOMAIN, &next), DDNS_NEXT);
+	a = next;                              /* RECLAIM of laptop.lan., derived name kept */
+	assert_int_equal(a.alt_len, next.alt_len);
+	assert_int_equal(ddns_next(&a, NP_DNS_RCODE_NOERROR, &next), DDNS_DONE);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_DERIVED);
+	assert_int_equal(next.step, DDNS_CLAIM);
+	assert_int_equal(next.alt_len, 0);
+	assert_true(np_dns_name_to_text(next.owner, next.owner_len, text, sizeof(text)) > 0);
+	assert_string_equal(text, "laptop-0001.lan.");
+	assert_true(dhcid_rdata(&CLIENT1, next.owner, next.owner_len, dhcid) > 0);
+	assert_memory_equal(next.dhcid, dhcid, sizeof(dhcid));
+	assert_int_equal(next.addr, ADDR);
+	/* The derived name taken as well: no name at all. */
+	a = next;
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_YXDOMAIN, &next), DDNS_NEXT);
+	a = next;
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_CONFLICT);
+
+	/* A release: laptop.lan. not the client's, then laptop-0001.lan. */
+	assert_int_equal(ddns_prepare("laptop", &CLIENT1, ADDR, "lan.", NULL, DDNS_DELETE, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(ddns_derive(&a, &CLIENT1, "lan."), 0);
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_NEXT);
+	assert_int_equal(next.step, DDNS_RELEASE);
+	assert_true(np_dns_name_to_text(next.owner, next.owner_len, text, sizeof(text)) > 0);
+	assert_string_equal(text, "laptop-0001.lan.");
+	a = next;
+	assert_int_equal(ddns_next(&a, DDNS_RCODE_NXRRSET, &next), DDNS_NOT_OWNED);
+
+	/* Nothing to derive from without a hardware address. */
+	assert_int_equal(ddns_prepare("laptop", &no_mac, ADDR, "lan.", NULL, DDNS_ADD, 300, &a,
+				      &ptr), 0);
+	assert_int_equal(ddns_derive(&a, &no_mac, "lan."), NP_EINVAL);
+	assert_int_equal(a.alt_len, 0);
+}
+
 /* RFC 4701 §3.6: the three examples, to the octet. */
 static void dhcid_rfc4701_examples(void **state)
 {
@@ -693,6 +749,64 @@ static void name_of_another_client_is_a_conflict(void **state)
 	assert_int_equal(st->not_owned, 1);
 }
 
+/* Whether the octets of s occur in buf. */
+static bool find_bytes(const uint8_t *buf, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(buf + i, s, k) == 0)
+			return true;
+	return false;
+}
+
+/* With conflict = "suffix", the client gets printer-0001.lan. and its PTR points there. */
+static void conflict_suffix_claims_derived_name(void **state)
+{
+	struct peer *p = *state;
+	struct lease_data rec = lease_rec(LEASE_BOUND, "printer");
+	static const char label[] = "\x0cprinter-0001";   /* its first label, on the wire */
+	uint8_t q[DDNS_MSG_MAX];
+	struct np_dns_msg m;
+	struct np_dns_rr rr;
+	struct np_dns_iter it;
+	size_t n;
+	struct sockaddr_in from;
+	const struct ddns_stats *st = ddns_get_stats(p->d);
+
+	p->conf.timeout_ms = 60000;
+	p->conf.conflict = DHCPD_DDNS_CONFLICT_SUFFIX;
+	ddns_lease(p->d, &rec);
+	n = peer_recv(p, q, sizeof(q), &from);
+	peer_answer(p, q, id_of(q), DDNS_RCODE_YXDOMAIN, &from);
+	run_for(p, 20);
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(for_lan(q, n));
+	peer_answer(p, q, id_of(q), DDNS_RCODE_NXRRSET, &from);
+	run_for(p, 20);
+	assert_int_equal(st->conflicts, 1);
+	assert_int_equal(st->derived, 1);
+	/* Step 1 again, for the derived name: "not in use", add its A and DHCID. */
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(for_lan(q, n));
+	assert_true(find_bytes(q, n, label));
+	assert_int_equal(np_dns_msg_parse(q, n, &m), 0);
+	np_dns_iter_init(&it, &m);
+	while (np_dns_iter_next(&it, &rr) > 0 && rr.section != NP_DNS_SEC_ANSWER)
+		;
+	assert_int_equal(rr.section, NP_DNS_SEC_ANSWER);
+	assert_int_equal(rr.type, NP_DNS_TYPE_ANY);
+	assert_int_equal(rr.rclass, DDNS_CLASS_NONE);
+	peer_answer(p, q, id_of(q), NP_DNS_RCODE_NOERROR, &from);
+	run_for(p, 20);
+	/* The PTR follows, naming the derived name. */
+	n = peer_recv(p, q, sizeof(q), &from);
+	assert_true(n > 12 && !for_lan(q, n));
+	assert_true(find_bytes(q, n, label));
+	assert_int_equal(st->failed, 0);
+	p->conf.conflict = DHCPD_DDNS_CONFLICT_NO_NAME;
+}
+
 static void unanswered_update_is_resent_then_given_up(void **state)
 {
 	struct peer *p = *state;
@@ -909,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(reclaim_bytes),
 		cmocka_unit_test(claim_reads_back),
 		cmocka_unit_test(steps_by_rcode),
+		cmocka_unit_test(derived_name_steps),
 		cmocka_unit_test(dhcid_rfc4701_examples),
 		cmocka_unit_test(add_ptr_bytes_and_default_reverse_zone),
 		cmocka_unit_test(delete_messages_parse),
@@ -921,6 +1036,8 @@ int main(void)
 		cmocka_unit_test(fqdn_ascii_form_overridden),
 		cmocka_unit_test(fqdn_without_name_or_zone),
 		cmocka_unit_test_setup_teardown(ack_claims_then_ptr_answers_counted, sender_setup,
+						sender_teardown),
+		cmocka_unit_test_setup_teardown(conflict_suffix_claims_derived_name, sender_setup,
 						sender_teardown),
 		cmocka_unit_test_setup_teardown(name_of_another_client_is_a_conflict, sender_setup,
 						sender_teardown),

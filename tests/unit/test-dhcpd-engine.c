@@ -1144,6 +1144,64 @@ static void pool_exhaustion_counted(void **state)
 	assert_int_equal(f->out.alloc_fail, 0);
 }
 
+/* DISCOVER then REQUEST through the relay at GIADDR: the bound address. */
+static uint32_t relayed_dora(struct fx *f, uint8_t mac)
+{
+	struct msg d = { .type = NP_DHCPDISCOVER, .mac = mac, .giaddr = GIADDR };
+	struct msg r = { .type = NP_DHCPREQUEST, .mac = mac, .giaddr = GIADDR, .server_id = SERVER };
+
+	assert_int_equal(send_msg(f, &d, true), NP_DHCPOFFER);
+	r.requested = f->reply.yiaddr;
+	assert_int_equal(send_msg(f, &r, true), NP_DHCPACK);
+	return f->reply.yiaddr;
+}
+
+/*
+ * cumulative-assigned-addresses counts new assignments, not renewals; the
+ * pools crossing 90 % assigned and becoming full are each flagged once for
+ * the log, again after a fall below.
+ */
+static void pool_usage_counted_and_warned(void **state)
+{
+	struct fx *f = *state;
+	struct msg renew = { .type = NP_DHCPREQUEST, .mac = 1 };
+	struct msg rel = { .type = NP_DHCPRELEASE, .mac = 4, .server_id = SERVER };
+	uint32_t a1 = 0;
+
+	for (uint8_t m = 1; m <= 3; m++) {          /* 4 addresses: 75 % */
+		uint32_t a = dora(f, m);
+
+		a1 = m == 1 ? a : a1;
+		assert_int_equal(f->out.pool_warn, 0);
+	}
+	assert_int_equal(engine_subnet_cumulative_assigned(f->e, 0), 3);
+	rel.ciaddr = dora(f, 4);                    /* full: past 90 % at once */
+	assert_int_equal(f->out.pool_warn, 1);
+	assert_true(f->out.pool_full);
+	assert_int_equal(engine_subnet_pool_warnings(f->e, 0), 1);
+	assert_int_equal(engine_subnet_cumulative_assigned(f->e, 0), 4);
+	renew.ciaddr = a1;                          /* a renewal: not counted, no warning */
+	assert_int_equal(send_msg(f, &renew, true), NP_DHCPACK);
+	assert_int_equal(f->out.pool_warn, 0);
+	assert_int_equal(engine_subnet_cumulative_assigned(f->e, 0), 4);
+	assert_int_equal(send_msg(f, &rel, true), 0);
+	(void)dora(f, 5);                           /* full again after a release: warned */
+	assert_int_equal(f->out.pool_warn, 1);
+	assert_true(f->out.pool_full);
+	assert_int_equal(engine_subnet_pool_warnings(f->e, 0), 2);
+	assert_int_equal(engine_subnet_cumulative_assigned(f->e, 0), 5);
+
+	/* 100 relayed addresses: the 90th crosses 90 %, the 100th fills them. */
+	for (unsigned m = 1; m <= 100; m++) {
+		(void)relayed_dora(f, (uint8_t)(100 + m));
+		assert_int_equal(f->out.pool_warn, m == 90 || m == 100 ? 2 : 0);
+		assert_int_equal(f->out.pool_full, m == 100);
+	}
+	assert_int_equal(engine_subnet_pool_warnings(f->e, 1), 2);
+	assert_int_equal(engine_subnet_cumulative_assigned(f->e, 1), 100);
+	assert_int_equal(engine_subnet_pool_warnings(f->e, 0), 2);
+}
+
 static void bad_config_refused(void **state)
 {
 	static const struct engine_pool outside[] = { { NET + 300, NET + 310, 0, 0 } };
@@ -1576,6 +1634,7 @@ int main(void)
 		T(giaddr_from_lan_host_refused),
 		T(new_clients_rate_limited),
 		T(pool_exhaustion_counted),
+		T(pool_usage_counted_and_warned),
 		cmocka_unit_test(bad_config_refused),
 		TC(classes_chain_load_ipxe),
 		TC(classes_select_pools),
